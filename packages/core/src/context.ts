@@ -1,0 +1,61 @@
+import { Metadata } from '@tsmicro/transport';
+
+/**
+ * Context carries one call's request headers, deadline and cancellation into
+ * a handler, and the response headers and trailers back out. Pass it as
+ * `{ ctx }` to downstream calls so the deadline and cancellation follow.
+ */
+export class Context {
+  /** Request headers. */
+  readonly metadata: Metadata;
+  /** Absolute deadline (ms since the epoch), if the caller set one. */
+  readonly deadline: number | undefined;
+  /** Aborts when the caller cancels, the deadline passes, or the connection dies. */
+  readonly signal: AbortSignal;
+  /** "greeter.Greeter" */
+  readonly service: string;
+  /** "SayHello" */
+  readonly method: string;
+  /** Address of the caller. */
+  readonly peer: string;
+  /** Headers to send back; sent before the first message or with the status. */
+  readonly responseHeader = new Metadata();
+  /** Trailers to send back with the status. */
+  readonly responseTrailer = new Metadata();
+
+  constructor(init: {
+    metadata?: Metadata;
+    deadline?: number;
+    signal?: AbortSignal;
+    service?: string;
+    method?: string;
+    peer?: string;
+  }) {
+    this.metadata = init.metadata ?? new Metadata();
+    this.deadline = init.deadline;
+    this.signal = init.signal ?? new AbortController().signal;
+    this.service = init.service ?? '';
+    this.method = init.method ?? '';
+    this.peer = init.peer ?? '';
+  }
+
+  /** setHeader sets a response header (before the first message is sent). */
+  setHeader(key: string, value: string | Uint8Array): void {
+    this.responseHeader.set(key, value);
+  }
+
+  /** setTrailer sets a trailer, sent with the final status. */
+  setTrailer(key: string, value: string | Uint8Array): void {
+    this.responseTrailer.set(key, value);
+  }
+
+  /** timeRemaining is the milliseconds left before the deadline (Infinity without one). */
+  timeRemaining(): number {
+    return this.deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(0, this.deadline - Date.now());
+  }
+
+  /** background is a context with no deadline and no cancellation, for calls outside any handler. */
+  static background(): Context {
+    return new Context({});
+  }
+}

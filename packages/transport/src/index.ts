@@ -1,0 +1,20 @@
+// Public API of @tsmicro/transport: what a transport is, then the implementations.
+export type {
+  Transport,
+  Connection,
+  ConnectionState,
+  Listener,
+  ClientStream,
+  ServerStream,
+  DialOptions,
+  ListenOptions,
+  StreamOptions,
+  TlsOptions,
+  KeepaliveOptions,
+  ReconnectOptions,
+} from './transport.js';
+export { Metadata, MetadataError } from './metadata.js';
+export type { MetadataInit, MetadataValue } from './metadata.js';
+export { Code, codeName, isCode } from './status.js';
+export { StatusError, isStatusError } from './status-error.js';
+export type { Status } from './status-error.js';

@@ -1,0 +1,126 @@
+/** MetadataValue is a header value: text, or raw bytes for keys ending in "-bin". */
+export type MetadataValue = string | Uint8Array;
+
+/** MetadataInit is anything Metadata can be built from. */
+export type MetadataInit =
+  | Metadata
+  | Record<string, MetadataValue | readonly MetadataValue[]>
+  | Iterable<readonly [string, MetadataValue]>;
+
+const validKey = /^[0-9a-z_.-]+$/;
+
+/**
+ * Metadata holds the headers or trailers of a call, as gRPC defines them:
+ * keys are case-insensitive (kept lower-case), a key may repeat, and keys
+ * ending in "-bin" carry bytes (base64 on the wire of text protocols).
+ */
+export class Metadata {
+  private readonly entries_ = new Map<string, MetadataValue[]>();
+
+  constructor(init?: MetadataInit) {
+    if (init === undefined) return;
+    if (init instanceof Metadata) {
+      for (const [k, vs] of init.entries_) this.entries_.set(k, [...vs]);
+    } else if (Symbol.iterator in init) {
+      for (const [k, v] of init as Iterable<readonly [string, MetadataValue]>) this.append(k, v);
+    } else {
+      for (const [k, v] of Object.entries(init)) {
+        if (Array.isArray(v)) for (const one of v) this.append(k, one);
+        else this.append(k, v as MetadataValue);
+      }
+    }
+  }
+
+  /** get returns the first value of a key. */
+  get(key: string): MetadataValue | undefined {
+    return this.entries_.get(key.toLowerCase())?.[0];
+  }
+
+  /** getString returns the first value of a key as text (bytes are decoded as UTF-8). */
+  getString(key: string): string | undefined {
+    const v = this.get(key);
+    return v === undefined || typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
+  }
+
+  /** getAll returns every value of a key, in order. */
+  getAll(key: string): readonly MetadataValue[] {
+    return this.entries_.get(key.toLowerCase()) ?? [];
+  }
+
+  has(key: string): boolean {
+    return this.entries_.has(key.toLowerCase());
+  }
+
+  /** set replaces every value of a key with one value. */
+  set(key: string, value: MetadataValue): this {
+    const k = checkedKey(key, value);
+    this.entries_.set(k, [value]);
+    return this;
+  }
+
+  /** append adds a value to a key, keeping those already there. */
+  append(key: string, value: MetadataValue): this {
+    const k = checkedKey(key, value);
+    const list = this.entries_.get(k);
+    if (list) list.push(value);
+    else this.entries_.set(k, [value]);
+    return this;
+  }
+
+  delete(key: string): this {
+    this.entries_.delete(key.toLowerCase());
+    return this;
+  }
+
+  /** merge appends every entry of another Metadata. */
+  merge(other: Metadata): this {
+    for (const [k, v] of other) this.append(k, v);
+    return this;
+  }
+
+  get size(): number {
+    return this.entries_.size;
+  }
+
+  /** Iterates [key, value] pairs, one per value. */
+  *[Symbol.iterator](): IterableIterator<[string, MetadataValue]> {
+    for (const [k, vs] of this.entries_) for (const v of vs) yield [k, v];
+  }
+
+  keys(): IterableIterator<string> {
+    return this.entries_.keys();
+  }
+
+  clone(): Metadata {
+    return new Metadata(this);
+  }
+
+  /** toJSON shows bytes as base64, for logs and the json codec. */
+  toJSON(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [k, vs] of this.entries_) {
+      out[k] = vs.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
+    }
+    return out;
+  }
+}
+
+/** MetadataError says a key or value cannot travel as gRPC metadata. */
+export class MetadataError extends Error {
+  override readonly name = 'MetadataError';
+}
+
+function checkedKey(key: string, value: MetadataValue): string {
+  const k = key.toLowerCase();
+  if (!validKey.test(k) || k.startsWith(':')) {
+    throw new MetadataError(`metadata key "${key}" may only hold 0-9 a-z _ . -`);
+  }
+  const binary = k.endsWith('-bin');
+  if (binary && typeof value === 'string') {
+    throw new MetadataError(`metadata key "${key}" ends in -bin, so its value must be bytes (Uint8Array)`);
+  }
+  if (!binary && typeof value !== 'string') {
+    throw new MetadataError(`metadata key "${key}" holds text; only keys ending in -bin may hold bytes`);
+  }
+  return k;
+}

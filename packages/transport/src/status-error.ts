@@ -1,0 +1,43 @@
+import { Metadata } from './metadata.js';
+import { Code, codeName } from './status.js';
+
+/**
+ * Status is how a call ended: a code, a message for humans and the trailers
+ * that travelled with it.
+ */
+export interface Status {
+  readonly code: Code;
+  readonly message: string;
+  readonly metadata: Metadata;
+}
+
+/**
+ * StatusError is the one error a transport raises: a call that ended with a
+ * non-OK status, locally (deadline, cancel, dead connection) or from the peer.
+ * Core turns it into a MicroError at its boundary.
+ */
+export class StatusError extends Error {
+  override readonly name = 'StatusError';
+  readonly code: Code;
+  readonly metadata: Metadata;
+
+  constructor(code: Code, message: string, metadata?: Metadata, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.metadata = metadata ?? new Metadata();
+  }
+
+  /** status returns this error as a Status to put on the wire. */
+  get status(): Status {
+    return { code: this.code, message: this.message, metadata: this.metadata };
+  }
+
+  override toString(): string {
+    return `${codeName(this.code)}: ${this.message}`;
+  }
+}
+
+/** isStatusError tells a StatusError from any other value, across module copies. */
+export function isStatusError(err: unknown): err is StatusError {
+  return err instanceof StatusError || (err instanceof Error && err.name === 'StatusError' && typeof (err as StatusError).code === 'number');
+}

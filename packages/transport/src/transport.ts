@@ -1,0 +1,176 @@
+import type { SecureContextOptions } from 'node:tls';
+import type { Metadata } from './metadata.js';
+import type { Status } from './status-error.js';
+
+/**
+ * Transport moves framed messages between a client and a server. It knows
+ * nothing of codecs or handlers: a message is an opaque byte array, a call is
+ * a stream of them in each direction plus headers and a final status.
+ */
+export interface Transport {
+  /** name is how configuration refers to this transport ("grpc", "tcp", "memory"). */
+  readonly name: string;
+  /** dial opens one multiplexed connection; it resolves once the connection is ready. */
+  dial(address: string, options?: DialOptions): Promise<Connection>;
+  /** listen binds an address and hands every incoming stream to options.onStream. */
+  listen(address: string, options: ListenOptions): Promise<Listener>;
+}
+
+/** TlsOptions configures TLS and mutual TLS the same way for every socket transport. */
+export interface TlsOptions {
+  /** PEM certificate chain of this side. */
+  readonly cert?: string | Buffer;
+  /** PEM private key of this side. */
+  readonly key?: string | Buffer;
+  /** PEM roots that the peer's certificate must chain to. */
+  readonly ca?: string | Buffer;
+  /** Server: ask for and verify a client certificate (mutual TLS). */
+  readonly requireClientCert?: boolean;
+  /** Client: the name the server certificate must carry (defaults to the host dialed). */
+  readonly serverName?: string;
+  /** Extra node:tls options, for what the fields above do not cover. */
+  readonly extra?: SecureContextOptions;
+}
+
+/** KeepaliveOptions: ping an idle connection, and call it dead when a ping goes unanswered. */
+export interface KeepaliveOptions {
+  /** Milliseconds of idleness before a ping is sent. */
+  readonly timeMs: number;
+  /** Milliseconds to wait for the ping's answer before the connection counts as dead. */
+  readonly timeoutMs: number;
+}
+
+/** ReconnectOptions: exponential backoff with jitter between reconnect attempts. */
+export interface ReconnectOptions {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly multiplier: number;
+  /** Fraction (0..1) of each delay that is randomised. */
+  readonly jitter: number;
+}
+
+/** DialOptions are the client side's connection settings. */
+export interface DialOptions {
+  readonly tls?: TlsOptions;
+  readonly keepalive?: KeepaliveOptions;
+  readonly reconnect?: ReconnectOptions;
+  /** Largest message accepted from the server, in bytes. */
+  readonly maxMessageSize?: number;
+  /** Give up connecting after this many milliseconds. */
+  readonly connectTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** ListenOptions are the server side's settings. */
+export interface ListenOptions {
+  /** Called once for every new incoming stream. */
+  readonly onStream: (stream: ServerStream) => void;
+  readonly tls?: TlsOptions;
+  readonly keepalive?: KeepaliveOptions;
+  /** Largest message accepted from a client, in bytes. */
+  readonly maxMessageSize?: number;
+  /** Most streams one connection may have open at once. */
+  readonly maxConcurrentStreams?: number;
+}
+
+/** ConnectionState is where a connection is in its life. */
+export type ConnectionState = 'connecting' | 'ready' | 'closing' | 'closed';
+
+/**
+ * Connection is one multiplexed link to a server. Many streams share it at
+ * once; a "closing" connection finishes the streams it has and takes no new ones.
+ */
+export interface Connection {
+  readonly address: string;
+  readonly state: ConnectionState;
+  /** Streams currently open on this connection. */
+  readonly activeStreams: number;
+  /** Resolves (never rejects) once the connection is closed, for whatever reason. */
+  readonly closed: Promise<void>;
+  /**
+   * openStream starts a call on path "/pkg.Service/Method". It never blocks:
+   * failures (closed connection, refused stream) surface from the stream's
+   * read() and write() as StatusError UNAVAILABLE.
+   */
+  openStream(method: string, metadata: Metadata, options?: StreamOptions): ClientStream;
+  /** close stops new streams, lets open ones finish, then closes; after graceMs it cancels them. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** StreamOptions are per-call settings passed down to the transport. */
+export interface StreamOptions {
+  /** Absolute deadline (ms since the epoch), carried to the server. */
+  readonly deadline?: number;
+  /** Content type of the messages, e.g. "application/grpc+proto" or "application/grpc+json". */
+  readonly contentType?: string;
+  /** Largest message this call accepts, overriding the connection's setting. */
+  readonly maxMessageSize?: number;
+}
+
+/**
+ * ClientStream is the caller's side of one call. Every kind of call (unary,
+ * server, client or bidi streaming) is this same shape on the wire.
+ */
+export interface ClientStream {
+  /** write sends one message; it resolves when flow control accepts it (a slow peer makes it wait). */
+  write(message: Uint8Array): Promise<void>;
+  /** closeSend half-closes: the server's read() then returns null. */
+  closeSend(): void;
+  /**
+   * read returns the next message; null once the server ended with OK and
+   * every message was read. It rejects with StatusError when the call ended
+   * with any other status (after the messages that came before it).
+   */
+  read(): Promise<Uint8Array | null>;
+  /** Response headers; resolves with empty metadata when the call ends without any. Never rejects. */
+  readonly headers: Promise<Metadata>;
+  /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
+  readonly status: Promise<Status>;
+  /** cancel ends the call now (RST): both sides see the given status (CANCELLED by default). */
+  cancel(code?: number, message?: string): void;
+}
+
+/** ServerStream is the handler's side of one call. */
+export interface ServerStream {
+  /** Path of the call, "/pkg.Service/Method". */
+  readonly method: string;
+  /** Request headers. */
+  readonly metadata: Metadata;
+  /** Absolute deadline (ms since the epoch) that the client set, if any. */
+  readonly deadline: number | undefined;
+  /** Content type the client sent, if the transport carries one. */
+  readonly contentType: string | undefined;
+  /** Address of the peer, "host:port". */
+  readonly peer: string;
+  /**
+   * Aborted when the call can no longer complete: the client cancelled, the
+   * connection died, or the listener force-closed. The reason is a StatusError.
+   */
+  readonly signal: AbortSignal;
+  /** read returns the next message; null once the client half-closed. Rejects with StatusError if the call died. */
+  read(): Promise<Uint8Array | null>;
+  /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */
+  write(message: Uint8Array): Promise<void>;
+  /** sendHeaders sends response headers now; otherwise they go with the first message or the status. */
+  sendHeaders(metadata: Metadata): void;
+  /** finish ends the call with a status and trailers. Later calls are ignored. */
+  finish(status: Status): void;
+}
+
+/**
+ * Listener is a bound server socket (or in-process endpoint). close() stops
+ * taking new connections and streams, waits up to graceMs for open streams
+ * to finish, then cancels what is left with UNAVAILABLE.
+ */
+export interface Listener {
+  /** The address actually bound, "host:port" (the real port when 0 was asked for). */
+  readonly address: string;
+  /** Open connections from clients. */
+  readonly connections: number;
+  /**
+   * addMethods announces the paths the server serves. Transports that need
+   * to know them up front (grpc) register them; the others ignore the call.
+   */
+  addMethods(paths: readonly string[]): void;
+  close(graceMs?: number): Promise<void>;
+}

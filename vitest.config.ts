@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Tests run TypeScript through the TypeScript compiler itself (transpileModule)
+// rather than esbuild, because esbuild does not emit decorator metadata: the
+// reflective router must be tested on the same emitted code users get from tsc.
+function typescriptEmit(): Plugin {
+  const compilerOptions: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    useDefineForClassFields: true,
+    sourceMap: true,
+    inlineSources: true,
+  };
+  return {
+    name: 'tsmicro:typescript-emit',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/\.[cm]?ts$/.test(id) || id.includes('/node_modules/')) return null;
+      const out = ts.transpileModule(code, { compilerOptions, fileName: id });
+      return { code: out.outputText, map: out.sourceMapText ? JSON.parse(out.sourceMapText) : null };
+    },
+  };
+}
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  plugins: [typescriptEmit()],
+  esbuild: false,
+  resolve: {
+    alias: {
+      '@tsmicro/core': src('core'),
+      '@tsmicro/transport': src('transport'),
+      '@tsmicro/codegen': src('codegen'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});
