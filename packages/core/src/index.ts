@@ -19,3 +19,50 @@ export type { MetadataInit } from '@tsmicro/transport';
 
 // For transport and codegen authors.
 export type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
+export { Service, Endpoint, ServerStream, ClientStream, BidiStream } from './decorators.js';
+export { createServer } from './server.js';
+export type { Server, ServerOptions, ServerStats } from './server.js';
+export { createClient } from './client.js';
+export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver } from './client.js';
+export { loadProto, ProtoLoadError } from './load-proto.js';
+export type { LoadedProto } from './load-proto.js';
+export { registerDefinition, lookupDefinition } from './definition-registry.js';
+export { HandlerError } from './handler-error.js';
+export type { HandleOptions } from './router.js';
+export type { Codec } from './codec/codec.js';
+export { protoCodec } from './codec/proto-codec.js';
+export { jsonCodec } from './codec/json-codec.js';
+export {
+  createMemoryRegistry,
+  defaultMemoryRegistry,
+  MemoryRegistry,
+  RegistryError,
+  isRegistryError,
+  QueueWatcher,
+  WatcherStoppedError,
+  cloneNode,
+  cloneServiceRecord,
+  validateServiceRecord,
+} from './registry/index.js';
+export type {
+  Endpoint,
+  Node,
+  RegisterOptions,
+  Registry,
+  ServiceRecord,
+  WatchEvent,
+  WatchEventType,
+  WatchOptions,
+  Watcher,
+} from './registry/index.js';
+export {
+  createSelector,
+  RegistrySelector,
+  random,
+  roundRobin,
+  strategies,
+  ServiceNotFoundError,
+  isServiceNotFoundError,
+  EjectionList,
+} from './selector/index.js';
+export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions, Strategy, StrategyName } from './selector/index.js';

@@ -18,3 +18,4 @@ export type { MetadataInit, MetadataValue } from './metadata.js';
 export { Code, codeName, isCode } from './status.js';
 export { StatusError, isStatusError } from './status-error.js';
 export type { Status } from './status-error.js';
+export { createMemoryTransport } from './memory/index.js';

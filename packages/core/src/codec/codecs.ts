@@ -1,0 +1,28 @@
+import type { Codec } from './codec.js';
+import { jsonCodec } from './json-codec.js';
+import { protoCodec } from './proto-codec.js';
+
+const byName = new Map<string, Codec>([
+  ['proto', protoCodec],
+  ['json', jsonCodec],
+]);
+
+/** codecNames lists the codecs a call may ask for. */
+export const codecNames: readonly string[] = [...byName.keys()];
+
+/** codecByName returns a codec, or undefined for an unknown name. */
+export function codecByName(name: string): Codec | undefined {
+  return byName.get(name);
+}
+
+/**
+ * codecForContentType picks the codec for an incoming call. No content type,
+ * or plain "application/grpc", means proto, as gRPC specifies.
+ */
+export function codecForContentType(contentType: string | undefined): Codec | undefined {
+  if (contentType === undefined || contentType === 'application/grpc') return protoCodec;
+  const plus = contentType.indexOf('+');
+  if (!contentType.startsWith('application/grpc') || plus < 0) return undefined;
+  const sub = contentType.slice(plus + 1).split(';')[0]?.trim();
+  return sub ? byName.get(sub) : undefined;
+}

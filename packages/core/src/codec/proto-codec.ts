@@ -1,0 +1,9 @@
+import type { Codec } from './codec.js';
+
+/** protoCodec is the protobuf binary codec, the default. */
+export const protoCodec: Codec = {
+  name: 'proto',
+  contentType: 'application/grpc+proto',
+  marshal: (type, message) => type.encode(message),
+  unmarshal: (type, bytes) => type.decode(bytes),
+};

@@ -1,0 +1,101 @@
+import { createMemoryTransport, type Connection } from '@tsmicro/transport';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  BidiStream,
+  ClientStream,
+  Code,
+  Context,
+  Endpoint,
+  isEOF,
+  loadProto,
+  MicroError,
+  Service,
+  ServerStream,
+  createClient,
+  createServer,
+  type BidiStreamServer,
+  type ClientStreamServer,
+  type ConnectionSource,
+  type ServerStreamServer,
+} from './index.js';
+
+const proto = loadProto(new URL('../../../test/fixtures/greeter.proto', import.meta.url).pathname);
+const greeter = proto.service('greeter.Greeter');
+type Req = { data: string; count: number };
+type Res = { data: string; index: number };
+
+class Quotes {
+  prefix = 'Hello ';
+}
+
+@Service('greeter.Greeter')
+class Greeter {
+  constructor(readonly quotes: Quotes) {}
+  @Endpoint()
+  async sayHello(ctx: Context, req: { name: string }): Promise<{ message: string }> {
+    if (req.name === 'error') throw new MicroError(Code.INVALID_ARGUMENT, 'bad name');
+    return { message: this.quotes.prefix + req.name };
+  }
+  @ServerStream()
+  async serverStream(ctx: Context, req: Req, stream: ServerStreamServer<Res>): Promise<void> {
+    for (let i = 0; i < (req.count || 10); i++) await stream.send({ data: `${req.data}:${i}`, index: i });
+  }
+  @ClientStream()
+  async clientStream(ctx: Context, stream: ClientStreamServer<Req>): Promise<Res> {
+    const got: string[] = [];
+    for await (const m of stream) got.push(m.data);
+    return { data: got.join(','), index: got.length };
+  }
+  @BidiStream()
+  async allStream(ctx: Context, stream: BidiStreamServer<Req, Res>): Promise<void> {
+    for await (const m of stream) {
+      for (let i = 0; i < (m.count || 1); i++) await stream.send({ data: `echo:${m.data}`, index: i });
+    }
+  }
+}
+
+function simpleConnections(transport = createMemoryTransport()): ConnectionSource {
+  const conns = new Map<string, Promise<Connection>>();
+  return {
+    async acquire(address) {
+      let c = conns.get(address);
+      if (!c) conns.set(address, (c = transport.dial(address)));
+      return { connection: await c, release() {} };
+    },
+    async close() {
+      for (const c of conns.values()) await (await c).close();
+    },
+  };
+}
+
+describe('Server and Client over memory', () => {
+  const transport = createMemoryTransport();
+  const server = createServer({ transport, address: 'greeter:0' });
+  server.handle(Greeter);
+  const client = createClient({ transport, connections: simpleConnections(transport) });
+  afterEach(() => expect(server.stats().activeStreams).toBe(0));
+
+  it('serves all four call kinds', async () => {
+    const address = await server.start();
+    const m = greeter.methods;
+    expect(await client.call('greeter', m.sayHello!, { name: 'jeff' }, { address })).toEqual({ message: 'Hello jeff' });
+    const ss = await client.serverStream<Req, Res>('greeter', m.serverStream!, { data: 'x', count: 3 }, { address });
+    const got: Res[] = [];
+    for await (const r of ss) got.push(r);
+    expect(got.map((r) => r.data)).toEqual(['x:0', 'x:1', 'x:2']);
+    const cs = await client.clientStream<Req, Res>('greeter', m.clientStream!, { address });
+    await cs.send({ data: 'a', count: 0 });
+    await cs.send({ data: 'b', count: 0 });
+    expect(await cs.closeAndRecv()).toEqual({ data: 'a,b', index: 2 });
+    const bidi = await client.bidiStream<Req, Res>('greeter', m.allStream!, { address });
+    await bidi.send({ data: 'hi', count: 2 });
+    expect((await bidi.recv()).index).toBe(0);
+    expect((await bidi.recv()).index).toBe(1);
+    bidi.closeSend();
+    await expect(bidi.recv()).rejects.toSatisfy(isEOF);
+    await expect(client.call('greeter', m.sayHello!, { name: 'error' }, { address })).rejects.toMatchObject({
+      code: Code.INVALID_ARGUMENT,
+      detail: 'bad name',
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
+import { registerDefinition } from './definition-registry.js';
+
+/** ProtoLoadError says a .proto file could not be loaded, naming the file. */
+export class ProtoLoadError extends Error {
+  override readonly name = 'ProtoLoadError';
+}
+
+/** LoadedProto is what loadProto found: services by full name and a message lookup. */
+export interface LoadedProto {
+  readonly services: ReadonlyMap<string, ServiceDefinition>;
+  /** service returns a definition by full name, or throws naming what exists. */
+  service(typeName: string): ServiceDefinition;
+  /** message returns a message type by full name. */
+  message<T = Record<string, unknown>>(typeName: string): MessageType<T>;
+}
+
+// Plain objects with every field present (proto3 has no "unset" for scalars),
+// int64 as decimal strings (no precision loss), enums by name.
+const toObjectOptions: protobuf.IConversionOptions = { defaults: true, longs: String, enums: String, oneofs: true };
+const toJsonOptions: protobuf.IConversionOptions = { longs: String, enums: String, bytes: String, json: true };
+
+/**
+ * loadProto reads .proto files at run time with protobufjs and registers their
+ * services, for code that does not use generated stubs. Field names become
+ * lowerCamelCase, as in proto3 JSON and generated code.
+ */
+export function loadProto(files: string | readonly string[], options: { includeDirs?: readonly string[] } = {}): LoadedProto {
+  const root = new protobuf.Root();
+  const includeDirs = options.includeDirs ?? [];
+  root.resolvePath = (origin, target) => {
+    for (const dir of includeDirs) {
+      const candidate = join(dir, target);
+      if (existsSync(candidate)) return candidate;
+    }
+    return protobuf.util.path.resolve(origin, target);
+  };
+  const list = typeof files === 'string' ? [files] : files;
+  try {
+    root.loadSync([...list], { keepCase: false });
+    root.resolveAll();
+  } catch (err) {
+    throw new ProtoLoadError(`cannot load ${list.join(', ')}: ${(err as Error).message}`, { cause: err });
+  }
+  const messages = new Map<string, MessageType<unknown>>();
+  const message = <T>(typeName: string): MessageType<T> => {
+    let type = messages.get(typeName);
+    if (!type) {
+      type = messageTypeOf(root.lookupType(typeName));
+      messages.set(typeName, type);
+    }
+    return type as MessageType<T>;
+  };
+  const services = new Map<string, ServiceDefinition>();
+  for (const svc of allServices(root)) {
+    const definition = serviceDefinitionOf(svc, message);
+    services.set(definition.typeName, definition);
+    registerDefinition(definition);
+  }
+  return {
+    services,
+    message,
+    service(typeName) {
+      const found = services.get(typeName);
+      if (!found) {
+        throw new ProtoLoadError(`service ${typeName} is not in ${list.join(', ')} (found: ${[...services.keys()].join(', ')})`);
+      }
+      return found;
+    },
+  };
+}
+
+function messageTypeOf<T>(type: protobuf.Type): MessageType<T> {
+  return {
+    typeName: type.fullName.replace(/^\./, ''),
+    encode: (m) => type.encode(type.fromObject(m as Record<string, unknown>)).finish(),
+    decode: (bytes) => type.toObject(type.decode(bytes), toObjectOptions) as T,
+    toJSON: (m) => type.toObject(type.fromObject(m as Record<string, unknown>), toJsonOptions),
+    fromJSON: (json) => {
+      if (json === null || typeof json !== 'object') throw new TypeError(`${type.fullName}: JSON must be an object`);
+      return type.toObject(type.fromObject(json as Record<string, unknown>), toObjectOptions) as T;
+    },
+  };
+}
+
+function serviceDefinitionOf(svc: protobuf.Service, message: <T>(n: string) => MessageType<T>): ServiceDefinition {
+  const typeName = svc.fullName.replace(/^\./, '');
+  const methods: Record<string, MethodDefinition> = {};
+  for (const m of svc.methodsArray) {
+    m.resolve();
+    const localName = m.name.charAt(0).toLowerCase() + m.name.slice(1);
+    const kind: MethodKind = m.requestStream
+      ? m.responseStream
+        ? 'bidi_streaming'
+        : 'client_streaming'
+      : m.responseStream
+        ? 'server_streaming'
+        : 'unary';
+    const idempotency = m.options?.idempotency_level;
+    methods[localName] = {
+      name: m.name,
+      localName,
+      path: `/${typeName}/${m.name}`,
+      kind,
+      requestType: message(m.resolvedRequestType?.fullName.replace(/^\./, '') ?? m.requestType),
+      responseType: message(m.resolvedResponseType?.fullName.replace(/^\./, '') ?? m.responseType),
+      idempotent: idempotency === 'IDEMPOTENT' || idempotency === 'NO_SIDE_EFFECTS',
+    };
+  }
+  return { typeName, methods };
+}
+
+function* allServices(ns: protobuf.NamespaceBase): Generator<protobuf.Service> {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Service) yield nested;
+    else if (nested instanceof protobuf.Namespace) yield* allServices(nested);
+  }
+}

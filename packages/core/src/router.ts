@@ -1,0 +1,123 @@
+import { type HandlerContainer, resolveInstance } from './container.js';
+import type { MethodDefinition, ServiceDefinition } from './definition.js';
+import { lookupDefinition } from './definition-registry.js';
+import { HandlerError } from './handler-error.js';
+import { type DeclaredMethod, readMethods, readMethodShape, readService } from './handler-metadata.js';
+import { checkHandlerShape } from './handler-shape.js';
+
+/** Route binds one gRPC path to a handler method. */
+export interface Route {
+  readonly service: ServiceDefinition;
+  readonly method: MethodDefinition;
+  /** Handler name for messages, "Greeter.sayHello". */
+  readonly handlerName: string;
+  readonly invoke: (...args: unknown[]) => unknown;
+}
+
+/** HandleOptions choose how a handler is registered. */
+export interface HandleOptions {
+  /** The service's definition, when the class carries no @Service or the handler is an instance. */
+  readonly definition?: ServiceDefinition;
+  /** The typedi container to build the class from (the server's by default). */
+  readonly container?: HandlerContainer;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: handler classes take any constructor arguments
+type HandlerClass = new (...args: any[]) => object;
+
+/**
+ * Router maps gRPC paths ("/greeter.Greeter/SayHello") and go-micro endpoint
+ * names ("Greeter.SayHello") to handler methods found by reflection.
+ */
+export class Router {
+  private readonly routes = new Map<string, Route>();
+  private readonly aliases = new Map<string, Route>();
+
+  /** add registers a handler class (built through typedi) or instance; it returns the paths added. */
+  add(handler: HandlerClass | object, options: HandleOptions, container: HandlerContainer): string[] {
+    const ctor = (typeof handler === 'function' ? handler : handler.constructor) as HandlerClass;
+    const className = ctor.name || 'anonymous class';
+    const definition = this.definitionOf(ctor, className, options);
+    // Methods are looked up on the prototype of a class, or on an instance itself
+    // (which may be a plain object implementing the generated handler interface).
+    const holder = (typeof handler === 'function' ? ctor.prototype : handler) as Record<string, unknown>;
+    const declared = readMethods(ctor);
+    const bindings =
+      declared.length > 0 ? this.declaredBindings(className, definition, declared) : this.implicitBindings(holder, definition);
+    if (bindings.length === 0) {
+      throw new HandlerError(`${className} implements no method of ${definition.typeName}`);
+    }
+    for (const [propertyKey, method] of bindings) {
+      const where = `${className}.${propertyKey}`;
+      checkHandlerShape(where, method.kind, readMethodShape(holder, propertyKey));
+      const existing = this.routes.get(method.path);
+      if (existing) throw new HandlerError(`${where}: ${method.path} is already served by ${existing.handlerName}`);
+    }
+    const instance = typeof handler === 'function' ? resolveInstance(handler as HandlerClass, options.container ?? container) : handler;
+    const added: string[] = [];
+    for (const [propertyKey, method] of bindings) {
+      const fn = (instance as Record<string, (...a: unknown[]) => unknown>)[propertyKey] as (...a: unknown[]) => unknown;
+      const route: Route = { service: definition, method, handlerName: `${className}.${propertyKey}`, invoke: fn.bind(instance) };
+      this.routes.set(method.path, route);
+      const shortService = definition.typeName.split('.').pop() ?? definition.typeName;
+      this.aliases.set(`${shortService}.${method.name}`, route);
+      added.push(method.path);
+    }
+    return added;
+  }
+
+  /** lookup finds the route of a gRPC path or a go-micro endpoint name. */
+  lookup(path: string): Route | undefined {
+    return this.routes.get(path) ?? this.aliases.get(path);
+  }
+
+  /** paths lists every served gRPC path. */
+  paths(): string[] {
+    return [...this.routes.keys()];
+  }
+
+  /** services lists the definitions that have at least one route. */
+  services(): ServiceDefinition[] {
+    return [...new Set([...this.routes.values()].map((r) => r.service))];
+  }
+
+  private definitionOf(ctor: HandlerClass, className: string, options: HandleOptions): ServiceDefinition {
+    const target = options.definition ?? readService(ctor);
+    if (target === undefined) {
+      throw new HandlerError(`${className} has no @Service(...) decorator and no definition was given to handle()`);
+    }
+    if (typeof target !== 'string') return target;
+    const found = lookupDefinition(target);
+    if (!found) {
+      throw new HandlerError(
+        `${className}: service ${target} is unknown; import its generated code or load its .proto with loadProto() before handle()`,
+      );
+    }
+    return found;
+  }
+
+  private declaredBindings(className: string, definition: ServiceDefinition, declared: DeclaredMethod[]): [string, MethodDefinition][] {
+    const methods = Object.values(definition.methods);
+    return declared.map((d) => {
+      const protoName = d.name ?? d.propertyKey.charAt(0).toUpperCase() + d.propertyKey.slice(1);
+      const method = methods.find((m) => m.name === protoName || (d.name === undefined && m.localName === d.propertyKey));
+      if (!method) {
+        throw new HandlerError(
+          `${className}.${d.propertyKey}: ${definition.typeName} has no method ${protoName} (it has ${methods.map((m) => m.name).join(', ') || 'none'})`,
+        );
+      }
+      if (method.kind !== d.kind) {
+        throw new HandlerError(
+          `${className}.${d.propertyKey}: ${definition.typeName}.${method.name} is ${method.kind} in the proto but is decorated as ${d.kind}`,
+        );
+      }
+      return [d.propertyKey, method];
+    });
+  }
+
+  private implicitBindings(holder: Record<string, unknown>, definition: ServiceDefinition): [string, MethodDefinition][] {
+    return Object.values(definition.methods)
+      .filter((m) => typeof holder[m.localName] === 'function')
+      .map((m) => [m.localName, m]);
+  }
+}

@@ -1,0 +1,169 @@
+import { Code, Metadata, type ServerStream, type Status } from '@tsmicro/transport';
+import type { Codec } from './codec/codec.js';
+import { Context } from './context.js';
+import type { MessageType } from './definition.js';
+import { EOF } from './eof.js';
+import { MicroError } from './errors.js';
+import type { BidiStreamServer } from './stream-types.js';
+
+/**
+ * ServerCall is one incoming call from the handler's side: it decodes and
+ * encodes with the call's codec, sends headers once, and ends the call exactly
+ * once — when the handler returns or throws, or at once when the caller
+ * cancels, the deadline passes or the connection dies. It implements every
+ * server-side stream interface; the handler sees the one its kind allows.
+ */
+export class ServerCall<I, O> implements BidiStreamServer<I, O> {
+  readonly ctx: Context;
+  private readonly abort = new AbortController();
+  private headersSent = false;
+  private ended = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly onTransportAbort = () => this.finish(MicroError.from(this.stream.signal.reason, Code.CANCELLED).toStatus());
+  /** Resolves once the call has ended, whatever the reason. */
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(
+    private readonly stream: ServerStream,
+    private readonly codec: Codec,
+    private readonly requestType: MessageType<I>,
+    private readonly responseType: MessageType<O>,
+    service: string,
+    method: string,
+    private readonly maxSendSize: number,
+  ) {
+    this.done = new Promise((r) => {
+      this.resolveDone = r;
+    });
+    this.ctx = new Context({
+      metadata: stream.metadata,
+      deadline: stream.deadline,
+      signal: this.abort.signal,
+      service,
+      method,
+      peer: stream.peer,
+    });
+    if (stream.signal.aborted) queueMicrotask(this.onTransportAbort);
+    else stream.signal.addEventListener('abort', this.onTransportAbort, { once: true });
+    if (stream.deadline !== undefined) {
+      const left = stream.deadline - Date.now();
+      const expire = () => this.finish({ code: Code.DEADLINE_EXCEEDED, message: 'deadline exceeded', metadata: new Metadata() });
+      if (left <= 0) queueMicrotask(expire);
+      else this.deadlineTimer = setTimeout(expire, left);
+    }
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** readRequest reads the one request of a unary or server-streaming call. */
+  async readRequest(): Promise<I> {
+    const bytes = await this.readBytes();
+    if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
+    return this.decode(bytes);
+  }
+
+  async recv(): Promise<I> {
+    const bytes = await this.readBytes();
+    if (bytes === null) throw EOF;
+    return this.decode(bytes);
+  }
+
+  recvMsg(): Promise<I> {
+    return this.recv();
+  }
+
+  async send(message: O): Promise<void> {
+    if (this.ended) throw this.endedError();
+    let bytes: Uint8Array;
+    try {
+      bytes = this.codec.marshal(this.responseType, message);
+    } catch (err) {
+      throw new MicroError(Code.INTERNAL, `cannot encode ${this.responseType.typeName}: ${(err as Error).message}`, { cause: err });
+    }
+    if (bytes.byteLength > this.maxSendSize) {
+      throw new MicroError(
+        Code.RESOURCE_EXHAUSTED,
+        `reply of ${bytes.byteLength} bytes exceeds the send limit of ${this.maxSendSize}`,
+      );
+    }
+    this.sendHeaders();
+    try {
+      await this.stream.write(bytes);
+    } catch (err) {
+      throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
+    }
+  }
+
+  sendMsg(message: O): Promise<void> {
+    return this.send(message);
+  }
+
+  /** close ends the call with OK now. */
+  close(): void {
+    this.finish({ code: Code.OK, message: '', metadata: this.ctx.responseTrailer });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<I> {
+    for (;;) {
+      const bytes = await this.readBytes();
+      if (bytes === null) return;
+      yield this.decode(bytes);
+    }
+  }
+
+  /** fail ends the call with the status of an error a handler threw. */
+  fail(err: unknown): void {
+    const e = MicroError.from(err);
+    const trailers = this.ctx.responseTrailer.clone().merge(e.metadata);
+    this.finish({ code: e.code, message: e.detail, metadata: trailers });
+  }
+
+  /** finish ends the call once; later calls do nothing. */
+  finish(status: Status): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.deadlineTimer);
+    this.stream.signal.removeEventListener('abort', this.onTransportAbort);
+    if (status.code === Code.OK) {
+      this.sendHeaders();
+      this.stream.finish({ ...status, metadata: this.ctx.responseTrailer });
+    } else {
+      this.stream.finish(status);
+      this.abort.abort(new MicroError(status.code, status.message));
+    }
+    this.resolveDone();
+  }
+
+  private sendHeaders(): void {
+    if (this.headersSent) return;
+    this.headersSent = true;
+    if (this.ctx.responseHeader.size > 0) this.stream.sendHeaders(this.ctx.responseHeader);
+  }
+
+  private async readBytes(): Promise<Uint8Array | null> {
+    if (this.ended) throw this.endedError();
+    try {
+      return await this.stream.read();
+    } catch (err) {
+      throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
+    }
+  }
+
+  private decode(bytes: Uint8Array): I {
+    try {
+      return this.codec.unmarshal(this.requestType, bytes);
+    } catch (err) {
+      const e = new MicroError(Code.INVALID_ARGUMENT, `malformed ${this.requestType.typeName}: ${(err as Error).message}`);
+      this.finish(e.toStatus());
+      throw e;
+    }
+  }
+
+  private endedError(): MicroError {
+    const reason = this.abort.signal.reason;
+    return reason instanceof MicroError ? reason : new MicroError(Code.CANCELLED, 'the call has ended');
+  }
+}

@@ -1,0 +1,1 @@
+export { createMemoryTransport } from './memory-transport.js';

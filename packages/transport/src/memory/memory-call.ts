@@ -1,0 +1,130 @@
+import { Metadata } from '../metadata.js';
+import { MessageQueue } from '../message-queue.js';
+import { Code } from '../status.js';
+import { type Status, StatusError } from '../status-error.js';
+import type { ClientStream, ServerStream } from '../transport.js';
+
+/** Messages buffered per direction before write() waits: the in-process flow-control window. */
+const WINDOW_MESSAGES = 16;
+
+/**
+ * MemoryCall joins the two ends of one in-process call. Both sides see the
+ * same semantics as on a socket: bounded queues each way, headers, a final
+ * status, cancellation that reaches the other side.
+ */
+export class MemoryCall {
+  readonly client: ClientStream;
+  readonly server: ServerStream;
+  private readonly requests = new MessageQueue<Uint8Array>(WINDOW_MESSAGES);
+  private readonly responses = new MessageQueue<Uint8Array>(WINDOW_MESSAGES);
+  private readonly abort = new AbortController();
+  private headersSent = false;
+  private finalStatus: Status | undefined;
+  private resolveHeaders!: (m: Metadata) => void;
+  private resolveStatus!: (s: Status) => void;
+  private readonly headers = new Promise<Metadata>((r) => {
+    this.resolveHeaders = r;
+  });
+  private readonly status = new Promise<Status>((r) => {
+    this.resolveStatus = r;
+  });
+
+  constructor(
+    method: string,
+    metadata: Metadata,
+    deadline: number | undefined,
+    contentType: string | undefined,
+    peer: string,
+    private readonly maxMessageSize: number,
+  ) {
+    this.client = this.clientSide();
+    this.server = this.serverSide(method, metadata, deadline, contentType, peer);
+  }
+
+  /** ended tells whether the call has its final status. */
+  get ended(): boolean {
+    return this.finalStatus !== undefined;
+  }
+
+  /** end finishes the call with a status; the first status wins. */
+  end(status: Status, fromServer: boolean): void {
+    if (this.finalStatus) return;
+    this.finalStatus = status;
+    if (!this.headersSent) {
+      this.headersSent = true;
+      this.resolveHeaders(new Metadata());
+    }
+    const err = new StatusError(status.code, status.message, status.metadata);
+    if (status.code === Code.OK) this.responses.end();
+    // The server's own status lets the client read what was sent before it;
+    // a cancel or a dead link drops it, as a reset stream does.
+    else this.responses.fail(err, fromServer);
+    this.requests.fail(err);
+    if (!fromServer || status.code !== Code.OK) this.abort.abort(err);
+    this.resolveStatus(status);
+  }
+
+  private checkSize(message: Uint8Array): StatusError | undefined {
+    if (message.byteLength <= this.maxMessageSize) return undefined;
+    return new StatusError(
+      Code.RESOURCE_EXHAUSTED,
+      `message of ${message.byteLength} bytes exceeds the limit of ${this.maxMessageSize}`,
+    );
+  }
+
+  private clientSide(): ClientStream {
+    return {
+      write: (message) => {
+        if (this.finalStatus) return Promise.reject(statusError(this.finalStatus));
+        const tooBig = this.checkSize(message);
+        if (tooBig) {
+          this.end(tooBig.status, true);
+          return Promise.reject(tooBig);
+        }
+        return this.requests.push(message);
+      },
+      closeSend: () => this.requests.end(),
+      read: () => this.responses.shift(),
+      headers: this.headers,
+      status: this.status,
+      cancel: (code = Code.CANCELLED, message = 'call cancelled by the client') =>
+        this.end({ code, message, metadata: new Metadata() }, false),
+    };
+  }
+
+  private serverSide(
+    method: string,
+    metadata: Metadata,
+    deadline: number | undefined,
+    contentType: string | undefined,
+    peer: string,
+  ): ServerStream {
+    const sendHeaders = (md: Metadata) => {
+      if (this.headersSent || this.finalStatus) return;
+      this.headersSent = true;
+      this.resolveHeaders(md.clone());
+    };
+    return {
+      method,
+      metadata,
+      deadline,
+      contentType,
+      peer,
+      signal: this.abort.signal,
+      read: () => this.requests.shift(),
+      write: (message) => {
+        if (this.finalStatus) return Promise.reject(statusError(this.finalStatus));
+        const tooBig = this.checkSize(message);
+        if (tooBig) return Promise.reject(tooBig);
+        sendHeaders(new Metadata());
+        return this.responses.push(message);
+      },
+      sendHeaders,
+      finish: (status) => this.end({ ...status, metadata: status.metadata.clone() }, true),
+    };
+  }
+}
+
+function statusError(status: Status): StatusError {
+  return new StatusError(status.code, status.message, status.metadata);
+}
