@@ -45,7 +45,7 @@ export {
   validateServiceRecord,
 } from './registry/index.js';
 export type {
-  Endpoint,
+  EndpointRecord,
   Node,
   RegisterOptions,
   Registry,
