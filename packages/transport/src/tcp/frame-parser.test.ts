@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FrameType, encodeFrame } from './frame.js';
+import { FrameParser } from './frame-parser.js';
+import { TcpProtocolError } from './protocol-error.js';
+
+type Seen = [number, number, number, string];
+
+function collect(max = 1 << 20): { parser: FrameParser; seen: Seen[] } {
+  const seen: Seen[] = [];
+  const parser = new FrameParser(max, (id, type, flags, payload) => seen.push([id, type, flags, payload.toString('hex')]));
+  return { parser, seen };
+}
+
+const frames = [
+  encodeFrame(1, FrameType.HEADERS, 0, Buffer.from('headers')),
+  encodeFrame(1, FrameType.DATA, 2, Buffer.alloc(300, 7)),
+  encodeFrame(3, FrameType.DATA, 3, Buffer.alloc(0)),
+  encodeFrame(0, FrameType.PING, 1, Buffer.from('12345678')),
+];
+const all = Buffer.concat(frames);
+const expected: Seen[] = frames.map((f) => [f.readUInt32BE(0), f[4] as number, f[5] as number, f.subarray(10).toString('hex')]);
+
+describe('FrameParser', () => {
+  it('parses every frame when the stream is split at every byte offset', () => {
+    for (let cut = 0; cut <= all.length; cut++) {
+      const { parser, seen } = collect();
+      parser.push(all.subarray(0, cut));
+      parser.push(all.subarray(cut));
+      expect(seen).toEqual(expected);
+    }
+  });
+
+  it('parses every frame when fed one byte at a time', () => {
+    const { parser, seen } = collect();
+    for (let i = 0; i < all.length; i++) parser.push(all.subarray(i, i + 1));
+    expect(seen).toEqual(expected);
+  });
+
+  it('hands out payloads as views of the chunk, not copies', () => {
+    let payload: Buffer | undefined;
+    const parser = new FrameParser(1024, (_i, _t, _f, p) => {
+      payload = p;
+    });
+    const chunk = encodeFrame(1, FrameType.DATA, 2, Buffer.from('zero-copy'));
+    parser.push(chunk);
+    expect(payload?.buffer).toBe(chunk.buffer);
+  });
+
+  it('throws a TcpProtocolError on an oversize length before the payload arrives', () => {
+    const { parser, seen } = collect(1024);
+    const header = Buffer.from([0, 0, 0, 1, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    expect(() => parser.push(header)).toThrow(TcpProtocolError);
+    parser.push(frames[0] as Buffer);
+    expect(seen).toEqual([]);
+  });
+
+  it('yields the same frames for any chunking (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: all.length }), { maxLength: 8 }), (cuts) => {
+        const points = [...new Set([0, ...cuts, all.length])].sort((a, b) => a - b);
+        const { parser, seen } = collect();
+        for (let i = 1; i < points.length; i++) parser.push(all.subarray(points[i - 1], points[i]));
+        expect(seen).toEqual(expected);
+      }),
+    );
+  });
+
+  it('never throws anything but TcpProtocolError on random bytes (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const { parser } = collect(64);
+        try {
+          parser.push(Buffer.from(bytes));
+        } catch (err) {
+          expect(err).toBeInstanceOf(TcpProtocolError);
+        }
+      }),
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { FRAME_HEADER_SIZE, GoawayCode } from './frame.js';
+import { TcpProtocolError } from './protocol-error.js';
+
+/** FrameHandler receives one parsed frame; `payload` is a view into the received bytes, not a copy. */
+export type FrameHandler = (streamId: number, type: number, flags: number, payload: Buffer) => void;
+
+/**
+ * FrameParser cuts a byte stream into frames. Whole frames inside one chunk
+ * are handed out as subarrays of it; bytes of an incomplete frame wait in a
+ * list and are joined once, when the frame is complete. The length field is
+ * checked against maxFrameSize before anything is buffered for the frame.
+ */
+export class FrameParser {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes needed before parsing can go on: a header, or a header plus its payload. */
+  private need = FRAME_HEADER_SIZE;
+  private stopped = false;
+
+  constructor(
+    private readonly maxFrameSize: number,
+    private readonly onFrame: FrameHandler,
+  ) {}
+
+  /** stop makes the parser drop everything from now on, e.g. after a protocol error. */
+  stop(): void {
+    this.stopped = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** push feeds received bytes; it throws TcpProtocolError on an oversize frame. */
+  push(chunk: Buffer): void {
+    if (this.stopped) return;
+    let buf: Buffer;
+    if (this.pendingBytes === 0) {
+      buf = chunk;
+    } else {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < this.need) return;
+      buf = this.pending.length === 1 ? chunk : Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    const end = buf.length;
+    let off = 0;
+    while (!this.stopped) {
+      const avail = end - off;
+      if (avail < FRAME_HEADER_SIZE) {
+        this.need = FRAME_HEADER_SIZE;
+        break;
+      }
+      const length = buf.readUInt32BE(off + 6);
+      if (length > this.maxFrameSize) {
+        this.stop();
+        throw new TcpProtocolError(`frame of ${length} bytes exceeds the maximum of ${this.maxFrameSize}`, GoawayCode.FRAME_SIZE_ERROR);
+      }
+      const total = FRAME_HEADER_SIZE + length;
+      if (avail < total) {
+        this.need = total;
+        break;
+      }
+      const streamId = buf.readUInt32BE(off);
+      const type = buf[off + 4] as number;
+      const flags = buf[off + 5] as number;
+      const payload = buf.subarray(off + FRAME_HEADER_SIZE, off + total);
+      off += total;
+      this.onFrame(streamId, type, flags, payload);
+    }
+    if (!this.stopped && off < end) {
+      this.pending.push(off === 0 ? buf : buf.subarray(off));
+      this.pendingBytes = end - off;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+// The wire format of the tcp transport; docs/tcp-protocol.md is the spec this file implements.
+import { GoawayCode, TcpProtocolError } from './protocol-error.js';
+
+export { GoawayCode } from './protocol-error.js';
+
+/** FRAME_HEADER_SIZE is the fixed header of every frame: stream id u32, type u8, flags u8, length u32. */
+export const FRAME_HEADER_SIZE = 10;
+
+/** FrameType numbers every frame type; receivers ignore numbers they do not know. */
+export const FrameType = {
+  DATA: 0,
+  HEADERS: 1,
+  TRAILERS: 2,
+  RST: 3,
+  WINDOW_UPDATE: 4,
+  PING: 5,
+  GOAWAY: 6,
+} as const;
+
+/** Flag holds the flag bits; their meaning depends on the frame type. */
+export const Flag = {
+  /** DATA, HEADERS: the sender sends nothing more on this stream (half close). */
+  END_STREAM: 0x1,
+  /** DATA: this frame carries the last bytes of a message. */
+  END_MESSAGE: 0x2,
+  /** PING: this is the answer (PONG). */
+  ACK: 0x1,
+  /** RST: the server refused the stream before handing it to the application; safe to retry. */
+  REFUSED: 0x1,
+} as const;
+
+/** NO_TIMEOUT is the HEADERS timeout value meaning "no deadline". */
+export const NO_TIMEOUT = 0xffffffff;
+
+/** MAX_WINDOW is the largest a flow-control window may grow (2^31 - 1). */
+export const MAX_WINDOW = 0x7fffffff;
+
+/** encodeHeader writes a frame header into a fresh 10-byte buffer. */
+export function encodeHeader(streamId: number, type: number, flags: number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+  b.writeUInt32BE(streamId, 0);
+  b[4] = type;
+  b[5] = flags;
+  b.writeUInt32BE(length, 6);
+  return b;
+}
+
+/** encodeFrame returns header and payload as one buffer; for control frames, whose payloads are small. */
+export function encodeFrame(streamId: number, type: number, flags: number, payload?: Uint8Array): Buffer {
+  const len = payload === undefined ? 0 : payload.length;
+  const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE + len);
+  b.writeUInt32BE(streamId, 0);
+  b[4] = type;
+  b[5] = flags;
+  b.writeUInt32BE(len, 6);
+  if (payload !== undefined && len > 0) b.set(payload, FRAME_HEADER_SIZE);
+  return b;
+}
+
+/** RequestHeaders is the payload of a client's HEADERS frame (a server's carries metadata only). */
+export interface RequestHeaders {
+  /** Remaining milliseconds until the deadline, or NO_TIMEOUT. */
+  readonly timeoutMs: number;
+  readonly method: string;
+  readonly contentType: string;
+  /** The encoded metadata block (see metadata-codec.ts). */
+  readonly metadata: Buffer;
+}
+
+/** encodeHeadersPayload lays out a HEADERS payload: timeout u32, method, content type (u16 length each), metadata. */
+export function encodeHeadersPayload(timeoutMs: number, method: string, contentType: string, metadata: Buffer): Buffer {
+  const m = Buffer.from(method, 'utf8');
+  const c = Buffer.from(contentType, 'utf8');
+  if (m.length > 0xffff || c.length > 0xffff) throw new RangeError('method and content type must each fit in 65535 bytes');
+  const b = Buffer.allocUnsafe(8 + m.length + c.length + metadata.length);
+  b.writeUInt32BE(timeoutMs, 0);
+  b.writeUInt16BE(m.length, 4);
+  m.copy(b, 6);
+  let o = 6 + m.length;
+  b.writeUInt16BE(c.length, o);
+  c.copy(b, o + 2);
+  o += 2 + c.length;
+  metadata.copy(b, o);
+  return b;
+}
+
+/** decodeHeadersPayload reads a HEADERS payload; a malformed one is a TcpProtocolError. */
+export function decodeHeadersPayload(p: Buffer): RequestHeaders {
+  if (p.length < 8) throw new TcpProtocolError('HEADERS payload too short');
+  const timeoutMs = p.readUInt32BE(0);
+  const ml = p.readUInt16BE(4);
+  if (p.length < 8 + ml) throw new TcpProtocolError('HEADERS method overruns the frame');
+  const method = p.toString('utf8', 6, 6 + ml);
+  const cl = p.readUInt16BE(6 + ml);
+  const mdStart = 8 + ml + cl;
+  if (p.length < mdStart) throw new TcpProtocolError('HEADERS content type overruns the frame');
+  const contentType = p.toString('utf8', 8 + ml, mdStart);
+  return { timeoutMs, method, contentType, metadata: p.subarray(mdStart) };
+}
+
+/** TrailersPayload is a decoded TRAILERS payload. */
+export interface TrailersPayload {
+  readonly code: number;
+  readonly message: string;
+  readonly metadata: Buffer;
+}
+
+/** encodeTrailersPayload lays out a TRAILERS payload: code u32, message (u32 length), metadata block. */
+export function encodeTrailersPayload(code: number, message: string, metadata: Buffer): Buffer {
+  const msg = Buffer.from(message, 'utf8');
+  const b = Buffer.allocUnsafe(8 + msg.length + metadata.length);
+  b.writeUInt32BE(code >>> 0, 0);
+  b.writeUInt32BE(msg.length, 4);
+  msg.copy(b, 8);
+  metadata.copy(b, 8 + msg.length);
+  return b;
+}
+
+/** decodeTrailersPayload reads a TRAILERS payload; a malformed one is a TcpProtocolError. */
+export function decodeTrailersPayload(p: Buffer): TrailersPayload {
+  if (p.length < 8) throw new TcpProtocolError('TRAILERS payload too short');
+  const code = p.readUInt32BE(0);
+  const ml = p.readUInt32BE(4);
+  if (p.length - 8 < ml) throw new TcpProtocolError('TRAILERS message overruns the frame');
+  return { code, message: p.toString('utf8', 8, 8 + ml), metadata: p.subarray(8 + ml) };
+}
+
+/** encodeCodeMessage lays out RST (code u32, reason) and, with a leading u32, GOAWAY payloads. */
+export function encodeCodeMessage(code: number, message: string, lead?: number): Buffer {
+  const msg = Buffer.from(message.length > 1024 ? message.slice(0, 1024) : message, 'utf8');
+  const head = lead === undefined ? 4 : 8;
+  const b = Buffer.allocUnsafe(head + msg.length);
+  if (lead !== undefined) b.writeUInt32BE(lead >>> 0, 0);
+  b.writeUInt32BE(code >>> 0, head - 4);
+  msg.copy(b, head);
+  return b;
+}
+
+/** RstPayload is a decoded RST payload. */
+export interface RstPayload {
+  readonly code: number;
+  readonly message: string;
+}
+
+/** decodeRstPayload reads an RST payload. */
+export function decodeRstPayload(p: Buffer): RstPayload {
+  if (p.length < 4) throw new TcpProtocolError('RST payload too short');
+  return { code: p.readUInt32BE(0), message: p.toString('utf8', 4) };
+}
+
+/** GoawayPayload is a decoded GOAWAY payload. */
+export interface GoawayPayload {
+  readonly lastStreamId: number;
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** decodeGoawayPayload reads a GOAWAY payload. */
+export function decodeGoawayPayload(p: Buffer): GoawayPayload {
+  if (p.length < 8) throw new TcpProtocolError('GOAWAY payload too short');
+  return { lastStreamId: p.readUInt32BE(0), code: p.readUInt32BE(4), reason: p.toString('utf8', 8) };
+}
+
+/** encodeWindowUpdate returns a whole WINDOW_UPDATE frame granting `increment` bytes. */
+export function encodeWindowUpdate(streamId: number, increment: number): Buffer {
+  const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE + 4);
+  b.writeUInt32BE(streamId, 0);
+  b[4] = FrameType.WINDOW_UPDATE;
+  b[5] = 0;
+  b.writeUInt32BE(4, 6);
+  b.writeUInt32BE(increment, 10);
+  return b;
+}
+
+/** decodeWindowUpdate reads a WINDOW_UPDATE increment, which must be 1..2^31-1. */
+export function decodeWindowUpdate(p: Buffer): number {
+  if (p.length !== 4) throw new TcpProtocolError('WINDOW_UPDATE payload must be 4 bytes', GoawayCode.FRAME_SIZE_ERROR);
+  const inc = p.readUInt32BE(0);
+  if (inc === 0 || inc > MAX_WINDOW) throw new TcpProtocolError(`WINDOW_UPDATE increment ${inc} out of range`);
+  return inc;
+}
