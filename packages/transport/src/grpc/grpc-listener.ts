@@ -1,0 +1,134 @@
+import { type Server as NetServer, type Socket, createServer } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { Metadata } from '../metadata.js';
+import { Code } from '../status.js';
+import { StatusError } from '../status-error.js';
+import type { Listener, ListenOptions } from '../transport.js';
+import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
+import { statusErrorFromUnknown } from './grpc-error.js';
+import { GrpcServerStream } from './grpc-server-stream.js';
+
+/**
+ * GrpcListener serves gRPC with a grpc-js Server. It accepts TCP connections
+ * on its own net.Server and hands each to grpc-js through a connection
+ * injector: grpc-js speaks HTTP/2 (and TLS) on it, while the listener knows
+ * exactly how many client connections are open and which port it bound.
+ */
+export class GrpcListener implements Listener {
+  private readonly paths = new Set<string>();
+  private readonly sockets = new Set<Socket>();
+  private readonly streams = new Set<GrpcServerStream>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: grpc.Server,
+    private readonly net: NetServer,
+    private readonly onStream: ListenOptions['onStream'],
+    readonly address: string,
+  ) {}
+
+  /** bind listens on "host:port" and serves gRPC on every connection. */
+  static async bind(
+    address: string,
+    options: ListenOptions,
+    credentials: grpc.ServerCredentials,
+    serverOptions: grpc.ServerOptions,
+  ): Promise<GrpcListener> {
+    const { host, port } = splitHostPort(address);
+    const server = new grpc.Server(serverOptions);
+    const injector = server.createConnectionInjector(credentials);
+    const net = createServer();
+    await new Promise<void>((resolve, reject) => {
+      net.once('error', reject);
+      net.listen(port, host, () => {
+        net.off('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      server.forceShutdown();
+      throw new StatusError(Code.UNAVAILABLE, `cannot listen on ${address}: ${String(err)}`, undefined, { cause: err });
+    });
+    const bound = net.address();
+    const real = typeof bound === 'object' && bound !== null ? joinHostPort(bound.address, bound.port) : address;
+    const listener = new GrpcListener(server, net, options.onStream, real);
+    net.on('connection', (socket) => {
+      if (listener.closing) {
+        socket.destroy();
+        return;
+      }
+      listener.sockets.add(socket);
+      socket.once('close', () => listener.sockets.delete(socket));
+      // A reset from the peer is that connection's business; grpc-js reports
+      // it on the calls. Without a listener it would crash the process.
+      socket.on('error', () => {});
+      injector.injectConnection(socket);
+    });
+    net.on('error', () => {});
+    return listener;
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  addMethods(paths: readonly string[]): void {
+    for (const path of paths) {
+      if (this.paths.has(path)) continue;
+      this.paths.add(path);
+      // Registered as bidi whatever the method's kind: all four kinds are the
+      // same bytes on the wire, and a bidi handler sees them all as streams.
+      this.server.register(
+        path,
+        (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => this.accept(call, path),
+        serializeBytes,
+        deserializeBytes,
+        'bidi',
+      );
+    }
+  }
+
+  close(graceMs = 0): Promise<void> {
+    this.closing ??= this.shutdown(graceMs);
+    return this.closing;
+  }
+
+  private accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>, path: string): void {
+    const stream = new GrpcServerStream(call, path);
+    this.streams.add(stream);
+    call.once('close', () => this.streams.delete(stream));
+    try {
+      this.onStream(stream);
+    } catch (err) {
+      const failure = statusErrorFromUnknown(err, Code.UNKNOWN);
+      stream.finish({ code: failure.code, message: failure.message, metadata: new Metadata() });
+    }
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    const netClosed = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    const drained = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    const timer = setTimeout(() => {
+      const err = new StatusError(Code.UNAVAILABLE, 'server shutting down');
+      for (const stream of this.streams) stream.abortWith(err);
+      this.server.forceShutdown();
+      for (const socket of this.sockets) socket.destroy();
+    }, graceMs);
+    await Promise.all([drained, netClosed]);
+    clearTimeout(timer);
+  }
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  if (at < 0) throw new StatusError(Code.INVALID_ARGUMENT, `listen address "${address}" is not host:port`);
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(address.slice(at + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new StatusError(Code.INVALID_ARGUMENT, `listen address "${address}" has no valid port`);
+  }
+  return { host: host || '0.0.0.0', port };
+}
+
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

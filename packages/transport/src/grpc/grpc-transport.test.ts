@@ -1,0 +1,277 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Metadata } from '../metadata.js';
+import { Code } from '../status.js';
+import { StatusError } from '../status-error.js';
+import type { Connection, Listener, ServerStream } from '../transport.js';
+import { createGrpcTransport } from './grpc-transport.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
+const ok = (metadata = new Metadata()) => ({ code: Code.OK, message: '', metadata });
+
+type Handler = (stream: ServerStream) => Promise<void> | void;
+
+const open: Array<Listener | Connection> = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close(0)));
+});
+
+async function serve(handlers: Record<string, Handler>): Promise<{ listener: Listener; conn: Connection }> {
+  const transport = createGrpcTransport();
+  const listener = await transport.listen('127.0.0.1:0', {
+    onStream: (stream) => {
+      const handler = handlers[stream.method];
+      if (!handler) return stream.finish({ code: Code.UNIMPLEMENTED, message: 'no handler', metadata: new Metadata() });
+      Promise.resolve(handler(stream)).catch((err: unknown) =>
+        stream.finish({ code: Code.UNKNOWN, message: String(err), metadata: new Metadata() }),
+      );
+    },
+  });
+  listener.addMethods(Object.keys(handlers));
+  open.push(listener);
+  const conn = await transport.dial(listener.address);
+  open.unshift(conn);
+  return { listener, conn };
+}
+
+async function readAll(stream: { read(): Promise<Uint8Array | null> }): Promise<string[]> {
+  const out: string[] = [];
+  for (let m = await stream.read(); m !== null; m = await stream.read()) out.push(dec(m) as string);
+  return out;
+}
+
+function reason(signal: AbortSignal): Promise<StatusError> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(signal.reason as StatusError);
+    else signal.addEventListener('abort', () => resolve(signal.reason as StatusError), { once: true });
+  });
+}
+
+describe('createGrpcTransport', () => {
+  it('carries a unary-shaped call with headers, trailers and the peer', async () => {
+    const seen: { peer?: string; contentType?: string | undefined; deadline?: number | undefined } = {};
+    const { conn, listener } = await serve({
+      '/test.Echo/Unary': async (s) => {
+        seen.peer = s.peer;
+        seen.contentType = s.contentType;
+        seen.deadline = s.deadline;
+        const req = await s.read();
+        expect(await s.read()).toBeNull();
+        s.sendHeaders(new Metadata({ 'x-head': 'h1' }));
+        await s.write(enc(`hello ${dec(req)}`));
+        s.finish(ok(new Metadata({ 'x-trail': 't1' })));
+      },
+    });
+    expect(listener.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(listener.address.endsWith(':0')).toBe(false);
+    expect(conn.state).toBe('ready');
+    expect(createGrpcTransport().name).toBe('grpc');
+
+    const call = conn.openStream('/test.Echo/Unary', new Metadata());
+    expect(conn.activeStreams).toBe(1);
+    await call.write(enc('jeff'));
+    call.closeSend();
+    expect(await readAll(call)).toEqual(['hello jeff']);
+    expect((await call.headers).get('x-head')).toBe('h1');
+    const status = await call.status;
+    expect(status.code).toBe(Code.OK);
+    expect(status.metadata.get('x-trail')).toBe('t1');
+    expect(conn.activeStreams).toBe(0);
+    expect(seen.peer).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(seen.contentType).toBe('application/grpc');
+    expect(seen.deadline).toBeUndefined();
+    expect(listener.connections).toBe(1);
+  });
+
+  it('streams both ways at once and keeps message order', async () => {
+    const { conn } = await serve({
+      '/test.Echo/Bidi': async (s) => {
+        for (let m = await s.read(); m !== null; m = await s.read()) await s.write(enc(`echo ${dec(m)}`));
+        s.finish(ok());
+      },
+    });
+    const call = conn.openStream('/test.Echo/Bidi', new Metadata());
+    for (let i = 0; i < 50; i++) {
+      await call.write(enc(String(i)));
+      expect(dec(await call.read())).toBe(`echo ${i}`);
+    }
+    for (let i = 50; i < 100; i++) await call.write(enc(String(i)));
+    call.closeSend();
+    const rest = await readAll(call);
+    expect(rest).toEqual(Array.from({ length: 50 }, (_, i) => `echo ${i + 50}`));
+  });
+
+  it('uploads many small messages from a client stream', async () => {
+    const { conn } = await serve({
+      '/test.Echo/Upload': async (s) => {
+        let n = 0;
+        while ((await s.read()) !== null) n++;
+        await s.write(enc(String(n)));
+        s.finish(ok());
+      },
+    });
+    const call = conn.openStream('/test.Echo/Upload', new Metadata());
+    for (let i = 0; i < 2000; i++) await call.write(enc('x'));
+    call.closeSend();
+    expect(await readAll(call)).toEqual(['2000']);
+  });
+
+  it('carries text and -bin metadata both ways', async () => {
+    let got: Metadata | undefined;
+    const { conn } = await serve({
+      '/test.Echo/Meta': (s) => {
+        got = s.metadata;
+        s.sendHeaders(new Metadata({ 'x-reply': 'r', 'x-reply-bin': new Uint8Array([0, 255, 1]) }));
+        s.finish(ok(new Metadata({ 'x-grpc-test-echo-trailing-bin': new Uint8Array([0xab, 0xab, 0xab]) })));
+      },
+    });
+    const md = new Metadata({ 'x-text': ['a', 'b'], 'x-key-bin': new Uint8Array([1, 2, 3, 250]) });
+    const call = conn.openStream('/test.Echo/Meta', md, { contentType: 'application/grpc+json' });
+    call.closeSend();
+    expect(await call.read()).toBeNull();
+    // grpc-js joins repeated text values into one header, as HTTP allows.
+    expect(got?.getAll('x-text')).toEqual(['a, b']);
+    expect(got?.get('x-key-bin')).toEqual(new Uint8Array([1, 2, 3, 250]));
+    expect(got?.has('tsmicro-content-type')).toBe(false);
+    const headers = await call.headers;
+    expect(headers.get('x-reply')).toBe('r');
+    expect(headers.get('x-reply-bin')).toEqual(new Uint8Array([0, 255, 1]));
+    const trailers = (await call.status).metadata;
+    expect(trailers.get('x-grpc-test-echo-trailing-bin')).toEqual(new Uint8Array([0xab, 0xab, 0xab]));
+  });
+
+  it('exposes a non-proto content type to the server', async () => {
+    let contentType: string | undefined;
+    const { conn } = await serve({
+      '/test.Echo/Ct': (s) => {
+        contentType = s.contentType;
+        s.finish(ok());
+      },
+    });
+    const call = conn.openStream('/test.Echo/Ct', new Metadata(), { contentType: 'application/grpc+json' });
+    call.closeSend();
+    await call.status;
+    expect(contentType).toBe('application/grpc+json');
+  });
+
+  it('round-trips a status message with whitespace and Unicode, after the messages', async () => {
+    const message = '\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n';
+    const { conn } = await serve({
+      '/test.Echo/Fail': async (s) => {
+        await s.write(enc('before'));
+        s.finish({ code: Code.NOT_FOUND, message, metadata: new Metadata({ 'x-why': 'gone' }) });
+        s.finish(ok()); // ignored
+      },
+    });
+    const call = conn.openStream('/test.Echo/Fail', new Metadata());
+    call.closeSend();
+    expect(dec(await call.read())).toBe('before');
+    const err = await call.read().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(Code.NOT_FOUND);
+    expect((err as StatusError).message).toBe(message);
+    expect((err as StatusError).metadata.get('x-why')).toBe('gone');
+    const status = await call.status;
+    expect(status.code).toBe(Code.NOT_FOUND);
+    expect(status.message).toBe(message);
+  });
+
+  it('answers an unknown path with UNIMPLEMENTED', async () => {
+    const { conn } = await serve({ '/test.Echo/Known': (s) => s.finish(ok()) });
+    const call = conn.openStream('/test.Echo/Unknown', new Metadata());
+    call.closeSend();
+    await expect(call.read()).rejects.toMatchObject({ code: Code.UNIMPLEMENTED });
+    expect((await call.status).code).toBe(Code.UNIMPLEMENTED);
+    expect((await call.headers).size).toBe(0);
+  });
+
+  it('ends a call at its deadline on both sides', async () => {
+    let serverSignal: AbortSignal | undefined;
+    let serverDeadline: number | undefined;
+    const { conn } = await serve({
+      '/test.Echo/Slow': (s) => {
+        serverSignal = s.signal;
+        serverDeadline = s.deadline;
+      },
+    });
+    const deadline = Date.now() + 300;
+    const call = conn.openStream('/test.Echo/Slow', new Metadata(), { deadline });
+    await expect(call.read()).rejects.toMatchObject({ code: Code.DEADLINE_EXCEEDED });
+    expect(serverDeadline).toBeGreaterThan(Date.now() - 10_000);
+    expect(Math.abs((serverDeadline ?? 0) - deadline)).toBeLessThan(2000);
+    const why = await reason(serverSignal as AbortSignal);
+    expect(why).toBeInstanceOf(StatusError);
+    expect(why.code).toBe(Code.DEADLINE_EXCEEDED);
+  });
+
+  it('aborts the server signal and rejects local reads when the client cancels', async () => {
+    let started!: () => void;
+    const startedP = new Promise<void>((r) => {
+      started = r;
+    });
+    let serverStream: ServerStream | undefined;
+    const { conn } = await serve({
+      '/test.Echo/Hang': (s) => {
+        serverStream = s;
+        started();
+      },
+    });
+    const call = conn.openStream('/test.Echo/Hang', new Metadata());
+    await call.write(enc('go'));
+    await startedP;
+    const pending = call.read();
+    call.cancel(Code.ABORTED, 'changed my mind');
+    await expect(pending).rejects.toMatchObject({ code: Code.ABORTED, message: 'changed my mind' });
+    expect((await call.status).code).toBe(Code.ABORTED);
+    const why = await reason((serverStream as ServerStream).signal);
+    expect(why.code).toBe(Code.CANCELLED);
+    await expect((serverStream as ServerStream).write(enc('late'))).rejects.toBeInstanceOf(StatusError);
+    await expect((serverStream as ServerStream).read()).rejects.toBeInstanceOf(StatusError);
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('refuses streams on a closed connection with UNAVAILABLE', async () => {
+    const { conn } = await serve({ '/test.Echo/Known': (s) => s.finish(ok()) });
+    await conn.close();
+    expect(conn.state).toBe('closed');
+    await conn.closed;
+    const call = conn.openStream('/test.Echo/Known', new Metadata());
+    await expect(call.read()).rejects.toMatchObject({ code: Code.UNAVAILABLE });
+    await expect(call.write(enc('x'))).rejects.toMatchObject({ code: Code.UNAVAILABLE });
+  });
+
+  it('lets open streams finish on close(grace) and cancels them after it', async () => {
+    let finishLater: (() => void) | undefined;
+    const { conn } = await serve({
+      '/test.Echo/Later': (s) => {
+        finishLater = () => s.finish(ok());
+      },
+      '/test.Echo/Never': () => {},
+    });
+    const a = conn.openStream('/test.Echo/Later', new Metadata());
+    await a.write(enc('x'));
+    await expect.poll(() => finishLater).toBeDefined();
+    const closing = conn.close(10_000);
+    expect(conn.state).toBe('closing');
+    (finishLater as () => void)();
+    await closing;
+    expect((await a.status).code).toBe(Code.OK);
+
+    const { conn: conn2 } = await serve({ '/test.Echo/Never': () => {} });
+    const b = conn2.openStream('/test.Echo/Never', new Metadata());
+    await b.write(enc('x'));
+    await conn2.close(100);
+    await expect(b.read()).rejects.toMatchObject({ code: Code.UNAVAILABLE });
+  });
+
+  it('rejects dial with UNAVAILABLE naming the address when nothing listens', async () => {
+    const transport = createGrpcTransport();
+    const listener = await transport.listen('127.0.0.1:0', { onStream: () => {} });
+    const address = listener.address;
+    await listener.close();
+    const err = await transport.dial(address, { connectTimeoutMs: 500 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect((err as StatusError).code).toBe(Code.UNAVAILABLE);
+    expect((err as StatusError).message).toContain(address);
+  });
+});

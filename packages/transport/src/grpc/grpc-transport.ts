@@ -1,0 +1,47 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { Connection, DialOptions, Listener, ListenOptions, Transport } from '../transport.js';
+import { dialGrpc } from './grpc-connection.js';
+import { GrpcListener } from './grpc-listener.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  channelCredentialsFromTls,
+  channelOptionsFromDial,
+  serverCredentialsFromTls,
+  serverOptionsFromListen,
+} from './grpc-options.js';
+
+/** GrpcTransportOptions tunes grpc-js beyond what DialOptions and ListenOptions say. */
+export interface GrpcTransportOptions {
+  /** Extra grpc-js channel options for every dialed connection ("grpc.*" keys). */
+  readonly channelOptions?: grpc.ChannelOptions;
+  /** Extra grpc-js server options for every listener. */
+  readonly serverOptions?: grpc.ServerOptions;
+}
+
+/**
+ * createGrpcTransport returns the "grpc" transport: standard gRPC over
+ * HTTP/2 through @grpc/grpc-js, wire-compatible with any gRPC peer.
+ * Messages stay opaque bytes; grpc-js only moves them.
+ */
+export function createGrpcTransport(options: GrpcTransportOptions = {}): Transport {
+  return {
+    name: 'grpc',
+    dial(address: string, dialOptions: DialOptions = {}): Promise<Connection> {
+      return dialGrpc(
+        address,
+        channelCredentialsFromTls(dialOptions.tls),
+        channelOptionsFromDial(dialOptions, options.channelOptions),
+        dialOptions.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        dialOptions.signal,
+      );
+    },
+    async listen(address: string, listenOptions: ListenOptions): Promise<Listener> {
+      return GrpcListener.bind(
+        address,
+        listenOptions,
+        serverCredentialsFromTls(listenOptions.tls),
+        serverOptionsFromListen(listenOptions, options.serverOptions),
+      );
+    },
+  };
+}

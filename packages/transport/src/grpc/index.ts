@@ -1,0 +1,2 @@
+export { createGrpcTransport } from './grpc-transport.js';
+export type { GrpcTransportOptions } from './grpc-transport.js';

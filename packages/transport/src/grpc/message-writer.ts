@@ -1,0 +1,69 @@
+import type { Writable } from 'node:stream';
+import { statusErrorFromUnknown } from './grpc-error.js';
+
+/**
+ * MessageWriter writes messages to a grpc-js object stream with Node's
+ * backpressure: write() resolves at once while the stream's buffer has room,
+ * otherwise on 'drain' or the message's write callback, whichever comes first.
+ * grpc-js never calls back a write on a call that has ended, so fail()
+ * settles whatever is still waiting.
+ */
+export class MessageWriter {
+  private readonly waiting = new Set<(err?: Error) => void>();
+  private failure: Error | undefined;
+  private dropping = false;
+
+  constructor(private readonly sink: Writable) {}
+
+  /** failed is the error that ended writing, if any. */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  write(message: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.dropping) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        this.waiting.delete(settle);
+        this.sink.off('drain', onDrain);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => settle();
+      this.waiting.add(settle);
+      let accepted: boolean;
+      try {
+        accepted = this.sink.write(message, (err?: Error | null) => {
+          if (err) settle(this.failure ?? statusErrorFromUnknown(err));
+          else settle();
+        });
+      } catch (err) {
+        settle(this.failure ?? statusErrorFromUnknown(err));
+        return;
+      }
+      if (accepted) settle();
+      else this.sink.once('drain', onDrain);
+    });
+  }
+
+  /** fail rejects every pending and later write with err. */
+  fail(err: Error): void {
+    if (this.dropping) return;
+    this.failure ??= err;
+    for (const settle of [...this.waiting]) settle(this.failure);
+  }
+
+  /**
+   * drop resolves every pending and later write without sending it: the
+   * peer finished the call with OK, and gRPC discards what it did not read.
+   */
+  drop(): void {
+    if (this.failure) return;
+    this.dropping = true;
+    for (const settle of [...this.waiting]) settle();
+  }
+}
