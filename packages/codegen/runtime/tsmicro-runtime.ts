@@ -26,8 +26,10 @@ const decodeOptions: protobuf.IConversionOptions = {
 };
 
 /** loadRoot builds a protobufjs Root from an embedded descriptor and resolves it once. */
-export function loadRoot(descriptor: protobuf.INamespace): protobuf.Root {
-  return protobuf.Root.fromJSON(descriptor).resolveAll();
+export function loadRoot(descriptor: object): protobuf.Root {
+  const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+  root.resolveAll();
+  return root;
 }
 
 /** messageType binds a message of root to the MessageType contract of @tsmicro/core. */
@@ -428,7 +430,7 @@ function anyTarget(type: protobuf.Type, typeUrl: string): protobuf.Type {
 }
 
 function anyToJSON(type: protobuf.Type, m: JsonObject): JsonObject {
-  const typeUrl = m.typeUrl;
+  const typeUrl = m.type_url;
   if (typeof typeUrl !== 'string' || typeUrl === '') return {};
   const target = anyTarget(type, typeUrl);
   const inner = decodeMessage(target, (m.value as Uint8Array | undefined) ?? new Uint8Array(0));
@@ -446,5 +448,5 @@ function anyFromJSON(type: protobuf.Type, json: unknown): JsonObject {
   if (typeof typeUrl !== 'string') throw new ProtoJsonError('google.protobuf.Any: missing "@type"');
   const target = anyTarget(type, typeUrl);
   const inner = wkt(target) !== undefined ? messageFromJSON(target, rest.value) : messageFromJSON(target, rest);
-  return { typeUrl, value: encodeMessage(target, inner) };
+  return { type_url: typeUrl, value: encodeMessage(target, inner) };
 }

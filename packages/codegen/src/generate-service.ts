@@ -9,6 +9,8 @@ const core = '@tsmicro/core';
 interface MethodShape {
   readonly method: protobuf.Method;
   readonly localName: string;
+  /** localName as an interface member: "new" alone would declare a construct signature. */
+  readonly member: string;
   readonly kind: 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
   readonly input: string;
   readonly output: string;
@@ -45,6 +47,7 @@ export function printService(p: Printer, service: protobuf.Service, messageRef: 
     return {
       method,
       localName: localMethodName(method.name),
+      member: localMethodName(method.name) === 'new' ? "'new'" : localMethodName(method.name),
       kind,
       input: messageRef(method.resolvedRequestType as protobuf.Type),
       output: messageRef(method.resolvedResponseType as protobuf.Type),
@@ -108,21 +111,21 @@ function printClient(p: Printer, service: protobuf.Service, base: string, method
   const callOptions = p.importType('CallOptions', core);
   const client = p.importType('Client', core);
   p.jsDoc(docWithDefault(service.comment, `${base}Service calls ${protoName(service)}; new${service.name}Service makes one.`));
-  p.print(`export interface ${base}Service {`);
+  p.print(`export interface ${base}Service {${methods.length === 0 ? '}' : ''}`);
   for (const m of methods) {
     p.jsDoc(m.method.comment, '  ');
     switch (m.kind) {
       case 'unary':
-        p.print(`  ${m.localName}(req: ${m.input}, opts?: ${callOptions}): Promise<${m.output}>;`);
+        p.print(`  ${m.member}(req: ${m.input}, opts?: ${callOptions}): Promise<${m.output}>;`);
         break;
       case 'server_streaming':
-        p.print(`  ${m.localName}(req: ${m.input}, opts?: ${callOptions}): Promise<${m.clientStream}>;`);
+        p.print(`  ${m.member}(req: ${m.input}, opts?: ${callOptions}): Promise<${m.clientStream}>;`);
         break;
       default:
-        p.print(`  ${m.localName}(opts?: ${callOptions}): Promise<${m.clientStream}>;`);
+        p.print(`  ${m.member}(opts?: ${callOptions}): Promise<${m.clientStream}>;`);
     }
   }
-  p.print('}');
+  if (methods.length > 0) p.print('}');
   p.print('');
   p.jsDoc(`new${service.name}Service calls the service registered as \`name\` (for example "${service.name.toLowerCase()}") through client.`);
   if (methods.length === 0) {
@@ -161,25 +164,25 @@ function printHandler(p: Printer, service: protobuf.Service, base: string, metho
   const context = p.importType('Context', core);
   const serviceDefinition = p.importType('ServiceDefinition', core);
   p.jsDoc(docWithDefault(service.comment, `${base}Handler serves ${protoName(service)}; register it with register${service.name}Handler.`));
-  p.print(`export interface ${base}Handler {`);
+  p.print(`export interface ${base}Handler {${methods.length === 0 ? '}' : ''}`);
   for (const m of methods) {
     p.jsDoc(m.method.comment, '  ');
     switch (m.kind) {
       case 'unary':
-        p.print(`  ${m.localName}(ctx: ${context}, req: ${m.input}): Promise<${m.output}>;`);
+        p.print(`  ${m.member}(ctx: ${context}, req: ${m.input}): Promise<${m.output}>;`);
         break;
       case 'server_streaming':
-        p.print(`  ${m.localName}(ctx: ${context}, req: ${m.input}, stream: ${m.serverStream}): Promise<void>;`);
+        p.print(`  ${m.member}(ctx: ${context}, req: ${m.input}, stream: ${m.serverStream}): Promise<void>;`);
         break;
       case 'client_streaming':
-        p.print(`  ${m.localName}(ctx: ${context}, stream: ${m.serverStream}): Promise<${m.output}>;`);
+        p.print(`  ${m.member}(ctx: ${context}, stream: ${m.serverStream}): Promise<${m.output}>;`);
         break;
       case 'bidi_streaming':
-        p.print(`  ${m.localName}(ctx: ${context}, stream: ${m.serverStream}): Promise<void>;`);
+        p.print(`  ${m.member}(ctx: ${context}, stream: ${m.serverStream}): Promise<void>;`);
         break;
     }
   }
-  p.print('}');
+  if (methods.length > 0) p.print('}');
   p.print('');
   p.jsDoc(`register${service.name}Handler serves handler as ${protoName(service)} on server and returns what server.handle returns.`);
   p.print(`export function register${service.name}Handler<R>(`);
