@@ -1,0 +1,199 @@
+import { cloneServiceRecord, RegistryError, type ServiceRecord, type WatchEvent } from '@tsmicro/core';
+import { Backoff, type BackoffOptions, Sleeper } from './backoff.js';
+import {
+  b64,
+  EtcdCompactedError,
+  type EtcdGateway,
+  type EtcdHeader,
+  type EtcdKeyValue,
+  type EtcdWatchResult,
+  prefixEnd,
+  unb64,
+} from './etcd-gateway.js';
+import type { Logger } from './logger.js';
+
+type Entry = { raw: string; record: ServiceRecord };
+
+/**
+ * ServiceCache mirrors every record under the registry prefix: one full read,
+ * then a watch from the next revision. A broken watch resumes where it
+ * stopped; a compacted (or rewound) history forces a full re-read, diffed
+ * against the cache so watchers still see each change. While etcd is down,
+ * reads are answered from the cache.
+ */
+export class ServiceCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly backoff: Backoff;
+  private readonly sleeper = new Sleeper();
+  private revision = 0;
+  private primed = false;
+  private priming: Promise<void> | undefined;
+  private running = false;
+  private closed = false;
+  private downSince: number | undefined;
+  private lastStaleWarning = 0;
+
+  constructor(
+    private readonly gateway: EtcdGateway,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+    private readonly emit: (event: WatchEvent) => void,
+    backoff: BackoffOptions,
+  ) {
+    this.backoff = new Backoff(backoff);
+  }
+
+  /** ready resolves once the cache holds a full read; rejects naming etcd's address when it cannot. */
+  async ready(): Promise<void> {
+    this.start();
+    if (this.primed) return;
+    try {
+      await this.prime();
+    } catch (err) {
+      throw new RegistryError(`etcd registry: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+
+  /** records returns the cached records of one service, or all, one per version. */
+  records(service?: string): ServiceRecord[] {
+    if (this.downSince !== undefined && Date.now() - this.lastStaleWarning > 10_000) {
+      this.lastStaleWarning = Date.now();
+      this.logger.warn(`etcd registry: etcd at ${this.gateway.addresses} unreachable; answering from the cache, which may be stale`);
+    }
+    const versions = new Map<string, ServiceRecord>();
+    for (const { record } of this.entries.values()) {
+      if (service !== undefined && record.name !== service) continue;
+      const key = `${record.name}\u0000${record.version}`;
+      const seen = versions.get(key);
+      versions.set(key, cloneServiceRecord(record, [...(seen?.nodes ?? []), ...record.nodes]));
+    }
+    return [...versions.values()];
+  }
+
+  /** close stops watching; the cache keeps its content. */
+  close(): void {
+    this.closed = true;
+    this.sleeper.close();
+  }
+
+  private start(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      try {
+        if (!this.primed) await this.prime();
+        await this.gateway.watch(
+          { key: b64(this.prefix), range_end: prefixEnd(this.prefix), start_revision: String(this.revision + 1) },
+          (result) => this.onWatch(result),
+        );
+      } catch (err) {
+        if (this.closed) return;
+        if (err instanceof EtcdCompactedError) {
+          this.logger.warn(`etcd registry: ${err.message}; re-reading every record`);
+          this.primed = false;
+          continue;
+        }
+        this.markDown(err);
+        await this.sleeper.sleep(this.backoff.next());
+      }
+    }
+  }
+
+  /** prime reads everything; after the first time it reports the differences as events. */
+  private prime(): Promise<void> {
+    this.priming ??= (async () => {
+      try {
+        const answer = await this.gateway.call<{ header?: EtcdHeader; kvs?: EtcdKeyValue[] }>('/kv/range', {
+          key: b64(this.prefix),
+          range_end: prefixEnd(this.prefix),
+        });
+        const fresh = new Map<string, Entry>();
+        for (const kv of answer.kvs ?? []) {
+          const entry = this.parse(kv);
+          if (entry) fresh.set(unb64(kv.key), entry);
+        }
+        this.replace(fresh, this.primed);
+        this.revision = Number(answer.header?.revision ?? 0);
+        this.primed = true;
+      } finally {
+        this.priming = undefined;
+      }
+    })();
+    return this.priming;
+  }
+
+  private replace(fresh: Map<string, Entry>, report: boolean): void {
+    const events: WatchEvent[] = [];
+    for (const [key, old] of this.entries) {
+      if (!fresh.has(key)) events.push({ type: 'delete', service: old.record });
+    }
+    for (const [key, entry] of fresh) {
+      const old = this.entries.get(key);
+      if (!old) events.push({ type: 'create', service: entry.record });
+      else if (old.raw !== entry.raw) events.push({ type: 'update', service: entry.record });
+    }
+    this.entries.clear();
+    for (const [key, entry] of fresh) this.entries.set(key, entry);
+    if (report) for (const event of events) this.emit(event);
+  }
+
+  private onWatch(result: EtcdWatchResult): void {
+    if (result.canceled) {
+      const compacted = Number(result.compact_revision ?? 0);
+      if (compacted > 0) throw new EtcdCompactedError(compacted);
+      throw new Error(`etcd cancelled the watch: ${result.cancel_reason ?? 'no reason given'}`);
+    }
+    if (result.created) {
+      // A store behind our revision was rebuilt from scratch: our history is void.
+      if (Number(result.header?.revision ?? 0) < this.revision) throw new EtcdCompactedError(this.revision);
+      this.markUp();
+    }
+    for (const event of result.events ?? []) {
+      const key = unb64(event.kv.key);
+      this.revision = Math.max(this.revision, Number(event.kv.mod_revision ?? 0));
+      const old = this.entries.get(key);
+      if (event.type === 'DELETE') {
+        this.entries.delete(key);
+        if (old) this.emit({ type: 'delete', service: old.record });
+        continue;
+      }
+      const entry = this.parse(event.kv);
+      if (!entry) continue;
+      this.entries.set(key, entry);
+      if (old?.raw !== entry.raw) this.emit({ type: old ? 'update' : 'create', service: entry.record });
+    }
+  }
+
+  private parse(kv: EtcdKeyValue): Entry | undefined {
+    const raw = unb64(kv.value);
+    try {
+      const record = JSON.parse(raw) as ServiceRecord;
+      if (typeof record?.name !== 'string' || !Array.isArray(record.nodes)) throw new Error('not a service record');
+      return { raw, record: cloneServiceRecord(record) };
+    } catch (err) {
+      this.logger.warn(`etcd registry: ignoring key ${unb64(kv.key)}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  private markDown(err: unknown): void {
+    if (this.downSince !== undefined) return;
+    this.downSince = Date.now();
+    // The first lookup of this outage warns again: it is the one serving stale data.
+    this.lastStaleWarning = 0;
+    this.logger.warn(
+      `etcd registry: lost the watch on etcd at ${this.gateway.addresses} (${err instanceof Error ? err.message : String(err)}); answering from the cache and retrying`,
+    );
+  }
+
+  private markUp(): void {
+    this.backoff.reset();
+    if (this.downSince === undefined) return;
+    this.downSince = undefined;
+    this.logger.warn(`etcd registry: watching etcd at ${this.gateway.addresses} again`);
+  }
+}
