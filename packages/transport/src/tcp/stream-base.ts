@@ -1,0 +1,322 @@
+import { Code } from '../status.js';
+import { StatusError } from '../status-error.js';
+import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage, encodeFrame, encodeHeader, encodeWindowUpdate } from './frame.js';
+import { TcpProtocolError } from './protocol-error.js';
+
+/** StreamHost is what a stream needs from its connection's session. */
+export interface StreamHost {
+  /** Largest DATA payload the peer accepts in one frame. */
+  readonly peerMaxFrameSize: number;
+  /** The window this side grants the peer on each new stream. */
+  readonly localInitialWindow: number;
+  /** Bytes this side may still send on the whole connection. */
+  connSendWindow: number;
+  /** push queues bytes for the next batched socket write. */
+  push(buf: Buffer): void;
+  /** lastQueued returns the newest buffer not yet written, to merge END_STREAM into it. */
+  lastQueued(): Buffer | undefined;
+  /** blocked registers a stream waiting for connection-level window. */
+  blocked(stream: TcpStreamBase): void;
+  /** removeStream forgets a stream that is over. */
+  removeStream(stream: TcpStreamBase): void;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const MSG = 0;
+const END = 1;
+const FRAME = 2;
+
+interface OutItem {
+  readonly kind: typeof MSG | typeof END | typeof FRAME;
+  readonly data: Buffer;
+  off: number;
+  readonly resolve?: () => void;
+  readonly reject?: (err: StatusError) => void;
+}
+
+interface Waiter {
+  readonly resolve: (m: Uint8Array | null) => void;
+  readonly reject: (err: StatusError) => void;
+}
+
+function asBuffer(m: Uint8Array): Buffer {
+  return Buffer.isBuffer(m) ? m : Buffer.from(m.buffer, m.byteOffset, m.byteLength);
+}
+
+/**
+ * TcpStreamBase is the half of a stream both sides share: the inbound
+ * message queue with its receive window, and the outbound queue with its
+ * send window. Credit for a message goes back to the peer when the
+ * application reads it, so a reader that stops makes the writer wait.
+ */
+export abstract class TcpStreamBase {
+  /** Bytes this side may still send on this stream. */
+  sendWindow: number;
+  /** True once the stream is over on this side and gone from the session. */
+  closed = false;
+  /** True once END_STREAM (or trailers) is queued: no more writes. */
+  protected sendClosed = false;
+  /** True once the peer said it sends no more messages. */
+  protected remoteDone = false;
+  /** How the stream ended, surfaced once queued messages are read; null for a clean end. */
+  protected terminal: StatusError | null = null;
+
+  /** Whether a failed stream drops unread messages (server) or still hands them out first (client). */
+  protected discardOnError = false;
+
+  private msgs: (Uint8Array | undefined)[] = [];
+  private costs: number[] = [];
+  private head = 0;
+  private waiter: Waiter | null = null;
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  private heldCredit = 0;
+  private recvWindow: number;
+  private credit = 0;
+  private out: OutItem[] = [];
+  private lastHeader: Buffer | undefined;
+
+  constructor(
+    readonly id: number,
+    protected readonly host: StreamHost,
+    initialSendWindow: number,
+    protected readonly maxMessageSize: number,
+  ) {
+    this.sendWindow = initialSendWindow;
+    this.recvWindow = host.localInitialWindow;
+  }
+
+  /** onReset handles an RST from the peer. */
+  abstract onReset(code: number, message: string): void;
+  /** fail ends the stream because its connection is gone or going. */
+  abstract fail(err: StatusError): void;
+  /** onClosed runs once when the stream ends, with how it ended. */
+  protected abstract onClosed(err: StatusError | null): void;
+  /** writeAfterEnd answers a write() once the sending side is over. */
+  protected abstract writeAfterEnd(): Promise<void>;
+  /** onRemoteEnd handles END_STREAM from the peer. */
+  protected onRemoteEnd(): void {
+    this.remoteDone = true;
+    if (this.waiter !== null && this.head === this.msgs.length) {
+      const w = this.waiter;
+      this.waiter = null;
+      w.resolve(null);
+    }
+  }
+  /** onFrameSent runs when a queued control frame (trailers) leaves the queue. */
+  protected onFrameSent(): void {}
+
+  /** deliverData takes one DATA frame from the session. */
+  deliverData(flags: number, payload: Buffer): void {
+    const cost = payload.length + FRAME_HEADER_SIZE;
+    this.recvWindow -= cost;
+    if (this.recvWindow < 0) throw new TcpProtocolError(`stream ${this.id} overran its flow-control window`, GoawayCode.FLOW_CONTROL_ERROR);
+    if (this.remoteDone) throw new TcpProtocolError(`DATA on stream ${this.id} after END_STREAM`);
+    if ((flags & Flag.END_MESSAGE) !== 0) {
+      let msg: Buffer = payload;
+      const total = this.partialBytes + payload.length;
+      if (total > this.maxMessageSize) return this.oversize(total);
+      if (this.partialBytes > 0) {
+        this.partial.push(payload);
+        msg = Buffer.concat(this.partial, total);
+        this.partial = [];
+        this.partialBytes = 0;
+      }
+      const msgCost = cost + this.heldCredit;
+      this.heldCredit = 0;
+      this.enqueue(msg, msgCost);
+    } else if (payload.length > 0) {
+      this.partialBytes += payload.length;
+      if (this.partialBytes > this.maxMessageSize) return this.oversize(this.partialBytes);
+      this.partial.push(payload);
+      // A message larger than the window must still get through: its leading
+      // fragments earn credit at once, unless unread messages are waiting.
+      if (this.head === this.msgs.length) this.release(cost);
+      else this.heldCredit += cost;
+    } else {
+      this.release(cost);
+    }
+    if ((flags & Flag.END_STREAM) !== 0 && !this.closed) {
+      if (this.partialBytes > 0) return this.abort(Code.INTERNAL, 'stream ended in the middle of a message');
+      this.onRemoteEnd();
+    }
+  }
+
+  private oversize(size: number): void {
+    this.partial = [];
+    this.partialBytes = 0;
+    this.abort(Code.RESOURCE_EXHAUSTED, `message of at least ${size} bytes exceeds the limit of ${this.maxMessageSize} bytes`);
+  }
+
+  private enqueue(msg: Uint8Array, cost: number): void {
+    if (this.waiter !== null) {
+      const w = this.waiter;
+      this.waiter = null;
+      this.release(cost);
+      w.resolve(msg);
+      return;
+    }
+    this.msgs.push(msg);
+    this.costs.push(cost);
+  }
+
+  private release(n: number): void {
+    if (this.closed || this.remoteDone) return;
+    this.credit += n;
+    if (this.credit >= this.host.localInitialWindow >>> 2) {
+      this.host.push(encodeWindowUpdate(this.id, this.credit));
+      this.recvWindow += this.credit;
+      this.credit = 0;
+    }
+  }
+
+  /** readNext returns the next message, null at a clean end, or rejects with how the stream failed. */
+  protected readNext(): Promise<Uint8Array | null> {
+    if (this.head < this.msgs.length) {
+      const m = this.msgs[this.head] as Uint8Array;
+      let cost = this.costs[this.head] as number;
+      this.msgs[this.head] = undefined;
+      this.head++;
+      if (this.head === this.msgs.length) {
+        this.msgs = [];
+        this.costs = [];
+        this.head = 0;
+        cost += this.heldCredit;
+        this.heldCredit = 0;
+      }
+      this.release(cost);
+      return Promise.resolve(m);
+    }
+    if (this.terminal !== null) return Promise.reject(this.terminal);
+    if (this.remoteDone || this.closed) return Promise.resolve(null);
+    if (this.waiter !== null) return Promise.reject(new StatusError(Code.FAILED_PRECONDITION, 'read() called while another read() is pending'));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** sendMessage writes one message, resolving at once while the windows allow it. */
+  protected sendMessage(message: Uint8Array): Promise<void> {
+    if (this.closed || this.sendClosed) return this.writeAfterEnd();
+    const len = message.length;
+    const cost = len + FRAME_HEADER_SIZE;
+    const host = this.host;
+    if (this.out.length === 0 && len <= host.peerMaxFrameSize && cost <= this.sendWindow && cost <= host.connSendWindow) {
+      this.sendWindow -= cost;
+      host.connSendWindow -= cost;
+      const header = encodeHeader(this.id, FrameType.DATA, Flag.END_MESSAGE, len);
+      host.push(header);
+      if (len > 0) host.push(asBuffer(message));
+      this.lastHeader = header;
+      return RESOLVED;
+    }
+    return new Promise((resolve, reject) => {
+      this.out.push({ kind: MSG, data: asBuffer(message), off: 0, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** sendEnd half-closes, behind any queued messages; it rides on the last DATA header when it can. */
+  protected sendEnd(): void {
+    if (this.sendClosed || this.closed) return;
+    this.sendClosed = true;
+    const header = this.lastHeader;
+    if (this.out.length === 0 && header !== undefined && this.host.lastQueued() === header) {
+      header[5] = (header[5] as number) | Flag.END_STREAM;
+      return;
+    }
+    this.out.push({ kind: END, data: Buffer.alloc(0), off: 0 });
+    this.pump();
+  }
+
+  /** sendFrameInOrder queues a control frame (trailers) behind the queued messages. */
+  protected sendFrameInOrder(frame: Buffer): void {
+    this.sendClosed = true;
+    this.out.push({ kind: FRAME, data: frame, off: 0 });
+    this.pump();
+  }
+
+  /** pump sends what the windows allow from the outbound queue. */
+  pump(): void {
+    const out = this.out;
+    const host = this.host;
+    while (out.length > 0 && !this.closed) {
+      const item = out[0] as OutItem;
+      if (item.kind === FRAME) {
+        out.shift();
+        host.push(item.data);
+        this.onFrameSent();
+        continue;
+      }
+      const avail = Math.min(this.sendWindow, host.connSendWindow) - FRAME_HEADER_SIZE;
+      if (item.kind === END) {
+        if (avail < 0) break;
+        host.push(encodeHeader(this.id, FrameType.DATA, Flag.END_STREAM, 0));
+        this.sendWindow -= FRAME_HEADER_SIZE;
+        host.connSendWindow -= FRAME_HEADER_SIZE;
+        out.shift();
+        continue;
+      }
+      const remaining = item.data.length - item.off;
+      const n = Math.min(remaining, host.peerMaxFrameSize, avail);
+      if (n < 0 || (n === 0 && remaining > 0)) break;
+      const last = n === remaining;
+      const header = encodeHeader(this.id, FrameType.DATA, last ? Flag.END_MESSAGE : 0, n);
+      host.push(header);
+      if (n > 0) host.push(item.data.subarray(item.off, item.off + n));
+      this.lastHeader = header;
+      this.sendWindow -= n + FRAME_HEADER_SIZE;
+      host.connSendWindow -= n + FRAME_HEADER_SIZE;
+      item.off += n;
+      if (last) {
+        out.shift();
+        item.resolve?.();
+      }
+    }
+    if (out.length > 0 && !this.closed) host.blocked(this);
+  }
+
+  /** windowUpdate adds send credit from the peer. */
+  windowUpdate(increment: number): void {
+    this.sendWindow += increment;
+    if (this.sendWindow > MAX_WINDOW) throw new TcpProtocolError(`stream ${this.id} window grew past 2^31-1`, GoawayCode.FLOW_CONTROL_ERROR);
+    if (this.out.length > 0) this.pump();
+  }
+
+  /** abort ends the stream from this side: RST to the peer, the error locally. */
+  abort(code: Code, message: string): void {
+    if (this.closed) return;
+    this.host.push(encodeFrame(this.id, FrameType.RST, 0, encodeCodeMessage(code, message)));
+    this.close(new StatusError(code, message));
+  }
+
+  /** discardInbound drops messages not yet read, for a call that died and has no use for them. */
+  protected discardInbound(): void {
+    this.msgs = [];
+    this.costs = [];
+    this.head = 0;
+  }
+
+  /** close ends the stream on this side once: pending writes and reads settle, the session forgets it. */
+  protected close(err: StatusError | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.terminal = err;
+    this.partial = [];
+    if (err !== null && this.discardOnError) this.discardInbound();
+    this.host.removeStream(this);
+    const out = this.out;
+    this.out = [];
+    for (const item of out) {
+      if (err === null) item.resolve?.();
+      else item.reject?.(err);
+    }
+    if (this.waiter !== null && this.head === this.msgs.length) {
+      const w = this.waiter;
+      this.waiter = null;
+      if (err === null) w.resolve(null);
+      else w.reject(err);
+    }
+    this.onClosed(err);
+  }
+}

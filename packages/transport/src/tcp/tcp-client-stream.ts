@@ -1,0 +1,134 @@
+import { Metadata } from '../metadata.js';
+import { Code, isCode } from '../status.js';
+import { StatusError, type Status } from '../status-error.js';
+import type { ClientStream } from '../transport.js';
+import { FrameType, encodeCodeMessage, encodeFrame } from './frame.js';
+import { type StreamHost, TcpStreamBase } from './stream-base.js';
+
+const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: new Metadata() });
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * TcpClientStream is the caller's side of one call on a tcp connection. Its
+ * headers and status promises are made on first use, so a call that never
+ * looks at them does not pay for them.
+ */
+export class TcpClientStream extends TcpStreamBase implements ClientStream {
+  private headersValue: Metadata | undefined;
+  private headersPromise: Promise<Metadata> | undefined;
+  private resolveHeaders: ((md: Metadata) => void) | undefined;
+  private statusValue: Status | undefined;
+  private statusPromise: Promise<Status> | undefined;
+  private resolveStatus: ((s: Status) => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number) {
+    super(id, host, sendWindow, maxMessageSize);
+  }
+
+  get headers(): Promise<Metadata> {
+    if (this.headersPromise === undefined) {
+      this.headersPromise =
+        this.headersValue !== undefined
+          ? Promise.resolve(this.headersValue)
+          : new Promise((resolve) => {
+              this.resolveHeaders = resolve;
+            });
+    }
+    return this.headersPromise;
+  }
+
+  get status(): Promise<Status> {
+    if (this.statusPromise === undefined) {
+      this.statusPromise =
+        this.statusValue !== undefined
+          ? Promise.resolve(this.statusValue)
+          : new Promise((resolve) => {
+              this.resolveStatus = resolve;
+            });
+    }
+    return this.statusPromise;
+  }
+
+  write(message: Uint8Array): Promise<void> {
+    return this.sendMessage(message);
+  }
+
+  closeSend(): void {
+    this.sendEnd();
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.readNext();
+  }
+
+  cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
+    this.abort(isCode(code) ? code : Code.CANCELLED, message);
+  }
+
+  /** startDeadline arms the client-side deadline: when it passes the call is reset with DEADLINE_EXCEEDED. */
+  startDeadline(ms: number): void {
+    this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, `deadline exceeded after ${ms} ms`), ms);
+    this.timer.unref();
+  }
+
+  /** failNow ends a stream that never reached the wire. */
+  failNow(err: StatusError): void {
+    this.close(err);
+  }
+
+  override deliverData(flags: number, payload: Buffer): void {
+    if (this.headersValue === undefined) this.setHeaders(new Metadata());
+    super.deliverData(flags, payload);
+  }
+
+  /** onResponseHeaders takes the server's HEADERS. */
+  onResponseHeaders(md: Metadata): void {
+    this.setHeaders(md);
+  }
+
+  /** onTrailers ends the call with the server's status. */
+  onTrailers(code: number, message: string, metadata: Metadata): void {
+    this.remoteDone = true;
+    const c = isCode(code) ? code : Code.UNKNOWN;
+    if (c === Code.OK) {
+      this.statusValue = metadata.size === 0 ? OK_STATUS : { code: c, message, metadata };
+      this.close(null);
+    } else {
+      this.close(new StatusError(c, message, metadata));
+    }
+  }
+
+  onReset(code: number, message: string): void {
+    const c = isCode(code) && code !== Code.OK ? code : Code.UNKNOWN;
+    this.close(new StatusError(c, message === '' ? 'stream reset by the server' : message));
+  }
+
+  fail(err: StatusError): void {
+    this.close(err);
+  }
+
+  protected writeAfterEnd(): Promise<void> {
+    if (this.terminal !== null) return Promise.reject(this.terminal);
+    if (this.closed) return RESOLVED;
+    return Promise.reject(new StatusError(Code.FAILED_PRECONDITION, 'write() after closeSend()'));
+  }
+
+  protected onClosed(err: StatusError | null): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.setHeaders(new Metadata());
+    if (this.statusValue === undefined) this.statusValue = err === null ? OK_STATUS : err.status;
+    this.resolveStatus?.(this.statusValue);
+  }
+
+  private setHeaders(md: Metadata): void {
+    if (this.headersValue !== undefined) return;
+    this.headersValue = md;
+    this.resolveHeaders?.(md);
+  }
+}
+
+/** encodeRst returns a whole RST frame. */
+export function encodeRst(streamId: number, code: number, message: string, flags = 0): Buffer {
+  return encodeFrame(streamId, FrameType.RST, flags, encodeCodeMessage(code, message));
+}

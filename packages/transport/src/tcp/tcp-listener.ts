@@ -1,0 +1,39 @@
+import type { Server } from 'node:net';
+import type { Listener } from '../transport.js';
+import type { TcpServerSession } from './tcp-server-session.js';
+
+/**
+ * TcpListener is a bound tcp (or TLS) server. close() stops accepting,
+ * sends GOAWAY on every connection, waits up to graceMs for open calls and
+ * then ends the rest with UNAVAILABLE.
+ */
+export class TcpListener implements Listener {
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly address: string,
+    private readonly server: Server,
+    private readonly sessions: Set<TcpServerSession>,
+    private readonly pending: Set<{ destroy(): void }>,
+  ) {}
+
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  addMethods(_paths: readonly string[]): void {
+    // The tcp transport routes by the path in HEADERS; nothing to announce.
+  }
+
+  close(graceMs = 0): Promise<void> {
+    this.closing ??= this.doClose(graceMs);
+    return this.closing;
+  }
+
+  private async doClose(graceMs: number): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.pending) s.destroy();
+    await Promise.all([...this.sessions].map((s) => s.close(graceMs)));
+    await stopped;
+  }
+}

@@ -1,0 +1,51 @@
+import { DEFAULT_SETTINGS, type Settings, checkSettings } from './preface.js';
+
+/** TcpTransportOptions tune the tcp transport; every field has a default. */
+export interface TcpTransportOptions {
+  /** Largest frame payload accepted, 1 KiB..16 MiB (default 256 KiB). Larger messages are split. */
+  readonly maxFrameSize?: number;
+  /** Per-stream receive window in bytes (default 1 MiB): how far a writer may run ahead of a reader. */
+  readonly initialWindowSize?: number;
+  /** Per-connection receive window in bytes (default 16 MiB). */
+  readonly connectionWindowSize?: number;
+  /** Largest metadata block accepted in headers or trailers (default 64 KiB). */
+  readonly maxMetadataSize?: number;
+  /** Largest message accepted when dial/listen options do not say (default 4 MiB). */
+  readonly maxMessageSize?: number;
+  /** Stream resets a server accepts from one connection per second before it drops it (default 1000). */
+  readonly maxResetsPerSecond?: number;
+  /** How long a server waits for a new connection's TLS and preface (default 10 s). */
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** ResolvedTcpOptions are TcpTransportOptions with every default filled in and checked. */
+export interface ResolvedTcpOptions {
+  readonly settings: Settings;
+  readonly maxMessageSize: number;
+  readonly maxResetsPerSecond: number;
+  readonly handshakeTimeoutMs: number;
+}
+
+/** DEFAULT_MAX_MESSAGE_SIZE is 4 MiB, as in gRPC. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+/** resolveTcpOptions fills defaults once; a bad value is a RangeError naming the option. */
+export function resolveTcpOptions(o: TcpTransportOptions): ResolvedTcpOptions {
+  const settings = checkSettings({
+    maxFrameSize: o.maxFrameSize ?? DEFAULT_SETTINGS.maxFrameSize,
+    maxConcurrentStreams: DEFAULT_SETTINGS.maxConcurrentStreams,
+    initialWindowSize: o.initialWindowSize ?? DEFAULT_SETTINGS.initialWindowSize,
+    connectionWindowSize: o.connectionWindowSize ?? DEFAULT_SETTINGS.connectionWindowSize,
+    maxMetadataSize: o.maxMetadataSize ?? DEFAULT_SETTINGS.maxMetadataSize,
+  });
+  const positive = (name: string, v: number): number => {
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`tcp option ${name} must be a positive integer, got ${v}`);
+    return v;
+  };
+  return {
+    settings,
+    maxMessageSize: positive('maxMessageSize', o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
+    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 1000),
+    handshakeTimeoutMs: positive('handshakeTimeoutMs', o.handshakeTimeoutMs ?? 10_000),
+  };
+}

@@ -1,0 +1,104 @@
+import type { Socket } from 'node:net';
+import { Metadata } from '../metadata.js';
+import { Code } from '../status.js';
+import type { KeepaliveOptions, ServerStream } from '../transport.js';
+import { Flag, type GoawayPayload, decodeHeadersPayload } from './frame.js';
+import { decodeMetadata } from './metadata-codec.js';
+import type { Settings } from './preface.js';
+import { GoawayCode, TcpProtocolError } from './protocol-error.js';
+import { encodeRst } from './tcp-client-stream.js';
+import { TcpServerStream } from './tcp-server-stream.js';
+import { TcpSession } from './tcp-session.js';
+
+/** ServerSessionOptions are the listener's settings each server session applies. */
+export interface ServerSessionOptions {
+  readonly onStream: (stream: ServerStream) => void;
+  readonly keepalive: KeepaliveOptions | undefined;
+  readonly maxMessageSize: number;
+  readonly maxResetsPerSecond: number;
+}
+
+/**
+ * TcpServerSession is the server side of one tcp connection: it turns
+ * HEADERS into ServerStreams, enforces the stream and metadata limits and
+ * rate-limits resets.
+ */
+export class TcpServerSession extends TcpSession {
+  private lastStreamId = 0;
+  private resetWindowStart = 0;
+  private resetCount = 0;
+  private draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly peerAddress: string,
+    socket: Socket,
+    local: Settings,
+    peer: Settings,
+    private readonly options: ServerSessionOptions,
+  ) {
+    super(socket, local, peer, options.keepalive);
+  }
+
+  /** close drains the connection: GOAWAY, up to graceMs for open calls, then UNAVAILABLE for the rest. */
+  close(graceMs: number): Promise<void> {
+    this.draining ??= this.drain(graceMs, Code.UNAVAILABLE, 'server is shutting down');
+    return this.draining;
+  }
+
+  protected override lastPeerStreamId(): number {
+    return this.lastStreamId;
+  }
+
+  protected onHeaders(id: number, flags: number, payload: Buffer): void {
+    if ((id & 1) === 0 || id <= this.lastStreamId) throw new TcpProtocolError(`HEADERS for stream ${id}, which the client cannot open now`);
+    this.lastStreamId = id;
+    const h = decodeHeadersPayload(payload);
+    if (this.goawaySent) {
+      this.push(encodeRst(id, Code.UNAVAILABLE, 'server is shutting down', Flag.REFUSED));
+      return;
+    }
+    if (this.streams.size >= this.local.maxConcurrentStreams) {
+      this.push(encodeRst(id, Code.RESOURCE_EXHAUSTED, `too many concurrent streams (limit ${this.local.maxConcurrentStreams})`, Flag.REFUSED));
+      return;
+    }
+    if (h.metadata.length > this.local.maxMetadataSize) {
+      this.push(encodeRst(id, Code.RESOURCE_EXHAUSTED, `request metadata of ${h.metadata.length} bytes exceeds the limit of ${this.local.maxMetadataSize}`));
+      return;
+    }
+    const s = new TcpServerStream(id, this, this.peer.initialWindowSize, this.options.maxMessageSize, {
+      method: h.method,
+      metadata: decodeMetadata(h.metadata),
+      contentType: h.contentType === '' ? undefined : h.contentType,
+      timeoutMs: h.timeoutMs,
+      peer: this.peerAddress,
+      peerMaxMetadataSize: this.peer.maxMetadataSize,
+    });
+    this.streams.set(id, s);
+    if ((flags & Flag.END_STREAM) !== 0) s.remoteEnded();
+    try {
+      this.options.onStream(s);
+    } catch {
+      // The handler's own failure must not reach the peer's bytes or this connection.
+      s.finish({ code: Code.INTERNAL, message: 'stream handler failed', metadata: new Metadata() });
+    }
+  }
+
+  protected onTrailers(): void {
+    throw new TcpProtocolError('TRAILERS from a client');
+  }
+
+  protected onGoaway(_g: GoawayPayload): void {
+    // The client is closing: it opens nothing new and ends the socket once its calls are done.
+  }
+
+  protected override onResetReceived(): void {
+    const now = Date.now();
+    if (now - this.resetWindowStart >= 1000) {
+      this.resetWindowStart = now;
+      this.resetCount = 0;
+    }
+    if (++this.resetCount > this.options.maxResetsPerSecond) {
+      throw new TcpProtocolError(`more than ${this.options.maxResetsPerSecond} stream resets in one second`, GoawayCode.ENHANCE_YOUR_CALM);
+    }
+  }
+}

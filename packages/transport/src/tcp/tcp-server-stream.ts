@@ -1,0 +1,122 @@
+import type { Metadata } from '../metadata.js';
+import { Code, isCode } from '../status.js';
+import { StatusError, type Status } from '../status-error.js';
+import type { ServerStream } from '../transport.js';
+import { FrameType, NO_TIMEOUT, encodeFrame, encodeHeadersPayload, encodeTrailersPayload } from './frame.js';
+import { encodeMetadata } from './metadata-codec.js';
+import { type StreamHost, TcpStreamBase } from './stream-base.js';
+
+/** ServerStreamInit is what a HEADERS frame told the server about a new call. */
+export interface ServerStreamInit {
+  readonly method: string;
+  readonly metadata: Metadata;
+  readonly contentType: string | undefined;
+  readonly timeoutMs: number;
+  readonly peer: string;
+  readonly peerMaxMetadataSize: number;
+}
+
+/**
+ * TcpServerStream is the handler's side of one call on a tcp connection. Its
+ * AbortSignal is made on first use; a stream that ended badly before that
+ * hands out an already aborted one.
+ */
+export class TcpServerStream extends TcpStreamBase implements ServerStream {
+  readonly method: string;
+  readonly metadata: Metadata;
+  readonly deadline: number | undefined;
+  readonly contentType: string | undefined;
+  readonly peer: string;
+  private readonly peerMaxMetadataSize: number;
+  private controller: AbortController | undefined;
+  private abortReason: StatusError | undefined;
+  private headersSent = false;
+  private finished = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number, init: ServerStreamInit) {
+    super(id, host, sendWindow, maxMessageSize);
+    this.method = init.method;
+    this.metadata = init.metadata;
+    this.contentType = init.contentType;
+    this.peer = init.peer;
+    this.peerMaxMetadataSize = init.peerMaxMetadataSize;
+    this.discardOnError = true;
+    if (init.timeoutMs !== NO_TIMEOUT) {
+      this.deadline = Date.now() + init.timeoutMs;
+      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, `deadline of ${init.timeoutMs} ms exceeded`), init.timeoutMs);
+      this.timer.unref();
+    }
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.readNext();
+  }
+
+  write(message: Uint8Array): Promise<void> {
+    return this.sendMessage(message);
+  }
+
+  sendHeaders(metadata: Metadata): void {
+    if (this.headersSent || this.finished || this.closed) return;
+    this.headersSent = true;
+    const md = encodeMetadata(metadata);
+    if (md.length > this.peerMaxMetadataSize) {
+      this.abort(Code.INTERNAL, `response headers of ${md.length} bytes exceed the client's limit of ${this.peerMaxMetadataSize}`);
+      return;
+    }
+    this.host.push(encodeFrame(this.id, FrameType.HEADERS, 0, encodeHeadersPayload(NO_TIMEOUT, '', '', md)));
+  }
+
+  finish(status: Status): void {
+    if (this.finished || this.closed) return;
+    this.finished = true;
+    const code = isCode(status.code) ? status.code : Code.UNKNOWN;
+    let md = encodeMetadata(status.metadata);
+    let message = status.message;
+    let finalCode: number = code;
+    if (md.length > this.peerMaxMetadataSize) {
+      message = `trailers of ${md.length} bytes exceed the client's limit of ${this.peerMaxMetadataSize}`;
+      md = encodeMetadata(undefined);
+      finalCode = Code.INTERNAL;
+    }
+    this.sendFrameInOrder(encodeFrame(this.id, FrameType.TRAILERS, 0, encodeTrailersPayload(finalCode, message, md)));
+  }
+
+  onReset(code: number, message: string): void {
+    const c = isCode(code) && code !== Code.OK ? code : Code.CANCELLED;
+    this.close(new StatusError(c, message === '' ? 'call cancelled by the client' : message));
+  }
+
+  fail(err: StatusError): void {
+    this.close(err);
+  }
+
+  /** remoteEnded marks a call whose HEADERS already carried END_STREAM. */
+  remoteEnded(): void {
+    this.onRemoteEnd();
+  }
+
+  protected override onFrameSent(): void {
+    this.close(null);
+  }
+
+  protected writeAfterEnd(): Promise<void> {
+    return Promise.reject(this.terminal ?? new StatusError(Code.FAILED_PRECONDITION, 'write() after finish()'));
+  }
+
+  protected onClosed(err: StatusError | null): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (err === null) return;
+    this.abortReason = err;
+    this.controller?.abort(err);
+  }
+}

@@ -1,0 +1,299 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Metadata } from '../metadata.js';
+import { Code } from '../status.js';
+import { StatusError, isStatusError } from '../status-error.js';
+import type { Connection, Listener, ServerStream, Transport } from '../transport.js';
+import { createTcpTransport } from './tcp-transport.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+async function setup(onStream: (s: ServerStream) => void, transport: Transport = createTcpTransport(), maxConcurrentStreams?: number) {
+  const listener: Listener = await transport.listen('127.0.0.1:0', { onStream, ...(maxConcurrentStreams ? { maxConcurrentStreams } : {}) });
+  closers.push(() => listener.close(0));
+  const conn: Connection = await transport.dial(listener.address);
+  closers.push(() => conn.close(0));
+  return { listener, conn };
+}
+
+const text = (s: string) => Buffer.from(s);
+const str = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString());
+
+async function echoAll(s: ServerStream): Promise<void> {
+  for (;;) {
+    const m = await s.read();
+    if (m === null) break;
+    await s.write(m);
+  }
+  s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+}
+
+describe('createTcpTransport', () => {
+  it('carries a unary call with metadata, content type and trailers both ways', async () => {
+    let seen: ServerStream | undefined;
+    const { conn } = await setup(async (s) => {
+      seen = s;
+      const req = await s.read();
+      expect(await s.read()).toBeNull();
+      s.sendHeaders(new Metadata({ 'x-resp': 'h', 'x-raw-bin': new Uint8Array([0, 1, 2, 255]) }));
+      await s.write(text(`hello ${str(req)}`));
+      s.finish({ code: Code.OK, message: '', metadata: new Metadata({ 'x-trailer': 't' }) });
+    });
+    const md = new Metadata({ 'x-req': 'v', 'x-id-bin': new Uint8Array([255, 0, 128]) });
+    const c = conn.openStream('/pkg.Greeter/SayHello', md, { contentType: 'application/grpc+proto' });
+    await c.write(text('jeff'));
+    c.closeSend();
+    expect(str(await c.read())).toBe('hello jeff');
+    expect(await c.read()).toBeNull();
+    const headers = await c.headers;
+    expect(headers.get('x-resp')).toBe('h');
+    expect([...(headers.get('x-raw-bin') as Uint8Array)]).toEqual([0, 1, 2, 255]);
+    const st = await c.status;
+    expect(st.code).toBe(Code.OK);
+    expect(st.metadata.get('x-trailer')).toBe('t');
+    expect(seen?.method).toBe('/pkg.Greeter/SayHello');
+    expect(seen?.contentType).toBe('application/grpc+proto');
+    expect([...(seen?.metadata.get('x-id-bin') as Uint8Array)]).toEqual([255, 0, 128]);
+    expect(seen?.metadata.get('x-req')).toBe('v');
+    expect(seen?.deadline).toBeUndefined();
+    expect(seen?.peer).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('streams many server messages, then ends cleanly', async () => {
+    const { conn } = await setup(async (s) => {
+      await s.read();
+      for (let i = 0; i < 1000; i++) await s.write(text(`m${i}`));
+      s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+    });
+    const c = conn.openStream('/s/ServerStream', new Metadata());
+    await c.write(text('go'));
+    c.closeSend();
+    const got: string[] = [];
+    for (let m = await c.read(); m !== null; m = await c.read()) got.push(str(m) as string);
+    expect(got.length).toBe(1000);
+    expect(got[999]).toBe('m999');
+  });
+
+  it('collects a client stream into one reply', async () => {
+    const { conn } = await setup(async (s) => {
+      let sum = 0;
+      for (let m = await s.read(); m !== null; m = await s.read()) sum += Number(str(m));
+      await s.write(text(String(sum)));
+      s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+    });
+    const c = conn.openStream('/s/ClientStream', new Metadata());
+    for (let i = 1; i <= 100; i++) await c.write(text(String(i)));
+    c.closeSend();
+    expect(str(await c.read())).toBe('5050');
+    expect(await c.read()).toBeNull();
+  });
+
+  it('echoes a bidirectional stream in lock step', async () => {
+    const { conn } = await setup((s) => void echoAll(s));
+    const c = conn.openStream('/s/Bidi', new Metadata());
+    for (let i = 0; i < 50; i++) {
+      await c.write(text(`ping${i}`));
+      expect(str(await c.read())).toBe(`ping${i}`);
+    }
+    c.closeSend();
+    expect(await c.read()).toBeNull();
+  });
+
+  it('rejects read with the StatusError of a non-OK status after earlier messages', async () => {
+    const { conn } = await setup(async (s) => {
+      await s.write(text('partial'));
+      s.finish({ code: Code.NOT_FOUND, message: 'no such thing', metadata: new Metadata({ 'x-why': 'gone' }) });
+    });
+    const c = conn.openStream('/s/Fail', new Metadata());
+    c.closeSend();
+    expect(str(await c.read())).toBe('partial');
+    const err = await c.read().catch((e: unknown) => e);
+    expect(isStatusError(err) && err.code).toBe(Code.NOT_FOUND);
+    expect((err as StatusError).metadata.get('x-why')).toBe('gone');
+    expect((await c.status).code).toBe(Code.NOT_FOUND);
+    expect((await c.headers).size).toBe(0);
+  });
+
+  it('carries the deadline to the server and ends the call with DEADLINE_EXCEEDED when it passes', async () => {
+    let server: ServerStream | undefined;
+    const { conn } = await setup((s) => {
+      server = s;
+    });
+    const deadline = Date.now() + 300;
+    const c = conn.openStream('/s/Slow', new Metadata(), { deadline });
+    const err = await c.read().catch((e: unknown) => e);
+    expect((err as StatusError).code).toBe(Code.DEADLINE_EXCEEDED);
+    expect(server?.deadline).toBeGreaterThan(deadline - 100);
+    expect(server?.deadline).toBeLessThan(deadline + 100);
+    await waitFor(() => server?.signal.aborted === true);
+    expect((server?.signal.reason as StatusError).code).toBe(Code.DEADLINE_EXCEEDED);
+  });
+
+  it('aborts the server signal when the server-side deadline passes even if the client stays silent', async () => {
+    let server: ServerStream | undefined;
+    const { conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Slow', new Metadata(), { deadline: Date.now() + 200 });
+    await waitFor(() => server !== undefined);
+    await waitFor(() => server?.signal.aborted === true);
+    expect((server?.signal.reason as StatusError).code).toBe(Code.DEADLINE_EXCEEDED);
+    expect((await c.status).code).toBe(Code.DEADLINE_EXCEEDED);
+  });
+
+  it('cancels both ways: the client sees CANCELLED and the server signal aborts', async () => {
+    let server: ServerStream | undefined;
+    const { conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Cancel', new Metadata());
+    await c.write(text('x'));
+    await waitFor(() => server !== undefined);
+    const pending = c.read();
+    c.cancel();
+    expect(((await pending.catch((e: unknown) => e)) as StatusError).code).toBe(Code.CANCELLED);
+    await waitFor(() => server?.signal.aborted === true);
+    expect((server?.signal.reason as StatusError).code).toBe(Code.CANCELLED);
+    expect(((await server?.read().catch((e: unknown) => e)) as StatusError).code).toBe(Code.CANCELLED);
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('accepts a 4 MiB message and answers 4 MiB + 1 with RESOURCE_EXHAUSTED while other calls go on', async () => {
+    const { conn } = await setup(async (s) => {
+      let n = 0;
+      try {
+        for (let m = await s.read(); m !== null; m = await s.read()) n += m.length;
+        await s.write(text(String(n)));
+        s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+      } catch {
+        // The oversize call is already over for the server too.
+      }
+    });
+    const big = conn.openStream('/s/Big', new Metadata());
+    const bystander = conn.openStream('/s/Small', new Metadata());
+    await bystander.write(text('abc'));
+    await big.write(new Uint8Array(4 * 1024 * 1024));
+    big.closeSend();
+    expect(str(await big.read())).toBe(String(4 * 1024 * 1024));
+    const tooBig = conn.openStream('/s/TooBig', new Metadata());
+    void tooBig.write(new Uint8Array(4 * 1024 * 1024 + 1)).catch(() => {});
+    const err = await tooBig.read().catch((e: unknown) => e);
+    expect((err as StatusError).code).toBe(Code.RESOURCE_EXHAUSTED);
+    bystander.closeSend();
+    expect(str(await bystander.read())).toBe('3');
+    expect(conn.state).toBe('ready');
+  });
+
+  it('refuses streams beyond maxConcurrentStreams with RESOURCE_EXHAUSTED', async () => {
+    const { conn } = await setup(() => {}, createTcpTransport(), 2);
+    const a = conn.openStream('/s/A', new Metadata());
+    const b = conn.openStream('/s/B', new Metadata());
+    const c = conn.openStream('/s/C', new Metadata());
+    expect(((await c.read().catch((e: unknown) => e)) as StatusError).code).toBe(Code.RESOURCE_EXHAUSTED);
+    a.cancel();
+    b.cancel();
+  });
+
+  it('runs 10,000 concurrent streams on one connection', async () => {
+    const { conn } = await setup((s) => void echoAll(s));
+    const calls = Array.from({ length: 10_000 }, async (_, i) => {
+      const c = conn.openStream('/s/Echo', new Metadata());
+      await c.write(text(String(i)));
+      c.closeSend();
+      const m = await c.read();
+      expect(await c.read()).toBeNull();
+      return str(m);
+    });
+    const out = await Promise.all(calls);
+    expect(out[9999]).toBe('9999');
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('keeps a writer to a non-reading peer bounded: write() stays pending', async () => {
+    const transport = createTcpTransport({ initialWindowSize: 64 * 1024 });
+    let server: ServerStream | undefined;
+    const { conn } = await setup((s) => {
+      server = s;
+    }, transport);
+    const c = conn.openStream('/s/Stall', new Metadata());
+    const chunk = new Uint8Array(1024);
+    let accepted = 0;
+    for (;;) {
+      const w = c.write(chunk).then(() => true);
+      const done = await Promise.race([w, new Promise<false>((r) => setTimeout(() => r(false), 100))]);
+      if (!done) break;
+      accepted++;
+      expect(accepted).toBeLessThan(1000);
+    }
+    // 64 KiB of window holds 63 frames of 1034 bytes; the 64th waits.
+    expect(accepted).toBeGreaterThanOrEqual(60);
+    expect(accepted).toBeLessThanOrEqual(64);
+    // Reading on the server returns credit and lets the writer go on.
+    for (let i = 0; i < 40; i++) await server?.read();
+    const more = await Promise.race([c.write(chunk).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 2000))]);
+    expect(more).toBe(true);
+    c.cancel();
+  });
+
+  it('fails the call with UNAVAILABLE when openStream is used on a closed connection', async () => {
+    const { conn } = await setup(() => {});
+    await conn.close(0);
+    expect(conn.state).toBe('closed');
+    const c = conn.openStream('/s/X', new Metadata());
+    expect(((await c.read().catch((e: unknown) => e)) as StatusError).code).toBe(Code.UNAVAILABLE);
+    expect((await c.status).code).toBe(Code.UNAVAILABLE);
+  });
+
+  it('lets open calls finish on Listener.close(grace) and refuses new ones', async () => {
+    let server: ServerStream | undefined;
+    const { listener, conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Drain', new Metadata());
+    await waitFor(() => server !== undefined);
+    const closing = listener.close(5000);
+    await waitFor(() => conn.state === 'closing');
+    const late = conn.openStream('/s/Late', new Metadata());
+    expect(((await late.read().catch((e: unknown) => e)) as StatusError).code).toBe(Code.UNAVAILABLE);
+    await server?.write(text('last'));
+    server?.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+    expect(str(await c.read())).toBe('last');
+    expect(await c.read()).toBeNull();
+    await closing;
+    await conn.closed;
+    expect(conn.state).toBe('closed');
+  });
+
+  it('resets calls still open after the grace period with UNAVAILABLE', async () => {
+    let server: ServerStream | undefined;
+    const { listener, conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Stuck', new Metadata());
+    await waitFor(() => server !== undefined);
+    await listener.close(50);
+    expect(((await c.read().catch((e: unknown) => e)) as StatusError).code).toBe(Code.UNAVAILABLE);
+    expect((server?.signal.reason as StatusError).code).toBe(Code.UNAVAILABLE);
+    expect(listener.connections).toBe(0);
+  });
+
+  it('fails dial with UNAVAILABLE when nothing listens', async () => {
+    const transport = createTcpTransport();
+    const l = await transport.listen('127.0.0.1:0', { onStream: () => {} });
+    const addr = l.address;
+    await l.close();
+    const err = await transport.dial(addr).catch((e: unknown) => e);
+    expect((err as StatusError).code).toBe(Code.UNAVAILABLE);
+  });
+});
+
+/** waitFor polls a condition with a generous bound. */
+export async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
