@@ -66,3 +66,4 @@ export {
   EjectionList,
 } from './selector/index.js';
 export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions, Strategy, StrategyName } from './selector/index.js';
+export { loadConfig, ConfigError, defaults } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';

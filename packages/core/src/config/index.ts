@@ -1,0 +1,10 @@
+// Configuration: one options object from code, environment, a config file and defaults.
+export { loadConfig } from './load-config.js';
+export type { LoadConfigOptions } from './load-config.js';
+export { ConfigError } from './config-error.js';
+export type { ConfigProblem } from './config-error.js';
+export { defaults } from './defaults.js';
+export { configSchema, transportNames, codecNames, registryKinds } from './schema.js';
+export type { MicroOptionsInput, ResolvedConfig } from './schema.js';
+export { envVariables } from './env.js';
+export type { EnvVariable } from './env.js';

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/** transportNames are the transports configuration may choose. */
+export const transportNames = ['grpc', 'tcp', 'memory'] as const;
+/** codecNames are the message codecs configuration may choose. */
+export const codecNames = ['proto', 'json'] as const;
+/** registryKinds are the registries configuration may choose. */
+export const registryKinds = ['memory', 'etcd'] as const;
+
+// setTimeout overflows past 2^31-1 ms and fires at once, so no duration may exceed it.
+const maxMs = 2_147_483_647;
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `accepted values are ${values.join(', ')}` });
+}
+
+function integer(min: number, max: number, unit = '') {
+  const expected = `expected a whole number${unit} from ${min} to ${max}`;
+  return z.number({ error: expected }).int(expected).min(min, expected).max(max, expected);
+}
+
+function ms(min: number) {
+  return integer(min, maxMs, ' of milliseconds');
+}
+
+function ratio(min: number, max: number) {
+  const expected = `expected a number from ${min} to ${max}`;
+  return z.number({ error: expected }).min(min, expected).max(max, expected);
+}
+
+function text(what: string) {
+  return z.string({ error: `expected ${what}` }).min(1, `expected ${what}`);
+}
+
+function section<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'invalid_type' ? 'expected an object' : undefined),
+  });
+}
+
+const hostPortPattern = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]*):(\d{1,5})$/;
+
+/** hostPort accepts "host:port" or "[v6]:port"; an empty host only where emptyHost says what it means. */
+function hostPort(emptyHost: string | undefined, minPort: number) {
+  const expected = emptyHost
+    ? `expected host:port (or :port for ${emptyHost}) with a port from ${minPort} to 65535`
+    : `expected host:port with a port from ${minPort} to 65535`;
+  return z
+    .string({ error: expected })
+    .refine((s) => {
+      const m = hostPortPattern.exec(s);
+      if (!m) return false;
+      const port = Number(m[2]);
+      return port >= minPort && port <= 65535 && (emptyHost !== undefined || m[1] !== '');
+    }, expected);
+}
+
+const pemOrPath = text('a file path or PEM text');
+
+function backoff() {
+  return {
+    initialMs: ms(0).describe('Delay before the first retry.'),
+    maxMs: ms(0).describe('Cap on the delay.'),
+    multiplier: ratio(1, 10).describe('Growth of the delay after each attempt.'),
+  };
+}
+
+function initialWithinMax(v: { initialMs: number; maxMs: number }, ctx: z.RefinementCtx): void {
+  if (v.initialMs > v.maxMs) {
+    ctx.addIssue({ code: 'custom', path: ['initialMs'], message: `must not exceed maxMs (${v.maxMs})` });
+  }
+}
+
+/**
+ * configSchema validates the whole merged configuration (defaults, file,
+ * environment and code options) in one pass. Objects are strict, so a
+ * misspelt key is an error rather than a silently ignored setting.
+ */
+export const configSchema = section({
+  name: text("a service name of letters, digits, '.', '_' or '-'")
+    .regex(/^[A-Za-z0-9._-]+$/, "expected a service name of letters, digits, '.', '_' or '-'")
+    .describe('Name the service registers under and clients call it by.'),
+  version: text('a version string').describe('Version registered with each node.'),
+  transport: oneOf(transportNames).describe('How calls travel: gRPC over HTTP/2, tsmicro tcp framing, or in-process.'),
+  codec: oneOf(codecNames).describe('Codec clients use for requests; servers answer in the codec a call arrives in.'),
+  server: section({
+    address: hostPort('all interfaces', 0)
+      .transform((a) => (a.startsWith(':') ? `0.0.0.0${a}` : a))
+      .describe('Address the server listens on; port 0 picks a free port.'),
+    graceMs: ms(0).describe('On shutdown, how long open calls may run before they are cancelled.'),
+    maxMessageSize: integer(1, maxMs, ' of bytes').describe('Largest message a server accepts.'),
+    maxConcurrentStreams: integer(1, 4_294_967_295).describe('Most calls one client connection may have open at once.'),
+  }),
+  registry: section({
+    kind: oneOf(registryKinds).describe('Service discovery: in-process memory, or etcd shared across machines.'),
+    address: z
+      .array(hostPort(undefined, 1), { error: 'expected a list of host:port addresses' })
+      .describe('Registry endpoints; empty means the registry’s own default.'),
+    ttlMs: ms(1).describe('A node vanishes from discovery this long after its process stops renewing it.'),
+    intervalMs: ms(1).describe('How often a server renews its registration.'),
+  }).superRefine((v, ctx) => {
+    if (v.intervalMs >= v.ttlMs) {
+      ctx.addIssue({ code: 'custom', path: ['intervalMs'], message: `must be less than registry.ttlMs (${v.ttlMs})` });
+    }
+  }),
+  client: section({
+    poolSize: integer(1, 1000).describe('Most connections kept per server address.'),
+    poolTtlMs: ms(0).describe('An unused pooled connection closes after this long.'),
+    maxStreamsPerConnection: integer(1, 4_294_967_295).describe('Calls one pooled connection carries before another is dialed.'),
+    timeoutMs: ms(1).describe('Default deadline of a call that sets none.'),
+    retries: integer(0, 10).describe('Extra attempts for a call that failed without reaching a handler.'),
+    retryBackoff: section(backoff()).superRefine(initialWithinMax),
+  }),
+  keepalive: section({
+    timeMs: ms(1).describe('Idle time before a connection is pinged.'),
+    timeoutMs: ms(1).describe('A ping unanswered this long marks the connection dead.'),
+  }),
+  reconnect: section({
+    ...backoff(),
+    jitter: ratio(0, 1).describe('Fraction of each delay that is randomised.'),
+  }).superRefine(initialWithinMax),
+  tls: section({
+    cert: pemOrPath.optional().describe('Certificate chain of this side.'),
+    key: pemOrPath.optional().describe('Private key of this side.'),
+    ca: pemOrPath.optional().describe('Roots the peer certificate must chain to.'),
+    requireClientCert: z.boolean({ error: 'expected true or false' }).optional().describe('Server: demand client certificates.'),
+    serverName: text('a host name').optional().describe('Client: name the server certificate must carry.'),
+  })
+    .superRefine((v, ctx) => {
+      if ((v.cert === undefined) !== (v.key === undefined)) {
+        const [given, missing] = v.cert === undefined ? ['key', 'cert'] : ['cert', 'key'];
+        ctx.addIssue({ code: 'custom', path: [given], message: `needs tls.${missing} as well` });
+      }
+    })
+    .optional()
+    .describe('TLS for every socket transport; absent means plaintext.'),
+});
+
+type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** ResolvedConfig is the validated configuration with every default applied. */
+export type ResolvedConfig = z.output<typeof configSchema>;
+
+/** MicroOptionsInput is what code may pass: any part of the configuration, the rest comes from env, file and defaults. */
+export type MicroOptionsInput = DeepPartial<z.input<typeof configSchema>>;
