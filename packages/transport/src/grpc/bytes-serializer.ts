@@ -3,7 +3,7 @@ export function serializeBytes(message: Uint8Array): Buffer {
   return Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
 }
 
-/** deserializeBytes passes grpc-js's bytes through: a Buffer is a Uint8Array. */
+/** deserializeBytes views grpc-js's Buffer as a plain Uint8Array, without copying. */
 export function deserializeBytes(bytes: Buffer): Uint8Array {
-  return bytes;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -8,6 +8,10 @@ import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import { statusErrorFromUnknown } from './grpc-error.js';
 import { GrpcServerStream } from './grpc-server-stream.js';
 
+// How long streams ended at the grace deadline get to deliver their status
+// before the remaining connections are torn down.
+const FORCE_AFTER_MS = 100;
+
 /**
  * GrpcListener serves gRPC with a grpc-js Server. It accepts TCP connections
  * on its own net.Server and hands each to grpc-js through a connection
@@ -107,14 +111,21 @@ export class GrpcListener implements Listener {
   private async shutdown(graceMs: number): Promise<void> {
     const netClosed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     const drained = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
-    const timer = setTimeout(() => {
+    let force: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      // Ending what is left with UNAVAILABLE lets most sessions close cleanly;
+      // a stream stuck behind unread messages cannot carry a status, and the
+      // forced close then resets it (the client sees CANCELLED).
       const err = new StatusError(Code.UNAVAILABLE, 'server shutting down');
-      for (const stream of this.streams) stream.abortWith(err);
-      this.server.forceShutdown();
-      for (const socket of this.sockets) socket.destroy();
+      for (const stream of this.streams) stream.terminate(err);
+      force = setTimeout(() => {
+        this.server.forceShutdown();
+        for (const socket of this.sockets) socket.destroy();
+      }, FORCE_AFTER_MS);
     }, graceMs);
     await Promise.all([drained, netClosed]);
-    clearTimeout(timer);
+    clearTimeout(grace);
+    clearTimeout(force);
   }
 }
 

@@ -83,6 +83,22 @@ export class GrpcServerStream implements ServerStream {
     if (this.finished) return;
     this.finished = true;
     if (this.signal.aborted) return;
+    this.sendStatus(status);
+  }
+
+  /**
+   * terminate aborts the call from the listener's side: the handler's signal
+   * fires and, unless the handler already finished, the client gets err's status.
+   */
+  terminate(err: StatusError): void {
+    if (this.statusSent) return;
+    this.abortWith(err);
+    if (this.finished) return;
+    this.finished = true;
+    this.sendStatus(err.status);
+  }
+
+  private sendStatus(status: Status): void {
     let code = status.code;
     let details = status.message;
     let trailers: grpc.Metadata;
@@ -101,8 +117,7 @@ export class GrpcServerStream implements ServerStream {
     this.call.emit('error', { code, details, message: details, metadata: trailers });
   }
 
-  /** abortWith aborts the call from the listener's side (force-close). */
-  abortWith(err: StatusError): void {
+  private abortWith(err: StatusError): void {
     if (this.signal.aborted || this.statusSent) return;
     this.queue.fail(err);
     this.writer.fail(err);
