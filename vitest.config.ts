@@ -45,5 +45,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Leak tests force garbage collection to prove abandoned streams are released.
+    execArgv: ['--expose-gc'],
   },
 });

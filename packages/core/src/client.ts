@@ -30,8 +30,13 @@ export interface ClientOptions {
   readonly resolve?: AddressResolver;
   /** Default codec, "proto". */
   readonly codec?: string;
-  /** Default timeout of every call in ms (none by default). */
-  readonly timeoutMs?: number;
+  /**
+   * Timeout in ms of a unary call that sets none (none by default). Streams
+   * get no default deadline: tickers and chats live as long as they are used.
+   */
+  readonly unaryTimeoutMs?: number;
+  /** Called once by close(), after the connections closed (to stop a selector's watch). */
+  readonly onClose?: () => void;
 }
 
 /** createClient builds a Client that opens one pooled stream per call. */
@@ -40,7 +45,7 @@ export function createClient(options: ClientOptions): Client {
 
   async function open<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
     const codec = callOptions.codec ? pickCodec(callOptions.codec) : defaultCodec;
-    const deadline = deadlineOf(callOptions, options.timeoutMs);
+    const deadline = deadlineOf(callOptions, method.kind === 'unary' ? options.unaryTimeoutMs : undefined);
     const signals = [callOptions.signal, callOptions.ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
     const aborted = signals.find((s) => s.aborted);
     if (aborted) throw MicroError.from(aborted.reason, Code.CANCELLED);
@@ -108,7 +113,10 @@ export function createClient(options: ClientOptions): Client {
     },
     clientStream: (service, method, callOptions) => open(service, method, callOptions),
     bidiStream: (service, method, callOptions) => open(service, method, callOptions),
-    close: () => options.connections.close(),
+    async close() {
+      await options.connections.close();
+      options.onClose?.();
+    },
   };
 }
 

@@ -67,3 +67,5 @@ export {
 } from './selector/index.js';
 export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions, Strategy, StrategyName } from './selector/index.js';
 export { loadConfig, ConfigError, defaults } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
+export { micro, newService } from './micro.js';
+export type { Service as MicroService, ServiceOptions, RunOptions } from './micro.js';

@@ -11,6 +11,8 @@ export interface Route {
   readonly method: MethodDefinition;
   /** Handler name for messages, "Greeter.sayHello". */
   readonly handlerName: string;
+  /** go-micro endpoint name, "Greeter.SayHello". */
+  readonly endpointName: string;
   readonly invoke: (...args: unknown[]) => unknown;
 }
 
@@ -30,7 +32,7 @@ type HandlerClass = new (...args: any[]) => object;
  * names ("Greeter.SayHello") to handler methods found by reflection.
  */
 export class Router {
-  private readonly routes = new Map<string, Route>();
+  private readonly byPath = new Map<string, Route>();
   private readonly aliases = new Map<string, Route>();
 
   /** add registers a handler class (built through typedi) or instance; it returns the paths added. */
@@ -50,17 +52,23 @@ export class Router {
     for (const [propertyKey, method] of bindings) {
       const where = `${className}.${propertyKey}`;
       checkHandlerShape(where, method.kind, readMethodShape(holder, propertyKey));
-      const existing = this.routes.get(method.path);
+      const existing = this.byPath.get(method.path);
       if (existing) throw new HandlerError(`${where}: ${method.path} is already served by ${existing.handlerName}`);
     }
     const instance = typeof handler === 'function' ? resolveInstance(handler as HandlerClass, options.container ?? container) : handler;
     const added: string[] = [];
     for (const [propertyKey, method] of bindings) {
       const fn = (instance as Record<string, (...a: unknown[]) => unknown>)[propertyKey] as (...a: unknown[]) => unknown;
-      const route: Route = { service: definition, method, handlerName: `${className}.${propertyKey}`, invoke: fn.bind(instance) };
-      this.routes.set(method.path, route);
       const shortService = definition.typeName.split('.').pop() ?? definition.typeName;
-      this.aliases.set(`${shortService}.${method.name}`, route);
+      const route: Route = {
+        service: definition,
+        method,
+        handlerName: `${className}.${propertyKey}`,
+        endpointName: `${shortService}.${method.name}`,
+        invoke: fn.bind(instance),
+      };
+      this.byPath.set(method.path, route);
+      this.aliases.set(route.endpointName, route);
       added.push(method.path);
     }
     return added;
@@ -68,17 +76,22 @@ export class Router {
 
   /** lookup finds the route of a gRPC path or a go-micro endpoint name. */
   lookup(path: string): Route | undefined {
-    return this.routes.get(path) ?? this.aliases.get(path);
+    return this.byPath.get(path) ?? this.aliases.get(path);
+  }
+
+  /** routes lists every route, in registration order. */
+  routes(): Route[] {
+    return [...this.byPath.values()];
   }
 
   /** paths lists every served gRPC path. */
   paths(): string[] {
-    return [...this.routes.keys()];
+    return [...this.byPath.keys()];
   }
 
   /** services lists the definitions that have at least one route. */
   services(): ServiceDefinition[] {
-    return [...new Set([...this.routes.values()].map((r) => r.service))];
+    return [...new Set([...this.byPath.values()].map((r) => r.service))];
   }
 
   private definitionOf(ctor: HandlerClass, className: string, options: HandleOptions): ServiceDefinition {

@@ -19,6 +19,11 @@ export interface LoadConfigOptions {
    * false reads no file at all. By default micro.config.json, .yaml or .yml in cwd, if present.
    */
   readonly file?: string | false;
+  /**
+   * A program's own defaults, below the config file and environment: a demo
+   * that runs in-process unless the user says otherwise sets transport here.
+   */
+  readonly defaults?: MicroOptionsInput;
 }
 
 const CODE: ConfigSource = { kind: 'code' };
@@ -42,6 +47,7 @@ export function loadConfig(codeOptions: MicroOptionsInput = {}, options: LoadCon
   const merged: Record<string, unknown> = {};
   const provenance: Provenance = new Map();
   mergeLayer(merged, defaults, () => DEFAULT, provenance);
+  if (options.defaults) mergeLayer(merged, options.defaults, () => DEFAULT, provenance);
   if (file) {
     const fileSource: ConfigSource = { kind: 'file', file: file.file, dir: file.dir, line: file.lineOf };
     mergeLayer(merged, file.data, () => fileSource, provenance);
