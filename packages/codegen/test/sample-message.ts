@@ -87,7 +87,8 @@ export function sampleMessage(type: protobuf.Type, depth = 2): Sample {
       value = () => scalar(field.type, field.name);
     }
     if (field.map) {
-      const key = mapKeys[field.keyType] ?? (field.keyType in int64Samples ? '-5' : '7');
+      const keyType = field instanceof protobuf.MapField ? field.keyType : 'string';
+      const key = mapKeys[keyType] ?? (keyType in int64Samples ? '-5' : '7');
       out[field.name] = { [key]: value() };
     } else if (field.repeated) {
       out[field.name] = [value(), value()];
