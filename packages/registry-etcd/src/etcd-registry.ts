@@ -12,7 +12,7 @@ import {
 } from '@tsmicro/core';
 import type { BackoffOptions } from './backoff.js';
 import { etcdEndpoints } from './etcd-address.js';
-import { EtcdGateway } from './etcd-gateway.js';
+import { b64, EtcdGateway } from './etcd-gateway.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { NodeLease } from './node-lease.js';
 import { ServiceCache } from './service-cache.js';
@@ -83,11 +83,13 @@ export class EtcdRegistry implements Registry {
       try {
         if (current && current.ttlSeconds === ttlSeconds) {
           await current.update(value);
+          this.cache.applyLocal(key, value, current.revision);
           continue;
         }
         const lease = new NodeLease(this.gateway, key, value, ttlSeconds, this.logger, this.retry);
         await lease.start();
         this.leases.set(key, lease);
+        this.cache.applyLocal(key, value, lease.revision);
         if (current) await current.stop(false);
       } catch (err) {
         throw this.failure(`cannot register node "${node.id}" of service "${service.name}"`, err);
@@ -103,8 +105,15 @@ export class EtcdRegistry implements Registry {
       const lease = this.leases.get(key);
       this.leases.delete(key);
       try {
-        if (lease) await lease.stop(true);
-        else await this.gateway.call('/kv/deleterange', { key: Buffer.from(key).toString('base64') });
+        let revision: number;
+        if (lease) {
+          await lease.stop(true);
+          revision = lease.revision;
+        } else {
+          const answer = await this.gateway.call<{ header?: { revision?: string } }>('/kv/deleterange', { key: b64(key) });
+          revision = Number(answer.header?.revision ?? 0);
+        }
+        this.cache.applyLocal(key, undefined, revision);
       } catch (err) {
         throw this.failure(`cannot deregister node "${node.id}" of service "${service.name}"`, err);
       }

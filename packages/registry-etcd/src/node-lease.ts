@@ -16,6 +16,8 @@ export class NodeLease {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private unreachable = false;
+  /** revision is etcd's revision of this node's last put, or of its delete after stop(true). */
+  revision = 0;
 
   constructor(
     private readonly gateway: EtcdGateway,
@@ -53,7 +55,8 @@ export class NodeLease {
     this.sleeper.close();
     await this.loop;
     if (!revoke) return;
-    await this.gateway.call('/kv/deleterange', { key: b64(this.key) });
+    const deleted = await this.gateway.call<{ header?: { revision?: string } }>('/kv/deleterange', { key: b64(this.key) });
+    this.revision = Number(deleted.header?.revision ?? 0);
     if (this.leaseId) {
       await this.gateway.call('/lease/revoke', { ID: this.leaseId }).catch((err: unknown) => {
         if (!isLeaseGone(err)) throw err;
@@ -72,7 +75,12 @@ export class NodeLease {
   }
 
   private async put(): Promise<void> {
-    await this.gateway.call('/kv/put', { key: b64(this.key), value: b64(this.value), lease: this.leaseId });
+    const answer = await this.gateway.call<{ header?: { revision?: string } }>('/kv/put', {
+      key: b64(this.key),
+      value: b64(this.value),
+      lease: this.leaseId,
+    });
+    this.revision = Number(answer.header?.revision ?? 0);
   }
 
   private async keepAlive(): Promise<void> {

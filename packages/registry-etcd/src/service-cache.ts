@@ -12,7 +12,7 @@ import {
 } from './etcd-gateway.js';
 import type { Logger } from './logger.js';
 
-type Entry = { raw: string; record: ServiceRecord };
+type Entry = { raw: string; record: ServiceRecord; revision: number };
 
 /**
  * ServiceCache mirrors every record under the registry prefix: one full read,
@@ -23,6 +23,8 @@ type Entry = { raw: string; record: ServiceRecord };
  */
 export class ServiceCache {
   private readonly entries = new Map<string, Entry>();
+  // Keys this registry deleted itself, with the revision, so an older put still in the watch stream is not resurrected.
+  private readonly tombstones = new Map<string, number>();
   private readonly backoff: Backoff;
   private readonly sleeper = new Sleeper();
   private revision = 0;
@@ -70,6 +72,16 @@ export class ServiceCache {
     return [...versions.values()];
   }
 
+  /**
+   * applyLocal records this registry's own write (`raw` undefined: a delete)
+   * made at `revision` at once, so a lookup right after register() sees it;
+   * the same change arriving later through the watch is then ignored.
+   */
+  applyLocal(key: string, raw: string | undefined, revision: number): void {
+    if (!this.primed) return;
+    this.apply(key, raw, revision);
+  }
+
   /** close stops watching; the cache keeps its content. */
   close(): void {
     this.closed = true;
@@ -113,9 +125,10 @@ export class ServiceCache {
         });
         const fresh = new Map<string, Entry>();
         for (const kv of answer.kvs ?? []) {
-          const entry = this.parse(kv);
+          const entry = this.parse(kv.key, unb64(kv.value), Number(kv.mod_revision ?? 0));
           if (entry) fresh.set(unb64(kv.key), entry);
         }
+        this.tombstones.clear();
         this.replace(fresh, this.primed);
         this.revision = Number(answer.header?.revision ?? 0);
         this.primed = true;
@@ -153,29 +166,42 @@ export class ServiceCache {
       this.markUp();
     }
     for (const event of result.events ?? []) {
-      const key = unb64(event.kv.key);
-      this.revision = Math.max(this.revision, Number(event.kv.mod_revision ?? 0));
-      const old = this.entries.get(key);
-      if (event.type === 'DELETE') {
-        this.entries.delete(key);
-        if (old) this.emit({ type: 'delete', service: old.record });
-        continue;
-      }
-      const entry = this.parse(event.kv);
-      if (!entry) continue;
-      this.entries.set(key, entry);
-      if (old?.raw !== entry.raw) this.emit({ type: old ? 'update' : 'create', service: entry.record });
+      const revision = Number(event.kv.mod_revision ?? 0);
+      this.revision = Math.max(this.revision, revision);
+      this.apply(unb64(event.kv.key), event.type === 'DELETE' ? undefined : unb64(event.kv.value), revision);
     }
+    // The watch delivers in revision order: nothing older than where it stands can still arrive.
+    for (const [key, deletedAt] of this.tombstones) if (deletedAt <= this.revision) this.tombstones.delete(key);
   }
 
-  private parse(kv: EtcdKeyValue): Entry | undefined {
-    const raw = unb64(kv.value);
+  private apply(key: string, raw: string | undefined, revision: number): void {
+    const old = this.entries.get(key);
+    // A change older than what the cache holds was already superseded.
+    if (old && old.revision > revision) return;
+    if (raw === undefined) {
+      this.tombstones.set(key, Math.max(revision, this.tombstones.get(key) ?? 0));
+      this.entries.delete(key);
+      if (old) this.emit({ type: 'delete', service: old.record });
+      return;
+    }
+    const deletedAt = this.tombstones.get(key);
+    if (deletedAt !== undefined) {
+      if (deletedAt > revision) return;
+      this.tombstones.delete(key);
+    }
+    const entry = this.parse(key, raw, revision);
+    if (!entry) return;
+    this.entries.set(key, entry);
+    if (old?.raw !== entry.raw) this.emit({ type: old ? 'update' : 'create', service: entry.record });
+  }
+
+  private parse(key: string, raw: string, revision: number): Entry | undefined {
     try {
       const record = JSON.parse(raw) as ServiceRecord;
       if (typeof record?.name !== 'string' || !Array.isArray(record.nodes)) throw new Error('not a service record');
-      return { raw, record: cloneServiceRecord(record) };
+      return { raw, record: cloneServiceRecord(record), revision };
     } catch (err) {
-      this.logger.warn(`etcd registry: ignoring key ${unb64(kv.key)}: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(`etcd registry: ignoring key ${key}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }
   }
