@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { exampleEnv, repoRoot } from './example-process.js';
+import type { ExampleExit } from './spawn-example.js';
+
+/**
+ * runExample runs `node <script> ...args` (script relative to the repo root) to
+ * completion and resolves its exit code and output; it is killed after `timeoutMs`.
+ */
+export function runExample(
+  script: string,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<ExampleExit> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: repoRoot,
+    env: exampleEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise<ExampleExit>((resolve, reject) => {
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
