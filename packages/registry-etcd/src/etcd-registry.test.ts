@@ -1,5 +1,6 @@
 import type { Registry } from '@tsmicro/core';
 import { RegistryError } from '@tsmicro/core';
+import { Etcd3, type IRangeResponse } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   describeRegistry,
@@ -9,18 +10,17 @@ import {
   serviceOf,
   sleep,
 } from '../../core/src/registry/registry-suite.js';
-import { b64, EtcdGateway, type EtcdHeader, type EtcdKeyValue, unb64 } from './etcd-gateway.js';
 import { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from './etcd-registry.js';
 import { TestEtcd } from './test-etcd.js';
 
 let etcd: TestEtcd;
-let admin: EtcdGateway;
+let admin: Etcd3;
 const warnings: string[] = [];
 const logger = { warn: (message: string) => warnings.push(message) };
 
 beforeAll(async () => {
   etcd = await TestEtcd.launch();
-  admin = new EtcdGateway([new URL(`http://${etcd.address}`)], 5_000);
+  admin = new Etcd3({ hosts: etcd.address });
 });
 
 afterAll(async () => {
@@ -55,8 +55,8 @@ describeRegistry('etcd', {
   ttlMs: 2_000,
 });
 
-async function range(key: string): Promise<{ header?: EtcdHeader; kvs?: EtcdKeyValue[] }> {
-  return admin.call('/kv/range', { key: b64(key) });
+async function range(key: string): Promise<IRangeResponse> {
+  return admin.get(key).exec();
 }
 
 describe('EtcdRegistry', () => {
@@ -90,13 +90,13 @@ describe('EtcdRegistry', () => {
     const registry = track(await connect('/tsmicro/registry/'));
     await registry.register(serviceOf('layout', [nodeOf('l1', 1001)]), { ttlMs: 2_000 });
     const [kv] = (await range('/tsmicro/registry/layout/l1')).kvs ?? [];
-    expect(JSON.parse(unb64(kv?.value)).nodes).toEqual([nodeOf('l1', 1001)]);
+    expect(JSON.parse(String(kv?.value)).nodes).toEqual([nodeOf('l1', 1001)]);
     const lease = kv?.lease as string;
     expect(Number(lease)).toBeGreaterThan(0);
 
     await registry.deregister(serviceOf('layout', [nodeOf('l1', 1001)]));
     expect((await range('/tsmicro/registry/layout/l1')).kvs ?? []).toEqual([]);
-    const ttl = await admin.call<{ TTL?: string }>('/lease/timetolive', { ID: lease });
+    const ttl = await admin.leaseClient.leaseTimeToLive({ ID: lease });
     expect(Number(ttl.TTL ?? -1)).toBe(-1);
   });
 
@@ -114,7 +114,7 @@ describe('EtcdRegistry', () => {
     await eventually(async () => expect(await registry.getService('phoenix')).toHaveLength(1));
     const watcher = registry.watch({ service: 'phoenix' });
     const [kv] = (await range('/lost/registry/phoenix/p1')).kvs ?? [];
-    await admin.call('/lease/revoke', { ID: kv?.lease });
+    await admin.leaseClient.leaseRevoke({ ID: kv?.lease as string });
 
     expect((await nextEvent(watcher)).type).toBe('delete');
     const back = await nextEvent(watcher);
@@ -175,9 +175,11 @@ describe('EtcdRegistry', () => {
     await etcd.start();
 
     const writer = track(await connect('/compact/registry/'));
+    // A write the registry never watched makes sure the revision it resumes from is among those compacted.
+    await admin.put('/compact/elsewhere').value('x');
     await writer.register(serviceOf('compacted', [nodeOf('c1', 1001)]), { ttlMs: 2_000 });
     const { header } = await range('/compact/registry/');
-    await admin.call('/kv/compaction', { revision: header?.revision, physical: true });
+    await admin.kv.compact({ revision: header.revision, physical: true });
 
     const event = await nextEvent(watcher, 15_000);
     expect(event.type).toBe('create');

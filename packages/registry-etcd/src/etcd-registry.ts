@@ -12,7 +12,7 @@ import {
 } from '@tsmicro/core';
 import type { BackoffOptions } from './backoff.js';
 import { etcdEndpoints } from './etcd-address.js';
-import { b64, EtcdGateway } from './etcd-gateway.js';
+import { EtcdConnection } from './etcd-connection.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { NodeLease } from './node-lease.js';
 import { ServiceCache } from './service-cache.js';
@@ -42,7 +42,7 @@ export interface EtcdRegistryOptions {
 export class EtcdRegistry implements Registry {
   readonly name = 'etcd';
   readonly prefix: string;
-  private readonly gateway: EtcdGateway;
+  private readonly connection: EtcdConnection;
   private readonly cache: ServiceCache;
   private readonly leases = new Map<string, NodeLease>();
   private readonly watchers = new Set<{ watcher: QueueWatcher; service: string | undefined }>();
@@ -60,8 +60,8 @@ export class EtcdRegistry implements Registry {
       maxMs: positive('retry.maxMs', options.retry?.maxMs ?? 5_000),
     };
     this.logger = options.logger ?? consoleLogger;
-    this.gateway = new EtcdGateway(endpoints, positive('dialTimeoutMs', options.dialTimeoutMs ?? 5_000));
-    this.cache = new ServiceCache(this.gateway, this.prefix, this.logger, (e) => this.emit(e), this.retry);
+    this.connection = new EtcdConnection(endpoints, positive('dialTimeoutMs', options.dialTimeoutMs ?? 5_000), this.retry);
+    this.cache = new ServiceCache(this.connection, this.prefix, this.logger, (e) => this.emit(e), this.retry);
   }
 
   /** ready resolves once etcd answered and the cache is filled; rejects with a RegistryError naming the address. */
@@ -86,7 +86,7 @@ export class EtcdRegistry implements Registry {
           this.cache.applyLocal(key, value, current.revision);
           continue;
         }
-        const lease = new NodeLease(this.gateway, key, value, ttlSeconds, this.logger, this.retry);
+        const lease = new NodeLease(this.connection, key, value, ttlSeconds, this.logger, this.retry);
         await lease.start();
         this.leases.set(key, lease);
         this.cache.applyLocal(key, value, lease.revision);
@@ -110,8 +110,8 @@ export class EtcdRegistry implements Registry {
           await lease.stop(true);
           revision = lease.revision;
         } else {
-          const answer = await this.gateway.call<{ header?: { revision?: string } }>('/kv/deleterange', { key: b64(key) });
-          revision = Number(answer.header?.revision ?? 0);
+          const answer = await this.connection.run(() => this.connection.client.delete().key(key).exec());
+          revision = Number(answer.header.revision);
         }
         this.cache.applyLocal(key, undefined, revision);
       } catch (err) {
@@ -142,15 +142,18 @@ export class EtcdRegistry implements Registry {
     return subscription.watcher;
   }
 
-  /** close stops keep-alives and watches without deleting keys: the nodes expire with their leases. */
+  /**
+   * close stops keep-alives and watches without deleting keys (the nodes
+   * expire with their leases), then closes etcd3's channels, leaving no
+   * timer or socket behind.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.cache.close();
-    await Promise.all([...this.leases.values()].map((lease) => lease.stop(false)));
+    await Promise.all([this.cache.close(), ...[...this.leases.values()].map((lease) => lease.stop(false))]);
     this.leases.clear();
     for (const { watcher } of [...this.watchers]) watcher.stop();
-    this.gateway.close();
+    this.connection.close();
   }
 
   private emit(event: WatchEvent): void {

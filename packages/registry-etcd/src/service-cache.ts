@@ -1,18 +1,17 @@
 import { cloneServiceRecord, RegistryError, type ServiceRecord, type WatchEvent } from '@tsmicro/core';
+import type { IWatchResponse } from 'etcd3';
 import { Backoff, type BackoffOptions, Sleeper } from './backoff.js';
-import {
-  b64,
-  EtcdCompactedError,
-  type EtcdGateway,
-  type EtcdHeader,
-  type EtcdKeyValue,
-  type EtcdWatchResult,
-  prefixEnd,
-  unb64,
-} from './etcd-gateway.js';
+import type { EtcdConnection } from './etcd-connection.js';
+import { isCompacted } from './etcd-error.js';
 import type { Logger } from './logger.js';
+import { PrefixWatch, WatchCanceledError } from './prefix-watch.js';
 
 type Entry = { raw: string; record: ServiceRecord; revision: number };
+
+/** HistoryLostError ends a watch whose revisions etcd no longer has, so only a full read can catch up. */
+class HistoryLostError extends Error {
+  override readonly name = 'HistoryLostError';
+}
 
 /**
  * ServiceCache mirrors every record under the registry prefix: one full read,
@@ -29,14 +28,17 @@ export class ServiceCache {
   private readonly sleeper = new Sleeper();
   private revision = 0;
   private primed = false;
+  // Set after the first full read: later ones report what changed as events.
+  private filled = false;
   private priming: Promise<void> | undefined;
+  private watch: PrefixWatch | undefined;
   private running = false;
   private closed = false;
   private downSince: number | undefined;
   private lastStaleWarning = 0;
 
   constructor(
-    private readonly gateway: EtcdGateway,
+    private readonly connection: EtcdConnection,
     private readonly prefix: string,
     private readonly logger: Logger,
     private readonly emit: (event: WatchEvent) => void,
@@ -60,7 +62,9 @@ export class ServiceCache {
   records(service?: string): ServiceRecord[] {
     if (this.downSince !== undefined && Date.now() - this.lastStaleWarning > 10_000) {
       this.lastStaleWarning = Date.now();
-      this.logger.warn(`etcd registry: etcd at ${this.gateway.addresses} unreachable; answering from the cache, which may be stale`);
+      this.logger.warn(
+        `etcd registry: etcd at ${this.connection.addresses} unreachable; answering from the cache, which may be stale`,
+      );
     }
     const versions = new Map<string, ServiceRecord>();
     for (const { record } of this.entries.values()) {
@@ -82,10 +86,11 @@ export class ServiceCache {
     this.apply(key, raw, revision);
   }
 
-  /** close stops watching; the cache keeps its content. */
-  close(): void {
+  /** close stops watching and lets go of etcd3's watcher; the cache keeps its content. */
+  async close(): Promise<void> {
     this.closed = true;
     this.sleeper.close();
+    await this.watch?.close(this.connection.timeoutMs);
   }
 
   private start(): void {
@@ -98,20 +103,47 @@ export class ServiceCache {
     while (!this.closed) {
       try {
         if (!this.primed) await this.prime();
-        await this.gateway.watch(
-          { key: b64(this.prefix), range_end: prefixEnd(this.prefix), start_revision: String(this.revision + 1) },
-          (result) => this.onWatch(result),
-        );
+        if (this.closed) return;
+        this.watch = new PrefixWatch(this.connection.client, this.prefix, this.revision + 1, this.connection.timeoutMs, {
+          created: (response) => this.onCreated(response),
+          changed: (response) => this.onChanged(response),
+        });
+        await this.watch.ended;
       } catch (err) {
         if (this.closed) return;
-        if (err instanceof EtcdCompactedError) {
+        if (err instanceof HistoryLostError) {
           this.logger.warn(`etcd registry: ${err.message}; re-reading every record`);
           this.primed = false;
           continue;
         }
-        this.markDown(err);
+        if (err instanceof WatchCanceledError) {
+          // A cancelled watch cannot resume from where it stood, whatever the reason.
+          this.primed = false;
+          if (await this.compacted()) {
+            this.logger.warn(
+              `etcd registry: etcd compacted the revisions the watch needed (from ${this.revision + 1}); re-reading every record`,
+            );
+            continue;
+          }
+          this.logger.warn(`etcd registry: etcd cancelled the watch (${err.message}); re-reading every record`);
+        } else {
+          this.markDown(err);
+        }
         await this.sleeper.sleep(this.backoff.next());
       }
+    }
+  }
+
+  /**
+   * compacted asks etcd whether the cache's revision is gone: etcd3 reports a
+   * cancelled watch without the compact revision etcd sent with it.
+   */
+  private async compacted(): Promise<boolean> {
+    try {
+      await this.connection.client.getAll().prefix(this.prefix).revision(this.revision).count();
+      return false;
+    } catch (err) {
+      return isCompacted(err);
     }
   }
 
@@ -119,19 +151,18 @@ export class ServiceCache {
   private prime(): Promise<void> {
     this.priming ??= (async () => {
       try {
-        const answer = await this.gateway.call<{ header?: EtcdHeader; kvs?: EtcdKeyValue[] }>('/kv/range', {
-          key: b64(this.prefix),
-          range_end: prefixEnd(this.prefix),
-        });
+        const answer = await this.connection.run(() => this.connection.client.getAll().prefix(this.prefix).exec());
         const fresh = new Map<string, Entry>();
-        for (const kv of answer.kvs ?? []) {
-          const entry = this.parse(kv.key, unb64(kv.value), Number(kv.mod_revision ?? 0));
-          if (entry) fresh.set(unb64(kv.key), entry);
+        for (const kv of answer.kvs) {
+          const key = kv.key.toString('utf8');
+          const entry = this.parse(key, kv.value.toString('utf8'), Number(kv.mod_revision));
+          if (entry) fresh.set(key, entry);
         }
         this.tombstones.clear();
-        this.replace(fresh, this.primed);
-        this.revision = Number(answer.header?.revision ?? 0);
+        this.replace(fresh, this.filled);
+        this.revision = Number(answer.header.revision);
         this.primed = true;
+        this.filled = true;
       } finally {
         this.priming = undefined;
       }
@@ -154,21 +185,22 @@ export class ServiceCache {
     if (report) for (const event of events) this.emit(event);
   }
 
-  private onWatch(result: EtcdWatchResult): void {
-    if (result.canceled) {
-      const compacted = Number(result.compact_revision ?? 0);
-      if (compacted > 0) throw new EtcdCompactedError(compacted);
-      throw new Error(`etcd cancelled the watch: ${result.cancel_reason ?? 'no reason given'}`);
+  private onCreated(response: IWatchResponse): void {
+    const current = Number(response.header.revision);
+    // A store behind our revision was rebuilt from scratch: our history is void.
+    if (current < this.revision) {
+      throw new HistoryLostError(`etcd is at revision ${current}, behind the ${this.revision} already seen: its data was rebuilt`);
     }
-    if (result.created) {
-      // A store behind our revision was rebuilt from scratch: our history is void.
-      if (Number(result.header?.revision ?? 0) < this.revision) throw new EtcdCompactedError(this.revision);
-      this.markUp();
-    }
-    for (const event of result.events ?? []) {
-      const revision = Number(event.kv.mod_revision ?? 0);
+    this.markUp();
+  }
+
+  private onChanged(response: IWatchResponse): void {
+    for (const event of response.events) {
+      const revision = Number(event.kv.mod_revision);
       this.revision = Math.max(this.revision, revision);
-      this.apply(unb64(event.kv.key), event.type === 'DELETE' ? undefined : unb64(event.kv.value), revision);
+      // etcd3 types the event as 'Put' | 'Delete' but hands over the proto's own 'PUT' / 'DELETE'.
+      const raw = String(event.type).toUpperCase() === 'DELETE' ? undefined : event.kv.value.toString('utf8');
+      this.apply(event.kv.key.toString('utf8'), raw, revision);
     }
     // The watch delivers in revision order: nothing older than where it stands can still arrive.
     for (const [key, deletedAt] of this.tombstones) if (deletedAt <= this.revision) this.tombstones.delete(key);
@@ -212,7 +244,7 @@ export class ServiceCache {
     // The first lookup of this outage warns again: it is the one serving stale data.
     this.lastStaleWarning = 0;
     this.logger.warn(
-      `etcd registry: lost the watch on etcd at ${this.gateway.addresses} (${err instanceof Error ? err.message : String(err)}); answering from the cache and retrying`,
+      `etcd registry: lost the watch on etcd at ${this.connection.addresses} (${err instanceof Error ? err.message : String(err)}); answering from the cache and retrying`,
     );
   }
 
@@ -220,6 +252,6 @@ export class ServiceCache {
     this.backoff.reset();
     if (this.downSince === undefined) return;
     this.downSince = undefined;
-    this.logger.warn(`etcd registry: watching etcd at ${this.gateway.addresses} again`);
+    this.logger.warn(`etcd registry: watching etcd at ${this.connection.addresses} again`);
   }
 }
