@@ -9,7 +9,7 @@ import {
 } from '../support/greeter-messages.js';
 import { rawUnary } from '../support/raw-unary.js';
 import { loadRawService, rawMethod } from '../support/raw-service.js';
-import { type SpawnedExample, spawnExample } from '../support/spawn-example.js';
+import { type SpawnedExample, spawnExample, strictDrainEnv } from '../support/spawn-example.js';
 import { StreamReader } from '../support/stream-reader.js';
 
 // The tsmicro greeter server, started from its entry point exactly as a user
@@ -32,7 +32,7 @@ describe('greeter example server, called by a stock grpc-js client', () => {
   let client: grpc.Client;
 
   beforeAll(async () => {
-    server = await spawnExample('examples/dist/greeter/server.js', ['--address', '127.0.0.1:0']);
+    server = await spawnExample('examples/dist/greeter/server.js', ['--address', '127.0.0.1:0'], strictDrainEnv);
     client = new grpc.Client(server.address, grpc.credentials.createInsecure());
   });
 
@@ -40,6 +40,7 @@ describe('greeter example server, called by a stock grpc-js client', () => {
     client?.close();
     if (!server) return;
     const exit = await server.stop();
+    expect(exit.killed, 'the server still held a call at shutdown').toBe(false);
     expect(exit.signal, exit.output).toBeNull();
     expect(exit.code, exit.output).toBe(0);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawGreeterServer, startRawGreeterServer } from '../support/raw-greeter-server.js';
 import { runExample } from '../support/run-example.js';
-import { type SpawnedExample, spawnExample } from '../support/spawn-example.js';
+import { type SpawnedExample, spawnExample, strictDrainEnv } from '../support/spawn-example.js';
 
 // The tsmicro greeter client entry point runs every greeter.proto case and
 // exits 0 only when all of them pass; it must pass against a stock grpc-js
@@ -34,11 +34,12 @@ describe('greeter example client', () => {
   describe('against the tsmicro greeter server entry point', () => {
     let server: SpawnedExample;
     beforeAll(async () => {
-      server = await spawnExample('examples/dist/greeter/server.js', ['--address', '127.0.0.1:0']);
+      server = await spawnExample('examples/dist/greeter/server.js', ['--address', '127.0.0.1:0'], strictDrainEnv);
     });
     afterAll(async () => {
       if (!server) return;
       const exit = await server.stop();
+      expect(exit.killed, 'the server still held a call at shutdown').toBe(false);
       expect(exit.signal, exit.output).toBeNull();
       expect(exit.code, exit.output).toBe(0);
     });

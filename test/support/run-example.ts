@@ -23,7 +23,11 @@ export function runExample(
   };
   child.stdout.on('data', append);
   child.stderr.on('data', append);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
   return new Promise<ExampleExit>((resolve, reject) => {
     child.once('error', (err) => {
       clearTimeout(timer);
@@ -31,7 +35,7 @@ export function runExample(
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, output });
+      resolve({ code, signal, output, killed });
     });
   });
 }

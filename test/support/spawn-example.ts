@@ -6,6 +6,8 @@ export interface ExampleExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly output: string;
+  /** killed is true when the process ignored SIGTERM for too long and was killed. */
+  readonly killed: boolean;
 }
 
 /** SpawnedExample is a running example server. */
@@ -16,8 +18,11 @@ export interface SpawnedExample {
   readonly port: number;
   /** output is everything the process printed so far (stdout and stderr). */
   output(): string;
-  /** stop sends SIGTERM and resolves once the process has exited. */
-  stop(): Promise<ExampleExit>;
+  /**
+   * stop sends SIGTERM and resolves once the process has exited; a process
+   * still running after `timeoutMs` is killed (SIGKILL) and reported `killed`.
+   */
+  stop(timeoutMs?: number): Promise<ExampleExit>;
 }
 
 /** ExampleStartError says an example server did not print LISTENING in time. */
@@ -44,7 +49,7 @@ export function spawnExample(
   });
   let output = '';
   const exited = new Promise<ExampleExit>((resolve) => {
-    child.once('close', (code, signal) => resolve({ code, signal, output }));
+    child.once('close', (code, signal) => resolve({ code, signal, output, killed: false }));
   });
   const append = (chunk: Buffer) => {
     output += chunk.toString('utf8');
@@ -68,7 +73,7 @@ export function spawnExample(
         address: `${host}:${port}`,
         port: Number(port),
         output: () => output,
-        stop: () => stopChild(child, exited),
+        stop: (stopTimeoutMs = 15_000) => stopChild(child, exited, stopTimeoutMs),
       });
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`exited (code ${code}, signal ${signal}) before listening`);
@@ -85,7 +90,23 @@ export function spawnExample(
   });
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<ExampleExit>): Promise<ExampleExit> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  return exited;
+async function stopChild(child: ChildProcess, exited: Promise<ExampleExit>, timeoutMs: number): Promise<ExampleExit> {
+  if (child.exitCode !== null || child.signalCode !== null) return exited;
+  child.kill('SIGTERM');
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const exit = await exited;
+  clearTimeout(timer);
+  return { ...exit, killed };
 }
+
+/**
+ * strictDrainEnv gives an example server a shutdown grace far longer than
+ * `stop()` waits, so a server that still holds a finished, cancelled or
+ * expired call when SIGTERM arrives is killed and reported `killed` instead
+ * of quietly ending that call at the grace deadline.
+ */
+export const strictDrainEnv: Record<string, string> = { MICRO_SERVER_GRACE: '60s' };
