@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Registry } from '@tsmicro/core';
 import { RegistryError } from '@tsmicro/core';
 import { Etcd3, type IRangeResponse } from 'etcd3';
@@ -79,6 +80,28 @@ describe('EtcdRegistry', () => {
     await expect(registry.ready()).rejects.toThrow(RegistryError);
     await expect(registry.ready()).rejects.toThrow(/127\.0\.0\.1:1/);
     await expect(registry.register(serviceOf('x', [nodeOf('x1', 1)]))).rejects.toThrow(/127\.0\.0\.1:1.*unreachable/);
+  });
+
+  it('closes its connections to etcd when closed, while etcd is up and while it is down', async () => {
+    const etcdSockets = () =>
+      new Set(
+        (process as unknown as { _getActiveHandles(): unknown[] })
+          ._getActiveHandles()
+          .filter((h): h is net.Socket => h instanceof net.Socket && h.remotePort === etcd.clientPort),
+      );
+    for (const stopEtcd of [false, true]) {
+      const before = etcdSockets();
+      const registry = await connect('/closing/registry/');
+      await registry.register(serviceOf('closing', [nodeOf('c1', 1001)]), { ttlMs: 2_000 });
+      const watcher = registry.watch({ service: 'closing' });
+      const opened = [...etcdSockets()].filter((socket) => !before.has(socket));
+      expect(opened.length).toBeGreaterThan(0);
+      if (stopEtcd) await etcd.stop();
+      await registry.close();
+      watcher.stop();
+      await eventually(() => expect(opened.filter((socket) => !socket.destroyed)).toEqual([]));
+      await etcd.start();
+    }
   });
 
   it('rejects a malformed address when created', () => {
