@@ -13,6 +13,10 @@ export interface StreamHost {
   connSendWindow: number;
   /** push queues bytes for the next batched socket write. */
   push(buf: Buffer): void;
+  /** writeBusy tells whether this event-loop turn queued so much that writers should yield. */
+  readonly writeBusy: boolean;
+  /** nextTurn resolves after the event loop has run once more. */
+  nextTurn(): Promise<void>;
   /** lastQueued returns the newest buffer not yet written, to merge END_STREAM into it. */
   lastQueued(): Buffer | undefined;
   /** blocked registers a stream waiting for connection-level window. */
@@ -208,7 +212,7 @@ export abstract class TcpStreamBase {
       host.push(header);
       if (len > 0) host.push(asBuffer(message));
       this.lastHeader = header;
-      return RESOLVED;
+      return host.writeBusy ? host.nextTurn() : RESOLVED;
     }
     return new Promise((resolve, reject) => {
       this.out.push({ kind: MSG, data: asBuffer(message), off: 0, resolve, reject });

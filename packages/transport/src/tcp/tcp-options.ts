@@ -12,7 +12,11 @@ export interface TcpTransportOptions {
   readonly maxMetadataSize?: number;
   /** Largest message accepted when dial/listen options do not say (default 4 MiB). */
   readonly maxMessageSize?: number;
-  /** Stream resets a server accepts from one connection per second before it drops it (default 1000). */
+  /**
+   * Stream resets a server accepts from one connection per second before it drops it
+   * (default 20 000): every cancelled call and expired deadline is a reset, so the
+   * guard sits far above what a busy honest client sends, yet bounds a reset flood.
+   */
   readonly maxResetsPerSecond?: number;
   /** How long a server waits for a new connection's TLS and preface (default 10 s). */
   readonly handshakeTimeoutMs?: number;
@@ -45,7 +49,7 @@ export function resolveTcpOptions(o: TcpTransportOptions): ResolvedTcpOptions {
   return {
     settings,
     maxMessageSize: positive('maxMessageSize', o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
-    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 1000),
+    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 20_000),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', o.handshakeTimeoutMs ?? 10_000),
   };
 }

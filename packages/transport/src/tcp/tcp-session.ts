@@ -98,6 +98,14 @@ export abstract class TcpSession implements StreamHost {
     this.batcher.push(buf);
   }
 
+  get writeBusy(): boolean {
+    return this.batcher.busy;
+  }
+
+  nextTurn(): Promise<void> {
+    return this.batcher.nextTurn();
+  }
+
   lastQueued(): Buffer | undefined {
     return this.batcher.last();
   }

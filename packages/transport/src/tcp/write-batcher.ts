@@ -7,6 +7,8 @@ export interface ByteSink {
 
 /** Batches larger than this are written buffer by buffer (writev) rather than joined. */
 const CONCAT_LIMIT = 256 * 1024;
+/** Past this many bytes queued in one turn, writers are asked to wait for the next turn. */
+const YIELD_BYTES = 256 * 1024;
 /** Past this many queued bytes the batch is written at once instead of waiting for the end of the turn. */
 const EAGER_LIMIT = 1024 * 1024;
 
@@ -22,6 +24,8 @@ export class WriteBatcher {
   private scheduled = false;
   private closed = false;
   private readonly flushBound = (): void => this.flush();
+  private turn: Promise<void> | undefined;
+  private bytesThisTurn = 0;
 
   constructor(private readonly sink: ByteSink) {}
 
@@ -30,12 +34,35 @@ export class WriteBatcher {
     if (this.closed) return;
     this.parts.push(buf);
     this.bytes += buf.length;
+    this.bytesThisTurn += buf.length;
     if (this.bytes >= EAGER_LIMIT) {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushBound);
     }
+  }
+
+  /**
+   * busy tells whether this event-loop turn has queued enough bytes that a
+   * writer should let the loop run: on loopback socket.write() rarely pushes
+   * back, and a send loop whose writes all resolve at once would otherwise
+   * starve the reads (resets, window updates, pings) that arrive meanwhile.
+   */
+  get busy(): boolean {
+    return this.bytesThisTurn >= YIELD_BYTES;
+  }
+
+  /** nextTurn resolves once the event loop has run, shared by every writer of this turn. */
+  nextTurn(): Promise<void> {
+    this.turn ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.turn = undefined;
+        this.bytesThisTurn = 0;
+        resolve();
+      }),
+    );
+    return this.turn;
   }
 
   /** last returns the most recently queued, not yet written buffer. */
