@@ -18,16 +18,16 @@ const abandoned = new FinalizationRegistry<ClientStream>((stream) =>
  * `release` callback once the transport reports the final status.
  */
 export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O> {
-  private readonly token = {};
-
   constructor(
     private readonly stream: ClientStream,
     private readonly codec: Codec,
     private readonly requestType: MessageType<I>,
     private readonly responseType: MessageType<O>,
   ) {
-    abandoned.register(this, stream, this.token);
-    void stream.status.then(() => abandoned.unregister(this.token));
+    // The token, not `this`, is captured: the status callback must not keep the call reachable.
+    const token = {};
+    abandoned.register(this, stream, token);
+    void stream.status.then(() => abandoned.unregister(token));
   }
 
   async send(message: I): Promise<void> {

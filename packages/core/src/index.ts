@@ -69,3 +69,5 @@ export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions
 export { loadConfig, ConfigError, defaults } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
 export { micro, newService } from './micro.js';
 export type { Service as MicroService, ServiceOptions, RunOptions } from './micro.js';
+export { transportByName } from './transports.js';
+export type { TransportName } from './transports.js';

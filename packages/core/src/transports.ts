@@ -1,4 +1,4 @@
-import { createGrpcTransport, createMemoryTransport, type Transport } from '@tsmicro/transport';
+import { createGrpcTransport, createMemoryTransport, createTcpTransport, type Transport } from '@tsmicro/transport';
 
 /** TransportName is a transport configuration can choose. */
 export type TransportName = 'grpc' | 'tcp' | 'memory';
@@ -24,6 +24,6 @@ function create(name: TransportName): Transport {
     case 'grpc':
       return createGrpcTransport();
     case 'tcp':
-      throw new Error(`transport ${name} is not built in yet`);
+      return createTcpTransport();
   }
 }
