@@ -86,6 +86,9 @@ function printDefinition(p: Printer, service: protobuf.Service, base: string, me
   }
   p.print(`} as const satisfies ${serviceDefinition};`);
   p.print('');
+  // Importing the generated module is then enough for @Service('pkg.Name') to find the definition.
+  p.print(`${p.importValue('registerDefinition', core)}(${base}Definition);`);
+  p.print('');
 }
 
 function printStreamAliases(p: Printer, service: protobuf.Service, methods: readonly MethodShape[]): void {

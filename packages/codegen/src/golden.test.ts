@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { lookupDefinition } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
 import { fixtureFiles, fixturesDir, goldenDir } from '../test/fixture-files.js';
 import { generate } from './generate.js';
@@ -51,6 +53,12 @@ describe('generate', () => {
     expect(kitchen).toMatch(/ping: \{[^}]*idempotent: true/);
     expect(kitchen).toMatch(/getOrder: \{[^}]*idempotent: true/);
     expect(kitchen).toMatch(/placeOrder: \{[^}]*idempotent: false/);
+  });
+
+  it('registers every service definition when the generated module is imported', async () => {
+    expect(lookupDefinition('say.Say')).toBeUndefined();
+    const say = (await import(pathToFileURL(join(goldenDir, 'say.ts')).href)) as { SayDefinition: object };
+    expect(lookupDefinition('say.Say')).toBe(say.SayDefinition);
   });
 
   it('emits no any in generated code', () => {
