@@ -1,0 +1,29 @@
+// peer-server serves greeter.proto over the transport named in argv[2] and
+// prints "LISTENING host:port", so a test can kill it mid-stream. Plain
+// JavaScript on the built packages: a child process has no TypeScript loader.
+import { createServer, loadProto, transportByName } from '@tsmicro/core';
+
+const transport = process.argv[2] ?? 'tcp';
+const greeter = loadProto(new URL('../fixtures/greeter.proto', import.meta.url).pathname).service('greeter.Greeter');
+
+const handler = {
+  async sayHello(_ctx, req) {
+    return { message: `Hello ${req.name}` };
+  },
+  async serverStream(_ctx, req, stream) {
+    for (let i = 0; i < req.count; i++) await stream.send({ data: req.data, index: i });
+  },
+  async clientStream(_ctx, stream) {
+    let n = 0;
+    for await (const _ of stream) n++;
+    return { data: 'done', index: n };
+  },
+  async allStream(_ctx, stream) {
+    for await (const msg of stream) await stream.send({ data: `echo:${msg.data}`, index: msg.count });
+  },
+};
+
+const server = createServer({ transport: transportByName(transport), address: '127.0.0.1:0', onHandlerError: () => {} });
+server.handle(handler, { definition: greeter });
+const address = await server.start();
+console.log(`LISTENING ${address}`);
