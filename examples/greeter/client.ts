@@ -2,6 +2,7 @@
 // Runs every case of greeter.proto against whatever server listens there.
 import { micro } from '@tsmicro/core';
 import { flagValue } from '../shared/args.js';
+import { newGreeterService } from './gen/greeter.js';
 import { greeterChecks } from './greeter-checks.js';
 
 const address = flagValue(process.argv.slice(2), 'address');
@@ -15,11 +16,12 @@ const service = micro.newService({
   client: { poolSize: 1, maxStreamsPerConnection: 1000 },
 });
 const client = service.client();
+const greeter = newGreeterService('greeter', client);
 let passed = 0;
 let failed = 0;
 for (const check of greeterChecks) {
   try {
-    await check.run(client, address);
+    await check.run(greeter, address);
     console.log(`PASS ${check.name}`);
     passed++;
   } catch (err) {

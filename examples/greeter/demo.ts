@@ -1,33 +1,35 @@
 // `npm start`: the greeter service and a client in one process on the embedded
-// defaults (memory transport, memory registry), showing all four call kinds.
+// defaults (memory transport, memory registry), showing all four call kinds
+// through the stub generated from greeter.proto.
 import { isEOF, micro } from '@tsmicro/core';
+import { newGreeterService } from './gen/greeter.js';
 import { Greeter } from './greeter-handler.js';
-import { GreeterDefinition, type StreamRequestData, type StreamResponseData } from './greeter-types.js';
 
-const m = GreeterDefinition.methods;
 // Memory transport unless MICRO_TRANSPORT or micro.config.json chooses another.
 const service = micro.newService({ name: 'greeter', server: { address: '127.0.0.1:0' } }, { defaults: { transport: 'memory' } });
 service.handle(Greeter);
 const address = await service.start();
 console.log(`greeter listening on ${service.transportName}://${address}\n`);
 const client = service.client();
+const greeter = newGreeterService('greeter', client);
 
 console.log('1. unary: SayHello');
-const reply = await client.call('greeter', m.sayHello!, { name: 'jeff' }, { timeout: 2000 });
+const reply = await greeter.sayHello({ name: 'jeff' }, { timeout: 2000 });
 console.log(`   -> ${reply.message}`);
 try {
-  await client.call('greeter', m.sayHello!, { name: 'error' });
+  await greeter.sayHello({ name: 'error' });
 } catch (err) {
   console.log(`   -> name "error" is refused: ${(err as Error).message}`);
 }
 
 console.log('\n2. server streaming: a stock ticker');
-const ticker = await client.serverStream<StreamRequestData, StreamResponseData>('greeter', m.serverStream!, { data: 'AAPL', count: 5 });
+const ticker = await greeter.serverStream({ data: 'AAPL', count: 5 });
 for (;;) {
   try {
     const tick = await ticker.recv();
-    const price = (187.2 + Math.sin(tick.index) * 1.5).toFixed(2);
-    console.log(`   tick ${tick.index}: ${tick.data}  $${price}`);
+    const index = tick.index ?? 0;
+    const price = (187.2 + Math.sin(index) * 1.5).toFixed(2);
+    console.log(`   tick ${index}: ${tick.data}  $${price}`);
   } catch (err) {
     if (isEOF(err)) break;
     throw err;
@@ -35,16 +37,16 @@ for (;;) {
 }
 
 console.log('\n3. client streaming: IoT telemetry upload');
-const upload = await client.clientStream<StreamRequestData, StreamResponseData>('greeter', m.clientStream!);
+const upload = await greeter.clientStream();
 for (const reading of ['temp=21.4C', 'temp=21.9C', 'humidity=48%', 'co2=612ppm']) {
   console.log(`   sensor-7 sends ${reading}`);
-  await upload.send({ data: reading, count: 0 });
+  await upload.send({ data: reading });
 }
 const receipt = await upload.closeAndRecv();
 console.log(`   -> server stored ${receipt.index} readings: ${receipt.data}`);
 
 console.log('\n4. bidirectional streaming: a chat');
-const chat = await client.bidiStream<StreamRequestData, StreamResponseData>('greeter', m.allStream!);
+const chat = await greeter.allStream();
 for (const line of ['hi there', 'how is the weather?', 'bye']) {
   console.log(`   alice: ${line}`);
   await chat.send({ data: line, count: 1 });

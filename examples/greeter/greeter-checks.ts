@@ -1,23 +1,16 @@
-import { type Client, Code, codeName, isEOF, isMicroError, Metadata } from '@tsmicro/core';
-import { GreeterDefinition, type StreamRequestData, type StreamResponseData } from './greeter-types.js';
+import { Code, codeName, isEOF, isMicroError, Metadata } from '@tsmicro/core';
+import type { GreeterService, StreamResponseData } from './gen/greeter.js';
 
-/** Check is one case of the greeter contract, run against a server at `address`. */
+/** Check is one case of the greeter contract, run through the generated stub against a server at `address`. */
 export interface Check {
   readonly name: string;
-  run(client: Client, address: string): Promise<void>;
+  run(greeter: GreeterService, address: string): Promise<void>;
 }
 
 /** CheckFailure is how a case reports what the server got wrong. */
 export class CheckFailure extends Error {
   override readonly name = 'CheckFailure';
 }
-
-const m = GreeterDefinition.methods;
-const sayHello = m.sayHello!;
-const serverStream = m.serverStream!;
-const clientStream = m.clientStream!;
-const allStream = m.allStream!;
-const SERVICE = 'greeter';
 
 function expectEqual(what: string, got: unknown, want: unknown): void {
   const g = JSON.stringify(got);
@@ -46,23 +39,23 @@ async function collect(stream: AsyncIterable<StreamResponseData>): Promise<Strea
 export const greeterChecks: readonly Check[] = [
   {
     name: 'unary',
-    async run(client, address) {
-      expectEqual('reply', await client.call(SERVICE, sayHello, { name: 'jeff' }, { address }), { message: 'Hello jeff' });
+    async run(greeter, address) {
+      expectEqual('reply', await greeter.sayHello({ name: 'jeff' }, { address }), { message: 'Hello jeff' });
     },
   },
   {
     name: 'unary_error',
-    async run(client, address) {
-      const detail = await expectCode('name "error"', Code.INVALID_ARGUMENT, client.call(SERVICE, sayHello, { name: 'error' }, { address }));
+    async run(greeter, address) {
+      const detail = await expectCode('name "error"', Code.INVALID_ARGUMENT, greeter.sayHello({ name: 'error' }, { address }));
       expectEqual('error message', detail, 'bad name');
     },
   },
   {
     name: 'trace_id_unary',
-    async run(client, address) {
+    async run(greeter, address) {
       let header = new Metadata();
       let trailer = new Metadata();
-      await client.call(SERVICE, sayHello, { name: 'trace' }, {
+      await greeter.sayHello({ name: 'trace' }, {
         address,
         metadata: { 'x-trace-id': 'trace-unary-1' },
         onHeader: (md) => (header = md),
@@ -74,8 +67,8 @@ export const greeterChecks: readonly Check[] = [
   },
   {
     name: 'trace_id_stream',
-    async run(client, address) {
-      const s = await client.serverStream(SERVICE, serverStream, { data: 't', count: 2 }, { address, metadata: { 'x-trace-id': 'trace-stream-2' } });
+    async run(greeter, address) {
+      const s = await greeter.serverStream({ data: 't', count: 2 }, { address, metadata: { 'x-trace-id': 'trace-stream-2' } });
       await collect(s);
       expectEqual('x-trace-id header', (await s.header()).getAll('x-trace-id'), ['trace-stream-2']);
       expectEqual('x-trace-id trailer', (await s.trailer()).getAll('x-trace-id'), ['trace-stream-2']);
@@ -83,38 +76,38 @@ export const greeterChecks: readonly Check[] = [
   },
   {
     name: 'server_stream',
-    async run(client, address) {
-      const got = await collect(await client.serverStream(SERVICE, serverStream, { data: 'AAPL', count: 5 }, { address }));
+    async run(greeter, address) {
+      const got = await collect(await greeter.serverStream({ data: 'AAPL', count: 5 }, { address }));
       expectEqual('messages', got, [0, 1, 2, 3, 4].map((i) => ({ data: `AAPL:${i}`, index: i })));
     },
   },
   {
     name: 'server_stream_default_count',
-    async run(client, address) {
-      const got = await collect(await client.serverStream(SERVICE, serverStream, { data: 'd', count: 0 }, { address }));
+    async run(greeter, address) {
+      const got = await collect(await greeter.serverStream({ data: 'd', count: 0 }, { address }));
       expectEqual('message count', got.length, 10);
       expectEqual('last message', got[9], { data: 'd:9', index: 9 });
     },
   },
   {
     name: 'client_stream',
-    async run(client, address) {
-      const s = await client.clientStream<StreamRequestData, StreamResponseData>(SERVICE, clientStream, { address });
+    async run(greeter, address) {
+      const s = await greeter.clientStream({ address });
       for (const data of ['a', 'b', 'c']) await s.send({ data, count: 0 });
       expectEqual('reply', await s.closeAndRecv(), { data: 'a,b,c', index: 3 });
     },
   },
   {
     name: 'client_stream_empty',
-    async run(client, address) {
-      const s = await client.clientStream<StreamRequestData, StreamResponseData>(SERVICE, clientStream, { address });
+    async run(greeter, address) {
+      const s = await greeter.clientStream({ address });
       expectEqual('reply', await s.closeAndRecv(), { data: '', index: 0 });
     },
   },
   {
     name: 'bidi_ping_pong',
-    async run(client, address) {
-      const s = await client.bidiStream<StreamRequestData, StreamResponseData>(SERVICE, allStream, { address, timeout: 10_000 });
+    async run(greeter, address) {
+      const s = await greeter.allStream({ address, timeout: 10_000 });
       // Each request's replies must arrive before the next request is sent.
       await s.send({ data: 'a', count: 2 });
       expectEqual('reply 1', await s.recv(), { data: 'echo:a', index: 0 });
@@ -133,43 +126,43 @@ export const greeterChecks: readonly Check[] = [
   },
   {
     name: 'deadline',
-    async run(client, address) {
+    async run(greeter, address) {
       // The server waits for requests that never come, so only the deadline can end the call.
       const started = Date.now();
-      const s = await client.bidiStream<StreamRequestData, StreamResponseData>(SERVICE, allStream, { address, timeout: 300 });
+      const s = await greeter.allStream({ address, timeout: 300 });
       await expectCode('stream with 300 ms deadline', Code.DEADLINE_EXCEEDED, s.recv());
       const took = Date.now() - started;
       if (took > 5_000) throw new CheckFailure(`deadline of 300 ms took ${took} ms to fire`);
-      await expectCode('unary with expired deadline', Code.DEADLINE_EXCEEDED, client.call(SERVICE, sayHello, { name: 'late' }, { address, deadline: Date.now() - 1 }));
+      await expectCode('unary with expired deadline', Code.DEADLINE_EXCEEDED, greeter.sayHello({ name: 'late' }, { address, deadline: Date.now() - 1 }));
     },
   },
   {
     name: 'cancel',
-    async run(client, address) {
+    async run(greeter, address) {
       const abort = new AbortController();
-      const s = await client.bidiStream<StreamRequestData, StreamResponseData>(SERVICE, allStream, { address, signal: abort.signal });
+      const s = await greeter.allStream({ address, signal: abort.signal });
       await s.send({ data: 'c', count: 1 });
       expectEqual('reply before cancel', await s.recv(), { data: 'echo:c', index: 0 });
       abort.abort();
       await expectCode('recv after cancel', Code.CANCELLED, s.recv());
-      expectEqual('a call after the cancel', await client.call(SERVICE, sayHello, { name: 'after' }, { address }), { message: 'Hello after' });
+      expectEqual('a call after the cancel', await greeter.sayHello({ name: 'after' }, { address }), { message: 'Hello after' });
     },
   },
   {
     name: 'large_message',
-    async run(client, address) {
+    async run(greeter, address) {
       // Just under the 4 MiB default limit once "Hello " and the framing are added.
       const name = 'x'.repeat(4 * 1024 * 1024 - 64);
-      const reply = await client.call(SERVICE, sayHello, { name }, { address });
-      expectEqual('reply length', reply.message.length, name.length + 6);
-      await expectCode('a message over 4 MiB', Code.RESOURCE_EXHAUSTED, client.call(SERVICE, sayHello, { name: 'y'.repeat(4 * 1024 * 1024 + 16) }, { address }));
+      const reply = await greeter.sayHello({ name }, { address });
+      expectEqual('reply length', reply.message?.length, name.length + 6);
+      await expectCode('a message over 4 MiB', Code.RESOURCE_EXHAUSTED, greeter.sayHello({ name: 'y'.repeat(4 * 1024 * 1024 + 16) }, { address }));
     },
   },
   {
     name: 'concurrent_200',
-    async run(client, address) {
+    async run(greeter, address) {
       const replies = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => client.call(SERVICE, sayHello, { name: `n${i}` }, { address })),
+        Array.from({ length: 200 }, (_, i) => greeter.sayHello({ name: `n${i}` }, { address })),
       );
       replies.forEach((r, i) => expectEqual(`reply ${i}`, r.message, `Hello n${i}`));
     },

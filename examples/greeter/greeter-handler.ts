@@ -1,55 +1,49 @@
-import {
-  BidiStream,
-  type BidiStreamServer,
-  ClientStream,
-  type ClientStreamServer,
-  Code,
-  Context,
-  Endpoint,
-  MicroError,
-  Service,
-  ServerStream,
-  type ServerStreamServer,
-} from '@tsmicro/core';
-import {
-  GreeterDefinition,
-  type HelloReply,
-  type HelloRequest,
-  type StreamRequestData,
-  type StreamResponseData,
-} from './greeter-types.js';
+import { BidiStream, ClientStream, Code, Context, Endpoint, MicroError, Service, ServerStream } from '@tsmicro/core';
+// Loading the generated module registers greeter.Greeter's definition, which
+// @Service('greeter.Greeter') looks up; the named imports below are types only.
+import './gen/greeter.js';
+import type {
+  Greeter_AllStreamStream,
+  Greeter_ClientStreamStream,
+  Greeter_ServerStreamStream,
+  GreeterHandler,
+  HelloReply,
+  HelloRequest,
+  StreamRequestData,
+  StreamResponseData,
+} from './gen/greeter.js';
 
 /** Greeter serves greeter.proto exactly as its comments say. */
-@Service(GreeterDefinition)
-export class Greeter {
+@Service('greeter.Greeter')
+export class Greeter implements GreeterHandler {
   @Endpoint()
   async sayHello(ctx: Context, req: HelloRequest): Promise<HelloReply> {
     echoTraceId(ctx);
     if (req.name === 'error') throw new MicroError(Code.INVALID_ARGUMENT, 'bad name');
-    return { message: `Hello ${req.name}` };
+    return { message: `Hello ${req.name ?? ''}` };
   }
 
   @ServerStream()
-  async serverStream(ctx: Context, req: StreamRequestData, stream: ServerStreamServer<StreamResponseData>): Promise<void> {
+  async serverStream(ctx: Context, req: StreamRequestData, stream: Greeter_ServerStreamStream): Promise<void> {
     echoTraceId(ctx);
-    const count = req.count === 0 ? 10 : req.count;
-    for (let i = 0; i < count; i++) await stream.send({ data: `${req.data}:${i}`, index: i });
+    const count = req.count || 10;
+    for (let i = 0; i < count; i++) await stream.send({ data: `${req.data ?? ''}:${i}`, index: i });
   }
 
   @ClientStream()
-  async clientStream(ctx: Context, stream: ClientStreamServer<StreamRequestData>): Promise<StreamResponseData> {
+  async clientStream(ctx: Context, stream: Greeter_ClientStreamStream): Promise<StreamResponseData> {
     echoTraceId(ctx);
     const received: string[] = [];
-    for await (const msg of stream) received.push(msg.data);
+    for await (const msg of stream) received.push(msg.data ?? '');
     return { data: received.join(','), index: received.length };
   }
 
   @BidiStream()
-  async allStream(ctx: Context, stream: BidiStreamServer<StreamRequestData, StreamResponseData>): Promise<void> {
+  async allStream(ctx: Context, stream: Greeter_AllStreamStream): Promise<void> {
     echoTraceId(ctx);
     for await (const msg of stream) {
-      const count = msg.count === 0 ? 1 : msg.count;
-      for (let i = 0; i < count; i++) await stream.send({ data: `echo:${msg.data}`, index: i });
+      const count = msg.count || 1;
+      for (let i = 0; i < count; i++) await stream.send({ data: `echo:${msg.data ?? ''}`, index: i });
     }
   }
 }
