@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
 import type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
 import { registerDefinition } from './definition-registry.js';
+import { registerRootDescriptors } from './reflection/register-root-descriptors.js';
 
 /** ProtoLoadError says a .proto file could not be loaded, naming the file. */
 export class ProtoLoadError extends Error {
@@ -26,18 +27,12 @@ const toJsonOptions: protobuf.IConversionOptions = { longs: String, enums: Strin
 /**
  * loadProto reads .proto files at run time with protobufjs and registers their
  * services, for code that does not use generated stubs. Field names become
- * lowerCamelCase, as in proto3 JSON and generated code.
+ * lowerCamelCase, as in proto3 JSON and generated code. Their file
+ * descriptors are registered too, for server reflection.
  */
 export function loadProto(files: string | readonly string[], options: { includeDirs?: readonly string[] } = {}): LoadedProto {
-  const root = new protobuf.Root();
   const includeDirs = options.includeDirs ?? [];
-  root.resolvePath = (origin, target) => {
-    for (const dir of includeDirs) {
-      const candidate = join(dir, target);
-      if (existsSync(candidate)) return candidate;
-    }
-    return protobuf.util.path.resolve(origin, target);
-  };
+  const root = newRoot(includeDirs);
   const list = typeof files === 'string' ? [files] : files;
   try {
     root.loadSync([...list], { keepCase: false });
@@ -45,6 +40,19 @@ export function loadProto(files: string | readonly string[], options: { includeD
   } catch (err) {
     throw new ProtoLoadError(`cannot load ${list.join(', ')}: ${(err as Error).message}`, { cause: err });
   }
+  registerDescriptors(list, includeDirs);
+  const loaded = protoFromRoot(root, list.join(', '));
+  for (const definition of loaded.services.values()) registerDefinition(definition);
+  return loaded;
+}
+
+/**
+ * protoFromRoot builds service definitions and message types from a resolved
+ * protobufjs Root (loaded with camelCase field names), registering nothing;
+ * for protos that arrive other than as files, e.g. through server reflection.
+ * label names the source in errors.
+ */
+export function protoFromRoot(root: protobuf.Root, label: string): LoadedProto {
   const messages = new Map<string, MessageType<unknown>>();
   const message = <T>(typeName: string): MessageType<T> => {
     let type = messages.get(typeName);
@@ -58,7 +66,6 @@ export function loadProto(files: string | readonly string[], options: { includeD
   for (const svc of allServices(root)) {
     const definition = serviceDefinitionOf(svc, message);
     services.set(definition.typeName, definition);
-    registerDefinition(definition);
   }
   return {
     services,
@@ -66,11 +73,47 @@ export function loadProto(files: string | readonly string[], options: { includeD
     service(typeName) {
       const found = services.get(typeName);
       if (!found) {
-        throw new ProtoLoadError(`service ${typeName} is not in ${list.join(', ')} (found: ${[...services.keys()].join(', ')})`);
+        throw new ProtoLoadError(`service ${typeName} is not in ${label} (found: ${[...services.keys()].join(', ')})`);
       }
       return found;
     },
   };
+}
+
+// Server reflection serves the files as written (snake_case field names), so
+// they are parsed once more with keepCase. A file protobufjs cannot describe
+// only costs reflection that service; loading itself must not fail for it.
+function registerDescriptors(list: readonly string[], includeDirs: readonly string[]): void {
+  try {
+    const root = newRoot(includeDirs);
+    root.loadSync([...list], { keepCase: true });
+    root.resolveAll();
+    const bases = [...includeDirs, ...list.map((f) => dirname(f))].map((d) => resolve(d));
+    registerRootDescriptors(root, (filename) => importName(filename, bases));
+  } catch {
+    // reflection answers NOT_FOUND for these services
+  }
+}
+
+function importName(filename: string, bases: readonly string[]): string {
+  const absolute = resolve(filename);
+  for (const base of bases) {
+    const rel = relative(base, absolute);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+  }
+  return filename;
+}
+
+function newRoot(includeDirs: readonly string[]): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => {
+    for (const dir of includeDirs) {
+      const candidate = join(dir, target);
+      if (existsSync(candidate)) return candidate;
+    }
+    return protobuf.util.path.resolve(origin, target);
+  };
+  return root;
 }
 
 function messageTypeOf<T>(type: protobuf.Type): MessageType<T> {
