@@ -61,11 +61,11 @@ export type Ticker_WatchStream = ServerStreamServer<Quote>;
 /** TickerService calls ticker.Ticker; newTickerService makes one. */
 export interface TickerService {
   /**
-   * Streams `count` quotes for `symbol` (a ticker symbol of 1 to 5 letters A-Z),
-   * one every `interval_ms` milliseconds (0: as fast as the client reads).
-   * Quote i has sequence = i (i = 0 .. count-1) and a price from the server's
-   * price feed. An unknown symbol -> NOT_FOUND; count < 1 or > 1000 ->
-   * INVALID_ARGUMENT. Ends OK after the last quote.
+   * Streams `count` quotes for `symbol`, one every `interval_ms` milliseconds
+   * (0: as fast as the client reads). Quote i has sequence = i
+   * (i = 0 .. count-1) and the price the server's price feed gives for that
+   * symbol and sequence. count outside 1 .. 1000 -> INVALID_ARGUMENT; a
+   * symbol the feed does not know -> NOT_FOUND. Ends OK after the last quote.
    */
   watch(req: WatchRequest, opts?: CallOptions): Promise<Ticker_WatchService>;
 }
@@ -81,11 +81,11 @@ export function newTickerService(name: string, client: Client): TickerService {
 /** TickerHandler serves ticker.Ticker; register it with registerTickerHandler. */
 export interface TickerHandler {
   /**
-   * Streams `count` quotes for `symbol` (a ticker symbol of 1 to 5 letters A-Z),
-   * one every `interval_ms` milliseconds (0: as fast as the client reads).
-   * Quote i has sequence = i (i = 0 .. count-1) and a price from the server's
-   * price feed. An unknown symbol -> NOT_FOUND; count < 1 or > 1000 ->
-   * INVALID_ARGUMENT. Ends OK after the last quote.
+   * Streams `count` quotes for `symbol`, one every `interval_ms` milliseconds
+   * (0: as fast as the client reads). Quote i has sequence = i
+   * (i = 0 .. count-1) and the price the server's price feed gives for that
+   * symbol and sequence. count outside 1 .. 1000 -> INVALID_ARGUMENT; a
+   * symbol the feed does not know -> NOT_FOUND. Ends OK after the last quote.
    */
   watch(ctx: Context, req: WatchRequest, stream: Ticker_WatchStream): Promise<void>;
 }

@@ -1,0 +1,11 @@
+// Ticker server: `node examples/dist/ticker/server.js --address 127.0.0.1:PORT`.
+// The transport comes from configuration (MICRO_TRANSPORT, micro.config.json), grpc when unset.
+import { micro } from '@tsmicro/core';
+import { flagValue } from '../shared/args.js';
+import { Ticker } from './ticker-handler.js';
+
+const address = flagValue(process.argv.slice(2), 'address') ?? '127.0.0.1:0';
+const service = micro.newService({ name: 'ticker', server: { address } });
+// A class, not an instance: typedi builds it and injects its PriceFeed.
+service.handle(Ticker);
+await service.run({ onListening: (bound) => console.log(`LISTENING ${bound}`) });
