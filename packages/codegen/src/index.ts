@@ -5,3 +5,4 @@ export { checkOutput, writeOutput } from './write-output.js';
 export type { OutputDrift } from './write-output.js';
 export { ProtoError } from './proto-error.js';
 export { VERSION } from './version.js';
+export { main } from './cli.js';

@@ -1,0 +1,66 @@
+import { type Client, Code, createClient, MicroError, type Registry } from '@tsmicro/core';
+import { createEtcdRegistry } from '@tsmicro/registry-etcd';
+import { createGrpcTransport, createPool } from '@tsmicro/transport';
+import { type Args, flag } from './args.js';
+import { parseDuration } from './duration.js';
+import { ReflectionClient } from './reflection-client.js';
+import { UsageError } from './usage-error.js';
+
+// "host:port", "[::1]:port": anything else is a service name for the registry.
+const addressPattern = /^(\[[^\]]+\]|[^\s/:]+):\d+$/;
+
+/**
+ * Session holds what one CLI command talks through: a grpc client, the
+ * registry when a service is named, and the timeout; close() lets go of all.
+ */
+export class Session {
+  readonly client: Client;
+  readonly timeoutMs: number | undefined;
+  private registryInstance: Registry | undefined;
+  private readonly reflections: ReflectionClient[] = [];
+
+  constructor(private readonly args: Args) {
+    const timeout = flag(args, 'timeout');
+    this.timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
+    const transport = createGrpcTransport();
+    this.client = createClient({ transport, connections: createPool(transport, { poolSize: 1 }) });
+  }
+
+  /** registry is the configured shared registry: --registry-address, or MICRO_REGISTRY_ADDRESS. */
+  registry(): Registry {
+    if (this.registryInstance) return this.registryInstance;
+    const kind = flag(this.args, 'registry') ?? (process.env.MICRO_REGISTRY || 'etcd');
+    const address = flag(this.args, 'registry-address') ?? (process.env.MICRO_REGISTRY_ADDRESS || undefined);
+    if (kind !== 'etcd') {
+      throw new UsageError(`--registry ${kind}: the CLI runs in its own process, so only a shared registry works (accepted: etcd)`);
+    }
+    if (address === undefined) {
+      throw new UsageError('no registry address: pass --registry-address host:port or set MICRO_REGISTRY_ADDRESS');
+    }
+    this.registryInstance = createEtcdRegistry({ address, dialTimeoutMs: this.timeoutMs ?? 5_000, logger: { warn: () => {} } });
+    return this.registryInstance;
+  }
+
+  /** address returns a target's host:port: as given, or a node of the named service from the registry. */
+  async address(target: string): Promise<string> {
+    if (addressPattern.test(target)) return target;
+    const records = await this.registry().getService(target);
+    const nodes = records.flatMap((r) => r.nodes).filter((n) => (n.metadata.transport ?? 'grpc') === 'grpc');
+    const node = nodes[Math.floor(Math.random() * nodes.length)];
+    if (!node) throw new MicroError(Code.NOT_FOUND, `service ${target} has no grpc node in the registry`);
+    return node.address;
+  }
+
+  /** reflection opens a reflection client to an address. */
+  reflection(address: string): ReflectionClient {
+    const reflection = new ReflectionClient(this.client, address, this.timeoutMs);
+    this.reflections.push(reflection);
+    return reflection;
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.reflections) r.close();
+    await this.client.close();
+    await this.registryInstance?.close();
+  }
+}
