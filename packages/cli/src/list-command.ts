@@ -20,7 +20,7 @@ flags:
 export async function listCommand(args: Args, session: Session, out: NodeJS.WritableStream): Promise<void> {
   const [, target, service] = args.positional;
   if (target === undefined) {
-    const records = await session.registry().listServices();
+    const records = await (await session.registry()).listServices();
     for (const record of records.sort((a, b) => a.name.localeCompare(b.name))) {
       const nodes = record.nodes.map((n) => `${n.address} (${n.metadata.transport ?? 'grpc'})`).join(', ');
       out.write(`${record.name}${record.version ? ` ${record.version}` : ''}\t${nodes}\n`);

@@ -1,5 +1,4 @@
 import { type Client, Code, createClient, MicroError, type Registry } from '@tsmicro/core';
-import { createEtcdRegistry } from '@tsmicro/registry-etcd';
 import { createGrpcTransport, createPool } from '@tsmicro/transport';
 import { type Args, flag } from './args.js';
 import { parseDuration } from './duration.js';
@@ -26,8 +25,8 @@ export class Session {
     this.client = createClient({ transport, connections: createPool(transport, { poolSize: 1 }) });
   }
 
-  /** registry is the configured shared registry: --registry-address, or MICRO_REGISTRY_ADDRESS. */
-  registry(): Registry {
+  /** registry opens the configured shared registry: --registry-address, or MICRO_REGISTRY_ADDRESS. */
+  async registry(): Promise<Registry> {
     if (this.registryInstance) return this.registryInstance;
     const kind = flag(this.args, 'registry') ?? (process.env.MICRO_REGISTRY || 'etcd');
     const address = flag(this.args, 'registry-address') ?? (process.env.MICRO_REGISTRY_ADDRESS || undefined);
@@ -37,6 +36,8 @@ export class Session {
     if (address === undefined) {
       throw new UsageError('no registry address: pass --registry-address host:port or set MICRO_REGISTRY_ADDRESS');
     }
+    // Loaded on demand: etcd's client is heavy and most commands name an address.
+    const { createEtcdRegistry } = await import('@tsmicro/registry-etcd');
     this.registryInstance = createEtcdRegistry({ address, dialTimeoutMs: this.timeoutMs ?? 5_000, logger: { warn: () => {} } });
     return this.registryInstance;
   }
@@ -44,7 +45,7 @@ export class Session {
   /** address returns a target's host:port: as given, or a node of the named service from the registry. */
   async address(target: string): Promise<string> {
     if (addressPattern.test(target)) return target;
-    const records = await this.registry().getService(target);
+    const records = await (await this.registry()).getService(target);
     const nodes = records.flatMap((r) => r.nodes).filter((n) => (n.metadata.transport ?? 'grpc') === 'grpc');
     const node = nodes[Math.floor(Math.random() * nodes.length)];
     if (!node) throw new MicroError(Code.NOT_FOUND, `service ${target} has no grpc node in the registry`);
