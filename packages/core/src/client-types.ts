@@ -1,6 +1,7 @@
 import type { Metadata, MetadataInit } from '@tsmicro/transport';
 import type { Context } from './context.js';
 import type { MethodDefinition } from './definition.js';
+import type { Node } from './registry/registry.js';
 import type { BidiStreamClient, ClientStreamClient, ServerStreamClient } from './stream-types.js';
 
 /** CallOptions tune one call. */
@@ -23,6 +24,15 @@ export interface CallOptions {
   readonly onHeader?: (metadata: Metadata) => void;
   /** Unary calls: receives the trailers. */
   readonly onTrailer?: (metadata: Metadata) => void;
+  /**
+   * Safe to retry on UNAVAILABLE after the request was sent; overrides the
+   * method's `idempotent`. A stream is never retried once it is handed out.
+   */
+  readonly idempotent?: boolean;
+  /** Extra attempts for this call; overrides the client's `retries`. */
+  readonly retries?: number;
+  /** Called with the node each attempt goes to (the last call is the node that answered). */
+  readonly onNode?: (node: Node) => void;
 }
 
 /**

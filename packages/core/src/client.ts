@@ -5,6 +5,16 @@ import { ClientCall } from './client-call.js';
 import type { CallOptions, Client } from './client-types.js';
 import type { MethodDefinition } from './definition.js';
 import { MicroError } from './errors.js';
+import type { Node } from './registry/registry.js';
+import {
+  checkRetryPolicy,
+  defaultRetryBackoff,
+  isRetryable,
+  type RetryBackoff,
+  retryDelay,
+  waitBeforeRetry,
+} from './retry-policy.js';
+import type { Selector } from './selector/selector.js';
 
 /** ConnectionLease is a connection held for one call's whole life. */
 export interface ConnectionLease {
@@ -23,40 +33,179 @@ export type AddressResolver = (service: string) => Promise<string> | string;
 
 /** ClientOptions configure a Client; defaults resolve once in createClient. */
 export interface ClientOptions {
+  /** Transport of `connections`: used for `address` calls and for nodes that name no transport. */
   readonly transport: Transport;
   /** Where connections come from; a connection pool over `transport` in the normal case. */
   readonly connections: ConnectionSource;
-  /** Finds a service's address when a call names no `address`. */
+  /**
+   * connectionsFor returns the connections of another transport, by name, for
+   * nodes registered on it (`node.metadata.transport`); undefined means this
+   * client cannot reach such nodes and the selector skips them. Every source
+   * it returned is closed by close().
+   */
+  readonly connectionsFor?: (transport: string) => ConnectionSource | undefined;
+  /**
+   * Chooses nodes by service name: each attempt takes the next node and
+   * reports its outcome with mark() (an error only for UNAVAILABLE).
+   */
+  readonly selector?: Selector;
+  /** Finds a service's address when there is no selector and a call names no `address`. */
   readonly resolve?: AddressResolver;
-  /** Default codec, "proto". */
+  /** Default codec; else the node's `metadata.codec`, else "proto". */
   readonly codec?: string;
   /**
    * Timeout in ms of a unary call that sets none (none by default). Streams
    * get no default deadline: tickers and chats live as long as they are used.
    */
   readonly unaryTimeoutMs?: number;
+  /** Extra attempts for a call that failed with UNAVAILABLE where that is safe (default 0). */
+  readonly retries?: number;
+  /** Waits between attempts (default 100 ms doubling to 1 s, half of each wait random). */
+  readonly retryBackoff?: RetryBackoff;
   /** Called once by close(), after the connections closed (to stop a selector's watch). */
   readonly onClose?: () => void;
 }
 
-/** createClient builds a Client that opens one pooled stream per call. */
-export function createClient(options: ClientOptions): Client {
-  const defaultCodec = pickCodec(options.codec ?? 'proto');
+// What one attempt goes to: a node, and the connections of its transport.
+interface Target {
+  readonly node: Node;
+  readonly connections: ConnectionSource;
+  /** Chosen by the selector, so its outcome is reported back with mark(). */
+  readonly selected: boolean;
+}
 
-  async function open<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
-    const codec = callOptions.codec ? pickCodec(callOptions.codec) : defaultCodec;
+// Where a call's attempts get their targets from.
+type Targets = () => Promise<Target>;
+
+// A failure of one attempt: whether the request had left this process, and
+// whether the failure came before any node was chosen (nothing to retry against).
+class AttemptError extends Error {
+  constructor(
+    readonly error: MicroError,
+    readonly sent: boolean,
+    readonly final = false,
+  ) {
+    super(error.message);
+  }
+}
+
+/**
+ * createClient builds a Client that opens one pooled stream per call. A call
+ * by name asks the selector for a node per attempt and retries UNAVAILABLE
+ * where it is safe: the request was never sent, or the method is idempotent.
+ */
+export function createClient(options: ClientOptions): Client {
+  const defaultCodec = options.codec === undefined ? undefined : pickCodec(options.codec);
+  const policy = checkRetryPolicy({ retries: options.retries ?? 0, backoff: options.retryBackoff ?? defaultRetryBackoff });
+  const extraSources = new Set<ConnectionSource>();
+
+  function connectionsOf(node: Node): ConnectionSource | undefined {
+    const name = node.metadata.transport;
+    if (name === undefined || name === options.transport.name) return options.connections;
+    const source = options.connectionsFor?.(name);
+    if (source) extraSources.add(source);
+    return source;
+  }
+
+  function targetsOf(service: string, callOptions: CallOptions): Targets {
+    const address = callOptions.address;
+    if (address !== undefined) {
+      const node: Node = { id: address, address, metadata: {} };
+      return async () => ({ node, connections: options.connections, selected: false });
+    }
+    const selector = options.selector;
+    if (selector) {
+      let next: (() => Node) | undefined;
+      return async () => {
+        // One select per call: every attempt then walks the same node list, skipping the ones just marked.
+        next ??= await selector.select(service, { filter: (n) => connectionsOf(n) !== undefined });
+        const node = next();
+        return { node, connections: connectionsOf(node) ?? options.connections, selected: true };
+      };
+    }
+    const resolve = options.resolve;
+    if (!resolve) {
+      return async () => {
+        throw new MicroError(Code.UNAVAILABLE, `no address for ${service}: pass { address } or configure a registry`);
+      };
+    }
+    return async () => {
+      const resolved = await resolve(service);
+      return { node: { id: resolved, address: resolved, metadata: {} }, connections: options.connections, selected: false };
+    };
+  }
+
+  // mark tells the selector how an attempt on a node ended; only transport failures eject it.
+  function mark(target: Target, code: Code, err?: unknown): void {
+    if (!target.selected || !options.selector) return;
+    if (code === Code.UNAVAILABLE) options.selector.mark(target.node, err ?? new MicroError(code, 'unavailable'));
+    else if (code !== Code.DEADLINE_EXCEEDED && code !== Code.CANCELLED) options.selector.mark(target.node);
+  }
+
+  /**
+   * attempts runs `attempt` against successive targets until it succeeds, a
+   * failure is not retryable, or the retries, the deadline or the caller's
+   * patience run out.
+   */
+  async function attempts<I, O, T>(
+    service: string,
+    method: MethodDefinition<I, O>,
+    callOptions: CallOptions,
+    attempt: (open: () => Promise<ClientCall<I, O>>, markSent: () => void) => Promise<T>,
+  ): Promise<T> {
     const deadline = deadlineOf(callOptions, method.kind === 'unary' ? options.unaryTimeoutMs : undefined);
     const signals = [callOptions.signal, callOptions.ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
+    const idempotent = callOptions.idempotent ?? method.idempotent ?? false;
+    const retries = callOptions.retries ?? policy.retries;
+    const targets = targetsOf(service, callOptions);
+    for (let retry = 0; ; retry++) {
+      let sent = false;
+      try {
+        return await attempt(
+          () => open(method, callOptions, targets, deadline, signals),
+          () => {
+            sent = true;
+          },
+        );
+      } catch (err) {
+        const failure = err instanceof AttemptError ? err : new AttemptError(MicroError.from(err, Code.UNAVAILABLE), sent);
+        const retryable = !failure.final && retry < retries && isRetryable({ error: failure.error, sent: failure.sent, idempotent });
+        if (!retryable || !(await waitBeforeRetry(retryDelay(policy.backoff, retry + 1), deadline, signals))) {
+          throw failure.error;
+        }
+      }
+    }
+  }
+
+  async function open<I, O>(
+    method: MethodDefinition<I, O>,
+    callOptions: CallOptions,
+    targets: Targets,
+    deadline: number | undefined,
+    signals: readonly AbortSignal[],
+  ): Promise<ClientCall<I, O>> {
     const aborted = signals.find((s) => s.aborted);
-    if (aborted) throw MicroError.from(aborted.reason, Code.CANCELLED);
-    if (deadline !== undefined && deadline <= Date.now()) throw new MicroError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started');
-    const address = callOptions.address ?? (await resolveAddress(service));
-    const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    if (aborted) throw new AttemptError(MicroError.from(aborted.reason, Code.CANCELLED), false, true);
+    if (deadline !== undefined && deadline <= Date.now()) {
+      throw new AttemptError(new MicroError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'), false, true);
+    }
+    let target: Target;
+    try {
+      target = await targets();
+    } catch (err) {
+      // No node to try (e.g. none registered): retrying in a moment would find the same.
+      throw new AttemptError(MicroError.from(err, Code.UNAVAILABLE), false, true);
+    }
+    callOptions.onNode?.(target.node);
+    const codec = callOptions.codec ? pickCodec(callOptions.codec) : (defaultCodec ?? nodeCodec(target.node));
+    const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
     let lease: ConnectionLease;
     try {
-      lease = await options.connections.acquire(address, { signal: acquireSignal, deadline });
+      lease = await target.connections.acquire(target.node.address, { signal: acquireSignal, deadline });
     } catch (err) {
-      throw MicroError.from(err, Code.UNAVAILABLE);
+      const error = MicroError.from(err, Code.UNAVAILABLE);
+      mark(target, error.code, error);
+      throw new AttemptError(error, false);
     }
     const metadata = new Metadata(callOptions.metadata);
     const stream = lease.connection.openStream(method.path, metadata, { deadline, contentType: codec.contentType });
@@ -66,55 +215,53 @@ export function createClient(options: ClientOptions): Client {
     }
     const onAbort = () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
     for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
-    void stream.status.then(() => {
+    void stream.status.then((status) => {
       clearTimeout(timer);
       for (const s of signals) s.removeEventListener('abort', onAbort);
       lease.release();
+      // Streams report their node's health here too, however long they lived.
+      mark(target, status.code);
     });
     return new ClientCall(stream, codec, method.requestType, method.responseType);
   }
 
-  async function resolveAddress(service: string): Promise<string> {
-    if (!options.resolve) {
-      throw new MicroError(Code.UNAVAILABLE, `no address for ${service}: pass { address } or configure a registry`);
-    }
-    try {
-      return await options.resolve(service);
-    } catch (err) {
-      throw MicroError.from(err, Code.UNAVAILABLE);
-    }
-  }
-
   return {
-    async call(service, method, request, callOptions) {
-      const call = await open(service, method, callOptions);
-      try {
-        await call.send(request).catch(ignoreEOF);
+    call(service, method, request, callOptions = {}) {
+      return attempts(service, method, callOptions, async (openCall, markSent) => {
+        const call = await openCall();
+        try {
+          await call.send(request).catch(ignoreEOF);
+          markSent();
+          call.closeSend();
+          return await call.recvOne();
+        } catch (err) {
+          call.close();
+          throw err;
+        } finally {
+          if (callOptions.onHeader) callOptions.onHeader(await call.header());
+          if (callOptions.onTrailer) callOptions.onTrailer(await call.trailer());
+        }
+      });
+    },
+    serverStream(service, method, request, callOptions = {}) {
+      return attempts(service, method, callOptions, async (openCall) => {
+        const call = await openCall();
+        try {
+          await call.send(request).catch(ignoreEOF);
+        } catch (err) {
+          call.close();
+          // The request was refused before it left: another node may take it.
+          throw new AttemptError(MicroError.from(err, Code.UNAVAILABLE), false);
+        }
         call.closeSend();
-        return await call.recvOne();
-      } catch (err) {
-        call.close();
-        throw err;
-      } finally {
-        if (callOptions?.onHeader) callOptions.onHeader(await call.header());
-        if (callOptions?.onTrailer) callOptions.onTrailer(await call.trailer());
-      }
+        return call;
+      });
     },
-    async serverStream(service, method, request, callOptions) {
-      const call = await open(service, method, callOptions);
-      try {
-        await call.send(request).catch(ignoreEOF);
-      } catch (err) {
-        call.close();
-        throw err;
-      }
-      call.closeSend();
-      return call;
-    },
-    clientStream: (service, method, callOptions) => open(service, method, callOptions),
-    bidiStream: (service, method, callOptions) => open(service, method, callOptions),
+    // Once handed out, a stream belongs to the caller: only failing to reach a node is retried.
+    clientStream: (service, method, callOptions = {}) => attempts(service, method, callOptions, (openCall) => openCall()),
+    bidiStream: (service, method, callOptions = {}) => attempts(service, method, callOptions, (openCall) => openCall()),
     async close() {
-      await options.connections.close();
+      await Promise.all([options.connections.close(), ...[...extraSources].map((s) => s.close())]);
       options.onClose?.();
     },
   };
@@ -129,6 +276,12 @@ function pickCodec(name: string): Codec {
   const codec = codecByName(name);
   if (!codec) throw new MicroError(Code.INVALID_ARGUMENT, `unknown codec "${name}": accepted values are ${codecNames.join(', ')}`);
   return codec;
+}
+
+// A node advertises the codec it prefers; one this client does not know falls back to proto.
+function nodeCodec(node: Node): Codec {
+  const name = node.metadata.codec;
+  return (name === undefined ? undefined : codecByName(name)) ?? pickCodec('proto');
 }
 
 function deadlineOf(options: CallOptions, defaultTimeoutMs: number | undefined): number | undefined {
