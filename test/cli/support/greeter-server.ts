@@ -67,6 +67,12 @@ export interface GreeterServer {
   readonly address: string;
   readonly health: HealthService;
   stop(graceMs?: number): Promise<void>;
+  /**
+   * stopGracefully is the stop sequence a service runs: NOT_SERVING first
+   * while calls are still taken for drainMs (so load balancers and probes
+   * move away), then shutdown of health watches, then the server's drain.
+   */
+  stopGracefully(drainMs: number): Promise<void>;
 }
 
 /** startGreeter serves the greeter, health and (unless turned off) reflection, and marks it SERVING. */
@@ -85,6 +91,12 @@ export async function startGreeter(options: { reflection?: boolean; graceMs?: nu
     server,
     address,
     health,
+    async stopGracefully(drainMs) {
+      health.setNotServing();
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+      health.shutdown();
+      await server.stop();
+    },
     async stop(graceMs = 0) {
       health.shutdown();
       await server.stop(graceMs);
