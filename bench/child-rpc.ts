@@ -1,0 +1,85 @@
+import { type ChildProcess, fork } from 'node:child_process';
+
+type Handlers = Record<string, (arg: unknown) => Promise<unknown> | unknown>;
+
+interface Request {
+  readonly id: number;
+  readonly type: string;
+  readonly arg: unknown;
+}
+
+interface Reply {
+  readonly id: number;
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+/** answerRequests serves the parent's requests in a forked child, one handler per type. */
+export function answerRequests(handlers: Handlers): void {
+  process.on('message', (message: Request) => {
+    void (async () => {
+      let reply: Reply;
+      try {
+        const handler = handlers[message.type];
+        if (!handler) throw new Error(`no handler for ${message.type}`);
+        reply = { id: message.id, result: await handler(message.arg) };
+      } catch (err) {
+        reply = { id: message.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+      }
+      process.send!(reply);
+    })();
+  });
+}
+
+/** measuredRss is the process's resident set after a full collection, in bytes. */
+export function measuredRss(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().rss;
+}
+
+/** Child is a forked bench process answering requests; its first message says it is ready. */
+export class Child {
+  readonly ready: Promise<string>;
+  private readonly process: ChildProcess;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextId = 1;
+
+  constructor(file: string, args: string[], execArgv: string[]) {
+    this.process = fork(new URL(file, import.meta.url).pathname, args, { execArgv: ['--expose-gc', ...execArgv] });
+    this.ready = new Promise((resolve, reject) => {
+      this.process.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
+      this.process.on('message', (message: Reply | { ready: string }) => {
+        if ('ready' in message) return resolve(message.ready);
+        const waiter = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.error !== undefined) waiter?.reject(new Error(message.error));
+        else waiter?.resolve(message.result);
+      });
+    });
+    this.process.on('exit', (code) => {
+      for (const w of this.pending.values()) w.reject(new Error(`${file} exited with ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  /** request sends one request and resolves its result. */
+  request<T>(type: string, arg?: unknown): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.process.send({ id, type, arg });
+    });
+  }
+
+  /** stop asks the child to close and exit, and kills it if it does not within 5 s. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 5000);
+    this.request('exit').catch(() => {});
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,108 @@
+import { createConnection, createServer, type Socket } from 'node:net';
+import protobuf from 'protobufjs';
+import { type BenchImpl, protoPath } from '../bench-impl.js';
+import { FrameWriter, readFrames } from './frame-writer.js';
+
+// The floor: what node:net and protobufjs cost with nothing else on top.
+// Frames are [u32 length][u32 request id][u8 kind][protobuf body]; request
+// ids multiplex calls on one socket; writes are batched per event-loop turn.
+
+const UNARY = 0;
+const SERVER_STREAM = 1;
+const MESSAGE = 2;
+const END = 3;
+
+const root = protobuf.loadSync(protoPath);
+const Payload = root.lookupType('bench.Payload');
+const StreamRequest = root.lookupType('bench.StreamRequest');
+
+interface StreamRequestMessage {
+  size: number;
+  count: number;
+}
+
+async function serveStream(out: FrameWriter, socket: Socket, id: number, req: StreamRequestMessage): Promise<void> {
+  const body = Payload.encode({ data: new Uint8Array(req.size).fill(7) }).finish();
+  for (let i = 0; i < req.count && !socket.destroyed; i++) {
+    out.frame(id, MESSAGE, body);
+    await out.drained();
+  }
+  out.frame(id, END, new Uint8Array(0));
+}
+
+/** nodeFloor is the reference row: plain node:net, length-prefixed frames, protobufjs. */
+export const nodeFloor: BenchImpl = {
+  name: 'node-floor',
+  async serve() {
+    const server = createServer((socket) => {
+      socket.setNoDelay(true);
+      const out = new FrameWriter(socket);
+      readFrames(socket, (id, kind, body) => {
+        if (kind === UNARY) {
+          const req = Payload.decode(body);
+          out.frame(id, MESSAGE, Payload.encode(req).finish());
+        } else if (kind === SERVER_STREAM) {
+          void serveStream(out, socket, id, StreamRequest.decode(body) as unknown as StreamRequestMessage);
+        }
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      address: `127.0.0.1:${port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  },
+  async connect(address) {
+    const [host, port] = address.split(':') as [string, string];
+    const socket = createConnection({ host, port: Number(port) });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.setNoDelay(true);
+    const out = new FrameWriter(socket);
+    const calls = new Map<number, { message(body: Buffer): void; end(): void }>();
+    let nextId = 1;
+    readFrames(socket, (id, kind, body) => {
+      const call = calls.get(id);
+      if (!call) return;
+      if (kind === MESSAGE) call.message(body);
+      else call.end();
+    });
+    return {
+      unary(payload) {
+        const id = nextId++;
+        return new Promise<void>((resolve) => {
+          calls.set(id, {
+            message(body) {
+              Payload.decode(body);
+              calls.delete(id);
+              resolve();
+            },
+            end() {},
+          });
+          out.frame(id, UNARY, Payload.encode({ data: payload }).finish());
+        });
+      },
+      serverStream(size, count) {
+        const id = nextId++;
+        return new Promise<number>((resolve) => {
+          let n = 0;
+          calls.set(id, {
+            message(body) {
+              Payload.decode(body);
+              n++;
+            },
+            end() {
+              calls.delete(id);
+              resolve(n);
+            },
+          });
+          out.frame(id, SERVER_STREAM, StreamRequest.encode({ size, count }).finish());
+        });
+      },
+      async close() {
+        socket.end();
+      },
+    };
+  },
+};

@@ -1,0 +1,67 @@
+/** Figures is what one scenario measured: a rate and, where calls have a latency, its percentiles. */
+export interface Figures {
+  /** Calls, messages or round trips per second. */
+  readonly rate: number;
+  /** Median latency in milliseconds, when it means something for the scenario. */
+  readonly p50?: number;
+  readonly p99?: number;
+}
+
+/** Timing is how long a scenario warms up and then measures, in milliseconds. */
+export interface Timing {
+  readonly warmupMs: number;
+  readonly measureMs: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+/**
+ * closedLoop keeps `inFlight` calls running back to back and measures
+ * completed calls per second and each call's latency. Workers watch the
+ * clock themselves: over the memory transport a call never leaves the
+ * microtask queue, so a timer would never fire.
+ */
+export async function closedLoop(inFlight: number, op: () => Promise<void>, timing: Timing): Promise<Figures> {
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  const measureStart = performance.now() + timing.warmupMs;
+  const measureEnd = measureStart + timing.measureMs;
+  const worker = async () => {
+    for (;;) {
+      const start = performance.now();
+      if (start >= measureEnd) return;
+      await op();
+      if (start >= measureStart) {
+        if (count === latencies.length) {
+          const bigger = new Float64Array(latencies.length * 2);
+          bigger.set(latencies);
+          latencies = bigger;
+        }
+        latencies[count++] = performance.now() - start;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  // Calls started inside the window count; the window is as long as the last of them.
+  const elapsed = Math.max(timing.measureMs, performance.now() - measureStart);
+  const sorted = latencies.subarray(0, count).sort();
+  return { rate: (count / elapsed) * 1000, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+}
+
+/**
+ * repeatedBatches runs batch() (which moves `perBatch` messages) one after
+ * another, and measures messages per second over whole batches.
+ */
+export async function repeatedBatches(batch: () => Promise<number>, timing: Timing): Promise<Figures> {
+  const warmEnd = performance.now() + timing.warmupMs;
+  while (performance.now() < warmEnd) await batch();
+  let messages = 0;
+  const start = performance.now();
+  const end = start + timing.measureMs;
+  do messages += await batch();
+  while (performance.now() < end);
+  return { rate: (messages / (performance.now() - start)) * 1000 };
+}
