@@ -158,8 +158,9 @@ export function conformanceSuite(transport: TransportName): void {
         stream.closeSend();
         const status = await stream.status;
         expect(codeName(status.code)).toBe('DEADLINE_EXCEEDED');
+        // grpc-js keeps a deadline timer of its own on the client, whose reset may reach the handler first.
         const reason = await probe.aborted(t);
-        expect(isMicroError(reason) && reason.code).toBe(Code.DEADLINE_EXCEEDED);
+        expect(isMicroError(reason) && [Code.DEADLINE_EXCEEDED, Code.CANCELLED].includes(reason.code)).toBe(true);
       } finally {
         await conn.close(0);
       }
