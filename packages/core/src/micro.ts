@@ -5,12 +5,17 @@ import type { Client } from './client-types.js';
 import { type LoadConfigOptions, loadConfig, type MicroOptionsInput, type ResolvedConfig } from './config/index.js';
 import type { HandlerContainer } from './container.js';
 import { advertisedAddress } from './advertised-address.js';
+import { transportNames } from './config/index.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
-import type { Registry, ServiceRecord } from './registry/registry.js';
+import type { Node, Registry, ServiceRecord } from './registry/registry.js';
+import { RegistryError } from './registry/registry-error.js';
+import { type LoadedRegistry, loadRegistry } from './registry-loader.js';
 import type { HandleOptions } from './router.js';
-import { createSelector } from './selector/registry-selector.js';
+import { createSelector, type RegistrySelector } from './selector/registry-selector.js';
+import type { Next, SelectOptions, Selector } from './selector/selector.js';
+import { type Strategy, type StrategyName, strategies } from './selector/strategies.js';
 import { createServer, type Server } from './server.js';
-import { transportByName } from './transports.js';
+import { type TransportName, transportByName } from './transports.js';
 
 /** ServiceOptions are the code-level options of newService; env, config file and defaults fill the rest. */
 export type ServiceOptions = MicroOptionsInput & {
@@ -18,7 +23,23 @@ export type ServiceOptions = MicroOptionsInput & {
   readonly registryInstance?: Registry;
   /** typedi container handler classes are built from. */
   readonly container?: HandlerContainer;
+  /** How the client chooses among a service's nodes. */
+  readonly selector?: ServiceSelectorOptions;
+  /**
+   * How long stop() goes on serving between deregistering and draining, so
+   * clients' registry watches drop this node before it refuses calls.
+   * Default 0 with the in-process memory registry, 1 000 ms otherwise.
+   */
+  readonly drainDelayMs?: number;
 };
+
+/** ServiceSelectorOptions tune the selector behind Service.client(). */
+export interface ServiceSelectorOptions {
+  /** "random" (default), "roundRobin", or a Strategy of your own. */
+  readonly strategy?: StrategyName | Strategy;
+  /** How long a node that failed with UNAVAILABLE is skipped; default 10 000 ms. */
+  readonly ejectMs?: number;
+}
 
 /** RunOptions tune Service.run. */
 export interface RunOptions {
@@ -36,6 +57,11 @@ export interface Service {
   readonly name: string;
   readonly config: ResolvedConfig;
   readonly server: Server;
+  /**
+   * registry is the registry in use. An etcd registry configured by name is
+   * loaded by start() (or the client's first call by name); reading it
+   * before then throws.
+   */
   readonly registry: Registry;
   /** Name of the transport in use ("grpc", "tcp", "memory"). */
   readonly transportName: string;
@@ -55,15 +81,12 @@ export interface Service {
 
 /** newService builds a service from code options, environment, config file and defaults. */
 export function newService(options: ServiceOptions = {}, configOptions: LoadConfigOptions = {}): Service {
-  const { registryInstance, container, ...configInput } = options;
+  const { registryInstance, container, selector: selectorOptions = {}, drainDelayMs, ...configInput } = options;
   const config = loadConfig(configInput, configOptions);
   const transport: Transport = transportByName(config.transport);
-  const registry = registryInstance ?? (config.registry.kind === 'memory' ? defaultMemoryRegistry() : undefined);
-  if (!registry) {
-    throw new Error(
-      `registry "${config.registry.kind}" needs its package: pass registryInstance (e.g. createEtcdRegistry from @tsmicro/registry-etcd)`,
-    );
-  }
+  const strategy = pickStrategy(selectorOptions.strategy);
+  const drainDelay = drainDelayMs ?? (registryInstance === undefined && config.registry.kind === 'memory' ? 0 : 1_000);
+  if (!(drainDelay >= 0)) throw new RangeError(`service option drainDelayMs must be 0 or more milliseconds, got ${drainDelay}`);
   const server = createServer({
     transport,
     address: config.server.address,
@@ -75,18 +98,43 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     container,
   });
   const nodeId = `${config.name}-${randomUUID()}`;
+  // The in-process registry and a given one are there at once; etcd waits for registryLoaded().
+  let loaded: LoadedRegistry | undefined =
+    registryInstance !== undefined
+      ? { registry: registryInstance, owned: false }
+      : config.registry.kind === 'memory'
+        ? { registry: defaultMemoryRegistry(), owned: false }
+        : undefined;
+  let loading: Promise<LoadedRegistry> | undefined;
   let record: ServiceRecord | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
-  let pool: Pool | undefined;
+  const pools = new Map<string, Pool>();
   let client: Client | undefined;
 
-  const getPool = () => {
-    pool ??= createPool(transport, {
+  // Loaded once, on first need: etcd's package is imported and its address checked only then.
+  const registryLoaded = (): Promise<LoadedRegistry> => {
+    if (loaded) return Promise.resolve(loaded);
+    loading ??= loadRegistry(config).then(
+      (result) => (loaded = result),
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    );
+    return loading;
+  };
+
+  const poolFor = (name: string): Pool | undefined => {
+    let pool = pools.get(name);
+    if (pool) return pool;
+    if (!(transportNames as readonly string[]).includes(name)) return undefined;
+    pool = createPool(transportByName(name as TransportName), {
       poolSize: config.client.poolSize,
       ttlMs: config.client.poolTtlMs,
       maxStreamsPerConnection: config.client.maxStreamsPerConnection,
       dialOptions: { keepalive: config.keepalive, reconnect: config.reconnect, tls: config.tls, maxMessageSize: config.server.maxMessageSize },
     });
+    pools.set(name, pool);
     return pool;
   };
 
@@ -94,7 +142,12 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     name: config.name,
     config,
     server,
-    registry,
+    get registry(): Registry {
+      if (!loaded) {
+        throw new RegistryError(`the ${config.registry.kind} registry is loaded by start(): await service.start() before reading service.registry`);
+      }
+      return loaded.registry;
+    },
     transportName: transport.name,
     handle(handler, handleOptions) {
       server.handle(handler, handleOptions);
@@ -102,20 +155,26 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     },
     client() {
       if (!client) {
-        const selector = createSelector({ registry });
+        const selector = new DeferredSelector(async () =>
+          createSelector({ registry: (await registryLoaded()).registry, strategy, ejectMs: selectorOptions.ejectMs }),
+        );
         client = createClient({
           transport,
-          connections: getPool(),
+          connections: poolFor(transport.name) as Pool,
+          connectionsFor: poolFor,
+          selector,
           codec: config.codec,
           unaryTimeoutMs: config.client.timeoutMs,
-          resolve: async (name) =>
-            (await selector.pick(name, { filter: (node) => (node.metadata.transport ?? transport.name) === transport.name })).address,
+          retries: config.client.retries,
+          retryBackoff: config.client.retryBackoff,
           onClose: () => selector.close(),
         });
       }
       return client;
     },
     async start() {
+      // The registry first: a wrong registry address must stop start-up before anything listens.
+      const { registry } = await registryLoaded();
       const bound = await server.start();
       record = {
         name: config.name,
@@ -129,8 +188,15 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
         })),
         nodes: [{ id: nodeId, address: advertisedAddress(bound), metadata: { transport: transport.name, codec: config.codec } }],
       };
-      await registry.register(record, { ttlMs: config.registry.ttlMs });
+      try {
+        await registry.register(record, { ttlMs: config.registry.ttlMs });
+      } catch (err) {
+        record = undefined;
+        await server.stop(0);
+        throw err;
+      }
       renewTimer = setInterval(() => {
+        // A failed renewal is the registry's to report (etcd warns and retries); the next tick tries again.
         if (record) registry.register(record, { ttlMs: config.registry.ttlMs }).catch(() => {});
       }, config.registry.intervalMs);
       renewTimer.unref();
@@ -138,13 +204,19 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     },
     async stop() {
       clearInterval(renewTimer);
-      if (record) {
+      const current = loaded ?? (await loading?.catch(() => undefined));
+      if (record && current) {
         const registered = record;
         record = undefined;
-        await registry.deregister(registered).catch(() => {});
+        await current.registry.deregister(registered).catch((err: unknown) => {
+          console.warn(`tsmicro: could not deregister ${registered.name} (${describe(err)}); it expires with its TTL`);
+        });
+        // Callers learn of the deregistration through their watches; until then this node keeps serving.
+        if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay));
       }
       await server.stop();
       await client?.close();
+      if (current?.owned) await current.registry.close();
     },
     async run(runOptions = {}) {
       const bound = await service.start();
@@ -160,10 +232,73 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       await service.stop();
     },
     poolStats() {
-      return pool?.stats() ?? {};
+      return Object.assign({}, ...[...pools.values()].map((p) => p.stats()));
     },
   };
   return service;
+}
+
+/**
+ * DeferredSelector is a selector whose registry is loaded on first use, so
+ * that client() can be called before start() with a registry that start()
+ * loads.
+ */
+class DeferredSelector implements Selector {
+  private inner: RegistrySelector | undefined;
+  private making: Promise<RegistrySelector> | undefined;
+  private closed = false;
+
+  constructor(private readonly make: () => Promise<RegistrySelector>) {}
+
+  async select(service: string, options?: SelectOptions): Promise<Next> {
+    return (await this.get()).select(service, options);
+  }
+
+  async pick(service: string, options?: SelectOptions): Promise<Node> {
+    return (await this.get()).pick(service, options);
+  }
+
+  mark(node: Node, err?: unknown): void {
+    this.inner?.mark(node, err);
+  }
+
+  reset(service?: string): void {
+    this.inner?.reset(service);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.inner?.close();
+  }
+
+  private get(): Promise<RegistrySelector> {
+    if (this.closed) return Promise.reject(new Error('selector is closed'));
+    if (this.inner) return Promise.resolve(this.inner);
+    this.making ??= this.make().then(
+      (selector) => {
+        if (this.closed) selector.close();
+        return (this.inner = selector);
+      },
+      (err: unknown) => {
+        this.making = undefined;
+        throw err;
+      },
+    );
+    return this.making;
+  }
+}
+
+function pickStrategy(strategy: StrategyName | Strategy | undefined): Strategy | undefined {
+  if (strategy === undefined || typeof strategy === 'function') return strategy;
+  const named = strategies[strategy];
+  if (!named) {
+    throw new RangeError(`selector strategy "${String(strategy)}" is unknown: accepted values are ${Object.keys(strategies).join(', ')}`);
+  }
+  return named;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** micro is the go-micro-style entry point: micro.newService({ name }). */
