@@ -68,7 +68,11 @@ export {
 export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions, Strategy, StrategyName } from './selector/index.js';
 export { loadConfig, ConfigError, defaults } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
 export { micro, newService } from './micro.js';
-export type { Service as MicroService, ServiceOptions, RunOptions } from './micro.js';
+export type { Service as MicroService, ServiceOptions, ServiceSelectorOptions, RunOptions } from './micro.js';
+export { isRetryable, retryDelay, defaultRetryBackoff } from './retry-policy.js';
+export type { RetryBackoff, RetryPolicy, AttemptFailure } from './retry-policy.js';
+export { loadRegistry, etcdRegistryPackage } from './registry-loader.js';
+export type { LoadedRegistry } from './registry-loader.js';
 export { transportByName } from './transports.js';
 export type { TransportName } from './transports.js';
 export { healthService, HealthDefinition, healthMethods } from './health/index.js';
