@@ -45,13 +45,14 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function benchImpl(impl: ImplName, args: Args, timing: Timing, log: (s: string) => void): Promise<Row[]> {
-  const execArgv = args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`, `--cpu-prof-name=${impl.replace('/', '-')}-${Date.now()}-\${pid}.cpuprofile`] : [];
+  // One folder per implementation and side: Node names the files itself.
+  const profile = (side: string) => (args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf, impl.replace('/', '-'), side)}`] : []);
   const inProcess = impl === 'tsmicro/memory';
-  const server = inProcess ? undefined : new Child('./server-process.js', [impl], execArgv);
+  const server = inProcess ? undefined : new Child('./server-process.js', [impl], profile('server'));
   const rows: Row[] = [];
   try {
     const address = server ? await server.ready : '';
-    const client = new Child('./client-process.js', [impl, address], execArgv);
+    const client = new Child('./client-process.js', [impl, address], profile('client'));
     try {
       await client.ready;
       const rss = async () => {
