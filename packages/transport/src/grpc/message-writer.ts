@@ -23,11 +23,17 @@ export class MessageWriter {
   write(message: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.dropping) return Promise.resolve();
+    let accepted: boolean;
+    try {
+      accepted = this.sink.write(message, this.onWritten);
+    } catch (err) {
+      return Promise.reject(this.failure ?? statusErrorFromUnknown(err));
+    }
+    // The common case allocates nothing but the resolved promise: most
+    // writes fit the stream's buffer, and only a full one needs a waiter.
+    if (accepted) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
       const settle = (err?: Error) => {
-        if (settled) return;
-        settled = true;
         this.waiting.delete(settle);
         this.sink.off('drain', onDrain);
         if (err) reject(err);
@@ -35,20 +41,16 @@ export class MessageWriter {
       };
       const onDrain = () => settle();
       this.waiting.add(settle);
-      let accepted: boolean;
-      try {
-        accepted = this.sink.write(message, (err?: Error | null) => {
-          if (err) settle(this.failure ?? statusErrorFromUnknown(err));
-          else settle();
-        });
-      } catch (err) {
-        settle(this.failure ?? statusErrorFromUnknown(err));
-        return;
-      }
-      if (accepted) settle();
-      else this.sink.once('drain', onDrain);
+      this.sink.once('drain', onDrain);
     });
   }
+
+  // One callback for every write: a failed write fails whoever waits for room.
+  private readonly onWritten = (err?: Error | null): void => {
+    if (!err || this.waiting.size === 0) return;
+    const failure = this.failure ?? statusErrorFromUnknown(err);
+    for (const settle of [...this.waiting]) settle(failure);
+  };
 
   /** fail rejects every pending and later write with err. */
   fail(err: Error): void {
