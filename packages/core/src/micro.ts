@@ -28,7 +28,7 @@ export type ServiceOptions = MicroOptionsInput & {
   /**
    * How long stop() goes on serving between deregistering and draining, so
    * clients' registry watches drop this node before it refuses calls.
-   * Default 0 with the in-process memory registry, 1 000 ms otherwise.
+   * Default 0 with a memory registry (its watchers hear at once), 1 000 ms otherwise.
    */
   readonly drainDelayMs?: number;
 };
@@ -85,8 +85,9 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   const config = loadConfig(configInput, configOptions);
   const transport: Transport = transportByName(config.transport);
   const strategy = pickStrategy(selectorOptions.strategy);
-  const drainDelay = drainDelayMs ?? (registryInstance === undefined && config.registry.kind === 'memory' ? 0 : 1_000);
-  if (!(drainDelay >= 0)) throw new RangeError(`service option drainDelayMs must be 0 or more milliseconds, got ${drainDelay}`);
+  if (drainDelayMs !== undefined && !(drainDelayMs >= 0)) {
+    throw new RangeError(`service option drainDelayMs must be 0 or more milliseconds, got ${drainDelayMs}`);
+  }
   const server = createServer({
     transport,
     address: config.server.address,
@@ -212,6 +213,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           console.warn(`tsmicro: could not deregister ${registered.name} (${describe(err)}); it expires with its TTL`);
         });
         // Callers learn of the deregistration through their watches; until then this node keeps serving.
+        // An in-process registry tells its watchers at once.
+        const drainDelay = drainDelayMs ?? (current.registry.name === 'memory' ? 0 : 1_000);
         if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay));
       }
       await server.stop();
