@@ -1,4 +1,4 @@
-import { createMemoryRegistry, type MicroService, newService } from '@tsmicro/core';
+import { Code, createMemoryRegistry, isMicroError, type MicroService, newService } from '@tsmicro/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { greeterMethods, type Hello, type Reply } from '../support/greeter-proto.js';
 import { ScriptedGreeter } from './scripted-greeter.js';
@@ -63,6 +63,17 @@ describe('micro.newService', () => {
 
   it('rejects an unknown selector strategy by name', () => {
     expect(() => newService({ name: 'x', selector: { strategy: 'fastest' as 'random' } }, noEnv)).toThrow(/fastest.*random, roundRobin/);
+  });
+
+  it('fails a call by name with UNAVAILABLE naming the registry address when etcd cannot be reached', async () => {
+    const caller = newService({ name: 'caller', registry: { kind: 'etcd', address: ['127.0.0.1:1'] } }, noEnv);
+    services.push(caller);
+    const err = await caller
+      .client()
+      .call('greeter', greeterMethods.sayHello, { name: 'x' })
+      .catch((e: unknown) => e);
+    expect(isMicroError(err) && err.code).toBe(Code.UNAVAILABLE);
+    expect(String(err)).toMatch(/127\.0\.0\.1:1.*MICRO_REGISTRY_ADDRESS/);
   });
 
   it('asks for start() when service.registry is read before an etcd registry was loaded', () => {

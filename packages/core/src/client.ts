@@ -4,7 +4,7 @@ import { codecByName, codecNames } from './codec/codecs.js';
 import { ClientCall } from './client-call.js';
 import type { CallOptions, Client } from './client-types.js';
 import type { MethodDefinition } from './definition.js';
-import { MicroError } from './errors.js';
+import { isMicroError, MicroError } from './errors.js';
 import type { Node } from './registry/registry.js';
 import {
   checkRetryPolicy,
@@ -193,8 +193,11 @@ export function createClient(options: ClientOptions): Client {
     try {
       target = await targets();
     } catch (err) {
-      // No node to try (e.g. none registered): retrying in a moment would find the same.
-      throw new AttemptError(MicroError.from(err, Code.UNAVAILABLE), false, true);
+      // No node to try (none registered, or the registry cannot be read): retrying at once would find the same.
+      const error = isMicroError(err)
+        ? err
+        : new MicroError(Code.UNAVAILABLE, `no node to call: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new AttemptError(error, false, true);
     }
     callOptions.onNode?.(target.node);
     const codec = callOptions.codec ? pickCodec(callOptions.codec) : (defaultCodec ?? nodeCodec(target.node));

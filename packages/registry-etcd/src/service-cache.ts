@@ -243,8 +243,12 @@ export class ServiceCache {
     this.downSince = Date.now();
     // The first lookup of this outage warns again: it is the one serving stale data.
     this.lastStaleWarning = 0;
+    const why = err instanceof Error ? err.message : String(err);
+    // Before the first full read there is no cache to fall back on: say only that etcd is not there.
     this.logger.warn(
-      `etcd registry: lost the watch on etcd at ${this.connection.addresses} (${err instanceof Error ? err.message : String(err)}); answering from the cache and retrying`,
+      this.filled
+        ? `etcd registry: lost the watch on etcd at ${this.connection.addresses} (${why}); answering from the cache and retrying`
+        : `etcd registry: cannot reach etcd at ${this.connection.addresses} (${why}); retrying`,
     );
   }
 
