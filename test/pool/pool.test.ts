@@ -54,13 +54,8 @@ describe.each(['tcp', 'grpc'] as const)('createPool over %s', (transport) => {
     expect(Object.values(pool.stats()).flatMap((a) => a.connections)).toHaveLength(1);
   });
 
-  // Known bug on grpc: a grpc-js channel whose server went away reconnects on
-  // its own, meets ECONNREFUSED while the server is down and sits in backoff
-  // (about 1 s) reading "connecting"; the pool keeps handing it out, so the first
-  // call after the restart fails UNAVAILABLE instead of dialing anew.
-  const knownBugOnGrpc = transport === 'grpc' ? it.fails : it;
 
-  knownBugOnGrpc('calls through a new connection after the server restarts on the same port', async () => {
+  it('calls through a new connection after the server restarts on the same port', async () => {
     const { server, pool, client, address } = await setup();
     expect(await client.call('greeter', m.sayHello, { name: 'one' })).toEqual({ message: 'Hello one' });
     await server.stop(0);
@@ -115,9 +110,7 @@ describe.each(['tcp', 'grpc'] as const)('createPool over %s', (transport) => {
     }
   });
 
-  // Known bug on grpc: pool.close() aborts an in-flight dial, dialGrpc closes its
-  // grpc-js client, yet the socket it was opening connects anyway and stays open.
-  knownBugOnGrpc('leaves no socket open when pool.close races a dial', async () => {
+  it('leaves no socket open when pool.close races a dial', async () => {
     const server = await startServer(transport);
     cleanups.push(() => server.stop(0));
     const address = server.address as string;

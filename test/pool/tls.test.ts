@@ -42,11 +42,6 @@ describe.skipIf(!opensslPresent).each(['tcp', 'grpc'] as const)('TLS over %s', (
     return client;
   }
 
-  // Known bug on grpc: dialGrpc waits for READY through grpc-js's silent
-  // reconnect attempts, so a TLS failure (untrusted certificate, missing client
-  // certificate, plaintext on one side) surfaces only at the connect timeout
-  // (5 s by default, 3 s here) as "Failed to connect before the deadline", without its cause.
-  const knownBugOnGrpc = transport === 'grpc' ? it.fails : it;
 
   const serverTls = () => ({ cert: certs.serverCert, key: certs.serverKey });
   const mutualTls = () => ({ ...serverTls(), ca: certs.ca, requireClientCert: true });
@@ -56,7 +51,7 @@ describe.skipIf(!opensslPresent).each(['tcp', 'grpc'] as const)('TLS over %s', (
     expect(await client.call('greeter', m.sayHello, { name: 'tls' })).toEqual({ message: 'Hello tls' });
   });
 
-  knownBugOnGrpc('refuses a server certificate the client does not trust, naming the certificate problem', async () => {
+  it('refuses a server certificate the client does not trust, naming the certificate problem', async () => {
     const client = clientFor(await start(serverTls()), { ca: certs.otherCa });
     const err = await failure(client.call('greeter', m.sayHello, { name: 'x' }));
     expect(err.code).toBe(Code.UNAVAILABLE);
@@ -68,7 +63,7 @@ describe.skipIf(!opensslPresent).each(['tcp', 'grpc'] as const)('TLS over %s', (
     expect(await client.call('greeter', m.sayHello, { name: 'mtls' })).toEqual({ message: 'Hello mtls' });
   });
 
-  knownBugOnGrpc('refuses a client without a certificate when the server requires one', async () => {
+  it('refuses a client without a certificate when the server requires one', async () => {
     const client = clientFor(await start(mutualTls()), { ca: certs.ca });
     const started = Date.now();
     const err = await failure(client.call('greeter', m.sayHello, { name: 'x' }));
@@ -76,7 +71,7 @@ describe.skipIf(!opensslPresent).each(['tcp', 'grpc'] as const)('TLS over %s', (
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
-  knownBugOnGrpc('fails a plaintext client of a TLS port fast instead of hanging', async () => {
+  it('fails a plaintext client of a TLS port fast instead of hanging', async () => {
     const client = clientFor(await start(serverTls()), undefined);
     const started = Date.now();
     const err = await failure(client.call('greeter', m.sayHello, { name: 'x' }));
@@ -84,7 +79,7 @@ describe.skipIf(!opensslPresent).each(['tcp', 'grpc'] as const)('TLS over %s', (
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
-  knownBugOnGrpc('fails a TLS client of a plaintext port fast instead of hanging', async () => {
+  it('fails a TLS client of a plaintext port fast instead of hanging', async () => {
     const server = createServer({ transport: transportByName(transport), graceMs: 0, onHandlerError: () => {} });
     server.handle(new ConformanceGreeter(new Probe()));
     await server.start();

@@ -7,9 +7,10 @@ import { GrpcClientStream } from './grpc-client-stream.js';
 
 /**
  * GrpcConnection is one grpc-js channel (its own HTTP/2 connection, thanks
- * to a local subchannel pool) carrying many calls. grpc-js reconnects a
- * channel that lost its server by itself, so such a connection reads
- * "connecting" until it is back; it is "closed" only after close().
+ * to a local subchannel pool) carrying many calls. When that HTTP/2
+ * connection is lost the GrpcConnection closes for good rather than let
+ * grpc-js reconnect it in the background: the pool then dials a fresh one at
+ * once, instead of handing out a channel that fails calls while it backs off.
  */
 export class GrpcConnection implements Connection {
   readonly closed: Promise<void>;
@@ -29,15 +30,26 @@ export class GrpcConnection implements Connection {
     this.watch(grpc.connectivityState.READY);
   }
 
-  // A channel whose connection dropped goes IDLE and would wait for the next
-  // call to reconnect; a pooled connection should be ready before that call.
+  // Leaving READY means the HTTP/2 connection is gone (the server went away,
+  // a keepalive ping went unanswered, GOAWAY): this connection is over.
   private watch(from: grpc.connectivityState): void {
     const channel = this.client.getChannel();
     channel.watchConnectivityState(from, Infinity, () => {
       if (this.isClosed) return;
-      const now = channel.getConnectivityState(!this.closing);
-      if (now !== grpc.connectivityState.SHUTDOWN) this.watch(now);
+      if (channel.getConnectivityState(false) !== grpc.connectivityState.READY) {
+        this.lost();
+        return;
+      }
+      this.watch(grpc.connectivityState.READY);
     });
+  }
+
+  private lost(): void {
+    this.closing = true;
+    // Calls still open on the lost connection fail with UNAVAILABLE from grpc-js.
+    this.client.close();
+    this.isClosed = true;
+    this.resolveClosed();
   }
 
   get state(): ConnectionState {
@@ -91,31 +103,63 @@ export class GrpcConnection implements Connection {
   }
 }
 
-/** dialGrpc opens a channel and resolves once it is READY, or rejects UNAVAILABLE naming the address. */
+/**
+ * dialGrpc opens a channel and resolves once it is READY. It rejects
+ * UNAVAILABLE naming the address as soon as the first connection attempt
+ * fails (refused, TLS handshake failure, plaintext against TLS) instead of
+ * letting grpc-js retry silently until the timeout.
+ */
 export function dialGrpc(
   address: string,
   credentials: grpc.ChannelCredentials,
   channelOptions: grpc.ChannelOptions,
   connectTimeoutMs: number,
   signal: AbortSignal | undefined,
+  explainFailure: () => Promise<string> = async () => 'the connection attempt failed',
 ): Promise<GrpcConnection> {
   if (signal?.aborted) return Promise.reject(new StatusError(Code.CANCELLED, `dial ${address} cancelled`));
   const client = new grpc.Client(address, credentials, channelOptions);
+  const channel = client.getChannel();
+  const deadline = Date.now() + connectTimeoutMs;
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      client.close();
-      reject(new StatusError(Code.CANCELLED, `dial ${address} cancelled`));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    client.waitForReady(Date.now() + connectTimeoutMs, (err) => {
+    let settled = false;
+    const fail = (err: StatusError) => {
+      if (settled) return;
+      settled = true;
       signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return;
-      if (err) {
-        client.close();
-        reject(new StatusError(Code.UNAVAILABLE, `cannot connect to ${address}: ${err.message}`, undefined, { cause: err }));
-        return;
-      }
-      resolve(new GrpcConnection(address, client));
-    });
+      reject(err);
+    };
+    // Closing a channel whose socket is still connecting can leave that socket
+    // open; an aborted dial is closed once its attempt is over instead.
+    const onAbort = () => fail(new StatusError(Code.CANCELLED, `dial ${address} cancelled`));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const step = (from: grpc.connectivityState) => {
+      channel.watchConnectivityState(from, deadline, (err) => {
+        const now = channel.getConnectivityState(false);
+        if (now === grpc.connectivityState.READY) {
+          if (settled) {
+            // Closed from inside grpc-js's own READY notification the socket
+            // stays open; closed a turn later it goes.
+            setImmediate(() => client.close());
+            return;
+          }
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          resolve(new GrpcConnection(address, client));
+          return;
+        }
+        if (err || now === grpc.connectivityState.TRANSIENT_FAILURE || now === grpc.connectivityState.SHUTDOWN) {
+          client.close();
+          if (err) {
+            fail(new StatusError(Code.UNAVAILABLE, `cannot connect to ${address}: no connection within ${connectTimeoutMs} ms`, undefined, { cause: err }));
+            return;
+          }
+          void explainFailure().then((why) => fail(new StatusError(Code.UNAVAILABLE, `cannot connect to ${address}: ${why}`)));
+          return;
+        }
+        step(now);
+      });
+    };
+    step(channel.getConnectivityState(true));
   });
 }

@@ -112,6 +112,12 @@ export class GrpcListener implements Listener {
     const netClosed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     const drained = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
     let force: NodeJS.Timeout | undefined;
+    // grpc-js's tryShutdown callback does not always fire when a connection is
+    // torn down meanwhile; after the forced close, closed sockets are enough.
+    let forced!: () => void;
+    const forcedDone = new Promise<void>((resolve) => {
+      forced = resolve;
+    });
     const grace = setTimeout(() => {
       // Ending what is left with UNAVAILABLE lets most sessions close cleanly;
       // a stream stuck behind unread messages cannot carry a status, and the
@@ -120,10 +126,12 @@ export class GrpcListener implements Listener {
       for (const stream of this.streams) stream.terminate(err);
       force = setTimeout(() => {
         this.server.forceShutdown();
+        const closing = [...this.sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
         for (const socket of this.sockets) socket.destroy();
+        void Promise.all(closing).then(() => forced());
       }, FORCE_AFTER_MS);
     }, graceMs);
-    await Promise.all([drained, netClosed]);
+    await Promise.all([Promise.race([drained, forcedDone]), netClosed]);
     clearTimeout(grace);
     clearTimeout(force);
   }

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Connection, DialOptions, Listener, ListenOptions, Transport } from '../transport.js';
 import { dialGrpc } from './grpc-connection.js';
+import { diagnoseDial } from './grpc-dial-diagnosis.js';
 import { GrpcListener } from './grpc-listener.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -33,6 +34,7 @@ export function createGrpcTransport(options: GrpcTransportOptions = {}): Transpo
         channelOptionsFromDial(dialOptions, options.channelOptions),
         dialOptions.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         dialOptions.signal,
+        () => diagnoseDial(address, dialOptions.tls),
       );
     },
     async listen(address: string, listenOptions: ListenOptions): Promise<Listener> {
