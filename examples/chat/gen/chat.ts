@@ -9,6 +9,7 @@ import {
   type MessageType,
   type ServiceDefinition,
   registerDefinition,
+  registerFileDescriptors,
 } from '@tsmicro/core';
 import { loadRoot, messageType } from './tsmicro-runtime.js';
 
@@ -49,6 +50,9 @@ export const ChatDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(ChatDefinition);
+registerFileDescriptors('chat.Chat', [
+  'CgpjaGF0LnByb3RvEgRjaGF0IjUKC0NoYXRNZXNzYWdlEhIKBGZyb20YASABKAlSBGZyb20SEgoEdGV4dBgCIAEoCVIEdGV4dCJSCgxOb3RpZmljYXRpb24SEgoEa2luZBgBIAEoCVIEa2luZBISCgR0ZXh0GAIgASgJUgR0ZXh0EhoKCHNlcXVlbmNlGAMgASgFUghzZXF1ZW5jZTI9CgRDaGF0EjUKCENvbnZlcnNlEhEuY2hhdC5DaGF0TWVzc2FnZRoSLmNoYXQuTm90aWZpY2F0aW9uKAEwAWIGcHJvdG8z',
+]);
 
 /** Chat_ConverseService is the caller's side of chat.Chat.Converse. */
 export type Chat_ConverseService = BidiStreamClient<ChatMessage, Notification>;

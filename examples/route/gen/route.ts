@@ -9,6 +9,7 @@ import {
   type ServerStreamServer,
   type ServiceDefinition,
   registerDefinition,
+  registerFileDescriptors,
 } from '@tsmicro/core';
 import { loadRoot, messageType } from './tsmicro-runtime.js';
 
@@ -52,6 +53,9 @@ export const RouteGuideDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(RouteGuideDefinition);
+registerFileDescriptors('route.RouteGuide', [
+  'Cgtyb3V0ZS5wcm90bxIFcm91dGUiQQoFUG9pbnQSGgoIbGF0aXR1ZGUYASABKAVSCGxhdGl0dWRlEhwKCWxvbmdpdHVkZRgCIAEoBVIJbG9uZ2l0dWRlIkcKB0ZlYXR1cmUSEgoEbmFtZRgBIAEoCVIEbmFtZRIoCghsb2NhdGlvbhgCIAEoCzIMLnJvdXRlLlBvaW50Ughsb2NhdGlvbjI8CgpSb3V0ZUd1aWRlEi4KDExpc3RGZWF0dXJlcxIMLnJvdXRlLlBvaW50Gg4ucm91dGUuRmVhdHVyZTABYgZwcm90bzM=',
+]);
 
 /** RouteGuide_ListFeaturesService is the caller's side of route.RouteGuide.ListFeatures. */
 export type RouteGuide_ListFeaturesService = ServerStreamClient<Feature>;

@@ -9,6 +9,7 @@ import {
   type MessageType,
   type ServiceDefinition,
   registerDefinition,
+  registerFileDescriptors,
 } from '@tsmicro/core';
 import { loadRoot, messageType } from './tsmicro-runtime.js';
 
@@ -64,6 +65,9 @@ export const TelemetryDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(TelemetryDefinition);
+registerFileDescriptors('telemetry.Telemetry', [
+  'Cg90ZWxlbWV0cnkucHJvdG8SCXRlbGVtZXRyeSJ0CgdSZWFkaW5nEhsKCWRldmljZV9pZBgBIAEoCVIIZGV2aWNlSWQSFgoGbWV0cmljGAIgASgJUgZtZXRyaWMSFAoFdmFsdWUYAyABKAFSBXZhbHVlEh4KC3Rha2VuX2F0X21zGAQgASgDUgl0YWtlbkF0TXMidQoNTWV0cmljU3VtbWFyeRIWCgZtZXRyaWMYASABKAlSBm1ldHJpYxIUCgVjb3VudBgCIAEoBVIFY291bnQSEAoDbWluGAMgASgBUgNtaW4SEAoDbWF4GAQgASgBUgNtYXgSEgoEbWVhbhgFIAEoAVIEbWVhbiJ8Cg1VcGxvYWRTdW1tYXJ5EhsKCWRldmljZV9pZBgBIAEoCVIIZGV2aWNlSWQSGgoIcmVhZGluZ3MYAiABKAVSCHJlYWRpbmdzEjIKB21ldHJpY3MYAyADKAsyGC50ZWxlbWV0cnkuTWV0cmljU3VtbWFyeVIHbWV0cmljczJFCglUZWxlbWV0cnkSOAoGVXBsb2FkEhIudGVsZW1ldHJ5LlJlYWRpbmcaGC50ZWxlbWV0cnkuVXBsb2FkU3VtbWFyeSgBYgZwcm90bzM=',
+]);
 
 /** Telemetry_UploadService is the caller's side of telemetry.Telemetry.Upload. */
 export type Telemetry_UploadService = ClientStreamClient<Reading, UploadSummary>;

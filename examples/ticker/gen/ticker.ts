@@ -9,6 +9,7 @@ import {
   type ServerStreamServer,
   type ServiceDefinition,
   registerDefinition,
+  registerFileDescriptors,
 } from '@tsmicro/core';
 import { loadRoot, messageType } from './tsmicro-runtime.js';
 
@@ -51,6 +52,9 @@ export const TickerDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(TickerDefinition);
+registerFileDescriptors('ticker.Ticker', [
+  'Cgx0aWNrZXIucHJvdG8SBnRpY2tlciJdCgxXYXRjaFJlcXVlc3QSFgoGc3ltYm9sGAEgASgJUgZzeW1ib2wSFAoFY291bnQYAiABKAVSBWNvdW50Eh8KC2ludGVydmFsX21zGAMgASgFUgppbnRlcnZhbE1zIlwKBVF1b3RlEhYKBnN5bWJvbBgBIAEoCVIGc3ltYm9sEhoKCHNlcXVlbmNlGAIgASgFUghzZXF1ZW5jZRIfCgtwcmljZV9jZW50cxgDIAEoA1IKcHJpY2VDZW50czI4CgZUaWNrZXISLgoFV2F0Y2gSFC50aWNrZXIuV2F0Y2hSZXF1ZXN0Gg0udGlja2VyLlF1b3RlMAFiBnByb3RvMw==',
+]);
 
 /** Ticker_WatchService is the caller's side of ticker.Ticker.Watch. */
 export type Ticker_WatchService = ServerStreamClient<Quote>;

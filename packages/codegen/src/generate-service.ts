@@ -32,9 +32,15 @@ export function serviceNames(service: protobuf.Service): string[] {
 /**
  * printService writes a service's definition, its client interface and
  * factory, the Say-style stream aliases and the handler interface.
- * messageRef names a message's MessageType value (same name as its interface).
+ * messageRef names a message's MessageType value (same name as its interface);
+ * fileDescriptors are the base64 FileDescriptorProtos registered for reflection.
  */
-export function printService(p: Printer, service: protobuf.Service, messageRef: (type: protobuf.Type) => string): void {
+export function printService(
+  p: Printer,
+  service: protobuf.Service,
+  messageRef: (type: protobuf.Type) => string,
+  fileDescriptors: readonly string[],
+): void {
   const base = service.name;
   const methods = service.methodsArray.map((method): MethodShape => {
     const kind = method.requestStream
@@ -55,13 +61,19 @@ export function printService(p: Printer, service: protobuf.Service, messageRef: 
       serverStream: `${base}_${method.name}Stream`,
     };
   });
-  printDefinition(p, service, base, methods);
+  printDefinition(p, service, base, methods, fileDescriptors);
   printStreamAliases(p, service, methods);
   printClient(p, service, base, methods);
   printHandler(p, service, base, methods);
 }
 
-function printDefinition(p: Printer, service: protobuf.Service, base: string, methods: readonly MethodShape[]): void {
+function printDefinition(
+  p: Printer,
+  service: protobuf.Service,
+  base: string,
+  methods: readonly MethodShape[],
+  fileDescriptors: readonly string[],
+): void {
   const serviceDefinition = p.importType('ServiceDefinition', core);
   p.jsDoc(`${base}Definition describes ${protoName(service)} for servers and clients: gRPC paths, call kinds and message types.`);
   p.print(`export const ${base}Definition = {`);
@@ -88,6 +100,11 @@ function printDefinition(p: Printer, service: protobuf.Service, base: string, me
   p.print('');
   // Importing the generated module is then enough for @Service('pkg.Name') to find the definition.
   p.print(`${p.importValue('registerDefinition', core)}(${base}Definition);`);
+  // Server reflection (grpcurl, tsmicro describe) serves these: the .proto as
+  // protoc would describe it, and every file it imports.
+  p.print(`${p.importValue('registerFileDescriptors', core)}('${protoName(service)}', [`);
+  for (const file of fileDescriptors) p.print(`  '${file}',`);
+  p.print(']);');
   p.print('');
 }
 

@@ -2,6 +2,7 @@ import { generateFile, importClosure } from './generate-file.js';
 import { loadProtos } from './load-proto.js';
 import { outputPath } from './names.js';
 import { RUNTIME_PATH, runtimeFile } from './runtime-file.js';
+import { serviceDescriptors } from './service-descriptors.js';
 
 /** GenerateOptions tune generate. */
 export interface GenerateOptions {
@@ -23,10 +24,11 @@ export function generate(files: readonly string[], options: GenerateOptions = {}
     names.add(target);
     for (const dep of importClosure(protos, target)) if (protos.files.get(dep)?.wellKnown) names.add(dep);
   }
+  const descriptors = serviceDescriptors(protos);
   const out = new Map<string, string>();
   for (const name of [...names].sort()) {
     const file = protos.files.get(name);
-    if (file !== undefined) out.set(outputPath(name), generateFile(protos, file));
+    if (file !== undefined) out.set(outputPath(name), generateFile(protos, file, descriptors));
   }
   out.set(RUNTIME_PATH, runtimeFile());
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -79,15 +79,59 @@ export function loadProtos(paths: readonly string[], includeDirs: readonly strin
 // protobufjs records the file being parsed in this static, undeclared in its types.
 const parser = protobuf.parse as typeof protobuf.parse & { filename: string | null };
 
-function parseSource(name: string, source: string, root: protobuf.Root): protobuf.IParserResult {
+function parseSource(name: string, source: string, root: protobuf.Root, keepCase = false): protobuf.IParserResult {
   parser.filename = name;
   try {
-    return protobuf.parse(source, root, { keepCase: false, alternateCommentMode: true });
+    return protobuf.parse(source, root, { keepCase, alternateCommentMode: true });
   } catch (err) {
     throw syntaxError(name, source, err);
   } finally {
     parser.filename = null;
   }
+}
+
+/**
+ * rootAsWritten parses the loaded files once more into a Root that keeps field
+ * names as written (snake_case), as file descriptors must carry them; the
+ * Root loadProtos returns has them in lowerCamelCase for the generated code.
+ */
+export function rootAsWritten(protos: LoadedProtos): protobuf.Root {
+  const root = new protobuf.Root();
+  for (const file of protos.files.values()) {
+    if (file.wellKnown) {
+      root.addJSON(fieldsAsWritten(bundled[file.name]?.nested ?? {}));
+      tagFilename(root, file.name);
+    } else {
+      parseSource(file.name, file.source, root, true);
+    }
+  }
+  root.resolveAll();
+  return root;
+}
+
+// protobufjs bundles struct.proto's Value with camelCase field names
+// ("nullValue"); every well-known field is snake_case in its .proto, so the
+// names convert back exactly.
+function fieldsAsWritten(nested: Record<string, protobuf.AnyNestedObject>): Record<string, protobuf.AnyNestedObject> {
+  const out: Record<string, protobuf.AnyNestedObject> = {};
+  for (const [name, object] of Object.entries(nested)) {
+    const copy: Record<string, unknown> = { ...object };
+    if ('fields' in object && object.fields !== undefined) {
+      copy.fields = Object.fromEntries(Object.entries(object.fields).map(([field, value]) => [snakeCase(field), value]));
+    }
+    if ('oneofs' in object && object.oneofs !== undefined) {
+      copy.oneofs = Object.fromEntries(
+        Object.entries(object.oneofs).map(([oneof, value]) => [oneof, { ...value, oneof: value.oneof.map(snakeCase) }]),
+      );
+    }
+    if ('nested' in object && object.nested !== undefined) copy.nested = fieldsAsWritten(object.nested);
+    out[name] = copy as protobuf.AnyNestedObject;
+  }
+  return out;
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 // protobufjs reports "illegal token 'x' (file, line 3)" without a column;

@@ -13,6 +13,7 @@ import {
   type ServerStreamServer,
   type ServiceDefinition,
   registerDefinition,
+  registerFileDescriptors,
 } from '@tsmicro/core';
 import { loadRoot, messageType } from './tsmicro-runtime.js';
 
@@ -93,6 +94,9 @@ export const GreeterDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(GreeterDefinition);
+registerFileDescriptors('greeter.Greeter', [
+  'Cg1ncmVldGVyLnByb3RvEgdncmVldGVyIiIKDEhlbGxvUmVxdWVzdBISCgRuYW1lGAEgASgJUgRuYW1lIiYKCkhlbGxvUmVwbHkSGAoHbWVzc2FnZRgBIAEoCVIHbWVzc2FnZSI9ChFTdHJlYW1SZXF1ZXN0RGF0YRISCgRkYXRhGAEgASgJUgRkYXRhEhQKBWNvdW50GAIgASgFUgVjb3VudCI+ChJTdHJlYW1SZXNwb25zZURhdGESEgoEZGF0YRgBIAEoCVIEZGF0YRIUCgVpbmRleBgCIAEoBVIFaW5kZXgyoQIKB0dyZWV0ZXISNgoIU2F5SGVsbG8SFS5ncmVldGVyLkhlbGxvUmVxdWVzdBoTLmdyZWV0ZXIuSGVsbG9SZXBseRJJCgxTZXJ2ZXJTdHJlYW0SGi5ncmVldGVyLlN0cmVhbVJlcXVlc3REYXRhGhsuZ3JlZXRlci5TdHJlYW1SZXNwb25zZURhdGEwARJJCgxDbGllbnRTdHJlYW0SGi5ncmVldGVyLlN0cmVhbVJlcXVlc3REYXRhGhsuZ3JlZXRlci5TdHJlYW1SZXNwb25zZURhdGEoARJICglBbGxTdHJlYW0SGi5ncmVldGVyLlN0cmVhbVJlcXVlc3REYXRhGhsuZ3JlZXRlci5TdHJlYW1SZXNwb25zZURhdGEoATABYgZwcm90bzM=',
+]);
 
 /** Greeter_ServerStreamService is the caller's side of greeter.Greeter.ServerStream. */
 export type Greeter_ServerStreamService = ServerStreamClient<StreamResponseData>;

@@ -7,6 +7,7 @@ import {
   type MessageType,
   type ServiceDefinition,
   registerDefinition,
+  registerFileDescriptors,
 } from '@tsmicro/core';
 import { loadRoot, messageType } from './tsmicro-runtime.js';
 
@@ -48,6 +49,9 @@ export const NothingDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(NothingDefinition);
+registerFileDescriptors('fixtures.reserved.Nothing', [
+  'Cg5yZXNlcnZlZC5wcm90bxIRZml4dHVyZXMucmVzZXJ2ZWQiXQoFY2xhc3MSGgoIZnVuY3Rpb24YASABKAlSCGZ1bmN0aW9uEhYKBmRlbGV0ZRgCIAEoBVIGZGVsZXRlEiAKC2NvbnN0cnVjdG9yGAMgASgJUgtjb25zdHJ1Y3RvciI8CgZPYmplY3QSMgoHZGVmYXVsdBgBIAEoCzIYLmZpeHR1cmVzLnJlc2VydmVkLmNsYXNzUgdkZWZhdWx0IjAKBUVtcHR5EicKAmluGAEgASgOMhcuZml4dHVyZXMucmVzZXJ2ZWQuZW51bVICaW4qIwoEZW51bRINCgllbnVtX1pFUk8QABIMCghlbnVtX09ORRABMgkKB05vdGhpbmcyggEKBnN3aXRjaBI9CgZkZWxldGUSGC5maXh0dXJlcy5yZXNlcnZlZC5jbGFzcxoZLmZpeHR1cmVzLnJlc2VydmVkLk9iamVjdBI5CgNOZXcSGC5maXh0dXJlcy5yZXNlcnZlZC5FbXB0eRoYLmZpeHR1cmVzLnJlc2VydmVkLmNsYXNzYgZwcm90bzM=',
+]);
 
 /** NothingService calls fixtures.reserved.Nothing; newNothingService makes one. */
 export interface NothingService {}
@@ -94,6 +98,9 @@ export const switchDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(switchDefinition);
+registerFileDescriptors('fixtures.reserved.switch', [
+  'Cg5yZXNlcnZlZC5wcm90bxIRZml4dHVyZXMucmVzZXJ2ZWQiXQoFY2xhc3MSGgoIZnVuY3Rpb24YASABKAlSCGZ1bmN0aW9uEhYKBmRlbGV0ZRgCIAEoBVIGZGVsZXRlEiAKC2NvbnN0cnVjdG9yGAMgASgJUgtjb25zdHJ1Y3RvciI8CgZPYmplY3QSMgoHZGVmYXVsdBgBIAEoCzIYLmZpeHR1cmVzLnJlc2VydmVkLmNsYXNzUgdkZWZhdWx0IjAKBUVtcHR5EicKAmluGAEgASgOMhcuZml4dHVyZXMucmVzZXJ2ZWQuZW51bVICaW4qIwoEZW51bRINCgllbnVtX1pFUk8QABIMCghlbnVtX09ORRABMgkKB05vdGhpbmcyggEKBnN3aXRjaBI9CgZkZWxldGUSGC5maXh0dXJlcy5yZXNlcnZlZC5jbGFzcxoZLmZpeHR1cmVzLnJlc2VydmVkLk9iamVjdBI5CgNOZXcSGC5maXh0dXJlcy5yZXNlcnZlZC5FbXB0eRoYLmZpeHR1cmVzLnJlc2VydmVkLmNsYXNzYgZwcm90bzM=',
+]);
 
 /** switchService calls fixtures.reserved.switch; newswitchService makes one. */
 export interface switchService {

@@ -11,6 +11,7 @@ import {
   type ServerStreamServer,
   type ServiceDefinition,
   registerDefinition,
+  registerFileDescriptors,
 } from '@tsmicro/core';
 import { loadRoot, messageType } from './tsmicro-runtime.js';
 
@@ -80,6 +81,9 @@ export const SayDefinition = {
 } as const satisfies ServiceDefinition;
 
 registerDefinition(SayDefinition);
+registerFileDescriptors('say.Say', [
+  'CglzYXkucHJvdG8SA3NheSIdCgdSZXF1ZXN0EhIKBG5hbWUYASABKAlSBG5hbWUiHAoIUmVzcG9uc2USEAoDbXNnGAEgASgJUgNtc2ciIAoIU1JlcXVlc3QSFAoFY291bnQYASABKANSBWNvdW50IiEKCVNSZXNwb25zZRIUCgV2YWx1ZRgBIAMoCVIFdmFsdWUykAEKA1NheRIkCgVIZWxsbxIMLnNheS5SZXF1ZXN0Gg0uc2F5LlJlc3BvbnNlEikKBlN0cmVhbRINLnNheS5TUmVxdWVzdBoOLnNheS5TUmVzcG9uc2UwARI4ChNCaWRpcmVjdGlvbmFsU3RyZWFtEg0uc2F5LlNSZXF1ZXN0Gg4uc2F5LlNSZXNwb25zZSgBMAFiBnByb3RvMw==',
+]);
 
 /** Say_StreamService is the caller's side of say.Say.Stream. */
 export type Say_StreamService = ServerStreamClient<SResponse>;
