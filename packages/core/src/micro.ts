@@ -15,6 +15,8 @@ import { createSelector, type RegistrySelector } from './selector/registry-selec
 import type { Next, SelectOptions, Selector } from './selector/selector.js';
 import { type Strategy, type StrategyName, strategies } from './selector/strategies.js';
 import { createServer, type Server } from './server.js';
+import { healthService } from './health/health-service.js';
+import { reflectionService } from './reflection/reflection-service.js';
 import { type TransportName, transportByName } from './transports.js';
 
 /** ServiceOptions are the code-level options of newService; env, config file and defaults fill the rest. */
@@ -98,6 +100,21 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     tls: config.tls,
     container,
   });
+  // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
+  const onGrpc = transport.name === 'grpc';
+  const health = onGrpc && config.server.health ? healthService(server) : undefined;
+  const tooling = new Set<string>();
+  if (health) {
+    server.handle(health.handler, { definition: health.definition });
+    tooling.add(health.definition.typeName);
+  }
+  if (onGrpc && config.server.reflection) {
+    for (const r of reflectionService(server)) {
+      server.handle(r.handler, { definition: r.definition });
+      tooling.add(r.definition.typeName);
+    }
+  }
+
   const nodeId = `${config.name}-${randomUUID()}`;
   // The in-process registry and a given one are there at once; etcd waits for registryLoaded().
   let loaded: LoadedRegistry | undefined =
@@ -177,11 +194,13 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       // The registry first: a wrong registry address must stop start-up before anything listens.
       const { registry } = await registryLoaded();
       const bound = await server.start();
+      health?.setServing();
       record = {
         name: config.name,
         version: config.version,
         metadata: {},
-        endpoints: server.router.routes().map((r) => ({
+        // Health and reflection are for tools, not endpoints of the service.
+        endpoints: server.router.routes().filter((r) => !tooling.has(r.service.typeName)).map((r) => ({
           name: r.endpointName,
           request: r.method.requestType.typeName,
           response: r.method.responseType.typeName,
@@ -204,6 +223,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       return bound;
     },
     async stop() {
+      health?.setNotServing();
       clearInterval(renewTimer);
       const current = loaded ?? (await loading?.catch(() => undefined));
       if (record && current) {
@@ -217,6 +237,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
         const drainDelay = drainDelayMs ?? (current.registry.name === 'memory' ? 0 : 1_000);
         if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay));
       }
+      health?.shutdown();
       await server.stop();
       await client?.close();
       if (current?.owned) await current.registry.close();

@@ -26,6 +26,9 @@ export const defaults: ResolvedConfig = deepFreeze({
     // Bounds per-connection memory, yet sits well above the 100 streams the client pool
     // puts on a connection, so a stock client on a single connection is not throttled.
     maxConcurrentStreams: 1000,
+    // Stock tooling (grpc_health_probe, grpcurl, load balancers) expects both on a gRPC server.
+    health: true,
+    reflection: true,
   },
   registry: {
     // Needs no server: right for one process; several processes need etcd.

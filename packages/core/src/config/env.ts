@@ -22,6 +22,8 @@ export const envVariables: readonly EnvVariable[] = [
   v('MICRO_SERVER_GRACE', 'server.graceMs', 'duration'),
   v('MICRO_SERVER_MAX_MESSAGE_SIZE', 'server.maxMessageSize', 'count'),
   v('MICRO_SERVER_MAX_STREAMS', 'server.maxConcurrentStreams', 'count'),
+  v('MICRO_SERVER_HEALTH', 'server.health', 'bool'),
+  v('MICRO_SERVER_REFLECTION', 'server.reflection', 'bool'),
   v('MICRO_REGISTRY', 'registry.kind'),
   v('MICRO_REGISTRY_ADDRESS', 'registry.address', 'list'),
   v('MICRO_REGISTER_TTL', 'registry.ttlMs', 'duration'),

@@ -201,7 +201,7 @@ describe('loadConfig', () => {
     const options = { server: { adress: ':8080' } } as unknown as Parameters<typeof loadConfig>[0];
     const err = configError(() => loadConfig(options, { env: {}, cwd: dir }));
     expect(err.message).toBe(
-      'server.adress=":8080" is not a known key: accepted keys are address, graceMs, maxMessageSize, maxConcurrentStreams (set in code)',
+      'server.adress=":8080" is not a known key: accepted keys are address, graceMs, maxMessageSize, maxConcurrentStreams, health, reflection (set in code)',
     );
   });
 

@@ -90,6 +90,8 @@ export const configSchema = section({
     graceMs: ms(0).describe('On shutdown, how long open calls may run before they are cancelled.'),
     maxMessageSize: integer(1, maxMs, ' of bytes').describe('Largest message a server accepts.'),
     maxConcurrentStreams: integer(1, 4_294_967_295).describe('Most calls one client connection may have open at once.'),
+    health: z.boolean({ error: 'expected true or false' }).describe('Serve grpc.health.v1.Health on the grpc transport.'),
+    reflection: z.boolean({ error: 'expected true or false' }).describe('Serve gRPC server reflection on the grpc transport.'),
   }),
   registry: section({
     kind: oneOf(registryKinds).describe('Service discovery: in-process memory, or etcd shared across machines.'),
