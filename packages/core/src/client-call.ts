@@ -23,7 +23,11 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     private readonly codec: Codec,
     private readonly requestType: MessageType<I>,
     private readonly responseType: MessageType<O>,
+    handedToCaller: boolean,
   ) {
+    // A unary call never leaves the client, which always ends it; only stream
+    // objects a caller holds can be dropped, so only they are watched.
+    if (!handedToCaller) return;
     // The token, not `this`, is captured: the status callback must not keep the call reachable.
     const token = {};
     abandoned.register(this, stream, token);

@@ -225,7 +225,7 @@ export function createClient(options: ClientOptions): Client {
       // Streams report their node's health here too, however long they lived.
       mark(target, status.code);
     });
-    return new ClientCall(stream, codec, method.requestType, method.responseType);
+    return new ClientCall(stream, codec, method.requestType, method.responseType, method.kind !== 'unary');
   }
 
   return {

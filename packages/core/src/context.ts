@@ -10,8 +10,7 @@ export class Context {
   readonly metadata: Metadata;
   /** Absolute deadline (ms since the epoch), if the caller set one. */
   readonly deadline: number | undefined;
-  /** Aborts when the caller cancels, the deadline passes, or the connection dies. */
-  readonly signal: AbortSignal;
+  private signal_: AbortSignal | (() => AbortSignal);
   /** "greeter.Greeter" */
   readonly service: string;
   /** "SayHello" */
@@ -26,17 +25,24 @@ export class Context {
   constructor(init: {
     metadata?: Metadata;
     deadline?: number;
-    signal?: AbortSignal;
+    /** The signal, or a function making it on first use (most handlers never look). */
+    signal?: AbortSignal | (() => AbortSignal);
     service?: string;
     method?: string;
     peer?: string;
   }) {
     this.metadata = init.metadata ?? new Metadata();
     this.deadline = init.deadline;
-    this.signal = init.signal ?? new AbortController().signal;
+    this.signal_ = init.signal ?? (() => new AbortController().signal);
     this.service = init.service ?? '';
     this.method = init.method ?? '';
     this.peer = init.peer ?? '';
+  }
+
+  /** Aborts when the caller cancels, the deadline passes, or the connection dies. */
+  get signal(): AbortSignal {
+    if (typeof this.signal_ === 'function') this.signal_ = this.signal_();
+    return this.signal_;
   }
 
   /** setHeader sets a response header (before the first message is sent). */

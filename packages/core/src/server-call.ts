@@ -15,7 +15,10 @@ import type { BidiStreamServer } from './stream-types.js';
  */
 export class ServerCall<I, O> implements BidiStreamServer<I, O> {
   readonly ctx: Context;
-  private readonly abort = new AbortController();
+  // Made on first use of ctx.signal: most handlers never look, and an
+  // AbortController per call is a measurable share of a short call.
+  private abort: AbortController | undefined;
+  private endReason: MicroError | undefined;
   private headersSent = false;
   private ended = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -39,7 +42,11 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     this.ctx = new Context({
       metadata: stream.metadata,
       deadline: stream.deadline,
-      signal: this.abort.signal,
+      signal: () => {
+        this.abort = new AbortController();
+        if (this.endReason) this.abort.abort(this.endReason);
+        return this.abort.signal;
+      },
       service,
       method,
       peer: stream.peer,
@@ -132,7 +139,8 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
       this.stream.finish({ ...status, metadata: this.ctx.responseTrailer });
     } else {
       this.stream.finish(status);
-      this.abort.abort(new MicroError(status.code, status.message));
+      this.endReason = new MicroError(status.code, status.message);
+      this.abort?.abort(this.endReason);
     }
     this.resolveDone();
   }
@@ -163,7 +171,6 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
   }
 
   private endedError(): MicroError {
-    const reason = this.abort.signal.reason;
-    return reason instanceof MicroError ? reason : new MicroError(Code.CANCELLED, 'the call has ended');
+    return this.endReason ?? new MicroError(Code.CANCELLED, 'the call has ended');
   }
 }

@@ -4,6 +4,9 @@ import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
 import type { ClientStream, ServerStream } from '../transport.js';
 
+/** What a write after an OK end rejects with: the call is over, and OK. */
+const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
+
 /** Messages buffered per direction before write() waits: the in-process flow-control window. */
 const WINDOW_MESSAGES = 16;
 
@@ -54,7 +57,9 @@ export class MemoryCall {
       this.headersSent = true;
       this.resolveHeaders(new Metadata());
     }
-    const err = new StatusError(status.code, status.message, status.metadata);
+    // An OK end needs no error of its own (building one captures a stack, a
+    // large share of an in-process call): later writes get the shared one.
+    const err = status.code === Code.OK ? ENDED_OK : new StatusError(status.code, status.message, status.metadata);
     if (status.code === Code.OK) this.responses.end();
     // The server's own status lets the client read what was sent before it;
     // a cancel or a dead link drops it, as a reset stream does.
@@ -75,7 +80,7 @@ export class MemoryCall {
   private clientSide(): ClientStream {
     return {
       write: (message) => {
-        if (this.finalStatus) return Promise.reject(statusError(this.finalStatus));
+        if (this.finalStatus) return Promise.reject(this.finalStatus.code === Code.OK ? ENDED_OK : statusError(this.finalStatus));
         const tooBig = this.checkSize(message);
         if (tooBig) {
           this.end(tooBig.status, true);
