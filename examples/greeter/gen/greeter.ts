@@ -12,10 +12,11 @@ import {
   type ServerStreamClient,
   type ServerStreamServer,
   type ServiceDefinition,
+  loadRoot,
+  messageType,
   registerDefinition,
   registerFileDescriptors,
 } from '@tsmicro/core';
-import { loadRoot, messageType } from './tsmicro-runtime.js';
 
 /** HelloRequest is the message greeter.HelloRequest. */
 export interface HelloRequest {

@@ -8,10 +8,11 @@ import {
   type ServerStreamClient,
   type ServerStreamServer,
   type ServiceDefinition,
+  loadRoot,
+  messageType,
   registerDefinition,
   registerFileDescriptors,
 } from '@tsmicro/core';
-import { loadRoot, messageType } from './tsmicro-runtime.js';
 
 /**
  * Point is the message route.Point.

@@ -10,10 +10,11 @@ import {
   type ServerStreamClient,
   type ServerStreamServer,
   type ServiceDefinition,
+  loadRoot,
+  messageType,
   registerDefinition,
   registerFileDescriptors,
 } from '@tsmicro/core';
-import { loadRoot, messageType } from './tsmicro-runtime.js';
 
 /** Request is the message say.Request. */
 export interface Request {

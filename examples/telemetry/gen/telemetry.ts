@@ -8,10 +8,11 @@ import {
   type Context,
   type MessageType,
   type ServiceDefinition,
+  loadRoot,
+  messageType,
   registerDefinition,
   registerFileDescriptors,
 } from '@tsmicro/core';
-import { loadRoot, messageType } from './tsmicro-runtime.js';
 
 /** Reading is the message telemetry.Reading. */
 export interface Reading {

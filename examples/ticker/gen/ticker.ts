@@ -8,10 +8,11 @@ import {
   type ServerStreamClient,
   type ServerStreamServer,
   type ServiceDefinition,
+  loadRoot,
+  messageType,
   registerDefinition,
   registerFileDescriptors,
 } from '@tsmicro/core';
-import { loadRoot, messageType } from './tsmicro-runtime.js';
 
 /** WatchRequest is the message ticker.WatchRequest. */
 export interface WatchRequest {

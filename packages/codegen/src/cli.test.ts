@@ -38,10 +38,10 @@ const outEntries = (): string[] => {
 };
 
 describe('main', () => {
-  it('writes one .ts per .proto plus the runtime when the input is good', () => {
+  it('writes one .ts per .proto when the input is good', () => {
     const code = main(['--out', out(), join(fixturesDir, 'greeter.proto')]);
     expect(code).toBe(0);
-    expect(outEntries().sort()).toEqual(['greeter.ts', 'tsmicro-runtime.ts']);
+    expect(outEntries().sort()).toEqual(['greeter.ts']);
     expect(readFileSync(join(out(), 'greeter.ts'), 'utf8')).toContain('export function newGreeterService');
   });
 
@@ -74,10 +74,10 @@ describe('main', () => {
     writeFileSync(join(out(), 'greeter.ts'), '// edited\n');
     expect(main(['--check', '--out', out(), greeter])).toBe(1);
     expect(stderr).toContain('changed: greeter.ts');
-    rmSync(join(out(), 'tsmicro-runtime.ts'));
-    expect(main(['--check', '--out', out(), greeter])).toBe(1);
-    expect(stderr).toContain('missing: tsmicro-runtime.ts');
     expect(readFileSync(join(out(), 'greeter.ts'), 'utf8')).toBe('// edited\n');
+    rmSync(join(out(), 'greeter.ts'));
+    expect(main(['--check', '--out', out(), greeter])).toBe(1);
+    expect(stderr).toContain('missing: greeter.ts');
   });
 
   it('exits 2 with usage when --out is missing', () => {

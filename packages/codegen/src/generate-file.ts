@@ -4,7 +4,6 @@ import { printService, serviceNames } from './generate-service.js';
 import type { LoadedProtos, ProtoFile } from './load-proto.js';
 import { importPath, outputPath, typeIdentifier } from './names.js';
 import { Printer } from './printer.js';
-import { RUNTIME_PATH } from './runtime-file.js';
 import type { ServiceDescriptors } from './service-descriptors.js';
 import { VERSION } from './version.js';
 
@@ -35,9 +34,8 @@ export function generateFile(protos: LoadedProtos, file: ProtoFile, descriptors:
     else printMessage(p, type, ref);
   }
   if (types.some((t) => t instanceof protobuf.Type)) {
-    const runtime = importPath(path, RUNTIME_PATH);
-    const loadRoot = p.importValue('loadRoot', runtime);
-    const messageType = p.importValue('messageType', runtime);
+    const loadRoot = p.importValue('loadRoot', '@tsmicro/core');
+    const messageType = p.importValue('messageType', '@tsmicro/core');
     const messageTypeType = p.importType('MessageType', '@tsmicro/core');
     // The descriptor holds this file's types and those of everything it
     // imports, so the module stands alone; protobufjs builds its codecs from it.

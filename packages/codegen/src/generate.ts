@@ -1,7 +1,6 @@
 import { generateFile, importClosure } from './generate-file.js';
 import { loadProtos } from './load-proto.js';
 import { outputPath } from './names.js';
-import { RUNTIME_PATH, runtimeFile } from './runtime-file.js';
 import { serviceDescriptors } from './service-descriptors.js';
 
 /** GenerateOptions tune generate. */
@@ -12,8 +11,8 @@ export interface GenerateOptions {
 
 /**
  * generate turns .proto files into TypeScript modules, keyed by output path
- * relative to the output directory ("greeter.ts", "google/protobuf/timestamp.ts",
- * "tsmicro-runtime.ts"), sorted by path. Well-known types that the files
+ * relative to the output directory ("greeter.ts", "google/protobuf/timestamp.ts"),
+ * sorted by path. Well-known types that the files
  * import are generated too. Throws ProtoError on a bad .proto; nothing is
  * returned in part.
  */
@@ -30,6 +29,5 @@ export function generate(files: readonly string[], options: GenerateOptions = {}
     const file = protos.files.get(name);
     if (file !== undefined) out.set(outputPath(name), generateFile(protos, file, descriptors));
   }
-  out.set(RUNTIME_PATH, runtimeFile());
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

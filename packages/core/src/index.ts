@@ -82,3 +82,4 @@ export { reflectionService, registerFileDescriptors, lookupFileDescriptors, file
 export { ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflection/index.js';
 export type { ServiceRegistration, FileDescriptorFile, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
 export { protoFromRoot } from './load-proto.js';
+export { loadRoot, messageType, ProtoJsonError } from './generated-runtime.js';

@@ -12,6 +12,8 @@ import {
   type ServerStreamClient,
   type ServerStreamServer,
   type ServiceDefinition,
+  loadRoot,
+  messageType,
   registerDefinition,
   registerFileDescriptors,
 } from '@tsmicro/core';
@@ -22,7 +24,6 @@ import { Empty } from './google/protobuf/empty.js';
 import type { Struct, Value } from './google/protobuf/struct.js';
 import type { Timestamp } from './google/protobuf/timestamp.js';
 import type { Int64Value, StringValue } from './google/protobuf/wrappers.js';
-import { loadRoot, messageType } from './tsmicro-runtime.js';
 
 /**
  * Order is the message fixtures.kitchen.Order.

@@ -6,10 +6,11 @@ import {
   type Context,
   type MessageType,
   type ServiceDefinition,
+  loadRoot,
+  messageType,
   registerDefinition,
   registerFileDescriptors,
 } from '@tsmicro/core';
-import { loadRoot, messageType } from './tsmicro-runtime.js';
 
 /** class$ is the message fixtures.reserved.class. */
 export interface class$ {

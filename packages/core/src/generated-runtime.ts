@@ -1,4 +1,9 @@
-import type { MessageType } from '@tsmicro/core';
+// The run-time half of generated code: protobufjs reflection for the binary
+// codec and the proto3 canonical JSON mapping. Generated modules import
+// loadRoot and messageType from @tsmicro/core, so every generated file shares
+// this one copy.
+
+import type { MessageType } from './definition.js';
 import protobuf from 'protobufjs';
 
 // Binary encoding is protobufjs's own (fromObject + encode), so bytes are
