@@ -8,6 +8,10 @@ import { CONTENT_TYPE_HEADER, grpcMetadataFromMetadata, metadataFromGrpcMetadata
 import { MessageWriter } from './message-writer.js';
 import { ReadQueue } from './read-queue.js';
 
+// One shared error for reads after the call's own end: building an Error per
+// call (a stack capture) showed in profiles of short calls.
+const CALL_FINISHED = new StatusError(Code.CANCELLED, 'call finished');
+
 /**
  * GrpcServerStream is the handler's side of one call, over the grpc-js
  * duplex that every announced path is registered with.
@@ -110,7 +114,7 @@ export class GrpcServerStream implements ServerStream {
       trailers = new grpc.Metadata();
     }
     // The handler's reads are over; the client's remaining messages are discarded.
-    this.queue.fail(new StatusError(Code.CANCELLED, 'call finished'));
+    this.queue.fail(CALL_FINISHED);
     // grpc-js's documented way to end a streaming call with a status: it
     // queues the status behind the messages already written, so OK never
     // overtakes them.
