@@ -17,10 +17,9 @@ export class Context {
   readonly method: string;
   /** Address of the caller. */
   readonly peer: string;
-  /** Headers to send back; sent before the first message or with the status. */
-  readonly responseHeader = new Metadata();
-  /** Trailers to send back with the status. */
-  readonly responseTrailer = new Metadata();
+  // Made on first use: most calls set neither, and a long-lived stream keeps its context.
+  private header_: Metadata | undefined;
+  private trailer_: Metadata | undefined;
 
   constructor(init: {
     metadata?: Metadata;
@@ -43,6 +42,23 @@ export class Context {
   get signal(): AbortSignal {
     if (typeof this.signal_ === 'function') this.signal_ = this.signal_();
     return this.signal_;
+  }
+
+  /** Headers to send back; sent before the first message or with the status. */
+  get responseHeader(): Metadata {
+    this.header_ ??= new Metadata();
+    return this.header_;
+  }
+
+  /** Trailers to send back with the status. */
+  get responseTrailer(): Metadata {
+    this.trailer_ ??= new Metadata();
+    return this.trailer_;
+  }
+
+  /** hasResponseHeader tells whether any response header was set, without making the holder. */
+  get hasResponseHeader(): boolean {
+    return this.header_ !== undefined && this.header_.size > 0;
   }
 
   /** setHeader sets a response header (before the first message is sent). */

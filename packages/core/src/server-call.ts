@@ -148,7 +148,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
   private sendHeaders(): void {
     if (this.headersSent) return;
     this.headersSent = true;
-    if (this.ctx.responseHeader.size > 0) this.stream.sendHeaders(this.ctx.responseHeader);
+    if (this.ctx.hasResponseHeader) this.stream.sendHeaders(this.ctx.responseHeader);
   }
 
   private async readBytes(): Promise<Uint8Array | null> {
