@@ -1,4 +1,3 @@
-import net from 'node:net';
 import {
   type Client,
   Code,
@@ -18,6 +17,7 @@ import { createPool } from '@tsmicro/transport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { greeterMethods, type Hello, type Reply, type Req, type Res } from '../support/greeter-proto.js';
 import { type Behaviour, ScriptedGreeter } from './scripted-greeter.js';
+import { closedPort } from '../support/closed-port.js';
 
 // Always the first node the selector offers: registration order, minus the ejected ones.
 const firstNode: Strategy = () => (nodes) => nodes[0] as Node;
@@ -188,14 +188,3 @@ describe('createClient with a selector', () => {
     expect(nodes).toEqual([]);
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

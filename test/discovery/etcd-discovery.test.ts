@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { type Client, Code, type MicroService, isMicroError, newService } from '@tsmicro/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEtcdRegistry } from '../../packages/registry-etcd/src/index.js';
@@ -6,6 +5,7 @@ import { TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
 import { greeterMethods, type Req, type Res } from '../support/greeter-proto.js';
 import { callMany, callUntil, countByAddress, sayHello, sleep, waitFor } from './call-load.js';
 import { type GreeterProcess, runGreeterToExit, startGreeter } from './greeter-process.js';
+import { closedPort } from '../support/closed-port.js';
 
 // Short leases so a crashed node leaves within a test's patience: etcd keeps
 // a node this long after its process stopped renewing it.
@@ -173,14 +173,3 @@ describe('micro.newService with MICRO_REGISTRY=etcd', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

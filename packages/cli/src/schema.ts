@@ -1,8 +1,5 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileDescriptorsFromRoot, type LoadedProto, protoFromRoot } from '@tsmicro/core';
-import protobuf from 'protobufjs';
+import { fileDescriptorsFromRoot, type LoadedProto, protoFromRoot, protoRoot } from '@tsmicro/core';
 import { DescriptorSet } from './descriptor-set.js';
 import type { ReflectionClient } from './reflection-client.js';
 
@@ -28,14 +25,7 @@ export async function schemaFromReflection(reflection: ReflectionClient, symbol:
  * off; they go through the same descriptors reflection would give.
  */
 export function schemaFromProtoFiles(files: readonly string[], includeDirs: readonly string[]): Schema {
-  const root = new protobuf.Root();
-  root.resolvePath = (origin, target) => {
-    for (const dir of includeDirs) {
-      const candidate = join(dir, target);
-      if (existsSync(candidate)) return candidate;
-    }
-    return protobuf.util.path.resolve(origin, target);
-  };
+  const root = protoRoot(includeDirs);
   root.loadSync([...files], { keepCase: true });
   root.resolveAll();
   const bases = [...includeDirs, ...files.map((f) => dirname(f))].map((d) => resolve(d));

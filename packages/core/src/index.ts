@@ -81,5 +81,5 @@ export type { HealthCheckRequest, HealthCheckResponse, HealthListResponse } from
 export { reflectionService, registerFileDescriptors, lookupFileDescriptors, fileDescriptorsFromRoot } from './reflection/index.js';
 export { ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflection/index.js';
 export type { ServiceRegistration, FileDescriptorFile, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
-export { protoFromRoot } from './load-proto.js';
+export { protoFromRoot, protoRoot } from './load-proto.js';
 export { loadRoot, messageType, ProtoJsonError } from './generated-runtime.js';

@@ -32,7 +32,7 @@ const toJsonOptions: protobuf.IConversionOptions = { longs: String, enums: Strin
  */
 export function loadProto(files: string | readonly string[], options: { includeDirs?: readonly string[] } = {}): LoadedProto {
   const includeDirs = options.includeDirs ?? [];
-  const root = newRoot(includeDirs);
+  const root = protoRoot(includeDirs);
   const list = typeof files === 'string' ? [files] : files;
   try {
     root.loadSync([...list], { keepCase: false });
@@ -85,7 +85,7 @@ export function protoFromRoot(root: protobuf.Root, label: string): LoadedProto {
 // only costs reflection that service; loading itself must not fail for it.
 function registerDescriptors(list: readonly string[], includeDirs: readonly string[]): void {
   try {
-    const root = newRoot(includeDirs);
+    const root = protoRoot(includeDirs);
     root.loadSync([...list], { keepCase: true });
     root.resolveAll();
     const bases = [...includeDirs, ...list.map((f) => dirname(f))].map((d) => resolve(d));
@@ -104,7 +104,11 @@ function importName(filename: string, bases: readonly string[]): string {
   return filename;
 }
 
-function newRoot(includeDirs: readonly string[]): protobuf.Root {
+/**
+ * protoRoot is an empty protobufjs Root whose imports resolve under
+ * includeDirs first (as protoc's -I), then beside the importing file.
+ */
+export function protoRoot(includeDirs: readonly string[]): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (origin, target) => {
     for (const dir of includeDirs) {
