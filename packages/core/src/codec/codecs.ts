@@ -21,6 +21,16 @@ export function codecByName(name: string): Codec | undefined {
  */
 export function codecForContentType(contentType: string | undefined): Codec | undefined {
   if (contentType === undefined || contentType === 'application/grpc') return protoCodec;
+  // Every call names its content type; peers use a handful, so each is parsed once.
+  if (byContentType.has(contentType)) return byContentType.get(contentType);
+  const codec = parseContentType(contentType);
+  if (byContentType.size < 64) byContentType.set(contentType, codec);
+  return codec;
+}
+
+const byContentType = new Map<string, Codec | undefined>();
+
+function parseContentType(contentType: string): Codec | undefined {
   const plus = contentType.indexOf('+');
   if (!contentType.startsWith('application/grpc') || plus < 0) return undefined;
   const sub = contentType.slice(plus + 1).split(';')[0]?.trim();
