@@ -211,7 +211,7 @@ export function createClient(options: ClientOptions): Client {
       throw new AttemptError(error, false);
     }
     const metadata = new Metadata(callOptions.metadata);
-    const stream = lease.connection.openStream(method.path, metadata, { deadline, contentType: codec.contentType });
+    const stream = lease.connection.openStream(method.path, metadata, { deadline, contentType: codec.contentType, kind: method.kind });
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
       timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, 'deadline exceeded'), deadline - Date.now());

@@ -56,6 +56,11 @@ export class Context {
     return this.trailer_;
   }
 
+  /** hasResponseTrailer tells whether any trailer was set, without making the holder. */
+  get hasResponseTrailer(): boolean {
+    return this.trailer_ !== undefined && this.trailer_.size > 0;
+  }
+
   /** hasResponseHeader tells whether any response header was set, without making the holder. */
   get hasResponseHeader(): boolean {
     return this.header_ !== undefined && this.header_.size > 0;

@@ -1,3 +1,5 @@
+import type { CallKind } from '@tsmicro/transport';
+
 /**
  * MessageType binds one protobuf message type to its encoding. Generated
  * code and the run-time .proto loader both produce these.
@@ -15,7 +17,7 @@ export interface MessageType<T> {
 }
 
 /** MethodKind is one of gRPC's four call kinds. */
-export type MethodKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
+export type MethodKind = CallKind;
 
 /** MethodDefinition describes one rpc of a service. */
 export interface MethodDefinition<I = unknown, O = unknown> {

@@ -9,12 +9,14 @@ export interface DispatchOptions {
   readonly maxSendSize: number;
   /** Called with errors handlers threw that were not MicroErrors, for logging. */
   readonly onHandlerError: (err: unknown, route: Route) => void;
+  /** Called once when a dispatched call has ended. */
+  readonly onEnd: (call: ServerCall<unknown, unknown>) => void;
 }
 
 /**
  * dispatch runs one incoming call: it finds the route, runs the handler by
- * its kind, and returns the ServerCall whose `done` settles when the call
- * is over. Unknown paths and content types end the call at once.
+ * its kind, and returns its ServerCall (options.onEnd hears when it is
+ * over). Unknown paths and content types end the call at once.
  */
 export function dispatch(stream: ServerStream, route: Route | undefined, options: DispatchOptions): ServerCall<unknown, unknown> | undefined {
   if (!route) {
@@ -27,7 +29,16 @@ export function dispatch(stream: ServerStream, route: Route | undefined, options
     return undefined;
   }
   const { method, service } = route;
-  const call = new ServerCall(stream, codec, method.requestType, method.responseType, service.typeName, method.name, options.maxSendSize);
+  const call = new ServerCall(
+    stream,
+    codec,
+    method.requestType,
+    method.responseType,
+    service.typeName,
+    method.name,
+    options.maxSendSize,
+    options.onEnd,
+  );
   void run(call, route).then(
     () => call.close(),
     (err: unknown) => {

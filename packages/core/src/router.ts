@@ -1,3 +1,4 @@
+import type { MethodInfo } from '@tsmicro/transport';
 import { type HandlerContainer, resolveInstance } from './container.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
 import { lookupDefinition } from './definition-registry.js';
@@ -35,8 +36,8 @@ export class Router {
   private readonly byPath = new Map<string, Route>();
   private readonly aliases = new Map<string, Route>();
 
-  /** add registers a handler class (built through typedi) or instance; it returns the paths added. */
-  add(handler: HandlerClass | object, options: HandleOptions, container: HandlerContainer): string[] {
+  /** add registers a handler class (built through typedi) or instance; it returns the methods added. */
+  add(handler: HandlerClass | object, options: HandleOptions, container: HandlerContainer): MethodInfo[] {
     const ctor = (typeof handler === 'function' ? handler : handler.constructor) as HandlerClass;
     const className = ctor.name || 'anonymous class';
     const definition = this.definitionOf(ctor, className, options);
@@ -56,7 +57,7 @@ export class Router {
       if (existing) throw new HandlerError(`${where}: ${method.path} is already served by ${existing.handlerName}`);
     }
     const instance = typeof handler === 'function' ? resolveInstance(handler as HandlerClass, options.container ?? container) : handler;
-    const added: string[] = [];
+    const added: MethodInfo[] = [];
     for (const [propertyKey, method] of bindings) {
       const fn = (instance as Record<string, (...a: unknown[]) => unknown>)[propertyKey] as (...a: unknown[]) => unknown;
       const shortService = definition.typeName.split('.').pop() ?? definition.typeName;
@@ -69,7 +70,7 @@ export class Router {
       };
       this.byPath.set(method.path, route);
       this.aliases.set(route.endpointName, route);
-      added.push(method.path);
+      added.push({ path: method.path, kind: method.kind });
     }
     return added;
   }
@@ -84,9 +85,9 @@ export class Router {
     return [...this.byPath.values()];
   }
 
-  /** paths lists every served gRPC path. */
-  paths(): string[] {
-    return [...this.byPath.keys()];
+  /** methods lists every served gRPC path with its kind. */
+  methods(): MethodInfo[] {
+    return this.routes().map(({ method }) => ({ path: method.path, kind: method.kind }));
   }
 
   /** services lists the definitions that have at least one route. */

@@ -1,10 +1,13 @@
-import { Code, Metadata, type ServerStream, type Status } from '@tsmicro/transport';
+import { Code, Metadata, type ServerStream, type Status, type StatusError } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { Context } from './context.js';
 import type { MessageType } from './definition.js';
 import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
 import type { BidiStreamServer } from './stream-types.js';
+
+// The trailers of a call that set none: transports only read them.
+const NO_METADATA = new Metadata();
 
 /**
  * ServerCall is one incoming call from the handler's side: it decodes and
@@ -22,10 +25,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
   private headersSent = false;
   private ended = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private readonly onTransportAbort = () => this.finish(MicroError.from(this.stream.signal.reason, Code.CANCELLED).toStatus());
-  /** Resolves once the call has ended, whatever the reason. */
-  readonly done: Promise<void>;
-  private resolveDone!: () => void;
+  private readonly onTransportAbort = (reason: StatusError) => this.finish(MicroError.from(reason, Code.CANCELLED).toStatus());
 
   constructor(
     private readonly stream: ServerStream,
@@ -35,10 +35,9 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     service: string,
     method: string,
     private readonly maxSendSize: number,
+    /** Called once when the call has ended, whatever the reason. */
+    private readonly onEnd: (call: ServerCall<I, O>) => void,
   ) {
-    this.done = new Promise((r) => {
-      this.resolveDone = r;
-    });
     this.ctx = new Context({
       metadata: stream.metadata,
       deadline: stream.deadline,
@@ -51,8 +50,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
       method,
       peer: stream.peer,
     });
-    if (stream.signal.aborted) queueMicrotask(this.onTransportAbort);
-    else stream.signal.addEventListener('abort', this.onTransportAbort, { once: true });
+    stream.onAbort(this.onTransportAbort);
     if (stream.deadline !== undefined) {
       const left = stream.deadline - Date.now();
       const expire = () => this.finish({ code: Code.DEADLINE_EXCEEDED, message: 'deadline exceeded', metadata: new Metadata() });
@@ -110,7 +108,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
 
   /** close ends the call with OK now. */
   close(): void {
-    this.finish({ code: Code.OK, message: '', metadata: this.ctx.responseTrailer });
+    this.finish({ code: Code.OK, message: '', metadata: NO_METADATA });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<I> {
@@ -133,16 +131,16 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.deadlineTimer);
-    this.stream.signal.removeEventListener('abort', this.onTransportAbort);
+    this.stream.onAbort(undefined);
     if (status.code === Code.OK) {
       this.sendHeaders();
-      this.stream.finish({ ...status, metadata: this.ctx.responseTrailer });
+      this.stream.finish({ ...status, metadata: this.ctx.hasResponseTrailer ? this.ctx.responseTrailer : NO_METADATA });
     } else {
       this.stream.finish(status);
       this.endReason = new MicroError(status.code, status.message);
       this.abort?.abort(this.endReason);
     }
-    this.resolveDone();
+    this.onEnd(this);
   }
 
   private sendHeaders(): void {

@@ -1,6 +1,6 @@
 import { Code, type Listener, Metadata, type ServerStream, type TlsOptions, type Transport } from '@tsmicro/transport';
 import { defaultContainer, type HandlerContainer } from './container.js';
-import { dispatch } from './dispatch.js';
+import { type DispatchOptions, dispatch } from './dispatch.js';
 import { type HandleOptions, type Route, Router } from './router.js';
 import type { ServerCall } from './server-call.js';
 
@@ -64,9 +64,12 @@ export function createServer(options: ServerOptions): Server {
   let stopping = false;
   let idle: (() => void) | undefined;
 
-  const dispatchOptions = {
+  const dispatchOptions: DispatchOptions = {
     maxSendSize: resolved.maxMessageSize,
     onHandlerError: (err: unknown, route: Route) => resolved.onHandlerError(err, route.handlerName),
+    onEnd: (call) => {
+      if (active.delete(call) && active.size === 0) idle?.();
+    },
   };
 
   const onStream = (stream: ServerStream) => {
@@ -77,11 +80,8 @@ export function createServer(options: ServerOptions): Server {
     const call = dispatch(stream, router.lookup(stream.method), dispatchOptions);
     if (!call) return;
     total++;
-    active.add(call);
-    void call.done.then(() => {
-      active.delete(call);
-      if (active.size === 0) idle?.();
-    });
+    // A call that ended inside dispatch (a deadline already passed) was never active.
+    if (!call.isEnded) active.add(call);
   };
 
   const server: Server = {
@@ -90,8 +90,8 @@ export function createServer(options: ServerOptions): Server {
       return listener?.address;
     },
     handle(handler, handleOptions = {}) {
-      const paths = router.add(handler, handleOptions, resolved.container);
-      listener?.addMethods(paths);
+      const methods = router.add(handler, handleOptions, resolved.container);
+      listener?.addMethods(methods);
       return server;
     },
     async start() {
@@ -103,7 +103,7 @@ export function createServer(options: ServerOptions): Server {
         tls: options.tls,
         keepalive: options.keepalive,
       });
-      listener.addMethods(router.paths());
+      listener.addMethods(router.methods());
       return listener.address;
     },
     async stop(graceMs = resolved.graceMs) {

@@ -9,6 +9,8 @@ export type {
   DialOptions,
   ListenOptions,
   StreamOptions,
+  CallKind,
+  MethodInfo,
   TlsOptions,
   KeepaliveOptions,
   ReconnectOptions,

@@ -1,6 +1,6 @@
 import type { SecureContextOptions } from 'node:tls';
 import type { Metadata } from './metadata.js';
-import type { Status } from './status-error.js';
+import type { Status, StatusError } from './status-error.js';
 
 /**
  * Transport moves framed messages between a client and a server. It knows
@@ -97,6 +97,17 @@ export interface Connection {
   close(graceMs?: number): Promise<void>;
 }
 
+/** CallKind is one of gRPC's four call kinds. */
+export type CallKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
+
+/** MethodInfo announces one served method to a listener. */
+export interface MethodInfo {
+  /** Path, "/pkg.Service/Method". */
+  readonly path: string;
+  /** Its kind; a transport may serve each kind its own cheapest way (bidi when absent). */
+  readonly kind?: CallKind;
+}
+
 /** StreamOptions are per-call settings passed down to the transport. */
 export interface StreamOptions {
   /** Absolute deadline (ms since the epoch), carried to the server. */
@@ -105,6 +116,12 @@ export interface StreamOptions {
   readonly contentType?: string;
   /** Largest message this call accepts, overriding the connection's setting. */
   readonly maxMessageSize?: number;
+  /**
+   * The call's kind, when the caller knows it. Every kind is the same stream
+   * on the wire, but a transport may carry a unary call more cheaply: it then
+   * takes exactly one write before closeSend().
+   */
+  readonly kind?: CallKind;
 }
 
 /**
@@ -147,6 +164,13 @@ export interface ServerStream {
    * connection died, or the listener force-closed. The reason is a StatusError.
    */
   readonly signal: AbortSignal;
+  /**
+   * onAbort sets one listener for the same event as `signal`, called once
+   * with the same reason (on a microtask when the call was already aborted);
+   * undefined removes it. It is how the framework follows a call without
+   * paying for an AbortSignal per call.
+   */
+  onAbort(listener: ((reason: StatusError) => void) | undefined): void;
   /** read returns the next message; null once the client half-closed. Rejects with StatusError if the call died. */
   read(): Promise<Uint8Array | null>;
   /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */
@@ -168,9 +192,9 @@ export interface Listener {
   /** Open connections from clients. */
   readonly connections: number;
   /**
-   * addMethods announces the paths the server serves. Transports that need
+   * addMethods announces the methods the server serves. Transports that need
    * to know them up front (grpc) register them; the others ignore the call.
    */
-  addMethods(paths: readonly string[]): void;
+  addMethods(methods: readonly MethodInfo[]): void;
   close(graceMs?: number): Promise<void>;
 }

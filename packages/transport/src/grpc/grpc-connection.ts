@@ -3,7 +3,9 @@ import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import type { ClientStream, Connection, ConnectionState, StreamOptions } from '../transport.js';
+import type { GrpcClientCall } from './grpc-client-call.js';
 import { GrpcClientStream } from './grpc-client-stream.js';
+import { GrpcUnaryClientStream } from './grpc-unary-client-stream.js';
 
 /**
  * GrpcConnection is one grpc-js channel (its own HTTP/2 connection, thanks
@@ -15,7 +17,7 @@ import { GrpcClientStream } from './grpc-client-stream.js';
 export class GrpcConnection implements Connection {
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
-  private readonly streams = new Set<GrpcClientStream>();
+  private readonly streams = new Set<GrpcClientCall>();
   private closing = false;
   private isClosed = false;
   private idleWaiters: Array<() => void> = [];
@@ -74,10 +76,14 @@ export class GrpcConnection implements Connection {
       const message = `connection to ${this.address} is closed`;
       return GrpcClientStream.refused({ code: Code.UNAVAILABLE, message, metadata: new Metadata() });
     }
-    const stream: GrpcClientStream = new GrpcClientStream(this.client, method, metadata, options, () => {
+    const onDone = () => {
       this.streams.delete(stream);
       if (this.streams.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    });
+    };
+    const stream: GrpcClientCall =
+      options?.kind === 'unary'
+        ? new GrpcUnaryClientStream(this.client, method, metadata, options, onDone)
+        : new GrpcClientStream(this.client, method, metadata, options, onDone);
     // A stream that failed before starting has already called back.
     if (!stream.settled) this.streams.add(stream);
     return stream;

@@ -33,7 +33,7 @@ describe('createGrpcTransport (raw grpc-js client)', () => {
         s.finish({ code: Code.OK, message: '', metadata: new Metadata({ 'x-done-bin': new Uint8Array([7]) }) });
       },
     });
-    listener.addMethods(['/interop.Test/Echo', '/interop.Test/Fail']);
+    listener.addMethods([{ path: '/interop.Test/Echo' }, { path: '/interop.Test/Fail' }]);
     cleanups.push(() => listener.close());
     return listener;
   }

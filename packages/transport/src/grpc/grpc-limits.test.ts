@@ -16,7 +16,7 @@ afterEach(async () => {
 async function serve(onStream: (s: ServerStream) => void, paths: string[]): Promise<{ listener: Listener; conn: Connection }> {
   const transport = createGrpcTransport();
   const listener = await transport.listen('127.0.0.1:0', { onStream });
-  listener.addMethods(paths);
+  listener.addMethods(paths.map((path) => ({ path })));
   open.push(listener);
   const conn = await transport.dial(listener.address);
   open.unshift(conn);

@@ -3,10 +3,12 @@ import * as grpc from '@grpc/grpc-js';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import type { Listener, ListenOptions } from '../transport.js';
+import type { Listener, ListenOptions, MethodInfo } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import { statusErrorFromUnknown } from './grpc-error.js';
+import type { GrpcServerCall } from './grpc-server-call.js';
 import { GrpcServerStream } from './grpc-server-stream.js';
+import { GrpcUnaryServerStream } from './grpc-unary-server-stream.js';
 
 // How long streams ended at the grace deadline get to deliver their status
 // before the remaining connections are torn down.
@@ -21,7 +23,7 @@ const FORCE_AFTER_MS = 100;
 export class GrpcListener implements Listener {
   private readonly paths = new Set<string>();
   private readonly sockets = new Set<Socket>();
-  private readonly streams = new Set<GrpcServerStream>();
+  private readonly streams = new Set<GrpcServerCall>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -75,12 +77,24 @@ export class GrpcListener implements Listener {
     return this.sockets.size;
   }
 
-  addMethods(paths: readonly string[]): void {
-    for (const path of paths) {
+  addMethods(methods: readonly MethodInfo[]): void {
+    for (const { path, kind } of methods) {
       if (this.paths.has(path)) continue;
       this.paths.add(path);
-      // Registered as bidi whatever the method's kind: all four kinds are the
-      // same bytes on the wire, and a bidi handler sees them all as streams.
+      if (kind === 'unary') {
+        // grpc-js's unary path costs far less per call than a duplex stream.
+        this.server.register(
+          path,
+          (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, respond: grpc.sendUnaryData<Uint8Array>) =>
+            this.acceptUnary(call, respond, path),
+          serializeBytes,
+          deserializeBytes,
+          'unary',
+        );
+        continue;
+      }
+      // Streaming kinds are all registered as bidi: they are the same bytes on
+      // the wire, and a bidi handler sees each of them as a stream.
       this.server.register(
         path,
         (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => this.accept(call, path),
@@ -100,6 +114,28 @@ export class GrpcListener implements Listener {
     const stream = new GrpcServerStream(call, path);
     this.streams.add(stream);
     call.once('close', () => this.streams.delete(stream));
+    this.start(stream);
+  }
+
+  private acceptUnary(
+    call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>,
+    respond: grpc.sendUnaryData<Uint8Array>,
+    path: string,
+  ): void {
+    const stream = new GrpcUnaryServerStream(
+      call,
+      (err, value, trailer) => {
+        this.streams.delete(stream);
+        respond(err, value, trailer);
+      },
+      path,
+    );
+    this.streams.add(stream);
+    call.once('cancelled', () => this.streams.delete(stream));
+    this.start(stream);
+  }
+
+  private start(stream: GrpcServerCall): void {
     try {
       this.onStream(stream);
     } catch (err) {

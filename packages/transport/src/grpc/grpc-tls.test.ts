@@ -36,7 +36,7 @@ describe('createGrpcTransport over TLS', () => {
         s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
       },
     });
-    listener.addMethods(['/tls.Test/Echo']);
+    listener.addMethods([{ path: '/tls.Test/Echo' }]);
     try {
       const conn = await transport.dial(listener.address, {
         tls: { ca: pem['ca.pem'], cert: pem['client.pem'], key: pem['client.key'] },

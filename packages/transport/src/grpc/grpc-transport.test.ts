@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import type { Connection, Listener, ServerStream } from '../transport.js';
+import type { CallKind, Connection, Listener, ServerStream } from '../transport.js';
 import { createGrpcTransport } from './grpc-transport.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -16,7 +16,10 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close(0)));
 });
 
-async function serve(handlers: Record<string, Handler>): Promise<{ listener: Listener; conn: Connection }> {
+async function serve(
+  handlers: Record<string, Handler>,
+  kinds: Record<string, CallKind> = {},
+): Promise<{ listener: Listener; conn: Connection }> {
   const transport = createGrpcTransport();
   const listener = await transport.listen('127.0.0.1:0', {
     onStream: (stream) => {
@@ -27,7 +30,7 @@ async function serve(handlers: Record<string, Handler>): Promise<{ listener: Lis
       );
     },
   });
-  listener.addMethods(Object.keys(handlers));
+  listener.addMethods(Object.keys(handlers).map((path) => ({ path, kind: kinds[path] })));
   open.push(listener);
   const conn = await transport.dial(listener.address);
   open.unshift(conn);
@@ -273,5 +276,171 @@ describe('createGrpcTransport', () => {
     expect(err).toBeInstanceOf(StatusError);
     expect((err as StatusError).code).toBe(Code.UNAVAILABLE);
     expect((err as StatusError).message).toContain(address);
+  });
+});
+
+describe('createGrpcTransport, methods announced as unary', () => {
+  const unary = { kind: 'unary' } as const;
+  const serveUnary = (handlers: Record<string, Handler>) =>
+    serve(handlers, Object.fromEntries(Object.keys(handlers).map((path) => [path, 'unary' as const])));
+
+  it('carries request, reply, headers, trailers and the content type', async () => {
+    let seen: { contentType?: string; peer?: string; text?: string | undefined } = {};
+    const { conn } = await serveUnary({
+      '/test.Echo/Unary': async (s) => {
+        const req = await s.read();
+        expect(await s.read()).toBeNull();
+        seen = { contentType: s.contentType, peer: s.peer, text: s.metadata.get('x-text') as string | undefined };
+        s.sendHeaders(new Metadata({ 'x-head': 'h1' }));
+        await s.write(enc(`hello ${dec(req)}`));
+        s.finish(ok(new Metadata({ 'x-trail': 't1', 'x-trail-bin': new Uint8Array([0, 1, 255]) })));
+      },
+    });
+    const call = conn.openStream('/test.Echo/Unary', new Metadata({ 'x-text': 'a' }), { ...unary, contentType: 'application/grpc+json' });
+    expect(conn.activeStreams).toBe(1);
+    await call.write(enc('jeff'));
+    call.closeSend();
+    expect(await readAll(call)).toEqual(['hello jeff']);
+    expect((await call.headers).get('x-head')).toBe('h1');
+    const status = await call.status;
+    expect(status.code).toBe(Code.OK);
+    expect(status.metadata.get('x-trail')).toBe('t1');
+    expect(status.metadata.get('x-trail-bin')).toEqual(new Uint8Array([0, 1, 255]));
+    expect(seen).toEqual({ contentType: 'application/grpc+json', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), text: 'a' });
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('reports a handler status with its message and trailers, and no reply', async () => {
+    const { conn } = await serveUnary({
+      '/test.Echo/Fail': async (s) => {
+        await s.write(enc('dropped'));
+        s.finish({ code: Code.NOT_FOUND, message: 'gone ☺', metadata: new Metadata({ 'x-why': 'gone' }) });
+      },
+    });
+    const call = conn.openStream('/test.Echo/Fail', new Metadata(), unary);
+    await call.write(enc('x'));
+    call.closeSend();
+    const err = await call.read().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StatusError);
+    expect(err).toMatchObject({ code: Code.NOT_FOUND, message: 'gone ☺' });
+    expect((err as StatusError).metadata.get('x-why')).toBe('gone');
+    expect((await call.status).code).toBe(Code.NOT_FOUND);
+  });
+
+  it('ends with INTERNAL when a handler finishes OK without a reply, or writes twice', async () => {
+    let second: Promise<void> | undefined;
+    const { conn } = await serveUnary({
+      '/test.Echo/Nothing': (s) => s.finish(ok()),
+      '/test.Echo/Twice': async (s) => {
+        await s.write(enc('one'));
+        second = s.write(enc('two'));
+        second.catch(() => {}); // awaited by the test below
+        s.finish(ok());
+      },
+    });
+    const nothing = conn.openStream('/test.Echo/Nothing', new Metadata(), unary);
+    await nothing.write(enc('x'));
+    nothing.closeSend();
+    await expect(nothing.read()).rejects.toMatchObject({ code: Code.INTERNAL });
+    const twice = conn.openStream('/test.Echo/Twice', new Metadata(), unary);
+    await twice.write(enc('x'));
+    twice.closeSend();
+    expect(await readAll(twice)).toEqual(['one']);
+    await expect(second).rejects.toMatchObject({ code: Code.INTERNAL });
+  });
+
+  it('takes exactly one request on the client side', async () => {
+    const { conn } = await serveUnary({ '/test.Echo/Unary': (s) => s.finish(ok()) });
+    const twice = conn.openStream('/test.Echo/Unary', new Metadata(), unary);
+    await twice.write(enc('a'));
+    await expect(twice.write(enc('b'))).rejects.toMatchObject({ code: Code.INTERNAL });
+    twice.cancel();
+    const none = conn.openStream('/test.Echo/Unary', new Metadata(), unary);
+    none.closeSend();
+    await expect(none.read()).rejects.toMatchObject({ code: Code.INTERNAL });
+    await expect(none.write(enc('late'))).rejects.toMatchObject({ code: Code.INTERNAL });
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('ends a call at its deadline on both sides', async () => {
+    let serverSignal: AbortSignal | undefined;
+    const { conn } = await serveUnary({
+      '/test.Echo/Slow': (s) => {
+        serverSignal = s.signal;
+      },
+    });
+    const call = conn.openStream('/test.Echo/Slow', new Metadata(), { ...unary, deadline: Date.now() + 300 });
+    await call.write(enc('x'));
+    call.closeSend();
+    await expect(call.read()).rejects.toMatchObject({ code: Code.DEADLINE_EXCEEDED });
+    expect((await reason(serverSignal as AbortSignal)).code).toBe(Code.DEADLINE_EXCEEDED);
+  });
+
+  it('cancels: the pending read rejects with the local status and the handler sees CANCELLED', async () => {
+    let serverStream: ServerStream | undefined;
+    const { conn } = await serveUnary({
+      '/test.Echo/Hang': (s) => {
+        serverStream = s;
+      },
+    });
+    const early = conn.openStream('/test.Echo/Hang', new Metadata(), unary);
+    early.cancel(Code.ABORTED, 'before sending');
+    await expect(early.read()).rejects.toMatchObject({ code: Code.ABORTED });
+    const call = conn.openStream('/test.Echo/Hang', new Metadata(), unary);
+    await call.write(enc('go'));
+    call.closeSend();
+    await expect.poll(() => serverStream).toBeDefined();
+    const pending = call.read();
+    call.cancel(Code.ABORTED, 'changed my mind');
+    await expect(pending).rejects.toMatchObject({ code: Code.ABORTED, message: 'changed my mind' });
+    expect((await call.status).code).toBe(Code.ABORTED);
+    const server = serverStream as ServerStream;
+    expect((await reason(server.signal)).code).toBe(Code.CANCELLED);
+    await expect(server.write(enc('late'))).rejects.toBeInstanceOf(StatusError);
+    await expect(server.read()).rejects.toBeInstanceOf(StatusError);
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('refuses a reply over the call size limit with RESOURCE_EXHAUSTED', async () => {
+    const { conn } = await serveUnary({
+      '/test.Echo/Big': async (s) => {
+        await s.read();
+        await s.write(new Uint8Array(2048));
+        s.finish(ok());
+      },
+    });
+    const call = conn.openStream('/test.Echo/Big', new Metadata(), { ...unary, maxMessageSize: 1024 });
+    await call.write(enc('x'));
+    call.closeSend();
+    await expect(call.read()).rejects.toMatchObject({ code: Code.RESOURCE_EXHAUSTED });
+  });
+
+  it('interoperates with the other registration: a unary call to a bidi method and a stream to a unary one', async () => {
+    const echo: Handler = async (s) => {
+      const req = await s.read();
+      await s.write(enc(`echo ${dec(req)}`));
+      s.finish(ok());
+    };
+    const { conn: toBidi } = await serve({ '/test.Echo/Bidi': echo });
+    const a = toBidi.openStream('/test.Echo/Bidi', new Metadata(), unary);
+    await a.write(enc('a'));
+    a.closeSend();
+    expect(await readAll(a)).toEqual(['echo a']);
+    const { conn: toUnary } = await serveUnary({ '/test.Echo/Unary': echo });
+    const b = toUnary.openStream('/test.Echo/Unary', new Metadata());
+    await b.write(enc('b'));
+    b.closeSend();
+    expect(await readAll(b)).toEqual(['echo b']);
+  });
+
+  it('ends calls still running at the listener grace deadline with UNAVAILABLE', async () => {
+    const { conn, listener } = await serveUnary({ '/test.Echo/Never': () => {} });
+    const call = conn.openStream('/test.Echo/Never', new Metadata(), unary);
+    await call.write(enc('x'));
+    call.closeSend();
+    await expect.poll(() => listener.connections).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    await listener.close(50);
+    await expect(call.read()).rejects.toMatchObject({ code: Code.UNAVAILABLE });
   });
 });

@@ -1,3 +1,4 @@
+import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
@@ -20,7 +21,7 @@ export class MemoryCall {
   readonly server: ServerStream;
   private readonly requests = new MessageQueue<Uint8Array>(WINDOW_MESSAGES);
   private readonly responses = new MessageQueue<Uint8Array>(WINDOW_MESSAGES);
-  private readonly abort = new AbortController();
+  private readonly aborted = new AbortNotice();
   private headersSent = false;
   private finalStatus: Status | undefined;
   private resolveHeaders!: (m: Metadata) => void;
@@ -65,7 +66,7 @@ export class MemoryCall {
     // a cancel or a dead link drops it, as a reset stream does.
     else this.responses.fail(err, fromServer);
     this.requests.fail(err);
-    if (!fromServer || status.code !== Code.OK) this.abort.abort(err);
+    if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
     this.resolveStatus(status);
   }
 
@@ -104,6 +105,7 @@ export class MemoryCall {
     contentType: string | undefined,
     peer: string,
   ): ServerStream {
+    const aborted = this.aborted;
     const sendHeaders = (md: Metadata) => {
       if (this.headersSent || this.finalStatus) return;
       this.headersSent = true;
@@ -115,7 +117,10 @@ export class MemoryCall {
       deadline,
       contentType,
       peer,
-      signal: this.abort.signal,
+      get signal() {
+        return aborted.signal;
+      },
+      onAbort: (listener) => aborted.listen(listener),
       read: () => this.requests.shift(),
       write: (message) => {
         if (this.finalStatus) return Promise.reject(statusError(this.finalStatus));

@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import type { Listener } from '../transport.js';
+import type { Listener, MethodInfo } from '../transport.js';
 import type { TcpServerSession } from './tcp-server-session.js';
 
 /**
@@ -21,7 +21,7 @@ export class TcpListener implements Listener {
     return this.sessions.size;
   }
 
-  addMethods(_paths: readonly string[]): void {
+  addMethods(_methods: readonly MethodInfo[]): void {
     // The tcp transport routes by the path in HEADERS; nothing to announce.
   }
 

@@ -1,3 +1,4 @@
+import { AbortNotice } from '../abort-notice.js';
 import type { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { StatusError, type Status } from '../status-error.js';
@@ -16,11 +17,7 @@ export interface ServerStreamInit {
   readonly peerMaxMetadataSize: number;
 }
 
-/**
- * TcpServerStream is the handler's side of one call on a tcp connection. Its
- * AbortSignal is made on first use; a stream that ended badly before that
- * hands out an already aborted one.
- */
+/** TcpServerStream is the handler's side of one call on a tcp connection. */
 export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly method: string;
   readonly metadata: Metadata;
@@ -28,8 +25,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly contentType: string | undefined;
   readonly peer: string;
   private readonly peerMaxMetadataSize: number;
-  private controller: AbortController | undefined;
-  private abortReason: StatusError | undefined;
+  private readonly aborted = new AbortNotice();
   private headersSent = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
@@ -50,11 +46,11 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   }
 
   get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
-    }
-    return this.controller.signal;
+    return this.aborted.signal;
+  }
+
+  onAbort(listener: ((reason: StatusError) => void) | undefined): void {
+    this.aborted.listen(listener);
   }
 
   read(): Promise<Uint8Array | null> {
@@ -115,8 +111,6 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
 
   protected onClosed(err: StatusError | null): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (err === null) return;
-    this.abortReason = err;
-    this.controller?.abort(err);
+    if (err !== null) this.aborted.abort(err);
   }
 }

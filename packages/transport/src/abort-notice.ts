@@ -1,0 +1,47 @@
+import type { StatusError } from './status-error.js';
+
+/**
+ * AbortNotice is a call's "it can no longer complete" event, told once with
+ * a StatusError. It serves a single listener (the framework's own) without
+ * an AbortController, which costs as much as the rest of a short call put
+ * together; the AbortSignal is made only when someone asks for it.
+ */
+export class AbortNotice {
+  private reason_: StatusError | undefined;
+  private controller: AbortController | undefined;
+  private listener: ((reason: StatusError) => void) | undefined;
+
+  /** The error the call was aborted with, once it was. */
+  get reason(): StatusError | undefined {
+    return this.reason_;
+  }
+
+  /** signal is an AbortSignal that aborts with the same reason. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason_ !== undefined) this.controller.abort(this.reason_);
+    }
+    return this.controller.signal;
+  }
+
+  /** listen sets the one listener (undefined removes it); one set after the abort is called on a microtask. */
+  listen(listener: ((reason: StatusError) => void) | undefined): void {
+    const reason = this.reason_;
+    if (reason !== undefined && listener !== undefined) {
+      queueMicrotask(() => listener(reason));
+      return;
+    }
+    this.listener = listener;
+  }
+
+  /** abort tells the listener and the signal once; later calls do nothing. */
+  abort(reason: StatusError): void {
+    if (this.reason_ !== undefined) return;
+    this.reason_ = reason;
+    const listener = this.listener;
+    this.listener = undefined;
+    this.controller?.abort(reason);
+    listener?.(reason);
+  }
+}

@@ -1,0 +1,53 @@
+import * as grpc from '@grpc/grpc-js';
+import { Code } from '../status.js';
+import { StatusError } from '../status-error.js';
+import { GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
+
+/**
+ * GrpcUnaryServerStream is the handler's side of a call to a method
+ * announced as unary, over grpc-js's unary handler: grpc-js has read the one
+ * request before the call starts, and sends the one reply with the status.
+ */
+export class GrpcUnaryServerStream extends GrpcServerCall {
+  private requestTaken = false;
+  private reply: Uint8Array | undefined;
+
+  constructor(
+    private readonly unaryCall: grpc.ServerUnaryCall<Uint8Array, Uint8Array>,
+    private readonly respond: grpc.sendUnaryData<Uint8Array>,
+    method: string,
+  ) {
+    super(unaryCall, method);
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (this.abortReason) return Promise.reject(this.abortReason);
+    if (this.requestTaken) return Promise.resolve(null);
+    this.requestTaken = true;
+    return Promise.resolve(this.unaryCall.request);
+  }
+
+  write(message: Uint8Array): Promise<void> {
+    if (this.abortReason) return Promise.reject(this.abortReason);
+    if (this.isFinished) return Promise.reject(new StatusError(Code.INTERNAL, 'write after finish'));
+    if (this.reply !== undefined) return Promise.reject(new StatusError(Code.INTERNAL, 'a unary call takes exactly one reply'));
+    this.reply = message;
+    return Promise.resolve();
+  }
+
+  protected sendStatus(status: GrpcTrailingStatus): void {
+    this.statusSent = true;
+    if (status.code !== Code.OK) {
+      this.respond(status);
+      return;
+    }
+    if (this.reply === undefined) {
+      this.respond({ code: grpc.status.INTERNAL, details: 'the handler ended a unary call without a reply', metadata: new grpc.Metadata() });
+      return;
+    }
+    this.respond(null, this.reply, status.metadata);
+  }
+
+  // Reads and writes never wait here, so an abort leaves nothing to settle.
+  protected failed(): void {}
+}
