@@ -233,10 +233,7 @@ export function createClient(options: ClientOptions): Client {
       return attempts(service, method, callOptions, async (openCall, markSent) => {
         const call = await openCall();
         try {
-          await call.send(request).catch(ignoreEOF);
-          markSent();
-          call.closeSend();
-          return await call.recvOne();
+          return await call.unary(request, markSent);
         } catch (err) {
           call.close();
           throw err;

@@ -35,13 +35,21 @@ export const NO_TIMEOUT = 0xffffffff;
 /** MAX_WINDOW is the largest a flow-control window may grow (2^31 - 1). */
 export const MAX_WINDOW = 0x7fffffff;
 
+/** writeHeader writes a frame header at `off` of `b` (10 bytes). */
+export function writeHeader(b: Buffer, off: number, streamId: number, type: number, flags: number, length: number): void {
+  b.writeUInt32BE(streamId, off);
+  b[off + 4] = type;
+  b[off + 5] = flags;
+  b.writeUInt32BE(length, off + 6);
+}
+
+/** FLAGS_OFFSET is where the flags byte sits in a frame header. */
+export const FLAGS_OFFSET = 5;
+
 /** encodeHeader writes a frame header into a fresh 10-byte buffer. */
 export function encodeHeader(streamId: number, type: number, flags: number, length: number): Buffer {
   const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
-  b.writeUInt32BE(streamId, 0);
-  b[4] = type;
-  b[5] = flags;
-  b.writeUInt32BE(length, 6);
+  writeHeader(b, 0, streamId, type, flags, length);
   return b;
 }
 
@@ -49,10 +57,7 @@ export function encodeHeader(streamId: number, type: number, flags: number, leng
 export function encodeFrame(streamId: number, type: number, flags: number, payload?: Uint8Array): Buffer {
   const len = payload === undefined ? 0 : payload.length;
   const b = Buffer.allocUnsafe(FRAME_HEADER_SIZE + len);
-  b.writeUInt32BE(streamId, 0);
-  b[4] = type;
-  b[5] = flags;
-  b.writeUInt32BE(len, 6);
+  writeHeader(b, 0, streamId, type, flags, len);
   if (payload !== undefined && len > 0) b.set(payload, FRAME_HEADER_SIZE);
   return b;
 }

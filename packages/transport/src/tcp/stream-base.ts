@@ -1,6 +1,6 @@
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage, encodeFrame, encodeHeader, encodeWindowUpdate } from './frame.js';
+import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage, encodeWindowUpdate } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
 
 /** StreamHost is what a stream needs from its connection's session. */
@@ -11,14 +11,16 @@ export interface StreamHost {
   readonly localInitialWindow: number;
   /** Bytes this side may still send on the whole connection. */
   connSendWindow: number;
-  /** push queues bytes for the next batched socket write. */
+  /** push queues whole frames for the next batched socket write. */
   push(buf: Buffer): void;
+  /** frame queues one frame (header and payload) for the next batched socket write. */
+  frame(streamId: number, type: number, flags: number, payload?: Uint8Array): void;
   /** writeBusy tells whether this event-loop turn queued so much that writers should yield. */
   readonly writeBusy: boolean;
   /** nextTurn resolves after the event loop has run once more. */
   nextTurn(): Promise<void>;
-  /** lastQueued returns the newest buffer not yet written, to merge END_STREAM into it. */
-  lastQueued(): Buffer | undefined;
+  /** addFlagsToLast sets flags on the newest queued frame if it is this stream's of this type and still unwritten. */
+  addFlagsToLast(streamId: number, type: number, flags: number): boolean;
   /** blocked registers a stream waiting for connection-level window. */
   blocked(stream: TcpStreamBase): void;
   /** removeStream forgets a stream that is over. */
@@ -32,7 +34,9 @@ const FRAME = 2;
 
 interface OutItem {
   readonly kind: typeof MSG | typeof END | typeof FRAME;
-  readonly data: Buffer;
+  readonly data: Uint8Array;
+  /** The frame type of a FRAME item. */
+  readonly type?: number;
   off: number;
   readonly resolve?: () => void;
   readonly reject?: (err: StatusError) => void;
@@ -43,9 +47,7 @@ interface Waiter {
   readonly reject: (err: StatusError) => void;
 }
 
-function asBuffer(m: Uint8Array): Buffer {
-  return Buffer.isBuffer(m) ? m : Buffer.from(m.buffer, m.byteOffset, m.byteLength);
-}
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * TcpStreamBase is the half of a stream both sides share: the inbound
@@ -78,7 +80,6 @@ export abstract class TcpStreamBase {
   private recvWindow: number;
   private credit = 0;
   private out: OutItem[] = [];
-  private lastHeader: Buffer | undefined;
 
   constructor(
     readonly id: number,
@@ -208,14 +209,11 @@ export abstract class TcpStreamBase {
     if (this.out.length === 0 && len <= host.peerMaxFrameSize && cost <= this.sendWindow && cost <= host.connSendWindow) {
       this.sendWindow -= cost;
       host.connSendWindow -= cost;
-      const header = encodeHeader(this.id, FrameType.DATA, Flag.END_MESSAGE, len);
-      host.push(header);
-      if (len > 0) host.push(asBuffer(message));
-      this.lastHeader = header;
+      host.frame(this.id, FrameType.DATA, Flag.END_MESSAGE, message);
       return host.writeBusy ? host.nextTurn() : RESOLVED;
     }
     return new Promise((resolve, reject) => {
-      this.out.push({ kind: MSG, data: asBuffer(message), off: 0, resolve, reject });
+      this.out.push({ kind: MSG, data: message, off: 0, resolve, reject });
       this.pump();
     });
   }
@@ -224,19 +222,20 @@ export abstract class TcpStreamBase {
   protected sendEnd(): void {
     if (this.sendClosed || this.closed) return;
     this.sendClosed = true;
-    const header = this.lastHeader;
-    if (this.out.length === 0 && header !== undefined && this.host.lastQueued() === header) {
-      header[5] = (header[5] as number) | Flag.END_STREAM;
-      return;
-    }
-    this.out.push({ kind: END, data: Buffer.alloc(0), off: 0 });
+    if (this.out.length === 0 && this.host.addFlagsToLast(this.id, FrameType.DATA, Flag.END_STREAM)) return;
+    this.out.push({ kind: END, data: NO_BYTES, off: 0 });
     this.pump();
   }
 
   /** sendFrameInOrder queues a control frame (trailers) behind the queued messages. */
-  protected sendFrameInOrder(frame: Buffer): void {
+  protected sendFrameInOrder(type: number, payload: Uint8Array): void {
     this.sendClosed = true;
-    this.out.push({ kind: FRAME, data: frame, off: 0 });
+    if (this.out.length === 0 && !this.closed) {
+      this.host.frame(this.id, type, 0, payload);
+      this.onFrameSent();
+      return;
+    }
+    this.out.push({ kind: FRAME, data: payload, type, off: 0 });
     this.pump();
   }
 
@@ -248,14 +247,14 @@ export abstract class TcpStreamBase {
       const item = out[0] as OutItem;
       if (item.kind === FRAME) {
         out.shift();
-        host.push(item.data);
+        host.frame(this.id, item.type as number, 0, item.data);
         this.onFrameSent();
         continue;
       }
       const avail = Math.min(this.sendWindow, host.connSendWindow) - FRAME_HEADER_SIZE;
       if (item.kind === END) {
         if (avail < 0) break;
-        host.push(encodeHeader(this.id, FrameType.DATA, Flag.END_STREAM, 0));
+        host.frame(this.id, FrameType.DATA, Flag.END_STREAM);
         this.sendWindow -= FRAME_HEADER_SIZE;
         host.connSendWindow -= FRAME_HEADER_SIZE;
         out.shift();
@@ -265,10 +264,7 @@ export abstract class TcpStreamBase {
       const n = Math.min(remaining, host.peerMaxFrameSize, avail);
       if (n < 0 || (n === 0 && remaining > 0)) break;
       const last = n === remaining;
-      const header = encodeHeader(this.id, FrameType.DATA, last ? Flag.END_MESSAGE : 0, n);
-      host.push(header);
-      if (n > 0) host.push(item.data.subarray(item.off, item.off + n));
-      this.lastHeader = header;
+      host.frame(this.id, FrameType.DATA, last ? Flag.END_MESSAGE : 0, n > 0 ? item.data.subarray(item.off, item.off + n) : undefined);
       this.sendWindow -= n + FRAME_HEADER_SIZE;
       host.connSendWindow -= n + FRAME_HEADER_SIZE;
       item.off += n;
@@ -290,7 +286,7 @@ export abstract class TcpStreamBase {
   /** abort ends the stream from this side: RST to the peer, the error locally. */
   abort(code: Code, message: string): void {
     if (this.closed) return;
-    this.host.push(encodeFrame(this.id, FrameType.RST, 0, encodeCodeMessage(code, message)));
+    this.host.frame(this.id, FrameType.RST, 0, encodeCodeMessage(code, message));
     this.close(new StatusError(code, message));
   }
 

@@ -9,7 +9,6 @@ import {
   NO_TIMEOUT,
   decodeHeadersPayload,
   decodeTrailersPayload,
-  encodeFrame,
   encodeHeadersPayload,
 } from './frame.js';
 import { decodeMetadata, encodeMetadata } from './metadata-codec.js';
@@ -77,7 +76,7 @@ export class TcpConnection extends TcpSession implements Connection {
       return s;
     }
     this.streams.set(id, s);
-    this.push(encodeFrame(id, FrameType.HEADERS, 0, payload));
+    this.frame(id, FrameType.HEADERS, 0, payload);
     if (timeoutMs !== NO_TIMEOUT) s.startDeadline(timeoutMs);
     if (this.nextId > MAX_STREAM_ID) void this.close(Number.MAX_SAFE_INTEGER);
     return s;

@@ -3,7 +3,7 @@ import type { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { StatusError, type Status } from '../status-error.js';
 import type { ServerStream } from '../transport.js';
-import { FrameType, NO_TIMEOUT, encodeFrame, encodeHeadersPayload, encodeTrailersPayload } from './frame.js';
+import { FrameType, NO_TIMEOUT, encodeHeadersPayload, encodeTrailersPayload } from './frame.js';
 import { encodeMetadata } from './metadata-codec.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
@@ -69,7 +69,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
       this.abort(Code.INTERNAL, `response headers of ${md.length} bytes exceed the client's limit of ${this.peerMaxMetadataSize}`);
       return;
     }
-    this.host.push(encodeFrame(this.id, FrameType.HEADERS, 0, encodeHeadersPayload(NO_TIMEOUT, '', '', md)));
+    this.host.frame(this.id, FrameType.HEADERS, 0, encodeHeadersPayload(NO_TIMEOUT, '', '', md));
   }
 
   finish(status: Status): void {
@@ -84,7 +84,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
       md = encodeMetadata(undefined);
       finalCode = Code.INTERNAL;
     }
-    this.sendFrameInOrder(encodeFrame(this.id, FrameType.TRAILERS, 0, encodeTrailersPayload(finalCode, message, md)));
+    this.sendFrameInOrder(FrameType.TRAILERS, encodeTrailersPayload(finalCode, message, md));
   }
 
   onReset(code: number, message: string): void {

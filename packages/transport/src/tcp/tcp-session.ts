@@ -13,7 +13,6 @@ import {
   decodeRstPayload,
   decodeWindowUpdate,
   encodeCodeMessage,
-  encodeFrame,
   encodeWindowUpdate,
 } from './frame.js';
 import { FrameParser } from './frame-parser.js';
@@ -106,8 +105,12 @@ export abstract class TcpSession implements StreamHost {
     return this.batcher.nextTurn();
   }
 
-  lastQueued(): Buffer | undefined {
-    return this.batcher.last();
+  frame(streamId: number, type: number, flags: number, payload?: Uint8Array): void {
+    this.batcher.frame(streamId, type, flags, payload);
+  }
+
+  addFlagsToLast(streamId: number, type: number, flags: number): boolean {
+    return this.batcher.addFlagsToLast(streamId, type, flags);
   }
 
   blocked(stream: TcpStreamBase): void {
@@ -201,7 +204,7 @@ export abstract class TcpSession implements StreamHost {
       case FrameType.PING:
         if (id !== 0) throw new TcpProtocolError('PING on a stream');
         if (payload.length !== 8) throw new TcpProtocolError('PING payload must be 8 bytes', GoawayCode.FRAME_SIZE_ERROR);
-        if ((flags & Flag.ACK) === 0) this.batcher.push(encodeFrame(0, FrameType.PING, Flag.ACK, payload));
+        if ((flags & Flag.ACK) === 0) this.batcher.frame(0, FrameType.PING, Flag.ACK, payload);
         else this.onPong();
         return;
       case FrameType.GOAWAY:
@@ -216,7 +219,7 @@ export abstract class TcpSession implements StreamHost {
   /** sendGoaway tells the peer this side takes no streams above the last one it saw. */
   protected sendGoaway(code: number, reason: string): void {
     this.goawaySent = true;
-    this.batcher.push(encodeFrame(0, FrameType.GOAWAY, 0, encodeCodeMessage(code, reason, this.lastPeerStreamId())));
+    this.batcher.frame(0, FrameType.GOAWAY, 0, encodeCodeMessage(code, reason, this.lastPeerStreamId()));
   }
 
   /** connectionError ends this connection over a protocol violation: GOAWAY, then destroy. */
@@ -293,7 +296,7 @@ export abstract class TcpSession implements StreamHost {
     }
     const payload = Buffer.allocUnsafe(8);
     payload.writeBigUInt64BE(++this.pingCounter);
-    this.batcher.push(encodeFrame(0, FrameType.PING, 0, payload));
+    this.batcher.frame(0, FrameType.PING, 0, payload);
     this.pingTimer = setTimeout(() => {
       this.kill(new StatusError(Code.UNAVAILABLE, `keepalive: no answer to PING within ${ka.timeoutMs} ms`), true);
     }, ka.timeoutMs);

@@ -31,6 +31,57 @@ describe('WriteBatcher', () => {
     expect(k.writes.length).toBe(2);
   });
 
+  it('lays frames out in one write, small payloads copied and large ones queued as they are', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    b.frame(1, 0, 2, new Uint8Array([7, 8, 9]));
+    b.frame(3, 2, 0);
+    const big = Buffer.alloc(8 * 1024, 5);
+    b.frame(5, 0, 2, big);
+    b.frame(7, 0, 2, new Uint8Array([1]));
+    await new Promise((r) => setImmediate(r));
+    expect(k.writes.length).toBe(1);
+    const w = k.writes[0] as Buffer;
+    const header = (at: number) => [w.readUInt32BE(at), w[at + 4], w[at + 5], w.readUInt32BE(at + 6)];
+    expect(header(0)).toEqual([1, 0, 2, 3]);
+    expect([...w.subarray(10, 13)]).toEqual([7, 8, 9]);
+    expect(header(13)).toEqual([3, 2, 0, 0]);
+    expect(header(23)).toEqual([5, 0, 2, big.length]);
+    expect(w.subarray(33, 33 + big.length).equals(big)).toBe(true);
+    expect(header(33 + big.length)).toEqual([7, 0, 2, 1]);
+  });
+
+  it('adds flags to the newest frame only while it is the newest and unwritten', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    b.frame(1, 0, 2, new Uint8Array([1]));
+    expect(b.addFlagsToLast(3, 0, 1)).toBe(false);
+    expect(b.addFlagsToLast(1, 2, 1)).toBe(false);
+    expect(b.addFlagsToLast(1, 0, 1)).toBe(true);
+    b.frame(3, 0, 2);
+    expect(b.addFlagsToLast(1, 0, 1)).toBe(false);
+    b.flush();
+    expect(b.addFlagsToLast(3, 0, 1)).toBe(false);
+    b.frame(5, 0, 2, new Uint8Array([2]));
+    b.push(Buffer.from([0]));
+    expect(b.addFlagsToLast(5, 0, 1)).toBe(false);
+    await new Promise((r) => setImmediate(r));
+    const all = Buffer.concat(k.writes);
+    expect(all[5]).toBe(3);
+    expect(all[16]).toBe(2);
+  });
+
+  it('starts a new slab when a frame does not fit, without touching written bytes', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    const payload = new Uint8Array(4000).fill(1);
+    for (let i = 0; i < 40; i++) b.frame(i, 0, 2, payload);
+    await new Promise((r) => setImmediate(r));
+    const all = Buffer.concat(k.writes);
+    expect(all.length).toBe(40 * 4010);
+    for (let i = 0; i < 40; i++) expect(all.readUInt32BE(i * 4010)).toBe(i);
+  });
+
   it('drops pushes after close', async () => {
     const k = sink();
     const b = new WriteBatcher(k.s);
