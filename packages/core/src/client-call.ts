@@ -5,6 +5,15 @@ import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
 import type { BidiStreamClient, ClientStreamClient, ServerStreamClient } from './stream-types.js';
 
+interface Continuations<O> {
+  readonly message: (bytes: Uint8Array | null) => O;
+  readonly result: (bytes: Uint8Array | null) => IteratorResult<O>;
+  readonly readFailure: (err: unknown) => never;
+  readonly writeFailure: (err: unknown) => never;
+}
+
+const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
 // A stream object the caller dropped without closing is cancelled when it is
 // garbage-collected, so its connection slot and the server's handler are freed.
 const abandoned = new FinalizationRegistry<ClientStream>((stream) =>
@@ -18,6 +27,8 @@ const abandoned = new FinalizationRegistry<ClientStream>((stream) =>
  * `release` callback once the transport reports the final status.
  */
 export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O> {
+  private continuations_: Continuations<O> | undefined;
+
   constructor(
     private readonly stream: ClientStream,
     private readonly codec: Codec,
@@ -34,13 +45,14 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     void stream.status.then(() => abandoned.unregister(token));
   }
 
-  async send(message: I): Promise<void> {
-    const bytes = this.encode(message);
+  send(message: I): Promise<void> {
+    let bytes: Uint8Array;
     try {
-      await this.stream.write(bytes);
+      bytes = this.encode(message);
     } catch (err) {
-      throw sendError(err);
+      return Promise.reject(err);
     }
+    return this.stream.write(bytes).then(undefined, this.continuations().writeFailure);
   }
 
   /**
@@ -77,15 +89,9 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     return this.send(message);
   }
 
-  async recv(): Promise<O> {
-    let bytes: Uint8Array | null;
-    try {
-      bytes = await this.stream.read();
-    } catch (err) {
-      throw MicroError.from(err, Code.UNAVAILABLE);
-    }
-    if (bytes === null) throw EOF;
-    return this.decode(bytes);
+  recv(): Promise<O> {
+    const r = this.continuations();
+    return this.stream.read().then(r.message, r.readFailure);
   }
 
   recvMsg(): Promise<O> {
@@ -115,17 +121,29 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     return (await this.stream.status).metadata;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<O> {
-    for (;;) {
-      let message: O;
-      try {
-        message = await this.recv();
-      } catch (err) {
-        if (err === EOF) return;
-        throw err;
-      }
-      yield message;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<O> {
+    const r = this.continuations();
+    const read = () => this.stream.read().then(r.result, r.readFailure);
+    return { next: read };
+  }
+
+  // The continuations of reads and writes, made once per call on first use: a
+  // streaming call then pays no closure or async frame per message.
+  private continuations(): Continuations<O> {
+    this.continuations_ ??= {
+      message: (bytes) => {
+        if (bytes === null) throw EOF;
+        return this.decode(bytes);
+      },
+      result: (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false }),
+      readFailure: (err) => {
+        throw MicroError.from(err, Code.UNAVAILABLE);
+      },
+      writeFailure: (err) => {
+        throw sendError(err);
+      },
+    };
+    return this.continuations_;
   }
 
   /** recvOne reads exactly one reply and the clean end after it (unary and client streaming). */

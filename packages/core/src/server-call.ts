@@ -6,6 +6,15 @@ import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
 import type { BidiStreamServer } from './stream-types.js';
 
+interface Continuations<I> {
+  readonly request: (bytes: Uint8Array | null) => I;
+  readonly message: (bytes: Uint8Array | null) => I;
+  readonly result: (bytes: Uint8Array | null) => IteratorResult<I>;
+  readonly failure: (err: unknown) => never;
+}
+
+const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
 // The trailers of a call that set none: transports only read them.
 const NO_METADATA = new Metadata();
 
@@ -21,6 +30,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
   // Made on first use of ctx.signal: most handlers never look, and an
   // AbortController per call is a measurable share of a short call.
   private abort: AbortController | undefined;
+  private continuations_: Continuations<I> | undefined;
   private endReason: MicroError | undefined;
   private headersSent = false;
   private ended = false;
@@ -64,42 +74,35 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
   }
 
   /** readRequest reads the one request of a unary or server-streaming call. */
-  async readRequest(): Promise<I> {
-    const bytes = await this.readBytes();
-    if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
-    return this.decode(bytes);
+  readRequest(): Promise<I> {
+    return this.read(this.continuations().request);
   }
 
-  async recv(): Promise<I> {
-    const bytes = await this.readBytes();
-    if (bytes === null) throw EOF;
-    return this.decode(bytes);
+  recv(): Promise<I> {
+    return this.read(this.continuations().message);
   }
 
   recvMsg(): Promise<I> {
     return this.recv();
   }
 
-  async send(message: O): Promise<void> {
-    if (this.ended) throw this.endedError();
+  send(message: O): Promise<void> {
+    if (this.ended) return Promise.reject(this.endedError());
     let bytes: Uint8Array;
     try {
       bytes = this.codec.marshal(this.responseType, message);
     } catch (err) {
-      throw new MicroError(Code.INTERNAL, `cannot encode ${this.responseType.typeName}: ${(err as Error).message}`, { cause: err });
+      return Promise.reject(
+        new MicroError(Code.INTERNAL, `cannot encode ${this.responseType.typeName}: ${(err as Error).message}`, { cause: err }),
+      );
     }
     if (bytes.byteLength > this.maxSendSize) {
-      throw new MicroError(
-        Code.RESOURCE_EXHAUSTED,
-        `reply of ${bytes.byteLength} bytes exceeds the send limit of ${this.maxSendSize}`,
+      return Promise.reject(
+        new MicroError(Code.RESOURCE_EXHAUSTED, `reply of ${bytes.byteLength} bytes exceeds the send limit of ${this.maxSendSize}`),
       );
     }
     this.sendHeaders();
-    try {
-      await this.stream.write(bytes);
-    } catch (err) {
-      throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
-    }
+    return this.stream.write(bytes).then(undefined, this.continuations().failure);
   }
 
   sendMsg(message: O): Promise<void> {
@@ -111,12 +114,9 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     this.finish({ code: Code.OK, message: '', metadata: NO_METADATA });
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<I> {
-    for (;;) {
-      const bytes = await this.readBytes();
-      if (bytes === null) return;
-      yield this.decode(bytes);
-    }
+  [Symbol.asyncIterator](): AsyncIterator<I> {
+    const result = this.continuations().result;
+    return { next: () => this.read(result) };
   }
 
   /** fail ends the call with the status of an error a handler threw. */
@@ -149,13 +149,30 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     if (this.ctx.hasResponseHeader) this.stream.sendHeaders(this.ctx.responseHeader);
   }
 
-  private async readBytes(): Promise<Uint8Array | null> {
-    if (this.ended) throw this.endedError();
-    try {
-      return await this.stream.read();
-    } catch (err) {
-      throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
-    }
+  // read takes the next message from the transport and hands it to onBytes.
+  private read<T>(onBytes: (bytes: Uint8Array | null) => T): Promise<T> {
+    if (this.ended) return Promise.reject(this.endedError());
+    return this.stream.read().then(onBytes, this.continuations().failure);
+  }
+
+  // The continuations of reads and writes, made once per call on first use:
+  // a streaming call then pays no closure or async frame per message.
+  private continuations(): Continuations<I> {
+    this.continuations_ ??= {
+      request: (bytes) => {
+        if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
+        return this.decode(bytes);
+      },
+      message: (bytes) => {
+        if (bytes === null) throw EOF;
+        return this.decode(bytes);
+      },
+      result: (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false }),
+      failure: (err) => {
+        throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
+      },
+    };
+    return this.continuations_;
   }
 
   private decode(bytes: Uint8Array): I {
