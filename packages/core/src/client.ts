@@ -25,6 +25,8 @@ export interface ConnectionLease {
 /** ConnectionSource hands out pooled connections per address. */
 export interface ConnectionSource {
   acquire(address: string, options: { signal?: AbortSignal; deadline?: number }): Promise<ConnectionLease>;
+  /** A lease at once when one is free without waiting or dialing, else undefined (then acquire is used). */
+  tryAcquire?(address: string): ConnectionLease | undefined;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,10 @@ interface Target {
 }
 
 // Where a call's attempts get their targets from.
-type Targets = () => Promise<Target>;
+type Targets = () => Target | Promise<Target>;
+
+// An attempt's call: at once when target and connection were at hand.
+type Opened<I, O> = ClientCall<I, O> | Promise<ClientCall<I, O>>;
 
 // A failure of one attempt: whether the request had left this process, and
 // whether the failure came before any node was chosen (nothing to retry against).
@@ -110,28 +115,39 @@ export function createClient(options: ClientOptions): Client {
   function targetsOf(service: string, callOptions: CallOptions): Targets {
     const address = callOptions.address;
     if (address !== undefined) {
-      const node: Node = { id: address, address, metadata: {} };
-      return async () => ({ node, connections: options.connections, selected: false });
+      const target: Target = { node: { id: address, address, metadata: {} }, connections: options.connections, selected: false };
+      return () => target;
     }
     const selector = options.selector;
     if (selector) {
+      // One select per call: every attempt then walks the same node list, skipping the ones just marked.
       let next: (() => Node) | undefined;
-      return async () => {
-        // One select per call: every attempt then walks the same node list, skipping the ones just marked.
-        next ??= await selector.select(service, { filter: (n) => connectionsOf(n) !== undefined });
-        const node = next();
+      const take = (): Target => {
+        const node = (next as () => Node)();
         return { node, connections: connectionsOf(node) ?? options.connections, selected: true };
       };
+      return () =>
+        next
+          ? take()
+          : selector.select(service, { filter: (n) => connectionsOf(n) !== undefined }).then((picked) => {
+              next ??= picked;
+              return take();
+            });
     }
     const resolve = options.resolve;
     if (!resolve) {
-      return async () => {
+      return () => {
         throw new MicroError(Code.UNAVAILABLE, `no address for ${service}: pass { address } or configure a registry`);
       };
     }
-    return async () => {
-      const resolved = await resolve(service);
-      return { node: { id: resolved, address: resolved, metadata: {} }, connections: options.connections, selected: false };
+    const at = (resolved: string): Target => ({
+      node: { id: resolved, address: resolved, metadata: {} },
+      connections: options.connections,
+      selected: false,
+    });
+    return () => {
+      const resolved = resolve(service);
+      return typeof resolved === 'string' ? at(resolved) : resolved.then(at);
     };
   }
 
@@ -151,10 +167,10 @@ export function createClient(options: ClientOptions): Client {
     service: string,
     method: MethodDefinition<I, O>,
     callOptions: CallOptions,
-    attempt: (open: () => Promise<ClientCall<I, O>>, markSent: () => void) => Promise<T>,
+    attempt: (open: () => Opened<I, O>, markSent: () => void) => T | Promise<T>,
   ): Promise<T> {
     const deadline = deadlineOf(callOptions, method.kind === 'unary' ? options.unaryTimeoutMs : undefined);
-    const signals = [callOptions.signal, callOptions.ctx?.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signals = signalsOf(callOptions);
     const idempotent = callOptions.idempotent ?? method.idempotent ?? false;
     const retries = callOptions.retries ?? policy.retries;
     const targets = targetsOf(service, callOptions);
@@ -177,50 +193,79 @@ export function createClient(options: ClientOptions): Client {
     }
   }
 
-  async function open<I, O>(
+  // open starts one attempt's stream; it needs no promise when the target
+  // is known and the pool has a free slot, which is almost every call.
+  function open<I, O>(
     method: MethodDefinition<I, O>,
     callOptions: CallOptions,
     targets: Targets,
     deadline: number | undefined,
     signals: readonly AbortSignal[],
-  ): Promise<ClientCall<I, O>> {
+  ): Opened<I, O> {
     const aborted = signals.find((s) => s.aborted);
     if (aborted) throw new AttemptError(MicroError.from(aborted.reason, Code.CANCELLED), false, true);
     if (deadline !== undefined && deadline <= Date.now()) {
       throw new AttemptError(new MicroError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'), false, true);
     }
-    let target: Target;
+    let target: Target | Promise<Target>;
     try {
-      target = await targets();
+      target = targets();
     } catch (err) {
-      // No node to try (none registered, or the registry cannot be read): retrying at once would find the same.
-      const error = isMicroError(err)
-        ? err
-        : new MicroError(Code.UNAVAILABLE, `no node to call: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      throw new AttemptError(error, false, true);
+      throw noTarget(err);
     }
+    if (!(target instanceof Promise)) return openOn(method, callOptions, target, deadline, signals);
+    return target.then(
+      (t) => openOn(method, callOptions, t, deadline, signals),
+      (err: unknown) => {
+        throw noTarget(err);
+      },
+    );
+  }
+
+  function openOn<I, O>(
+    method: MethodDefinition<I, O>,
+    callOptions: CallOptions,
+    target: Target,
+    deadline: number | undefined,
+    signals: readonly AbortSignal[],
+  ): Opened<I, O> {
     callOptions.onNode?.(target.node);
     const codec = callOptions.codec ? pickCodec(callOptions.codec) : (defaultCodec ?? nodeCodec(target.node));
+    const { connections } = target;
+    const address = target.node.address;
+    const lease = connections.tryAcquire?.(address);
+    if (lease) return start(method, callOptions, target, codec, deadline, signals, lease);
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
-    let lease: ConnectionLease;
-    try {
-      lease = await target.connections.acquire(target.node.address, { signal: acquireSignal, deadline });
-    } catch (err) {
-      const error = MicroError.from(err, Code.UNAVAILABLE);
-      mark(target, error.code, error);
-      throw new AttemptError(error, false);
-    }
+    return connections.acquire(address, { signal: acquireSignal, deadline }).then(
+      (l) => start(method, callOptions, target, codec, deadline, signals, l),
+      (err: unknown) => {
+        const error = MicroError.from(err, Code.UNAVAILABLE);
+        mark(target, error.code, error);
+        throw new AttemptError(error, false);
+      },
+    );
+  }
+
+  function start<I, O>(
+    method: MethodDefinition<I, O>,
+    callOptions: CallOptions,
+    target: Target,
+    codec: Codec,
+    deadline: number | undefined,
+    signals: readonly AbortSignal[],
+    lease: ConnectionLease,
+  ): ClientCall<I, O> {
     const metadata = new Metadata(callOptions.metadata);
     const stream = lease.connection.openStream(method.path, metadata, { deadline, contentType: codec.contentType, kind: method.kind });
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
       timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, 'deadline exceeded'), deadline - Date.now());
     }
-    const onAbort = () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
-    for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    const onAbort = signals.length === 0 ? undefined : () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
+    if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     void stream.status.then((status) => {
       clearTimeout(timer);
-      for (const s of signals) s.removeEventListener('abort', onAbort);
+      if (onAbort) for (const s of signals) s.removeEventListener('abort', onAbort);
       lease.release();
       // Streams report their node's health here too, however long they lived.
       mark(target, status.code);
@@ -231,7 +276,8 @@ export function createClient(options: ClientOptions): Client {
   return {
     call(service, method, request, callOptions = {}) {
       return attempts(service, method, callOptions, async (openCall, markSent) => {
-        const call = await openCall();
+        const opened = openCall();
+        const call = opened instanceof Promise ? await opened : opened;
         try {
           return await call.unary(request, markSent);
         } catch (err) {
@@ -265,6 +311,23 @@ export function createClient(options: ClientOptions): Client {
       options.onClose?.();
     },
   };
+}
+
+const NO_SIGNALS: readonly AbortSignal[] = [];
+
+function signalsOf(callOptions: CallOptions): readonly AbortSignal[] {
+  const { signal } = callOptions;
+  const ctxSignal = callOptions.ctx?.signal;
+  if (signal === undefined) return ctxSignal === undefined ? NO_SIGNALS : [ctxSignal];
+  return ctxSignal === undefined ? [signal] : [signal, ctxSignal];
+}
+
+// No node to try (none registered, or the registry cannot be read): retrying at once would find the same.
+function noTarget(err: unknown): AttemptError {
+  const error = isMicroError(err)
+    ? err
+    : new MicroError(Code.UNAVAILABLE, `no node to call: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new AttemptError(error, false, true);
 }
 
 // A send refused because the server already ended the call: recv() reports how it ended.

@@ -24,6 +24,8 @@ interface Entry {
   /** Set once the pool stops handing this connection out. */
   dropped: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+  /** When leases last fell to 0 (ms since the epoch). */
+  idleSince: number;
 }
 
 /**
@@ -47,6 +49,8 @@ export class AddressPool {
 
   /** acquire leases a stream slot on a connection, dialing or waiting as needed. */
   acquire(options: AcquireOptions): Promise<Lease> {
+    const now = this.tryAcquire();
+    if (now) return Promise.resolve(now);
     const waiter = new PoolWaiter(this.address, options, (w) => this.forget(w));
     if (waiter.settled) {
       if (this.empty) this.settings.onEmpty(this);
@@ -60,6 +64,20 @@ export class AddressPool {
     this.waiters.push(waiter);
     this.pump();
     return waiter.promise;
+  }
+
+  /**
+   * tryAcquire leases a slot on a ready connection with room when no one is
+   * waiting; undefined means acquire() has to queue or dial. It is the path
+   * of almost every call, so it makes no waiter, timer or promise.
+   */
+  tryAcquire(): Lease | undefined {
+    if (this.closed || this.waiters.length > 0) return undefined;
+    const max = this.settings.maxStreamsPerConnection;
+    for (const e of this.entries) {
+      if (e.leases < max && !e.closed && e.connection.state === 'ready') return this.leaseOf(e);
+    }
+    return undefined;
   }
 
   /** empty tells whether the address holds no connection, dial or waiter. */
@@ -125,38 +143,52 @@ export class AddressPool {
   }
 
   private lease(entry: Entry, waiter: PoolWaiter): void {
+    waiter.resolve(this.leaseOf(entry));
+  }
+
+  private leaseOf(entry: Entry): Lease {
     entry.leases++;
-    clearTimeout(entry.idleTimer);
-    entry.idleTimer = undefined;
     let released = false;
-    waiter.resolve({
+    return {
       connection: entry.connection,
       release: () => {
         if (released) return;
         released = true;
         this.release(entry);
       },
-    });
+    };
   }
 
   private release(entry: Entry): void {
     entry.leases--;
     if (entry.dropped || this.closed) return;
-    this.pump();
+    if (this.waiters.length > 0) this.pump();
     if (entry.leases === 0) this.startIdle(entry);
   }
 
+  // A connection whose leases fall to 0 is closed once it stayed unleased
+  // for ttlMs. One timer per idle spell, not per release: it re-arms itself
+  // for the rest of the time when the connection was leased meanwhile.
   private startIdle(entry: Entry): void {
     const { ttlMs } = this.settings;
     if (!Number.isFinite(ttlMs) || entry.dropped) return;
-    clearTimeout(entry.idleTimer);
+    entry.idleSince = Date.now();
+    if (entry.idleTimer === undefined) this.armIdle(entry, ttlMs);
+  }
+
+  private armIdle(entry: Entry, delayMs: number): void {
     entry.idleTimer = setTimeout(() => {
       entry.idleTimer = undefined;
       if (entry.leases > 0 || entry.dropped) return;
+      const left = entry.idleSince + this.settings.ttlMs - Date.now();
+      if (left > 0) {
+        this.armIdle(entry, left);
+        return;
+      }
       this.drop(entry);
       void closeQuietly(entry.connection);
       this.pump();
-    }, ttlMs);
+    }, delayMs);
     // An idle connection must not keep the process alive.
     entry.idleTimer.unref();
   }
@@ -189,7 +221,7 @@ export class AddressPool {
       await closeQuietly(connection);
       return;
     }
-    const entry: Entry = { connection, leases: 0, closed: false, dropped: false, idleTimer: undefined };
+    const entry: Entry = { connection, leases: 0, closed: false, dropped: false, idleTimer: undefined, idleSince: 0 };
     if (isBroken(entry)) {
       this.onDialFailed(new Error(`connection to ${this.address} closed as soon as it was dialed`), trigger);
       return;
@@ -226,7 +258,10 @@ export class AddressPool {
   }
 
   private dropBroken(): void {
-    for (const e of [...this.entries]) if (isBroken(e)) this.drop(e);
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i] as Entry;
+      if (isBroken(e)) this.drop(e);
+    }
   }
 
   private drop(entry: Entry): void {

@@ -141,6 +141,25 @@ describe('createPool', () => {
     await pool.close();
   });
 
+  it('tryAcquire leases at once only when a ready connection has room and no acquire waits', async () => {
+    const t = new FakeTransport();
+    const pool = createPool(t, { poolSize: 1, maxStreamsPerConnection: 2 });
+    expect(pool.tryAcquire(A)).toBeUndefined(); // nothing dialed yet: that is acquire's job
+    const a = await pool.acquire(A);
+    const b = pool.tryAcquire(A);
+    expect(b?.connection).toBe(a.connection);
+    expect(pool.tryAcquire(A)).toBeUndefined(); // full
+    const waiting = pool.acquire(A);
+    b?.release();
+    expect((await waiting).connection).toBe(a.connection); // the waiter got the freed slot, not a newcomer
+    expect(pool.stats()[A]?.connections[0]?.leases).toBe(2);
+    (await waiting).release();
+    t.connections[0]?.die();
+    expect(pool.tryAcquire(A)).toBeUndefined(); // never a closed connection
+    await pool.close();
+    expect(pool.tryAcquire(A)).toBeUndefined();
+  });
+
   it('keeps separate connections per address', async () => {
     const t = new FakeTransport();
     const pool = createPool(t);

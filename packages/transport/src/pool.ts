@@ -50,6 +50,12 @@ export interface Pool {
    * signal ends its wait, and UNAVAILABLE when dialing fails or the pool closes.
    */
   acquire(address: string, options?: AcquireOptions): Promise<Lease>;
+  /**
+   * tryAcquire returns a lease at once when a ready connection to address
+   * has a free slot and no acquire is waiting; otherwise undefined, and the
+   * caller uses acquire(). It spares the common case a promise and a waiter.
+   */
+  tryAcquire(address: string): Lease | undefined;
   /** stats reports every address's connections, with their state and leased streams. */
   stats(): PoolStats;
   /** close rejects waiting acquires and closes every connection (open streams get graceMs to finish). */
@@ -92,6 +98,11 @@ class ConnectionPool implements Pool {
       this.addresses.set(address, pool);
     }
     return pool.acquire(options);
+  }
+
+  tryAcquire(address: string): Lease | undefined {
+    if (this.closed) return undefined;
+    return this.addresses.get(address)?.tryAcquire();
   }
 
   stats(): PoolStats {
