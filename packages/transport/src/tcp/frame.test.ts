@@ -48,6 +48,14 @@ describe('encodeHeadersPayload', () => {
     expect([...(back.get('x-b-bin') as Uint8Array)]).toEqual([0, 255, 10]);
   });
 
+  it('lays out response headers without metadata the same as any other', () => {
+    const h = decodeHeadersPayload(encodeHeadersPayload(NO_TIMEOUT, '', '', encodeMetadata(undefined)));
+    expect(h).toMatchObject({ timeoutMs: NO_TIMEOUT, method: '', contentType: '' });
+    expect(decodeMetadata(h.metadata).size).toBe(0);
+    const timed = decodeHeadersPayload(encodeHeadersPayload(7, '', '', encodeMetadata(undefined)));
+    expect(timed.timeoutMs).toBe(7);
+  });
+
   it('rejects a method length that overruns the payload', () => {
     const p = encodeHeadersPayload(NO_TIMEOUT, '/a/b', '', encodeMetadata(undefined));
     p.writeUInt16BE(500, 4);
@@ -61,6 +69,13 @@ describe('encodeTrailersPayload', () => {
     expect(t.code).toBe(5);
     expect(t.message).toBe('not here');
     expect(decodeMetadata(t.metadata).get('k')).toBe('v');
+  });
+
+  it('lays out a bare OK the same as any other status', () => {
+    const t = decodeTrailersPayload(encodeTrailersPayload(0, '', encodeMetadata(undefined)));
+    expect(t).toMatchObject({ code: 0, message: '' });
+    expect(decodeMetadata(t.metadata).size).toBe(0);
+    expect(decodeTrailersPayload(encodeTrailersPayload(0, 'é', encodeMetadata(undefined))).message).toBe('é');
   });
 
   it('rejects a message length past the end', () => {

@@ -62,6 +62,17 @@ export function encodeFrame(streamId: number, type: number, flags: number, paylo
   return b;
 }
 
+// The payloads almost every response sends, laid out once: headers without
+// metadata, and trailers of OK without message or metadata. Frames copy
+// small payloads, so sharing them is safe.
+const EMPTY_RESPONSE_HEADERS = Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0]);
+const OK_TRAILERS = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+// A metadata block of no entries (count 0).
+function isEmptyBlock(metadata: Buffer): boolean {
+  return metadata.length === 2 && metadata[0] === 0 && metadata[1] === 0;
+}
+
 /** RequestHeaders is the payload of a client's HEADERS frame (a server's carries metadata only). */
 export interface RequestHeaders {
   /** Remaining milliseconds until the deadline, or NO_TIMEOUT. */
@@ -74,17 +85,19 @@ export interface RequestHeaders {
 
 /** encodeHeadersPayload lays out a HEADERS payload: timeout u32, method, content type (u16 length each), metadata. */
 export function encodeHeadersPayload(timeoutMs: number, method: string, contentType: string, metadata: Buffer): Buffer {
-  const m = Buffer.from(method, 'utf8');
-  const c = Buffer.from(contentType, 'utf8');
-  if (m.length > 0xffff || c.length > 0xffff) throw new RangeError('method and content type must each fit in 65535 bytes');
-  const b = Buffer.allocUnsafe(8 + m.length + c.length + metadata.length);
+  if (timeoutMs === NO_TIMEOUT && method === '' && contentType === '' && isEmptyBlock(metadata)) return EMPTY_RESPONSE_HEADERS;
+  // Strings are written in place: no buffer of their own, no second copy.
+  const ml = Buffer.byteLength(method, 'utf8');
+  const cl = Buffer.byteLength(contentType, 'utf8');
+  if (ml > 0xffff || cl > 0xffff) throw new RangeError('method and content type must each fit in 65535 bytes');
+  const b = Buffer.allocUnsafe(8 + ml + cl + metadata.length);
   b.writeUInt32BE(timeoutMs, 0);
-  b.writeUInt16BE(m.length, 4);
-  m.copy(b, 6);
-  let o = 6 + m.length;
-  b.writeUInt16BE(c.length, o);
-  c.copy(b, o + 2);
-  o += 2 + c.length;
+  b.writeUInt16BE(ml, 4);
+  b.write(method, 6, ml, 'utf8');
+  let o = 6 + ml;
+  b.writeUInt16BE(cl, o);
+  b.write(contentType, o + 2, cl, 'utf8');
+  o += 2 + cl;
   metadata.copy(b, o);
   return b;
 }
@@ -112,12 +125,13 @@ export interface TrailersPayload {
 
 /** encodeTrailersPayload lays out a TRAILERS payload: code u32, message (u32 length), metadata block. */
 export function encodeTrailersPayload(code: number, message: string, metadata: Buffer): Buffer {
-  const msg = Buffer.from(message, 'utf8');
-  const b = Buffer.allocUnsafe(8 + msg.length + metadata.length);
+  if (code === 0 && message === '' && isEmptyBlock(metadata)) return OK_TRAILERS;
+  const ml = Buffer.byteLength(message, 'utf8');
+  const b = Buffer.allocUnsafe(8 + ml + metadata.length);
   b.writeUInt32BE(code >>> 0, 0);
-  b.writeUInt32BE(msg.length, 4);
-  msg.copy(b, 8);
-  metadata.copy(b, 8 + msg.length);
+  b.writeUInt32BE(ml, 4);
+  b.write(message, 8, ml, 'utf8');
+  metadata.copy(b, 8 + ml);
   return b;
 }
 
