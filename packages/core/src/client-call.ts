@@ -5,13 +5,6 @@ import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
 import type { BidiStreamClient, ClientStreamClient, ServerStreamClient } from './stream-types.js';
 
-interface Continuations<O> {
-  readonly message: (bytes: Uint8Array | null) => O;
-  readonly result: (bytes: Uint8Array | null) => IteratorResult<O>;
-  readonly readFailure: (err: unknown) => never;
-  readonly writeFailure: (err: unknown) => never;
-}
-
 const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 // A stream object the caller dropped without closing is cancelled when it is
@@ -26,8 +19,11 @@ const abandoned = new FinalizationRegistry<ClientStream>((stream) =>
  * allows. Its resources (lease, timer, abort listener) are released by the
  * `release` callback once the transport reports the final status.
  */
-export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O> {
-  private continuations_: Continuations<O> | undefined;
+export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O>, AsyncIterator<O> {
+  // The continuations of reads and writes, each made on first use: a
+  // streaming call then pays no closure or async frame per message.
+  private onMessage: ((bytes: Uint8Array | null) => O) | undefined;
+  private onResult: ((bytes: Uint8Array | null) => IteratorResult<O>) | undefined;
 
   constructor(
     private readonly stream: ClientStream,
@@ -52,7 +48,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.stream.write(bytes).then(undefined, this.continuations().writeFailure);
+    return this.stream.write(bytes).then(undefined, sendFailure);
   }
 
   /**
@@ -90,8 +86,11 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   }
 
   recv(): Promise<O> {
-    const r = this.continuations();
-    return this.stream.read().then(r.message, r.readFailure);
+    this.onMessage ??= (bytes) => {
+      if (bytes === null) throw EOF;
+      return this.decode(bytes);
+    };
+    return this.stream.read().then(this.onMessage, readFailure);
   }
 
   recvMsg(): Promise<O> {
@@ -121,29 +120,15 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     return (await this.stream.status).metadata;
   }
 
+  // The call is its own iterator: iterating costs no object per loop.
   [Symbol.asyncIterator](): AsyncIterator<O> {
-    const r = this.continuations();
-    const read = () => this.stream.read().then(r.result, r.readFailure);
-    return { next: read };
+    return this;
   }
 
-  // The continuations of reads and writes, made once per call on first use: a
-  // streaming call then pays no closure or async frame per message.
-  private continuations(): Continuations<O> {
-    this.continuations_ ??= {
-      message: (bytes) => {
-        if (bytes === null) throw EOF;
-        return this.decode(bytes);
-      },
-      result: (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false }),
-      readFailure: (err) => {
-        throw MicroError.from(err, Code.UNAVAILABLE);
-      },
-      writeFailure: (err) => {
-        throw sendError(err);
-      },
-    };
-    return this.continuations_;
+  /** next is the iterator step behind `for await (const m of stream)`. */
+  next(): Promise<IteratorResult<O>> {
+    this.onResult ??= (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false });
+    return this.stream.read().then(this.onResult, readFailure);
   }
 
   /** recvOne reads exactly one reply and the clean end after it (unary and client streaming). */
@@ -198,4 +183,12 @@ function noReply(): MicroError {
 function sendError(err: unknown): Error {
   if (isStatusError(err) && err.code === Code.OK) return EOF;
   return MicroError.from(err, Code.UNAVAILABLE);
+}
+
+function sendFailure(err: unknown): never {
+  throw sendError(err);
+}
+
+function readFailure(err: unknown): never {
+  throw MicroError.from(err, Code.UNAVAILABLE);
 }

@@ -10,7 +10,7 @@ export class Context {
   readonly metadata: Metadata;
   /** Absolute deadline (ms since the epoch), if the caller set one. */
   readonly deadline: number | undefined;
-  private signal_: AbortSignal | (() => AbortSignal);
+  private signal_: AbortSignal | (() => AbortSignal) | undefined;
   /** "greeter.Greeter" */
   readonly service: string;
   /** "SayHello" */
@@ -32,7 +32,7 @@ export class Context {
   }) {
     this.metadata = init.metadata ?? new Metadata();
     this.deadline = init.deadline;
-    this.signal_ = init.signal ?? (() => new AbortController().signal);
+    this.signal_ = init.signal;
     this.service = init.service ?? '';
     this.method = init.method ?? '';
     this.peer = init.peer ?? '';
@@ -41,6 +41,8 @@ export class Context {
   /** Aborts when the caller cancels, the deadline passes, or the connection dies. */
   get signal(): AbortSignal {
     if (typeof this.signal_ === 'function') this.signal_ = this.signal_();
+    // A context nothing can cancel still hands out a signal, one that never aborts.
+    this.signal_ ??= new AbortController().signal;
     return this.signal_;
   }
 

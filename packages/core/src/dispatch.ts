@@ -39,38 +39,40 @@ export function dispatch(stream: ServerStream, route: Route | undefined, options
     options.maxSendSize,
     options.onEnd,
   );
-  void run(call, route).then(
-    () => call.close(),
-    (err: unknown) => {
-      if (call.isEnded) return;
-      if (!(err instanceof MicroError)) options.onHandlerError(err, route);
-      call.fail(err);
-    },
-  );
+  void run(call, route, options);
   return call;
 }
 
-async function run(call: ServerCall<unknown, unknown>, route: Route): Promise<void> {
+// run runs the handler and ends the call with its outcome; it never rejects.
+async function run(call: ServerCall<unknown, unknown>, route: Route, options: DispatchOptions): Promise<void> {
   const { ctx } = call;
-  switch (route.method.kind) {
-    case 'unary': {
-      const request = await call.readRequest();
-      const reply = await route.invoke(ctx, request);
-      if (!call.isEnded) await call.send(reply);
-      return;
+  try {
+    switch (route.method.kind) {
+      case 'unary': {
+        const request = await call.readRequest();
+        const reply = await route.invoke(ctx, request);
+        if (!call.isEnded) await call.send(reply);
+        break;
+      }
+      case 'server_streaming': {
+        const request = await call.readRequest();
+        await route.invoke(ctx, request, call);
+        break;
+      }
+      case 'client_streaming': {
+        const reply = await route.invoke(ctx, call);
+        if (!call.isEnded) await call.send(reply);
+        break;
+      }
+      case 'bidi_streaming':
+        await route.invoke(ctx, call);
+        break;
     }
-    case 'server_streaming': {
-      const request = await call.readRequest();
-      await route.invoke(ctx, request, call);
-      return;
-    }
-    case 'client_streaming': {
-      const reply = await route.invoke(ctx, call);
-      if (!call.isEnded) await call.send(reply);
-      return;
-    }
-    case 'bidi_streaming':
-      await route.invoke(ctx, call);
-      return;
+  } catch (err) {
+    if (call.isEnded) return;
+    if (!(err instanceof MicroError)) options.onHandlerError(err, route);
+    call.fail(err);
+    return;
   }
+  call.close();
 }

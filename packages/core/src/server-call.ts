@@ -6,13 +6,6 @@ import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
 import type { BidiStreamServer } from './stream-types.js';
 
-interface Continuations<I> {
-  readonly request: (bytes: Uint8Array | null) => I;
-  readonly message: (bytes: Uint8Array | null) => I;
-  readonly result: (bytes: Uint8Array | null) => IteratorResult<I>;
-  readonly failure: (err: unknown) => never;
-}
-
 const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 // The trailers of a call that set none: transports only read them.
@@ -25,12 +18,18 @@ const NO_METADATA = new Metadata();
  * cancels, the deadline passes or the connection dies. It implements every
  * server-side stream interface; the handler sees the one its kind allows.
  */
-export class ServerCall<I, O> implements BidiStreamServer<I, O> {
+export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I> {
   readonly ctx: Context;
   // Made on first use of ctx.signal: most handlers never look, and an
   // AbortController per call is a measurable share of a short call.
   private abort: AbortController | undefined;
-  private continuations_: Continuations<I> | undefined;
+  // The continuations of reads and writes, each made on first use: a
+  // streaming call then pays no closure or async frame per message, and an
+  // idle one holds only those its handler used.
+  private onRequest: ((bytes: Uint8Array | null) => I) | undefined;
+  private onMessage: ((bytes: Uint8Array | null) => I) | undefined;
+  private onResult: ((bytes: Uint8Array | null) => IteratorResult<I>) | undefined;
+  private onFailure: ((err: unknown) => never) | undefined;
   private endReason: MicroError | undefined;
   private headersSent = false;
   private ended = false;
@@ -48,18 +47,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     /** Called once when the call has ended, whatever the reason. */
     private readonly onEnd: (call: ServerCall<I, O>) => void,
   ) {
-    this.ctx = new Context({
-      metadata: stream.metadata,
-      deadline: stream.deadline,
-      signal: () => {
-        this.abort = new AbortController();
-        if (this.endReason) this.abort.abort(this.endReason);
-        return this.abort.signal;
-      },
-      service,
-      method,
-      peer: stream.peer,
-    });
+    this.ctx = new CallContext(this, stream, service, method);
     stream.onAbort(this.onTransportAbort);
     if (stream.deadline !== undefined) {
       const left = stream.deadline - Date.now();
@@ -73,13 +61,28 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     return this.ended;
   }
 
+  /** abortSignal makes the call's signal, on the first look at ctx.signal. */
+  abortSignal(): AbortSignal {
+    this.abort ??= new AbortController();
+    if (this.endReason) this.abort.abort(this.endReason);
+    return this.abort.signal;
+  }
+
   /** readRequest reads the one request of a unary or server-streaming call. */
   readRequest(): Promise<I> {
-    return this.read(this.continuations().request);
+    this.onRequest ??= (bytes) => {
+      if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
+      return this.decode(bytes);
+    };
+    return this.read(this.onRequest);
   }
 
   recv(): Promise<I> {
-    return this.read(this.continuations().message);
+    this.onMessage ??= (bytes) => {
+      if (bytes === null) throw EOF;
+      return this.decode(bytes);
+    };
+    return this.read(this.onMessage);
   }
 
   recvMsg(): Promise<I> {
@@ -102,7 +105,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
       );
     }
     this.sendHeaders();
-    return this.stream.write(bytes).then(undefined, this.continuations().failure);
+    return this.stream.write(bytes).then(undefined, this.failure());
   }
 
   sendMsg(message: O): Promise<void> {
@@ -114,9 +117,15 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
     this.finish({ code: Code.OK, message: '', metadata: NO_METADATA });
   }
 
+  // The call is its own iterator: iterating costs no object per loop.
   [Symbol.asyncIterator](): AsyncIterator<I> {
-    const result = this.continuations().result;
-    return { next: () => this.read(result) };
+    return this;
+  }
+
+  /** next is the iterator step behind `for await (const m of stream)`. */
+  next(): Promise<IteratorResult<I>> {
+    this.onResult ??= (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false });
+    return this.read(this.onResult);
   }
 
   /** fail ends the call with the status of an error a handler threw. */
@@ -152,27 +161,14 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
   // read takes the next message from the transport and hands it to onBytes.
   private read<T>(onBytes: (bytes: Uint8Array | null) => T): Promise<T> {
     if (this.ended) return Promise.reject(this.endedError());
-    return this.stream.read().then(onBytes, this.continuations().failure);
+    return this.stream.read().then(onBytes, this.failure());
   }
 
-  // The continuations of reads and writes, made once per call on first use:
-  // a streaming call then pays no closure or async frame per message.
-  private continuations(): Continuations<I> {
-    this.continuations_ ??= {
-      request: (bytes) => {
-        if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
-        return this.decode(bytes);
-      },
-      message: (bytes) => {
-        if (bytes === null) throw EOF;
-        return this.decode(bytes);
-      },
-      result: (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false }),
-      failure: (err) => {
-        throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
-      },
+  private failure(): (err: unknown) => never {
+    this.onFailure ??= (err) => {
+      throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
     };
-    return this.continuations_;
+    return this.onFailure;
   }
 
   private decode(bytes: Uint8Array): I {
@@ -187,5 +183,21 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O> {
 
   private endedError(): MicroError {
     return this.endReason ?? new MicroError(Code.CANCELLED, 'the call has ended');
+  }
+}
+
+// The Context of an incoming call: its signal comes from the call, made on first look.
+class CallContext extends Context {
+  constructor(
+    private readonly call: { abortSignal(): AbortSignal },
+    stream: ServerStream,
+    service: string,
+    method: string,
+  ) {
+    super({ metadata: stream.metadata, deadline: stream.deadline, service, method, peer: stream.peer });
+  }
+
+  override get signal(): AbortSignal {
+    return this.call.abortSignal();
   }
 }
