@@ -111,10 +111,7 @@ export class GrpcListener implements Listener {
   }
 
   private accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>, path: string): void {
-    const stream = new GrpcServerStream(call, path);
-    this.streams.add(stream);
-    call.once('close', () => this.streams.delete(stream));
-    this.start(stream);
+    this.start(new GrpcServerStream(call, path, this.streams));
   }
 
   private acceptUnary(
@@ -122,17 +119,7 @@ export class GrpcListener implements Listener {
     respond: grpc.sendUnaryData<Uint8Array>,
     path: string,
   ): void {
-    const stream = new GrpcUnaryServerStream(
-      call,
-      (err, value, trailer) => {
-        this.streams.delete(stream);
-        respond(err, value, trailer);
-      },
-      path,
-    );
-    this.streams.add(stream);
-    call.once('cancelled', () => this.streams.delete(stream));
-    this.start(stream);
+    this.start(new GrpcUnaryServerStream(call, respond, path, this.streams));
   }
 
   private start(stream: GrpcServerCall): void {

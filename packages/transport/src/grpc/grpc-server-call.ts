@@ -17,6 +17,12 @@ export interface GrpcTrailingStatus {
   readonly metadata: grpc.Metadata;
 }
 
+// Each grpc-js call object points back to the GrpcServerCall built on it, so
+// its event listeners can be shared functions rather than closures per call:
+// an idle stream then holds no listener of its own.
+const OWNER = Symbol('tsmicro.grpcServerCall');
+type Owned = { [OWNER]?: GrpcServerCall };
+
 /**
  * GrpcServerCall is what the handler's side of every gRPC call shares,
  * however grpc-js carries it: the request's headers, deadline and peer, the
@@ -35,6 +41,8 @@ export abstract class GrpcServerCall implements ServerStream {
   constructor(
     private readonly call: GrpcServerCallObject,
     readonly method: string,
+    /** The listener's calls in progress: this call is in it until it ends. */
+    private readonly live: Set<GrpcServerCall>,
   ) {
     this.metadata = metadataFromGrpcMetadata(call.metadata);
     const sent = call.metadata.get(CONTENT_TYPE_HEADER)[0];
@@ -45,9 +53,27 @@ export abstract class GrpcServerCall implements ServerStream {
     const ms = deadline instanceof Date ? deadline.getTime() : deadline;
     this.deadline = Number.isFinite(ms) ? ms : undefined;
     this.peer = call.getPeer();
+    (call as Owned)[OWNER] = this;
+    live.add(this);
     // grpc-js reports 'cancelled' for a reset stream and an expired deadline
     // (and on a duplex also after it sent our own status, which statusSent tells apart).
-    call.on('cancelled', () => this.interrupt());
+    call.on('cancelled', GrpcServerCall.onCancelled);
+  }
+
+  /** ownerOf is the call a grpc-js call object's event came from. */
+  protected static ownerOf(emitter: unknown): GrpcServerCall {
+    return (emitter as Owned)[OWNER] as GrpcServerCall;
+  }
+
+  private static onCancelled(this: unknown): void {
+    const call = GrpcServerCall.ownerOf(this);
+    call.forget();
+    call.interrupt();
+  }
+
+  /** forget takes the call off the listener's list of calls in progress. */
+  protected forget(): void {
+    this.live.delete(this);
   }
 
   get signal(): AbortSignal {

@@ -20,20 +20,34 @@ export class GrpcServerStream extends GrpcServerCall {
   constructor(
     private readonly duplex: grpc.ServerDuplexStream<Uint8Array, Uint8Array>,
     method: string,
+    live: Set<GrpcServerCall>,
   ) {
-    super(duplex, method);
+    super(duplex, method, live);
     this.queue = new ReadQueue(duplex);
     this.writer = new MessageWriter(duplex);
-    // A reset stream also ends grpc-js's readable, just before 'cancelled':
-    // waiting a turn keeps a cancelled call from looking half-closed.
-    duplex.on('end', () => setImmediate(() => this.queue.end()));
-    duplex.on('close', () => this.interrupt());
-    duplex.on('prefinish', () => {
-      this.statusSent = true;
-    });
+    duplex.on('end', GrpcServerStream.onEnd);
+    duplex.on('close', GrpcServerStream.onClose);
+    duplex.on('prefinish', GrpcServerStream.onPrefinish);
     // grpc-js turns an 'error' on this duplex into the call's status; one
     // also arrives for writes to a dead call, which failed() already reported.
-    duplex.on('error', () => {});
+    duplex.on('error', ignore);
+  }
+
+  // A reset stream also ends grpc-js's readable, just before 'cancelled':
+  // waiting a turn keeps a cancelled call from looking half-closed.
+  private static onEnd(this: unknown): void {
+    const stream = GrpcServerStream.ownerOf(this) as GrpcServerStream;
+    setImmediate(endQueue, stream.queue);
+  }
+
+  private static onClose(this: unknown): void {
+    const stream = GrpcServerStream.ownerOf(this) as GrpcServerStream;
+    stream.forget();
+    stream.interrupt();
+  }
+
+  private static onPrefinish(this: unknown): void {
+    (GrpcServerStream.ownerOf(this) as GrpcServerStream).statusSent = true;
   }
 
   read(): Promise<Uint8Array | null> {
@@ -61,3 +75,9 @@ export class GrpcServerStream extends GrpcServerCall {
     this.writer.fail(err);
   }
 }
+
+function endQueue(queue: ReadQueue): void {
+  queue.end();
+}
+
+function ignore(): void {}

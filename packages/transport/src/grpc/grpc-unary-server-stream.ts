@@ -16,8 +16,9 @@ export class GrpcUnaryServerStream extends GrpcServerCall {
     private readonly unaryCall: grpc.ServerUnaryCall<Uint8Array, Uint8Array>,
     private readonly respond: grpc.sendUnaryData<Uint8Array>,
     method: string,
+    live: Set<GrpcServerCall>,
   ) {
-    super(unaryCall, method);
+    super(unaryCall, method, live);
   }
 
   read(): Promise<Uint8Array | null> {
@@ -37,6 +38,7 @@ export class GrpcUnaryServerStream extends GrpcServerCall {
 
   protected sendStatus(status: GrpcTrailingStatus): void {
     this.statusSent = true;
+    this.forget();
     if (status.code !== Code.OK) {
       this.respond(status);
       return;

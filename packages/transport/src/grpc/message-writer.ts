@@ -9,7 +9,8 @@ import { statusErrorFromUnknown } from './grpc-error.js';
  * settles whatever is still waiting.
  */
 export class MessageWriter {
-  private readonly waiting = new Set<(err?: Error) => void>();
+  // Writers waiting for room; made when the first one has to wait.
+  private waiting: Set<(err?: Error) => void> | undefined;
   private failure: Error | undefined;
   private dropping = false;
 
@@ -34,12 +35,13 @@ export class MessageWriter {
     if (accepted) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const settle = (err?: Error) => {
-        this.waiting.delete(settle);
+        this.waiting?.delete(settle);
         this.sink.off('drain', onDrain);
         if (err) reject(err);
         else resolve();
       };
       const onDrain = () => settle();
+      this.waiting ??= new Set();
       this.waiting.add(settle);
       this.sink.once('drain', onDrain);
     });
@@ -47,16 +49,16 @@ export class MessageWriter {
 
   // One callback for every write: a failed write fails whoever waits for room.
   private readonly onWritten = (err?: Error | null): void => {
-    if (!err || this.waiting.size === 0) return;
+    if (!err || !this.waiting?.size) return;
     const failure = this.failure ?? statusErrorFromUnknown(err);
-    for (const settle of [...this.waiting]) settle(failure);
+    this.settleAll(failure);
   };
 
   /** fail rejects every pending and later write with err. */
   fail(err: Error): void {
     if (this.dropping) return;
     this.failure ??= err;
-    for (const settle of [...this.waiting]) settle(this.failure);
+    this.settleAll(this.failure);
   }
 
   /**
@@ -66,6 +68,10 @@ export class MessageWriter {
   drop(): void {
     if (this.failure) return;
     this.dropping = true;
-    for (const settle of [...this.waiting]) settle();
+    this.settleAll(undefined);
+  }
+
+  private settleAll(err: Error | undefined): void {
+    if (this.waiting) for (const settle of [...this.waiting]) settle(err);
   }
 }

@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
 
+// The source stream points back to its queue, so one shared 'data' listener
+// serves every queue instead of a closure per stream.
+const QUEUE = Symbol('tsmicro.readQueue');
+type Queued = { [QUEUE]?: ReadQueue };
+
 /**
  * ReadQueue turns a grpc-js object stream into pull-based reads. It pauses
  * the stream once highWaterMark messages wait unread and resumes it as
@@ -16,7 +21,12 @@ export class ReadQueue {
     private readonly source: Readable,
     private readonly highWaterMark = 4,
   ) {
-    source.on('data', (message: Uint8Array) => this.push(message));
+    (source as Queued)[QUEUE] = this;
+    source.on('data', ReadQueue.onData);
+  }
+
+  private static onData(this: unknown, message: Uint8Array): void {
+    ((this as Queued)[QUEUE] as ReadQueue).push(message);
   }
 
   /** length is how many messages wait to be read. */
