@@ -13,6 +13,11 @@ const abandoned = new FinalizationRegistry<ClientStream>((stream) =>
   stream.cancel(Code.CANCELLED, 'stream abandoned by the client'),
 );
 
+/** forgetAbandoned stops watching a handed-out stream once it has its final status. */
+export function forgetAbandoned(stream: ClientStream): void {
+  abandoned.unregister(stream);
+}
+
 /**
  * ClientCall is the caller's side of one streaming call. It implements every
  * client-side stream interface; stubs hand out the one the method's kind
@@ -35,10 +40,9 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     // A unary call never leaves the client, which always ends it; only stream
     // objects a caller holds can be dropped, so only they are watched.
     if (!handedToCaller) return;
-    // The token, not `this`, is captured: the status callback must not keep the call reachable.
-    const token = {};
-    abandoned.register(this, stream, token);
-    void stream.status.then(() => abandoned.unregister(token));
+    // The stream is also the unregister token (held weakly): the client
+    // forgets it with forgetAbandoned() once the stream has its status.
+    abandoned.register(this, stream, stream);
   }
 
   send(message: I): Promise<void> {

@@ -1,7 +1,7 @@
 import { Code, type Connection, Metadata, type Transport } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { codecByName, codecNames } from './codec/codecs.js';
-import { ClientCall } from './client-call.js';
+import { ClientCall, forgetAbandoned } from './client-call.js';
 import type { CallOptions, Client } from './client-types.js';
 import type { MethodDefinition } from './definition.js';
 import { isMicroError, MicroError } from './errors.js';
@@ -263,14 +263,16 @@ export function createClient(options: ClientOptions): Client {
     }
     const onAbort = signals.length === 0 ? undefined : () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
     if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    const handedToCaller = method.kind !== 'unary';
     void stream.status.then((status) => {
+      if (handedToCaller) forgetAbandoned(stream);
       clearTimeout(timer);
       if (onAbort) for (const s of signals) s.removeEventListener('abort', onAbort);
       lease.release();
       // Streams report their node's health here too, however long they lived.
       mark(target, status.code);
     });
-    return new ClientCall(stream, codec, method.requestType, method.responseType, method.kind !== 'unary');
+    return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller);
   }
 
   return {

@@ -16,7 +16,8 @@ export interface AddressPoolSettings {
   readonly onEmpty: (pool: AddressPool) => void;
 }
 
-interface Entry {
+/** Entry is one pooled connection and how many leases it has out. */
+export interface Entry {
   readonly connection: Connection;
   leases: number;
   /** Set once the connection's closed promise resolves; state may not say so yet. */
@@ -148,18 +149,11 @@ export class AddressPool {
 
   private leaseOf(entry: Entry): Lease {
     entry.leases++;
-    let released = false;
-    return {
-      connection: entry.connection,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.release(entry);
-      },
-    };
+    return new PoolLease(this, entry);
   }
 
-  private release(entry: Entry): void {
+  /** release gives back one lease on entry (PoolLease calls it once). */
+  release(entry: Entry): void {
     entry.leases--;
     if (entry.dropped || this.closed) return;
     if (this.waiters.length > 0) this.pump();
@@ -277,6 +271,27 @@ export class AddressPool {
     const i = this.waiters.indexOf(waiter);
     if (i >= 0) this.waiters.splice(i, 1);
     if (this.empty) this.settings.onEmpty(this);
+  }
+}
+
+// A lease is an object rather than a closure: a long-lived stream holds it
+// for its whole life, and the object is the smaller of the two.
+class PoolLease implements Lease {
+  private released = false;
+
+  constructor(
+    private readonly pool: AddressPool,
+    private readonly entry: Entry,
+  ) {}
+
+  get connection(): Connection {
+    return this.entry.connection;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool.release(this.entry);
   }
 }
 

@@ -3,11 +3,38 @@ import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
 import type { ClientStream, StreamOptions } from '../transport.js';
-import { statusErrorFromStatus, statusErrorFromUnknown } from './grpc-error.js';
+import { statusErrorFromStatus, statusErrorFromUnknown, statusFromGrpc } from './grpc-error.js';
 import { CONTENT_TYPE_HEADER, grpcMetadataFromMetadata, metadataFromGrpcMetadata } from './grpc-metadata.js';
+
+/**
+ * withoutCallerStack starts a grpc-js call without the caller's stack trace
+ * grpc-js captures for every call. grpc-js only appends that stack to the
+ * errors it builds, which this transport turns into statuses anyway; the
+ * capture costs time on every call, and a long-lived stream would keep
+ * every frame's function and receiver alive as long as it stays open.
+ */
+export function withoutCallerStack<T>(start: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return start();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
 
 // Content types that grpc-js's own "application/grpc" already says.
 const plainContentTypes = new Set(['application/grpc', 'application/grpc+proto']);
+
+/** CallOwner hears when a call it started has its final status (a connection counting its calls). */
+export interface CallOwner {
+  callEnded(call: GrpcClientCall): void;
+}
+
+// Each grpc-js call object points back to the GrpcClientCall built on it, so
+// its event listeners can be shared functions rather than closures per call.
+const OWNER = Symbol('tsmicro.grpcClientCall');
+type Owned = { [OWNER]?: GrpcClientCall };
 
 /**
  * GrpcClientCall is what the caller's side of every gRPC call shares,
@@ -25,7 +52,7 @@ export abstract class GrpcClientCall implements ClientStream {
   /** Set by cancel() before grpc-js reports the cancellation. */
   protected localStatus: Status | undefined;
 
-  constructor(private readonly onDone: () => void) {
+  constructor(private readonly owner: CallOwner) {
     this.headers = new Promise((r) => {
       this.resolveHeaders = r;
     });
@@ -61,9 +88,23 @@ export abstract class GrpcClientCall implements ClientStream {
   }
 
   /** listen follows the response headers and the final status of a grpc-js call. */
-  protected listen(call: grpc.ClientUnaryCall | grpc.ClientDuplexStream<Uint8Array, Uint8Array>, onStatus: (s: grpc.StatusObject) => void): void {
-    call.on('metadata', (m: grpc.Metadata) => this.resolveHeaders(metadataFromGrpcMetadata(m)));
-    call.on('status', onStatus);
+  protected listen(call: grpc.ClientUnaryCall | grpc.ClientDuplexStream<Uint8Array, Uint8Array>): void {
+    (call as Owned)[OWNER] = this;
+    call.on('metadata', GrpcClientCall.onMetadata);
+    call.on('status', GrpcClientCall.onStatus);
+  }
+
+  /** ownerOf is the call a grpc-js call object's event came from. */
+  protected static ownerOf(emitter: unknown): GrpcClientCall {
+    return (emitter as Owned)[OWNER] as GrpcClientCall;
+  }
+
+  private static onMetadata(this: unknown, metadata: grpc.Metadata): void {
+    GrpcClientCall.ownerOf(this).resolveHeaders(metadataFromGrpcMetadata(metadata));
+  }
+
+  private static onStatus(this: unknown, status: grpc.StatusObject): void {
+    GrpcClientCall.ownerOf(this).end(statusFromGrpc(status));
   }
 
   /** localCancel records a cancel by the caller; false when the call already ended or was cancelled. */
@@ -81,7 +122,7 @@ export abstract class GrpcClientCall implements ClientStream {
     this.resolveHeaders(new Metadata());
     this.ended(final);
     this.resolveStatus(final);
-    this.onDone();
+    this.owner.callEnded(this);
   }
 
   /** ended lets the subclass settle its reads and writes with the final status. */

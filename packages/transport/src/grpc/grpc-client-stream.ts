@@ -4,8 +4,8 @@ import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
 import type { StreamOptions } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
-import { GrpcClientCall } from './grpc-client-call.js';
-import { statusErrorFromStatus, statusFromGrpc } from './grpc-error.js';
+import { type CallOwner, GrpcClientCall, withoutCallerStack } from './grpc-client-call.js';
+import { statusErrorFromStatus } from './grpc-error.js';
 import { MessageWriter } from './message-writer.js';
 import { ReadQueue } from './read-queue.js';
 
@@ -21,7 +21,7 @@ export class GrpcClientStream extends GrpcClientCall {
 
   /** refused returns a stream that failed before reaching the wire, with the given status. */
   static refused(status: Status): GrpcClientStream {
-    const stream = new GrpcClientStream(null, '', undefined, undefined, () => {});
+    const stream = new GrpcClientStream(null, '', undefined, undefined, NO_OWNER);
     stream.end(status);
     return stream;
   }
@@ -31,15 +31,14 @@ export class GrpcClientStream extends GrpcClientCall {
     method: string,
     metadata: Metadata | undefined,
     options: StreamOptions | undefined,
-    onDone: () => void,
+    owner: CallOwner,
   ) {
-    super(onDone);
+    super(owner);
     if (!client || !metadata) return;
     const md = this.outgoingMetadata(metadata, options);
     if (!md) return;
-    const call = client.makeBidiStreamRequest(method, serializeBytes, deserializeBytes, md, {
-      deadline: options?.deadline ?? Infinity,
-    });
+    const deadline = options?.deadline ?? Infinity;
+    const call = withoutCallerStack(() => client.makeBidiStreamRequest(method, serializeBytes, deserializeBytes, md, { deadline }));
     this.call = call;
     this.queue = new ReadQueue(call);
     this.writer = new MessageWriter(call);
@@ -52,14 +51,18 @@ export class GrpcClientStream extends GrpcClientCall {
         }
       });
     }
-    this.listen(call, (s) => this.end(statusFromGrpc(s)));
+    this.listen(call);
     // The same status also arrives as 'status'; a listener here keeps grpc-js's
     // 'error' from being thrown as an unhandled event.
-    call.on('error', () => {});
+    call.on('error', ignore);
     // 'end' fires only after every message grpc-js buffered was delivered,
     // so the reader sees them all before the status.
-    call.on('end', () => this.settleReads());
-    call.on('close', () => this.settleReads());
+    call.on('end', GrpcClientStream.onEndOrClose);
+    call.on('close', GrpcClientStream.onEndOrClose);
+  }
+
+  private static onEndOrClose(this: unknown): void {
+    (GrpcClientStream.ownerOf(this) as GrpcClientStream).settleReads();
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -102,3 +105,7 @@ export class GrpcClientStream extends GrpcClientCall {
     else this.queue.fail(statusErrorFromStatus(final), true);
   }
 }
+
+function ignore(): void {}
+
+const NO_OWNER: CallOwner = { callEnded() {} };

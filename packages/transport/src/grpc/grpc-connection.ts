@@ -3,7 +3,7 @@ import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import type { ClientStream, Connection, ConnectionState, StreamOptions } from '../transport.js';
-import type { GrpcClientCall } from './grpc-client-call.js';
+import type { CallOwner, GrpcClientCall } from './grpc-client-call.js';
 import { GrpcClientStream } from './grpc-client-stream.js';
 import { GrpcUnaryClientStream } from './grpc-unary-client-stream.js';
 
@@ -14,7 +14,7 @@ import { GrpcUnaryClientStream } from './grpc-unary-client-stream.js';
  * grpc-js reconnect it in the background: the pool then dials a fresh one at
  * once, instead of handing out a channel that fails calls while it backs off.
  */
-export class GrpcConnection implements Connection {
+export class GrpcConnection implements Connection, CallOwner {
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
   private readonly streams = new Set<GrpcClientCall>();
@@ -76,17 +76,19 @@ export class GrpcConnection implements Connection {
       const message = `connection to ${this.address} is closed`;
       return GrpcClientStream.refused({ code: Code.UNAVAILABLE, message, metadata: new Metadata() });
     }
-    const onDone = () => {
-      this.streams.delete(stream);
-      if (this.streams.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    };
     const stream: GrpcClientCall =
       options?.kind === 'unary'
-        ? new GrpcUnaryClientStream(this.client, method, metadata, options, onDone)
-        : new GrpcClientStream(this.client, method, metadata, options, onDone);
+        ? new GrpcUnaryClientStream(this.client, method, metadata, options, this)
+        : new GrpcClientStream(this.client, method, metadata, options, this);
     // A stream that failed before starting has already called back.
     if (!stream.settled) this.streams.add(stream);
     return stream;
+  }
+
+  /** callEnded forgets a call that has its final status. */
+  callEnded(call: GrpcClientCall): void {
+    this.streams.delete(call);
+    if (this.streams.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   async close(graceMs = 0): Promise<void> {

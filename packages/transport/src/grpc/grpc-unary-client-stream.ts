@@ -4,8 +4,7 @@ import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
 import type { StreamOptions } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
-import { GrpcClientCall } from './grpc-client-call.js';
-import { statusFromGrpc } from './grpc-error.js';
+import { type CallOwner, GrpcClientCall, withoutCallerStack } from './grpc-client-call.js';
 
 type Reader = { resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void };
 
@@ -29,9 +28,9 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
     private readonly method: string,
     private readonly metadata: Metadata,
     private readonly options: StreamOptions | undefined,
-    onDone: () => void,
+    owner: CallOwner,
   ) {
-    super(onDone);
+    super(owner);
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -52,20 +51,23 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
     }
     const md = this.outgoingMetadata(this.metadata, this.options);
     if (!md) return;
-    const call = this.client.makeUnaryRequest(
-      this.method,
-      serializeBytes,
-      deserializeBytes,
-      request,
-      md,
-      { deadline: this.options?.deadline ?? Infinity },
-      // The status event that follows carries the outcome; only the reply is taken here.
-      (err: grpc.ServiceError | null, reply?: Uint8Array) => {
-        if (!err && reply) this.took(reply);
-      },
+    const deadline = this.options?.deadline ?? Infinity;
+    const call = withoutCallerStack(() =>
+      this.client.makeUnaryRequest(
+        this.method,
+        serializeBytes,
+        deserializeBytes,
+        request,
+        md,
+        { deadline },
+        // The status event that follows carries the outcome; only the reply is taken here.
+        (err: grpc.ServiceError | null, reply?: Uint8Array) => {
+          if (!err && reply) this.took(reply);
+        },
+      ),
     );
     this.call = call;
-    this.listen(call, (s) => this.end(statusFromGrpc(s)));
+    this.listen(call);
   }
 
   read(): Promise<Uint8Array | null> {
