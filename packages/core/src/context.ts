@@ -6,8 +6,7 @@ import { Metadata } from '@tsmicro/transport';
  * `{ ctx }` to downstream calls so the deadline and cancellation follow.
  */
 export class Context {
-  /** Request headers. */
-  readonly metadata: Metadata;
+  private metadata_: Metadata | undefined;
   /** Absolute deadline (ms since the epoch), if the caller set one. */
   readonly deadline: number | undefined;
   private signal_: AbortSignal | (() => AbortSignal) | undefined;
@@ -15,8 +14,7 @@ export class Context {
   readonly service: string;
   /** "SayHello" */
   readonly method: string;
-  /** Address of the caller. */
-  readonly peer: string;
+  private readonly peer_: string;
   // Made on first use: most calls set neither, and a long-lived stream keeps its context.
   private header_: Metadata | undefined;
   private trailer_: Metadata | undefined;
@@ -30,12 +28,23 @@ export class Context {
     method?: string;
     peer?: string;
   }) {
-    this.metadata = init.metadata ?? new Metadata();
+    this.metadata_ = init.metadata;
     this.deadline = init.deadline;
     this.signal_ = init.signal;
     this.service = init.service ?? '';
     this.method = init.method ?? '';
-    this.peer = init.peer ?? '';
+    this.peer_ = init.peer ?? '';
+  }
+
+  /** Request headers. */
+  get metadata(): Metadata {
+    this.metadata_ ??= new Metadata();
+    return this.metadata_;
+  }
+
+  /** Address of the caller. */
+  get peer(): string {
+    return this.peer_;
   }
 
   /** Aborts when the caller cancels, the deadline passes, or the connection dies. */

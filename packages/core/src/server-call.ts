@@ -190,11 +190,21 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 class CallContext extends Context {
   constructor(
     private readonly call: { abortSignal(): AbortSignal },
-    stream: ServerStream,
+    private readonly stream: ServerStream,
     service: string,
     method: string,
   ) {
-    super({ metadata: stream.metadata, deadline: stream.deadline, service, method, peer: stream.peer });
+    super({ deadline: stream.deadline, service, method });
+  }
+
+  // Headers and peer are the transport's, read when a handler looks: a
+  // transport may build them on first use.
+  override get metadata(): Metadata {
+    return this.stream.metadata;
+  }
+
+  override get peer(): string {
+    return this.stream.peer;
   }
 
   override get signal(): AbortSignal {

@@ -52,6 +52,7 @@ export class GrpcClientStream extends GrpcClientCall {
       });
     }
     this.listen(call);
+    call.on('data', GrpcClientStream.onData);
     // The same status also arrives as 'status'; a listener here keeps grpc-js's
     // 'error' from being thrown as an unhandled event.
     call.on('error', ignore);
@@ -59,6 +60,10 @@ export class GrpcClientStream extends GrpcClientCall {
     // so the reader sees them all before the status.
     call.on('end', GrpcClientStream.onEndOrClose);
     call.on('close', GrpcClientStream.onEndOrClose);
+  }
+
+  private static onData(this: unknown, message: Uint8Array): void {
+    (GrpcClientStream.ownerOf(this) as GrpcClientStream).queue?.push(message);
   }
 
   private static onEndOrClose(this: unknown): void {

@@ -29,10 +29,13 @@ type Owned = { [OWNER]?: GrpcServerCall };
  * abort signal, response headers, and ending the call exactly once.
  */
 export abstract class GrpcServerCall implements ServerStream {
-  readonly metadata: Metadata;
   readonly deadline: number | undefined;
   readonly contentType: string | undefined;
+  // Read at the start: grpc-js knows the peer only while the connection lasts.
   readonly peer: string;
+  // Converted on first look: most handlers read no headers, and the
+  // conversion costs time per call and memory per open stream.
+  private metadata_: Metadata | undefined;
   private readonly aborted = new AbortNotice();
   private finished = false;
   /** Set once grpc-js has the status to send: from then on nothing can abort the call. */
@@ -44,20 +47,24 @@ export abstract class GrpcServerCall implements ServerStream {
     /** The listener's calls in progress: this call is in it until it ends. */
     private readonly live: Set<GrpcServerCall>,
   ) {
-    this.metadata = metadataFromGrpcMetadata(call.metadata);
     const sent = call.metadata.get(CONTENT_TYPE_HEADER)[0];
     // grpc-js accepts only application/grpc* and hides the header; a plain
     // grpc peer means protobuf.
     this.contentType = typeof sent === 'string' ? sent : 'application/grpc';
+    this.peer = call.getPeer();
     const deadline = call.getDeadline();
     const ms = deadline instanceof Date ? deadline.getTime() : deadline;
     this.deadline = Number.isFinite(ms) ? ms : undefined;
-    this.peer = call.getPeer();
     (call as Owned)[OWNER] = this;
     live.add(this);
     // grpc-js reports 'cancelled' for a reset stream and an expired deadline
     // (and on a duplex also after it sent our own status, which statusSent tells apart).
     call.on('cancelled', GrpcServerCall.onCancelled);
+  }
+
+  get metadata(): Metadata {
+    this.metadata_ ??= metadataFromGrpcMetadata(this.call.metadata);
+    return this.metadata_;
   }
 
   /** ownerOf is the call a grpc-js call object's event came from. */

@@ -25,12 +25,16 @@ export class GrpcServerStream extends GrpcServerCall {
     super(duplex, method, live);
     this.queue = new ReadQueue(duplex);
     this.writer = new MessageWriter(duplex);
+    duplex.on('data', GrpcServerStream.onData);
     duplex.on('end', GrpcServerStream.onEnd);
     duplex.on('close', GrpcServerStream.onClose);
     duplex.on('prefinish', GrpcServerStream.onPrefinish);
-    // grpc-js turns an 'error' on this duplex into the call's status; one
-    // also arrives for writes to a dead call, which failed() already reported.
-    duplex.on('error', ignore);
+    // No 'error' listener of ours: grpc-js's own, which turns an 'error' on
+    // this duplex into the call's status, is there for the duplex's life.
+  }
+
+  private static onData(this: unknown, message: Uint8Array): void {
+    (GrpcServerStream.ownerOf(this) as GrpcServerStream).queue.push(message);
   }
 
   // A reset stream also ends grpc-js's readable, just before 'cancelled':
@@ -79,5 +83,3 @@ export class GrpcServerStream extends GrpcServerCall {
 function endQueue(queue: ReadQueue): void {
   queue.end();
 }
-
-function ignore(): void {}

@@ -1,12 +1,8 @@
 import type { Readable } from 'node:stream';
 
-// The source stream points back to its queue, so one shared 'data' listener
-// serves every queue instead of a closure per stream.
-const QUEUE = Symbol('tsmicro.readQueue');
-type Queued = { [QUEUE]?: ReadQueue };
-
 /**
- * ReadQueue turns a grpc-js object stream into pull-based reads. It pauses
+ * ReadQueue turns a grpc-js object stream into pull-based reads (its
+ * owner feeds it the stream's 'data' events). It pauses
  * the stream once highWaterMark messages wait unread and resumes it as
  * read() drains them, so grpc-js stops reading from HTTP/2 and the peer's
  * flow-control window closes: a slow reader slows the writer end to end.
@@ -15,19 +11,14 @@ export class ReadQueue {
   private readonly items: Uint8Array[] = [];
   private ended = false;
   private failure: Error | undefined;
-  private waiter: { resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void } | undefined;
+  // The pending read's settle functions, kept as two fields rather than an object.
+  private resolveRead: ((m: Uint8Array | null) => void) | undefined;
+  private rejectRead: ((e: Error) => void) | undefined;
 
   constructor(
     private readonly source: Readable,
     private readonly highWaterMark = 4,
-  ) {
-    (source as Queued)[QUEUE] = this;
-    source.on('data', ReadQueue.onData);
-  }
-
-  private static onData(this: unknown, message: Uint8Array): void {
-    ((this as Queued)[QUEUE] as ReadQueue).push(message);
-  }
+  ) {}
 
   /** length is how many messages wait to be read. */
   get length(): number {
@@ -43,9 +34,10 @@ export class ReadQueue {
     }
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.resolve(null);
-    if (this.waiter) return Promise.reject(new Error('read() called while another read() is pending'));
+    if (this.resolveRead) return Promise.reject(new Error('read() called while another read() is pending'));
     return new Promise((resolve, reject) => {
-      this.waiter = { resolve, reject };
+      this.resolveRead = resolve;
+      this.rejectRead = reject;
     });
   }
 
@@ -58,8 +50,9 @@ export class ReadQueue {
   end(): void {
     if (this.done) return;
     this.ended = true;
-    this.waiter?.resolve(null);
-    this.waiter = undefined;
+    const resolve = this.resolveRead;
+    this.settled();
+    resolve?.(null);
   }
 
   /** fail makes reads reject; keepQueued lets the reader drain queued messages first. */
@@ -68,19 +61,26 @@ export class ReadQueue {
     if (this.failure) return;
     this.failure = err;
     if (!keepQueued) this.items.length = 0;
-    this.waiter?.reject(err);
-    this.waiter = undefined;
+    const reject = this.rejectRead;
+    this.settled();
+    reject?.(err);
   }
 
-  private push(message: Uint8Array): void {
+  /** push takes the source's next message; its owner calls it from the source's 'data' event. */
+  push(message: Uint8Array): void {
     if (this.done) return;
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = undefined;
-      waiter.resolve(message);
+    const resolve = this.resolveRead;
+    if (resolve) {
+      this.settled();
+      resolve(message);
       return;
     }
     this.items.push(message);
     if (this.items.length >= this.highWaterMark) this.source.pause();
+  }
+
+  private settled(): void {
+    this.resolveRead = undefined;
+    this.rejectRead = undefined;
   }
 }
