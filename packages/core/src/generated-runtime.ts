@@ -5,6 +5,7 @@
 
 import type { MessageType } from './definition.js';
 import protobuf from 'protobufjs';
+import { plainObjectConverter, type ToPlainObject } from './proto-object.js';
 
 // Binary encoding is protobufjs's own (fromObject + encode), so bytes are
 // exactly what protobufjs and @grpc/proto-loader produce for the same object.
@@ -41,10 +42,11 @@ export function loadRoot(descriptor: object): protobuf.Root {
 export function messageType<T extends object>(root: protobuf.Root, typeName: string): MessageType<T> {
   const type = root.lookupType(typeName);
   if (!registry.has(typeName)) registry.set(typeName, type);
+  const toPlain = converterOf(type);
   return {
     typeName,
     encode: (message: T): Uint8Array => encodeMessage(type, message),
-    decode: (bytes: Uint8Array): T => decodeMessage(type, bytes) as T,
+    decode: (bytes: Uint8Array): T => decodeMessage(type, bytes, toPlain) as T,
     toJSON: (message: T): unknown => messageToJSON(type, message as JsonObject),
     fromJSON: (json: unknown): T => messageFromJSON(type, json) as T,
   };
@@ -54,8 +56,19 @@ function encodeMessage(type: protobuf.Type, message: object): Uint8Array {
   return type.encode(type.fromObject(message as JsonObject)).finish();
 }
 
-function decodeMessage(type: protobuf.Type, bytes: Uint8Array): JsonObject {
-  const object = type.toObject(type.decode(bytes), decodeOptions) as JsonObject;
+const converters = new WeakMap<protobuf.Type, ToPlainObject>();
+
+function converterOf(type: protobuf.Type): ToPlainObject {
+  let converter = converters.get(type);
+  if (!converter) {
+    converter = plainObjectConverter(type, decodeOptions);
+    converters.set(type, converter);
+  }
+  return converter;
+}
+
+function decodeMessage(type: protobuf.Type, bytes: Uint8Array, toPlain = converterOf(type)): JsonObject {
+  const object = toPlain(type.decode(bytes)) as JsonObject;
   dropNullMessages(type, object);
   return object;
 }

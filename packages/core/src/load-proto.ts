@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
 import type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
+import { plainObjectConverter } from './proto-object.js';
 import { registerDefinition } from './definition-registry.js';
 import { registerRootDescriptors } from './reflection/register-root-descriptors.js';
 
@@ -121,10 +122,11 @@ export function protoRoot(includeDirs: readonly string[]): protobuf.Root {
 }
 
 function messageTypeOf<T>(type: protobuf.Type): MessageType<T> {
+  const toPlain = plainObjectConverter(type, toObjectOptions);
   return {
     typeName: type.fullName.replace(/^\./, ''),
     encode: (m) => type.encode(type.fromObject(m as Record<string, unknown>)).finish(),
-    decode: (bytes) => type.toObject(type.decode(bytes), toObjectOptions) as T,
+    decode: (bytes) => toPlain(type.decode(bytes)) as T,
     toJSON: (m) => type.toObject(type.fromObject(m as Record<string, unknown>), toJsonOptions),
     fromJSON: (json) => {
       if (json === null || typeof json !== 'object') throw new TypeError(`${type.fullName}: JSON must be an object`);
