@@ -1,27 +1,11 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
 import type { ClientStream, StreamOptions } from '../transport.js';
+import type { ChannelCall, ChannelCallListener } from './channel-call.js';
 import { statusErrorFromStatus, statusErrorFromUnknown, statusFromGrpc } from './grpc-error.js';
 import { CONTENT_TYPE_HEADER, grpcMetadataFromMetadata, metadataFromGrpcMetadata } from './grpc-metadata.js';
-
-/**
- * withoutCallerStack starts a grpc-js call without the caller's stack trace
- * grpc-js captures for every call. grpc-js only appends that stack to the
- * errors it builds, which this transport turns into statuses anyway; the
- * capture costs time on every call, and a long-lived stream would keep
- * every frame's function and receiver alive as long as it stays open.
- */
-export function withoutCallerStack<T>(start: () => T): T {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return start();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
 
 // Content types that grpc-js's own "application/grpc" already says.
 const plainContentTypes = new Set(['application/grpc', 'application/grpc+proto']);
@@ -31,21 +15,21 @@ export interface CallOwner {
   callEnded(call: GrpcClientCall): void;
 }
 
-// Each grpc-js call object points back to the GrpcClientCall built on it, so
-// its event listeners can be shared functions rather than closures per call.
-const OWNER = Symbol('tsmicro.grpcClientCall');
-type Owned = { [OWNER]?: GrpcClientCall };
-
 /**
- * GrpcClientCall is what the caller's side of every gRPC call shares,
- * however grpc-js carries it: the headers and status promises, a local
- * cancel that wins over the CANCELLED grpc-js reports for it, and telling
- * the connection once the call is over.
+ * GrpcClientCall is what the caller's side of every gRPC call shares: it
+ * starts a grpc-js channel call and is that call's listener itself (no
+ * closures per call), holds the headers and status promises and a local
+ * cancel that wins over the CANCELLED grpc-js reports for it, and tells
+ * the connection once the call is over. The channel call sits below
+ * grpc-js's client surface, so a call carries no Node stream, interceptor
+ * chain or caller stack trace.
  */
-export abstract class GrpcClientCall implements ClientStream {
-  readonly headers: Promise<Metadata>;
+export abstract class GrpcClientCall implements ClientStream, ChannelCallListener {
+  // Response headers are awaited by few callers: the promise is made on first look.
+  private headersPromise: Promise<Metadata> | undefined;
+  private headersValue: Metadata | undefined;
+  private resolveHeaders: ((m: Metadata) => void) | undefined;
   readonly status: Promise<Status>;
-  private resolveHeaders!: (m: Metadata) => void;
   private resolveStatus!: (s: Status) => void;
   /** The call's final status, once it has one. */
   protected final: Status | undefined;
@@ -53,9 +37,6 @@ export abstract class GrpcClientCall implements ClientStream {
   protected localStatus: Status | undefined;
 
   constructor(private readonly owner: CallOwner) {
-    this.headers = new Promise((r) => {
-      this.resolveHeaders = r;
-    });
     this.status = new Promise((r) => {
       this.resolveStatus = r;
     });
@@ -66,45 +47,65 @@ export abstract class GrpcClientCall implements ClientStream {
   abstract read(): Promise<Uint8Array | null>;
   abstract cancel(code?: number, message?: string): void;
 
+  get headers(): Promise<Metadata> {
+    this.headersPromise ??= this.headersValue
+      ? Promise.resolve(this.headersValue)
+      : new Promise((r) => {
+          this.resolveHeaders = r;
+        });
+    return this.headersPromise;
+  }
+
+  private headersArrived(metadata: Metadata): void {
+    if (this.headersValue) return;
+    this.headersValue = metadata;
+    this.resolveHeaders?.(metadata);
+    this.resolveHeaders = undefined;
+  }
+
   /** settled tells whether the call already has its final status. */
   get settled(): boolean {
     return this.final !== undefined;
   }
 
   /**
-   * outgoingMetadata converts the caller's metadata for grpc-js; on failure
-   * the call ends with that error's status and undefined is returned.
+   * startCall starts a channel call of method with this as its listener;
+   * on failure the call ends with that error's status and undefined is returned.
    */
-  protected outgoingMetadata(metadata: Metadata, options: StreamOptions | undefined): grpc.Metadata | undefined {
+  protected startCall(
+    channel: grpc.ChannelInterface,
+    method: string,
+    metadata: Metadata,
+    options: StreamOptions | undefined,
+  ): ChannelCall | undefined {
+    let md: grpc.Metadata;
     try {
-      const md = grpcMetadataFromMetadata(metadata);
+      md = grpcMetadataFromMetadata(metadata);
       const contentType = options?.contentType;
       if (contentType && !plainContentTypes.has(contentType)) md.set(CONTENT_TYPE_HEADER, contentType);
-      return md;
     } catch (err) {
       this.end(statusErrorFromUnknown(err).status);
       return undefined;
     }
+    try {
+      const call = channel.createCall(method, options?.deadline ?? Infinity, undefined, null, undefined);
+      call.start(md, this);
+      return call;
+    } catch (err) {
+      // A channel that was shut down under us throws.
+      this.end(statusErrorFromUnknown(err, Code.UNAVAILABLE).status);
+      return undefined;
+    }
   }
 
-  /** listen follows the response headers and the final status of a grpc-js call. */
-  protected listen(call: grpc.ClientUnaryCall | grpc.ClientDuplexStream<Uint8Array, Uint8Array>): void {
-    (call as Owned)[OWNER] = this;
-    call.on('metadata', GrpcClientCall.onMetadata);
-    call.on('status', GrpcClientCall.onStatus);
+  onReceiveMetadata(metadata: grpc.Metadata): void {
+    this.headersArrived(metadataFromGrpcMetadata(metadata));
   }
 
-  /** ownerOf is the call a grpc-js call object's event came from. */
-  protected static ownerOf(emitter: unknown): GrpcClientCall {
-    return (emitter as Owned)[OWNER] as GrpcClientCall;
-  }
+  abstract onReceiveMessage(message: Buffer): void;
 
-  private static onMetadata(this: unknown, metadata: grpc.Metadata): void {
-    GrpcClientCall.ownerOf(this).resolveHeaders(metadataFromGrpcMetadata(metadata));
-  }
-
-  private static onStatus(this: unknown, status: grpc.StatusObject): void {
-    GrpcClientCall.ownerOf(this).end(statusFromGrpc(status));
+  onReceiveStatus(status: grpc.StatusObject): void {
+    this.end(statusFromGrpc(status));
   }
 
   /** localCancel records a cancel by the caller; false when the call already ended or was cancelled. */
@@ -119,7 +120,7 @@ export abstract class GrpcClientCall implements ClientStream {
     if (this.final) return;
     const final = this.localStatus ?? status;
     this.final = final;
-    this.resolveHeaders(new Metadata());
+    if (!this.headersValue) this.headersArrived(new Metadata());
     this.ended(final);
     this.resolveStatus(final);
     this.owner.callEnded(this);

@@ -3,21 +3,24 @@ import type { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
 import type { StreamOptions } from '../transport.js';
-import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
-import { type CallOwner, GrpcClientCall, withoutCallerStack } from './grpc-client-call.js';
+import { deserializeBytes } from './bytes-serializer.js';
+import { CallWriter } from './call-writer.js';
+import type { ChannelCall } from './channel-call.js';
+import { type CallOwner, GrpcClientCall } from './grpc-client-call.js';
 import { statusErrorFromStatus } from './grpc-error.js';
-import { MessageWriter } from './message-writer.js';
-import { ReadQueue } from './read-queue.js';
+import { ReadQueue, type ReadSource } from './read-queue.js';
 
 /**
- * GrpcClientStream is the caller's side of a streaming gRPC call: a grpc-js
- * bidi-streaming call with identity serializers, whatever the method's kind.
+ * GrpcClientStream is the caller's side of a streaming gRPC call, whatever
+ * the method's kind. It asks grpc-js for the next message while fewer than a
+ * few wait unread, so a slow reader stops grpc-js reading from HTTP/2.
  */
-export class GrpcClientStream extends GrpcClientCall {
-  private call: grpc.ClientDuplexStream<Uint8Array, Uint8Array> | undefined;
+export class GrpcClientStream extends GrpcClientCall implements ReadSource {
+  private call: ChannelCall | undefined;
   private queue: ReadQueue | undefined;
-  private writer: MessageWriter | undefined;
+  private writer: CallWriter | undefined;
   private sendClosed = false;
+  private readonly limit: number | undefined;
 
   /** refused returns a stream that failed before reaching the wire, with the given status. */
   static refused(status: Status): GrpcClientStream {
@@ -27,47 +30,41 @@ export class GrpcClientStream extends GrpcClientCall {
   }
 
   constructor(
-    client: grpc.Client | null,
+    channel: grpc.ChannelInterface | null,
     method: string,
     metadata: Metadata | undefined,
     options: StreamOptions | undefined,
     owner: CallOwner,
   ) {
     super(owner);
-    if (!client || !metadata) return;
-    const md = this.outgoingMetadata(metadata, options);
-    if (!md) return;
-    const deadline = options?.deadline ?? Infinity;
-    const call = withoutCallerStack(() => client.makeBidiStreamRequest(method, serializeBytes, deserializeBytes, md, { deadline }));
+    // grpc-js has no per-call receive limit; the channel's still bounds what is buffered.
+    this.limit = options?.maxMessageSize;
+    if (!channel || !metadata) return;
+    const queue = new ReadQueue(this);
+    this.queue = queue;
+    const call = this.startCall(channel, method, metadata, options);
+    if (!call) return;
     this.call = call;
-    this.queue = new ReadQueue(call);
-    this.writer = new MessageWriter(call);
-    const limit = options?.maxMessageSize;
-    if (limit !== undefined) {
-      // grpc-js has no per-call receive limit; the channel's still bounds what is buffered.
-      call.on('data', (m: Uint8Array) => {
-        if (m.byteLength > limit) {
-          this.cancel(Code.RESOURCE_EXHAUSTED, `received message of ${m.byteLength} bytes exceeds the limit of ${limit}`);
-        }
-      });
+    this.writer = new CallWriter(call);
+    call.startRead();
+  }
+
+  onReceiveMessage(message: Buffer): void {
+    const limit = this.limit;
+    if (limit !== undefined && message.byteLength > limit) {
+      this.cancel(Code.RESOURCE_EXHAUSTED, `received message of ${message.byteLength} bytes exceeds the limit of ${limit}`);
+      return;
     }
-    this.listen(call);
-    call.on('data', GrpcClientStream.onData);
-    // The same status also arrives as 'status'; a listener here keeps grpc-js's
-    // 'error' from being thrown as an unhandled event.
-    call.on('error', ignore);
-    // 'end' fires only after every message grpc-js buffered was delivered,
-    // so the reader sees them all before the status.
-    call.on('end', GrpcClientStream.onEndOrClose);
-    call.on('close', GrpcClientStream.onEndOrClose);
+    const queue = this.queue as ReadQueue;
+    queue.push(deserializeBytes(message));
+    if (!queue.paused) this.call?.startRead();
   }
 
-  private static onData(this: unknown, message: Uint8Array): void {
-    (GrpcClientStream.ownerOf(this) as GrpcClientStream).queue?.push(message);
-  }
+  /** pause is the queue saying it is full: no next message is asked for until it resumes. */
+  pause(): void {}
 
-  private static onEndOrClose(this: unknown): void {
-    (GrpcClientStream.ownerOf(this) as GrpcClientStream).settleReads();
+  resume(): void {
+    this.call?.startRead();
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -77,9 +74,9 @@ export class GrpcClientStream extends GrpcClientCall {
   }
 
   closeSend(): void {
-    if (this.sendClosed || !this.call) return;
+    if (this.sendClosed || !this.writer) return;
     this.sendClosed = true;
-    this.call.end();
+    this.writer.end();
   }
 
   read(): Promise<Uint8Array | null> {
@@ -93,24 +90,20 @@ export class GrpcClientStream extends GrpcClientCall {
     const err = statusErrorFromStatus(status);
     this.queue?.fail(err);
     this.writer?.fail(err);
-    if (this.call) this.call.cancel();
+    if (this.call) this.call.cancelWithStatus(code as grpc.status, message);
     else this.end(status);
   }
 
+  // grpc-js reports an OK status only after every message was handed over,
+  // so the reader sees them all before the end; other statuses come at once
+  // and the reader still gets what is queued first.
   protected ended(final: Status): void {
     if (final.code !== Code.OK) this.writer?.fail(statusErrorFromStatus(final));
     else this.writer?.drop();
-    if (!this.queue || this.call?.readableEnded) this.settleReads();
-  }
-
-  private settleReads(): void {
-    const final = this.final;
-    if (!final || !this.queue) return;
+    if (!this.queue) return;
     if (final.code === Code.OK) this.queue.end();
     else this.queue.fail(statusErrorFromStatus(final), true);
   }
 }
-
-function ignore(): void {}
 
 const NO_OWNER: CallOwner = { callEnded() {} };

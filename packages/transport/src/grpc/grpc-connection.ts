@@ -78,8 +78,8 @@ export class GrpcConnection implements Connection, CallOwner {
     }
     const stream: GrpcClientCall =
       options?.kind === 'unary'
-        ? new GrpcUnaryClientStream(this.client, method, metadata, options, this)
-        : new GrpcClientStream(this.client, method, metadata, options, this);
+        ? new GrpcUnaryClientStream(this.client.getChannel(), method, metadata, options, this)
+        : new GrpcClientStream(this.client.getChannel(), method, metadata, options, this);
     // A stream that failed before starting has already called back.
     if (!stream.settled) this.streams.add(stream);
     return stream;

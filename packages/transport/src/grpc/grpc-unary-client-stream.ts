@@ -4,27 +4,27 @@ import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
 import type { StreamOptions } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
-import { type CallOwner, GrpcClientCall, withoutCallerStack } from './grpc-client-call.js';
+import type { ChannelCall } from './channel-call.js';
+import { type CallOwner, GrpcClientCall } from './grpc-client-call.js';
 
 type Reader = { resolve: (m: Uint8Array | null) => void; reject: (e: Error) => void };
 
 /**
- * GrpcUnaryClientStream carries a call the caller declared unary over
- * grpc-js's unary path, which costs much less per call than a bidi stream
- * (no Node stream objects on either side of grpc-js). The request is held
- * until closeSend() and then sent with the call; the reply is read once the
- * call's status is in, as grpc-js hands both over together.
+ * GrpcUnaryClientStream carries a call the caller declared unary the way
+ * grpc-js's own unary requests go: the request is held until closeSend(),
+ * then the call starts, sends it and half-closes at once, and asks for its
+ * one reply. The reply is read once the call's status is in.
  */
 export class GrpcUnaryClientStream extends GrpcClientCall {
   private request: Uint8Array | undefined;
-  private call: grpc.ClientUnaryCall | undefined;
+  private call: ChannelCall | undefined;
   private reply: Uint8Array | undefined;
   private sendClosed = false;
   private replyTaken = false;
   private reader: Reader | undefined;
 
   constructor(
-    private readonly client: grpc.Client,
+    private readonly channel: grpc.ChannelInterface,
     private readonly method: string,
     private readonly metadata: Metadata,
     private readonly options: StreamOptions | undefined,
@@ -49,25 +49,25 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
       this.cancel(Code.INTERNAL, 'a unary call was closed without its request');
       return;
     }
-    const md = this.outgoingMetadata(this.metadata, this.options);
-    if (!md) return;
-    const deadline = this.options?.deadline ?? Infinity;
-    const call = withoutCallerStack(() =>
-      this.client.makeUnaryRequest(
-        this.method,
-        serializeBytes,
-        deserializeBytes,
-        request,
-        md,
-        { deadline },
-        // The status event that follows carries the outcome; only the reply is taken here.
-        (err: grpc.ServiceError | null, reply?: Uint8Array) => {
-          if (!err && reply) this.took(reply);
-        },
-      ),
-    );
+    const call = this.startCall(this.channel, this.method, this.metadata, this.options);
+    if (!call) return;
     this.call = call;
-    this.listen(call);
+    call.startRead();
+    call.sendMessageWithContext(NO_CALLBACK, serializeBytes(request));
+    call.halfClose();
+  }
+
+  onReceiveMessage(message: Buffer): void {
+    if (this.reply !== undefined) {
+      this.call?.cancelWithStatus(Code.UNIMPLEMENTED as number as grpc.status, 'Too many responses received');
+      return;
+    }
+    const limit = this.options?.maxMessageSize;
+    if (limit !== undefined && message.byteLength > limit) {
+      this.cancel(Code.RESOURCE_EXHAUSTED, `received message of ${message.byteLength} bytes exceeds the limit of ${limit}`);
+      return;
+    }
+    this.reply = deserializeBytes(message);
   }
 
   read(): Promise<Uint8Array | null> {
@@ -84,7 +84,7 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
   cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
     const status = this.localCancel(code, message);
     if (!status) return;
-    if (this.call) this.call.cancel();
+    if (this.call) this.call.cancelWithStatus(code as grpc.status, message);
     else this.end(status);
   }
 
@@ -96,15 +96,6 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
     else reader.reject(this.finalError());
   }
 
-  private took(reply: Uint8Array): void {
-    const limit = this.options?.maxMessageSize;
-    if (limit !== undefined && reply.byteLength > limit) {
-      this.localCancel(Code.RESOURCE_EXHAUSTED, `received message of ${reply.byteLength} bytes exceeds the limit of ${limit}`);
-      return;
-    }
-    this.reply = reply;
-  }
-
   // The reply once, then the clean end.
   private nextReply(): Uint8Array | null {
     if (this.replyTaken || this.reply === undefined) return null;
@@ -112,3 +103,5 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
     return this.reply;
   }
 }
+
+const NO_CALLBACK = {};
