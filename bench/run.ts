@@ -9,8 +9,9 @@ import { checkTargets, formatTargets } from './targets.js';
 
 // npm run bench [-- --quick] [--json FILE] [--only grpc-js,tsmicro/tcp]
 //   [--scenario unary] [--cpu-prof DIR]
-// Every implementation gets a fresh server process and a fresh client
-// process, so RSS figures are its own; rows are compared with grpc-js's.
+// Every implementation gets its own server and client processes, so RSS
+// figures are its own; all of them stay up for the whole run so each
+// scenario can visit them in turn. Rows are compared with grpc-js's.
 
 interface Args {
   quick: boolean;
@@ -44,54 +45,90 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-async function benchImpl(impl: ImplName, args: Args, timing: Timing, log: (s: string) => void): Promise<Row[]> {
+/** Session is one implementation's server and client processes, kept for the whole run. */
+interface Session {
+  readonly impl: ImplName;
+  readonly server: Child | undefined;
+  readonly client: Child;
+}
+
+async function openSession(impl: ImplName, args: Args): Promise<Session> {
   // One folder per implementation and side: Node names the files itself.
   const profile = (side: string) => (args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf, impl.replace('/', '-'), side)}`] : []);
-  const inProcess = impl === 'tsmicro/memory';
-  const server = inProcess ? undefined : new Child('./server-process.js', [impl], profile('server'));
-  const rows: Row[] = [];
-  try {
-    const address = server ? await server.ready : '';
-    const client = new Child('./client-process.js', [impl, address], profile('client'));
-    try {
-      await client.ready;
-      const rss = async () => {
-        const c = await client.request<number>('rss');
-        return { clientRss: c, serverRss: server ? await server.request<number>('rss') : c };
-      };
-      for (const [index, scenario] of scenarios.entries()) {
-        if (args.scenario && !scenario.name.includes(args.scenario)) continue;
-        log(`${impl}: ${scenario.name}`);
-        const figures = await client.request<Figures | undefined>('run', { index, timing });
-        rows.push({ scenario: scenario.name, impl, unit: scenario.unit, figures, ...(figures ? await rss() : {}) });
-      }
-      if (args.idle && (!args.scenario || 'idle streams'.includes(args.scenario))) {
-        log(`${impl}: ${idleStreamCount} idle streams`);
-        const before = await rss();
-        const opened = await client.request<boolean>('openIdle', idleStreamCount);
-        const after = opened ? await rss() : undefined;
-        for (const side of ['client', 'server'] as const) {
-          const key = side === 'client' ? 'clientRss' : 'serverRss';
-          const figures = after ? { rate: (after[key] - before[key]) / idleStreamCount } : undefined;
-          rows.push({ scenario: `idle streams, ${side} RSS`, impl, unit: 'B/stream', figures, ...after });
-        }
-        if (opened) await client.request('closeIdle');
-      }
-    } finally {
-      await client.stop();
+  const server = impl === 'tsmicro/memory' ? undefined : new Child('./server-process.js', [impl], profile('server'));
+  const address = server ? await server.ready : '';
+  const client = new Child('./client-process.js', [impl, address], profile('client'));
+  await client.ready;
+  return { impl, server, client };
+}
+
+async function closeSession(session: Session): Promise<void> {
+  await session.client.stop();
+  await session.server?.stop();
+}
+
+async function rssOf(session: Session): Promise<{ clientRss: number; serverRss: number }> {
+  const clientRss = await session.client.request<number>('rss');
+  return { clientRss, serverRss: session.server ? await session.server.request<number>('rss') : clientRss };
+}
+
+/**
+ * measureScenario runs one scenario on every implementation, round after
+ * round, alternating their order, and keeps each one's median round: the
+ * machine's speed drifts over minutes, and interleaving spreads the drift
+ * over every implementation instead of whichever ran during a slow spell.
+ */
+async function measureScenario(sessions: readonly Session[], index: number, rounds: number, timing: Timing, log: (s: string) => void): Promise<Row[]> {
+  const scenario = scenarios[index]!;
+  const samples = new Map<ImplName, Row[]>(sessions.map((s) => [s.impl, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const session of round % 2 === 0 ? sessions : [...sessions].reverse()) {
+      log(`${scenario.name}: ${session.impl}${rounds > 1 ? ` (round ${round + 1} of ${rounds})` : ''}`);
+      const figures = await session.client.request<Figures | undefined>('run', { index, timing });
+      const row: Row = { scenario: scenario.name, impl: session.impl, unit: scenario.unit, figures, ...(figures ? await rssOf(session) : {}) };
+      samples.get(session.impl)!.push(row);
     }
-  } finally {
-    await server?.stop();
   }
+  return sessions.map((s) => {
+    const rows = samples.get(s.impl)!.sort((a, b) => (a.figures?.rate ?? 0) - (b.figures?.rate ?? 0));
+    return rows[Math.floor(rows.length / 2)]!;
+  });
+}
+
+async function measureIdle(session: Session, log: (s: string) => void): Promise<Row[]> {
+  log(`${idleStreamCount} idle streams: ${session.impl}`);
+  const before = await rssOf(session);
+  const opened = await session.client.request<boolean>('openIdle', idleStreamCount);
+  const after = opened ? await rssOf(session) : undefined;
+  const rows: Row[] = [];
+  for (const side of ['client', 'server'] as const) {
+    const key = side === 'client' ? 'clientRss' : 'serverRss';
+    const figures = after ? { rate: (after[key] - before[key]) / idleStreamCount } : undefined;
+    rows.push({ scenario: `idle streams, ${side} RSS`, impl: session.impl, unit: 'B/stream', figures, ...after });
+  }
+  if (opened) await session.client.request('closeIdle');
   return rows;
 }
 
 const args = parseArgs(process.argv.slice(2));
-const timing: Timing = args.quick ? { warmupMs: 300, measureMs: 700 } : { warmupMs: 1000, measureMs: 3000 };
+const timing: Timing = args.quick ? { warmupMs: 300, measureMs: 700 } : { warmupMs: 700, measureMs: 1500 };
+const rounds = args.quick ? 1 : 3;
 const log = (s: string) => process.stderr.write(`  ${s}\n`);
 const started = Date.now();
 let rows: Row[] = [];
-for (const impl of args.only ?? implNames) rows.push(...(await benchImpl(impl, args, timing, log)));
+const sessions: Session[] = [];
+try {
+  for (const impl of args.only ?? implNames) sessions.push(await openSession(impl, args));
+  for (const [index, scenario] of scenarios.entries()) {
+    if (args.scenario && !scenario.name.includes(args.scenario)) continue;
+    rows.push(...(await measureScenario(sessions, index, rounds, timing, log)));
+  }
+  if (args.idle && (!args.scenario || 'idle streams'.includes(args.scenario))) {
+    for (const session of sessions) rows.push(...(await measureIdle(session, log)));
+  }
+} finally {
+  for (const session of sessions) await closeSession(session);
+}
 // Group by scenario, implementations in their fixed order.
 const order = (r: Row) => implNames.indexOf(r.impl as ImplName);
 const scenarioOrder = [...new Set(rows.map((r) => r.scenario))];
