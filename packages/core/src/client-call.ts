@@ -1,4 +1,4 @@
-import { type ClientStream, Code, isStatusError, type Metadata } from '@tsmicro/transport';
+import { ACCEPTED, type ClientStream, Code, isStatusError, type Metadata } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import type { MessageType } from './definition.js';
 import { EOF } from './eof.js';
@@ -52,7 +52,9 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.stream.write(bytes).then(undefined, sendFailure);
+    const written = this.stream.write(bytes);
+    // A message taken at once cannot fail: no promise of our own is needed.
+    return written === ACCEPTED ? written : written.then(undefined, sendFailure);
   }
 
   /**

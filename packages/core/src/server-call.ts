@@ -1,4 +1,4 @@
-import { Code, Metadata, type ServerStream, type Status, type StatusError } from '@tsmicro/transport';
+import { ACCEPTED, Code, Metadata, type ServerStream, type Status, type StatusError } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { Context } from './context.js';
 import type { MessageType } from './definition.js';
@@ -105,7 +105,9 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
       );
     }
     this.sendHeaders();
-    return this.stream.write(bytes).then(undefined, this.failure());
+    const written = this.stream.write(bytes);
+    // A message taken at once cannot fail: no promise of our own is needed.
+    return written === ACCEPTED ? written : written.then(undefined, this.failure());
   }
 
   sendMsg(message: O): Promise<void> {

@@ -15,6 +15,7 @@ export type {
   KeepaliveOptions,
   ReconnectOptions,
 } from './transport.js';
+export { ACCEPTED } from './transport.js';
 export { Metadata, MetadataError } from './metadata.js';
 export type { MetadataInit, MetadataValue } from './metadata.js';
 export { Code, codeName, isCode } from './status.js';

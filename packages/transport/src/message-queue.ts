@@ -1,3 +1,4 @@
+import { ACCEPTED } from './transport.js';
 /**
  * MessageQueue is a bounded, single-reader queue of messages with an end and
  * a failure state. push() resolves once the message fits under the
@@ -31,10 +32,10 @@ export class MessageQueue<T> {
     if (reader) {
       this.reader = undefined;
       reader.resolve(item);
-      return Promise.resolve();
+      return ACCEPTED;
     }
     this.items.push(item);
-    if (this.length <= this.highWaterMark) return Promise.resolve();
+    if (this.length <= this.highWaterMark) return ACCEPTED;
     return new Promise((resolve, reject) => this.writers.push({ resolve, reject }));
   }
 

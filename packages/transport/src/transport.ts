@@ -97,6 +97,14 @@ export interface Connection {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * ACCEPTED is the promise write() returns when a transport took the message
+ * at once. It is always resolved; a caller that wraps write()'s promise (to
+ * convert its errors, say) can return it as it is instead, saving a promise
+ * per message.
+ */
+export const ACCEPTED: Promise<void> = Promise.resolve();
+
 /** CallKind is one of gRPC's four call kinds. */
 export type CallKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
 

@@ -1,5 +1,6 @@
 import { serializeBytes } from './bytes-serializer.js';
 import type { ChannelCall } from './channel-call.js';
+import { ACCEPTED } from '../transport.js';
 
 // Messages a call holds for grpc-js before send() waits: what a grpc-js
 // Duplex buffers by default (16 objects), so small messages pipeline while a
@@ -33,14 +34,14 @@ export class CallWriter {
 
   write(message: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.dropping) return Promise.resolve();
+    if (this.dropping) return ACCEPTED;
     if (!this.inGrpc) {
       this.send(message);
-      return Promise.resolve();
+      return ACCEPTED;
     }
     const held = (this.held ??= []);
     held.push(message);
-    if (held.length <= WINDOW) return Promise.resolve();
+    if (held.length <= WINDOW) return ACCEPTED;
     return new Promise((resolve, reject) => (this.waiting ??= []).push({ resolve, reject }));
   }
 

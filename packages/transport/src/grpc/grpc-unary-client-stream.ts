@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { type Status, StatusError } from '../status-error.js';
-import type { StreamOptions } from '../transport.js';
+import { ACCEPTED, type StreamOptions } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import type { ChannelCall } from './channel-call.js';
 import { type CallOwner, GrpcClientCall } from './grpc-client-call.js';
@@ -34,11 +34,11 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
   }
 
   write(message: Uint8Array): Promise<void> {
-    if (this.final) return this.final.code === Code.OK ? Promise.resolve() : Promise.reject(this.finalError());
+    if (this.final) return this.final.code === Code.OK ? ACCEPTED : Promise.reject(this.finalError());
     if (this.sendClosed) return Promise.reject(new StatusError(Code.INTERNAL, 'write after closeSend'));
     if (this.request !== undefined) return Promise.reject(new StatusError(Code.INTERNAL, 'a unary call takes exactly one request'));
     this.request = message;
-    return Promise.resolve();
+    return ACCEPTED;
   }
 
   closeSend(): void {

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
+import { ACCEPTED } from '../transport.js';
 
 /**
  * GrpcUnaryServerStream is the handler's side of a call to a method
@@ -33,7 +34,7 @@ export class GrpcUnaryServerStream extends GrpcServerCall {
     if (this.isFinished) return Promise.reject(new StatusError(Code.INTERNAL, 'write after finish'));
     if (this.reply !== undefined) return Promise.reject(new StatusError(Code.INTERNAL, 'a unary call takes exactly one reply'));
     this.reply = message;
-    return Promise.resolve();
+    return ACCEPTED;
   }
 
   protected sendStatus(status: GrpcTrailingStatus): void {

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { statusErrorFromUnknown } from './grpc-error.js';
+import { ACCEPTED } from '../transport.js';
 
 /**
  * MessageWriter writes messages to a grpc-js object stream with Node's
@@ -23,7 +24,7 @@ export class MessageWriter {
 
   write(message: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.dropping) return Promise.resolve();
+    if (this.dropping) return ACCEPTED;
     let accepted: boolean;
     try {
       accepted = this.sink.write(message, this.onWritten);
@@ -32,7 +33,7 @@ export class MessageWriter {
     }
     // The common case allocates nothing but the resolved promise: most
     // writes fit the stream's buffer, and only a full one needs a waiter.
-    if (accepted) return Promise.resolve();
+    if (accepted) return ACCEPTED;
     return new Promise<void>((resolve, reject) => {
       const settle = (err?: Error) => {
         this.waiting?.delete(settle);

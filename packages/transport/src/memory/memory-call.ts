@@ -126,7 +126,7 @@ export class MemoryCall {
         if (this.finalStatus) return Promise.reject(statusError(this.finalStatus));
         const tooBig = this.checkSize(message);
         if (tooBig) return Promise.reject(tooBig);
-        sendHeaders(new Metadata());
+        if (!this.headersSent) sendHeaders(new Metadata());
         return this.responses.push(message);
       },
       sendHeaders,

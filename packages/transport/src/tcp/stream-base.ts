@@ -1,5 +1,6 @@
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
+import { ACCEPTED } from '../transport.js';
 import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage, encodeWindowUpdate } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
 
@@ -27,7 +28,6 @@ export interface StreamHost {
   removeStream(stream: TcpStreamBase): void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 const MSG = 0;
 const END = 1;
 const FRAME = 2;
@@ -210,7 +210,7 @@ export abstract class TcpStreamBase {
       this.sendWindow -= cost;
       host.connSendWindow -= cost;
       host.frame(this.id, FrameType.DATA, Flag.END_MESSAGE, message);
-      return host.writeBusy ? host.nextTurn() : RESOLVED;
+      return host.writeBusy ? host.nextTurn() : ACCEPTED;
     }
     return new Promise((resolve, reject) => {
       this.out.push({ kind: MSG, data: message, off: 0, resolve, reject });

@@ -1,12 +1,11 @@
 import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { StatusError, type Status } from '../status-error.js';
-import type { ClientStream } from '../transport.js';
+import { ACCEPTED, type ClientStream } from '../transport.js';
 import { FrameType, encodeCodeMessage, encodeFrame } from './frame.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
 const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: new Metadata() });
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * TcpClientStream is the caller's side of one call on a tcp connection. Its
@@ -110,7 +109,7 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
 
   protected writeAfterEnd(): Promise<void> {
     if (this.terminal !== null) return Promise.reject(this.terminal);
-    if (this.closed) return RESOLVED;
+    if (this.closed) return ACCEPTED;
     return Promise.reject(new StatusError(Code.FAILED_PRECONDITION, 'write() after closeSend()'));
   }
 
