@@ -9,18 +9,25 @@ export type MetadataInit =
 
 const validKey = /^[0-9a-z_.-]+$/;
 
+// What an empty Metadata iterates: it is never written to.
+const NO_ENTRIES: ReadonlyMap<string, MetadataValue[]> = new Map();
+
 /**
  * Metadata holds the headers or trailers of a call, as gRPC defines them:
  * keys are case-insensitive (kept lower-case), a key may repeat, and keys
  * ending in "-bin" carry bytes (base64 on the wire of text protocols).
  */
 export class Metadata {
-  private readonly entries_ = new Map<string, MetadataValue[]>();
+  // Made on the first entry: most calls carry no metadata, and an empty Map
+  // per open stream is a measurable share of what an idle stream holds.
+  private entries_: Map<string, MetadataValue[]> | undefined;
 
   constructor(init?: MetadataInit) {
     if (init === undefined) return;
     if (init instanceof Metadata) {
-      for (const [k, vs] of init.entries_) this.entries_.set(k, [...vs]);
+      if (init.entries_ === undefined) return;
+      const entries = (this.entries_ = new Map());
+      for (const [k, vs] of init.entries_) entries.set(k, [...vs]);
     } else if (Symbol.iterator in init) {
       for (const [k, v] of init as Iterable<readonly [string, MetadataValue]>) this.append(k, v);
     } else {
@@ -33,7 +40,7 @@ export class Metadata {
 
   /** get returns the first value of a key. */
   get(key: string): MetadataValue | undefined {
-    return this.entries_.get(key.toLowerCase())?.[0];
+    return this.entries_?.get(key.toLowerCase())?.[0];
   }
 
   /** getString returns the first value of a key as text (bytes are decoded as UTF-8). */
@@ -44,31 +51,32 @@ export class Metadata {
 
   /** getAll returns every value of a key, in order. */
   getAll(key: string): readonly MetadataValue[] {
-    return this.entries_.get(key.toLowerCase()) ?? [];
+    return this.entries_?.get(key.toLowerCase()) ?? [];
   }
 
   has(key: string): boolean {
-    return this.entries_.has(key.toLowerCase());
+    return this.entries_?.has(key.toLowerCase()) ?? false;
   }
 
   /** set replaces every value of a key with one value. */
   set(key: string, value: MetadataValue): this {
     const k = checkedKey(key, value);
-    this.entries_.set(k, [value]);
+    (this.entries_ ??= new Map()).set(k, [value]);
     return this;
   }
 
   /** append adds a value to a key, keeping those already there. */
   append(key: string, value: MetadataValue): this {
     const k = checkedKey(key, value);
-    const list = this.entries_.get(k);
+    const entries = (this.entries_ ??= new Map());
+    const list = entries.get(k);
     if (list) list.push(value);
-    else this.entries_.set(k, [value]);
+    else entries.set(k, [value]);
     return this;
   }
 
   delete(key: string): this {
-    this.entries_.delete(key.toLowerCase());
+    this.entries_?.delete(key.toLowerCase());
     return this;
   }
 
@@ -79,16 +87,17 @@ export class Metadata {
   }
 
   get size(): number {
-    return this.entries_.size;
+    return this.entries_?.size ?? 0;
   }
 
   /** Iterates [key, value] pairs, one per value. */
   *[Symbol.iterator](): IterableIterator<[string, MetadataValue]> {
+    if (this.entries_ === undefined) return;
     for (const [k, vs] of this.entries_) for (const v of vs) yield [k, v];
   }
 
   keys(): IterableIterator<string> {
-    return this.entries_.keys();
+    return (this.entries_ ?? NO_ENTRIES).keys();
   }
 
   clone(): Metadata {
@@ -98,7 +107,7 @@ export class Metadata {
   /** toJSON shows bytes as base64, for logs and the json codec. */
   toJSON(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const [k, vs] of this.entries_) {
+    for (const [k, vs] of this.entries_ ?? NO_ENTRIES) {
       out[k] = vs.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
     }
     return out;
