@@ -25,11 +25,6 @@ export function forgetAbandoned(stream: ClientStream): void {
  * `release` callback once the transport reports the final status.
  */
 export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O>, AsyncIterator<O> {
-  // The continuations of reads and writes, each made on first use: a
-  // streaming call then pays no closure or async frame per message.
-  private onMessage: ((bytes: Uint8Array | null) => O) | undefined;
-  private onResult: ((bytes: Uint8Array | null) => IteratorResult<O>) | undefined;
-
   constructor(
     private readonly stream: ClientStream,
     private readonly codec: Codec,
@@ -92,11 +87,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   }
 
   recv(): Promise<O> {
-    this.onMessage ??= (bytes) => {
-      if (bytes === null) throw EOF;
-      return this.decode(bytes);
-    };
-    return this.stream.read().then(this.onMessage, readFailure);
+    return this.read(messageFrom);
   }
 
   recvMsg(): Promise<O> {
@@ -133,8 +124,14 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   /** next is the iterator step behind `for await (const m of stream)`. */
   next(): Promise<IteratorResult<O>> {
-    this.onResult ??= (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false });
-    return this.stream.read().then(this.onResult, readFailure);
+    return this.read(resultFrom);
+  }
+
+  // read hands the next message to onBytes, a shared function called with the call as `this`.
+  private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
+    const stream = this.stream;
+    if (stream.readWith) return stream.readWith(onBytes, readError, this);
+    return stream.read().then((bytes) => onBytes.call(this, bytes), readFailure);
   }
 
   /** recvOne reads exactly one reply and the clean end after it (unary and client streaming). */
@@ -165,7 +162,8 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     }
   }
 
-  private decode(bytes: Uint8Array): O {
+  /** decode turns a reply's bytes into its message; malformed bytes cancel the call. */
+  decode(bytes: Uint8Array): O {
     try {
       return this.codec.unmarshal(this.responseType, bytes);
     } catch (err) {
@@ -179,6 +177,21 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     this.stream.cancel(Code.INTERNAL, 'more than one reply');
     return new MicroError(Code.INTERNAL, 'the server sent more than one reply to a call that takes one');
   }
+}
+
+/** What the shared read continuations use of a call. */
+interface ReplyDecoder<O> {
+  decode(bytes: Uint8Array): O;
+}
+
+// The continuations of reads, shared by every call: a call makes no closure for its reads.
+function messageFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): O {
+  if (bytes === null) throw EOF;
+  return this.decode(bytes);
+}
+
+function resultFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): IteratorResult<O> {
+  return bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false };
 }
 
 function noReply(): MicroError {
@@ -195,6 +208,10 @@ function sendFailure(err: unknown): never {
   throw sendError(err);
 }
 
+function readError(err: unknown): MicroError {
+  return MicroError.from(err, Code.UNAVAILABLE);
+}
+
 function readFailure(err: unknown): never {
-  throw MicroError.from(err, Code.UNAVAILABLE);
+  throw readError(err);
 }

@@ -23,13 +23,8 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   // Made on first use of ctx.signal: most handlers never look, and an
   // AbortController per call is a measurable share of a short call.
   private abort: AbortController | undefined;
-  // The continuations of reads and writes, each made on first use: a
-  // streaming call then pays no closure or async frame per message, and an
-  // idle one holds only those its handler used.
-  private onRequest: ((bytes: Uint8Array | null) => I) | undefined;
-  private onMessage: ((bytes: Uint8Array | null) => I) | undefined;
-  private onResult: ((bytes: Uint8Array | null) => IteratorResult<I>) | undefined;
-  private onFailure: ((err: unknown) => never) | undefined;
+  // What a failed write rejects with, made on first use.
+  private onWriteFailure: ((err: unknown) => never) | undefined;
   private endReason: MicroError | undefined;
   private headersSent = false;
   private ended = false;
@@ -70,19 +65,11 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   /** readRequest reads the one request of a unary or server-streaming call. */
   readRequest(): Promise<I> {
-    this.onRequest ??= (bytes) => {
-      if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
-      return this.decode(bytes);
-    };
-    return this.read(this.onRequest);
+    return this.read(requestFrom);
   }
 
   recv(): Promise<I> {
-    this.onMessage ??= (bytes) => {
-      if (bytes === null) throw EOF;
-      return this.decode(bytes);
-    };
-    return this.read(this.onMessage);
+    return this.read(messageFrom);
   }
 
   recvMsg(): Promise<I> {
@@ -107,7 +94,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     this.sendHeaders();
     const written = this.stream.write(bytes);
     // A message taken at once cannot fail: no promise of our own is needed.
-    return written === ACCEPTED ? written : written.then(undefined, this.failure());
+    return written === ACCEPTED ? written : written.then(undefined, this.writeFailure());
   }
 
   sendMsg(message: O): Promise<void> {
@@ -126,8 +113,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   /** next is the iterator step behind `for await (const m of stream)`. */
   next(): Promise<IteratorResult<I>> {
-    this.onResult ??= (bytes) => (bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false });
-    return this.read(this.onResult);
+    return this.read(resultFrom);
   }
 
   /** fail ends the call with the status of an error a handler threw. */
@@ -160,20 +146,34 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     if (this.ctx.hasResponseHeader) this.stream.sendHeaders(this.ctx.responseHeader);
   }
 
-  // read takes the next message from the transport and hands it to onBytes.
-  private read<T>(onBytes: (bytes: Uint8Array | null) => T): Promise<T> {
+  // read takes the next message from the transport and hands it to onBytes,
+  // a shared function called with the call as `this`.
+  private read<T>(onBytes: (this: RequestReader<I>, bytes: Uint8Array | null) => T): Promise<T> {
     if (this.ended) return Promise.reject(this.endedError());
-    return this.stream.read().then(onBytes, this.failure());
+    const stream = this.stream;
+    if (stream.readWith) return stream.readWith(onBytes, readFailure, this);
+    return stream.read().then(
+      (bytes) => onBytes.call(this, bytes),
+      (err: unknown) => {
+        throw this.transportError(err);
+      },
+    );
   }
 
-  private failure(): (err: unknown) => never {
-    this.onFailure ??= (err) => {
-      throw this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
+  private writeFailure(): (err: unknown) => never {
+    this.onWriteFailure ??= (err) => {
+      throw this.transportError(err);
     };
-    return this.onFailure;
+    return this.onWriteFailure;
   }
 
-  private decode(bytes: Uint8Array): I {
+  /** transportError is what a read or write that failed in the transport rejects with. */
+  transportError(err: unknown): MicroError {
+    return this.ended ? this.endedError() : MicroError.from(err, Code.UNAVAILABLE);
+  }
+
+  /** decode turns a request's bytes into its message; malformed bytes end the call. */
+  decode(bytes: Uint8Array): I {
     try {
       return this.codec.unmarshal(this.requestType, bytes);
     } catch (err) {
@@ -186,6 +186,32 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   private endedError(): MicroError {
     return this.endReason ?? new MicroError(Code.CANCELLED, 'the call has ended');
   }
+}
+
+/** What the shared read continuations use of a call. */
+interface RequestReader<I> {
+  decode(bytes: Uint8Array): I;
+  transportError(err: unknown): MicroError;
+}
+
+// The continuations of reads, shared by every call (called with the call as
+// `this`): a call then makes no closure for its reads.
+function requestFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {
+  if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
+  return this.decode(bytes);
+}
+
+function messageFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {
+  if (bytes === null) throw EOF;
+  return this.decode(bytes);
+}
+
+function resultFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): IteratorResult<I> {
+  return bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false };
+}
+
+function readFailure(this: RequestReader<unknown>, err: unknown): MicroError {
+  return this.transportError(err);
 }
 
 // The Context of an incoming call: its signal comes from the call, made on first look.

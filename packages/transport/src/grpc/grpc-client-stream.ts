@@ -84,6 +84,11 @@ export class GrpcClientStream extends GrpcClientCall implements ReadSource {
     return this.queue.read();
   }
 
+  readWith<T, C>(onMessage: (this: C, m: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    if (!this.queue) return Promise.reject(onFailure.call(self, this.finalError()));
+    return this.queue.readWith(onMessage, onFailure, self);
+  }
+
   cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
     const status = this.localCancel(code, message);
     if (!status) return;

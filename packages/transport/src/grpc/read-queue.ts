@@ -1,3 +1,6 @@
+import { asIs, rethrow, settledWith } from '../read-with.js';
+import type { StatusError } from '../status-error.js';
+
 /** ReadSource is where a ReadQueue's messages come from: it can be told to stop and go on. */
 export interface ReadSource {
   pause(): void;
@@ -16,9 +19,13 @@ export class ReadQueue {
   private items: Uint8Array[] | undefined;
   private ended = false;
   private failure: Error | undefined;
-  // The pending read's settle functions, kept as two fields rather than an object.
-  private resolveRead: ((m: Uint8Array | null) => void) | undefined;
-  private rejectRead: ((e: Error) => void) | undefined;
+  // The pending read, as fields rather than an object: its settle functions
+  // and the continuations readWith() applies in place.
+  private resolveRead: ((value: unknown) => void) | undefined;
+  private rejectRead: ((e: unknown) => void) | undefined;
+  private onReadMessage: ((this: unknown, m: Uint8Array | null) => unknown) | undefined;
+  private onReadFailure: ((this: unknown, err: StatusError) => unknown) | undefined;
+  private readSelf: unknown;
   private isPaused = false;
 
   constructor(
@@ -33,6 +40,11 @@ export class ReadQueue {
 
   /** read resolves the next message, null after end(), or rejects after fail(). */
   read(): Promise<Uint8Array | null> {
+    return this.readWith(asIs, rethrow, undefined);
+  }
+
+  /** readWith is read() with its continuations applied in place (see ReadWith). */
+  readWith<T, C>(onMessage: (this: C, m: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     const items = this.items;
     const next = items?.shift();
     if (next !== undefined) {
@@ -40,13 +52,16 @@ export class ReadQueue {
         this.isPaused = false;
         this.source.resume();
       }
-      return Promise.resolve(next);
+      return settledWith(onMessage, self, next);
     }
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.ended) return Promise.resolve(null);
+    if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
+    if (this.ended) return settledWith(onMessage, self, null);
     if (this.resolveRead) return Promise.reject(new Error('read() called while another read() is pending'));
-    return new Promise((resolve, reject) => {
-      this.resolveRead = resolve;
+    this.onReadMessage = onMessage as (this: unknown, m: Uint8Array | null) => unknown;
+    this.onReadFailure = onFailure as (this: unknown, err: StatusError) => unknown;
+    this.readSelf = self;
+    return new Promise<T>((resolve, reject) => {
+      this.resolveRead = resolve as (value: unknown) => void;
       this.rejectRead = reject;
     });
   }
@@ -65,9 +80,7 @@ export class ReadQueue {
   end(): void {
     if (this.done) return;
     this.ended = true;
-    const resolve = this.resolveRead;
-    this.settled();
-    resolve?.(null);
+    if (this.resolveRead) this.settle(null, undefined);
   }
 
   /** fail makes reads reject; keepQueued lets the reader drain queued messages first. */
@@ -76,18 +89,14 @@ export class ReadQueue {
     if (this.failure) return;
     this.failure = err;
     if (!keepQueued) this.items = undefined;
-    const reject = this.rejectRead;
-    this.settled();
-    reject?.(err);
+    if (this.resolveRead) this.settle(null, err);
   }
 
   /** push takes the source's next message; its owner calls it as the message arrives. */
   push(message: Uint8Array): void {
     if (this.done) return;
-    const resolve = this.resolveRead;
-    if (resolve) {
-      this.settled();
-      resolve(message);
+    if (this.resolveRead) {
+      this.settle(message, undefined);
       return;
     }
     const items = (this.items ??= []);
@@ -98,8 +107,21 @@ export class ReadQueue {
     }
   }
 
-  private settled(): void {
-    this.resolveRead = undefined;
-    this.rejectRead = undefined;
+  // settle ends the pending read with a message (null at the end) or an error.
+  private settle(message: Uint8Array | null, err: Error | undefined): void {
+    const resolve = this.resolveRead as (value: unknown) => void;
+    const reject = this.rejectRead as (e: unknown) => void;
+    const onMessage = this.onReadMessage as (this: unknown, m: Uint8Array | null) => unknown;
+    const onFailure = this.onReadFailure as (this: unknown, err: StatusError) => unknown;
+    const self = this.readSelf;
+    this.resolveRead = this.rejectRead = this.onReadMessage = this.onReadFailure = this.readSelf = undefined;
+    if (err !== undefined) return reject(onFailure.call(self, err as StatusError));
+    let value: unknown;
+    try {
+      value = onMessage.call(self, message);
+    } catch (thrown) {
+      return reject(thrown);
+    }
+    resolve(value);
   }
 }

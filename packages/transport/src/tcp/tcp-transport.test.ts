@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { StatusError, isStatusError } from '../status-error.js';
@@ -59,6 +59,54 @@ describe('createTcpTransport', () => {
     expect(seen?.metadata.get('x-req')).toBe('v');
     expect(seen?.deadline).toBeUndefined();
     expect(seen?.peer).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('applies readWith continuations in place, to waiting and to queued messages alike', async () => {
+    const self = { prefix: 'got ' };
+    const onMessage = function (this: typeof self, m: Uint8Array | null) {
+      if (m !== null && str(m) === 'bad') throw new Error('refused by the continuation');
+      return m === null ? 'end' : `${this.prefix}${str(m)}`;
+    };
+    const onFailure = function (this: typeof self, err: StatusError) {
+      return new Error(`${this.prefix}failure ${err.code}`);
+    };
+    let server: ServerStream | undefined;
+    const { conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Bidi', new Metadata());
+    await c.write(text('one'));
+    await vi.waitFor(() => expect(server).toBeDefined());
+    const readWith = server?.readWith?.bind(server);
+    expect(readWith).toBeTypeOf('function');
+    if (!readWith) return;
+    // The first read may wait for its message; the later ones find theirs queued.
+    expect(await readWith(onMessage, onFailure, self)).toBe('got one');
+    await c.write(text('two'));
+    await c.write(text('bad'));
+    c.closeSend();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readWith(onMessage, onFailure, self)).toBe('got two');
+    await expect(readWith(onMessage, onFailure, self)).rejects.toThrow('refused by the continuation');
+    expect(await readWith(onMessage, onFailure, self)).toBe('end');
+  });
+
+  it('rejects a pending readWith with what onFailure makes of the reset', async () => {
+    let server!: ServerStream;
+    const { conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Bidi', new Metadata());
+    await c.write(text('hello'));
+    await vi.waitFor(() => expect(server).toBeDefined());
+    expect(str(await server.read())).toBe('hello');
+    const pending = server.readWith?.(
+      (m) => m,
+      (err) => new Error(`mapped ${err.code}`),
+      undefined,
+    );
+    c.cancel(Code.CANCELLED, 'gone');
+    await expect(pending).rejects.toThrow(`mapped ${Code.CANCELLED}`);
   });
 
   it('streams many server messages, then ends cleanly', async () => {
