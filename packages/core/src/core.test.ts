@@ -99,3 +99,49 @@ describe('Server and Client over memory', () => {
     });
   });
 });
+
+// Handlers that fail before their first await: the call still ends with their status.
+@Service('greeter.Greeter')
+class FailingAtOnce {
+  @Endpoint()
+  sayHello(_ctx: Context, _req: { name: string }): Promise<{ message: string }> {
+    throw new MicroError(Code.FAILED_PRECONDITION, 'unary refused');
+  }
+  @ServerStream()
+  serverStream(_ctx: Context, _req: Req, _stream: ServerStreamServer<Res>): Promise<void> {
+    throw new MicroError(Code.OUT_OF_RANGE, 'server stream refused');
+  }
+  @ClientStream()
+  clientStream(_ctx: Context, _stream: ClientStreamServer<Req>): Promise<Res> {
+    throw new Error('internal detail that must not leak');
+  }
+  @BidiStream()
+  allStream(_ctx: Context, _stream: BidiStreamServer<Req, Res>): Promise<void> {
+    throw new MicroError(Code.PERMISSION_DENIED, 'bidi refused');
+  }
+}
+
+describe('Server dispatch', () => {
+  it('ends every kind of call with the status of a handler that throws synchronously', async () => {
+    const transport = createMemoryTransport();
+    const server = createServer({ transport, address: 'failing:0', onHandlerError: () => {} });
+    server.handle(FailingAtOnce);
+    const address = await server.start();
+    const client = createClient({ transport, connections: simpleConnections(transport) });
+    const m = greeter.methods;
+    await expect(client.call('greeter', m.sayHello!, { name: 'x' }, { address })).rejects.toMatchObject({
+      code: Code.FAILED_PRECONDITION,
+    });
+    const ss = await client.serverStream<Req, Res>('greeter', m.serverStream!, { data: 'x', count: 1 }, { address });
+    await expect(ss.recv()).rejects.toMatchObject({ code: Code.OUT_OF_RANGE, detail: 'server stream refused' });
+    const cs = await client.clientStream<Req, Res>('greeter', m.clientStream!, { address });
+    const failed = await cs.closeAndRecv().catch((err: unknown) => err as MicroError);
+    expect(failed).toMatchObject({ code: Code.UNKNOWN });
+    expect((failed as MicroError).detail).not.toContain('internal detail');
+    const bidi = await client.bidiStream<Req, Res>('greeter', m.allStream!, { address });
+    await expect(bidi.recv()).rejects.toMatchObject({ code: Code.PERMISSION_DENIED });
+    expect(server.stats().activeStreams).toBe(0);
+    await client.close();
+    await server.stop(0);
+  });
+});

@@ -39,40 +39,58 @@ export function dispatch(stream: ServerStream, route: Route | undefined, options
     options.maxSendSize,
     options.onEnd,
   );
-  void run(call, route, options);
+  if (method.kind === 'unary') void runUnary(call, route, options);
+  else runStreaming(call, route, options);
   return call;
 }
 
-// run runs the handler and ends the call with its outcome; it never rejects.
-async function run(call: ServerCall<unknown, unknown>, route: Route, options: DispatchOptions): Promise<void> {
-  const { ctx } = call;
+// runUnary runs a unary handler and ends the call with its outcome; it never rejects.
+async function runUnary(call: ServerCall<unknown, unknown>, route: Route, options: DispatchOptions): Promise<void> {
   try {
-    switch (route.method.kind) {
-      case 'unary': {
-        const request = await call.readRequest();
-        const reply = await route.invoke(ctx, request);
-        if (!call.isEnded) await call.send(reply);
-        break;
-      }
-      case 'server_streaming': {
-        const request = await call.readRequest();
-        await route.invoke(ctx, request, call);
-        break;
-      }
-      case 'client_streaming': {
-        const reply = await route.invoke(ctx, call);
-        if (!call.isEnded) await call.send(reply);
-        break;
-      }
-      case 'bidi_streaming':
-        await route.invoke(ctx, call);
-        break;
-    }
+    const request = await call.readRequest();
+    const reply = await route.invoke(call.ctx, request);
+    if (!call.isEnded) await call.send(reply);
   } catch (err) {
-    if (call.isEnded) return;
-    if (!(err instanceof MicroError)) options.onHandlerError(err, route);
-    call.fail(err);
+    handlerFailed(call, err, route, options);
     return;
   }
   call.close();
+}
+
+// runStreaming follows a streaming handler with one reaction on its promise
+// rather than an async frame suspended beside it: a stream may stay open
+// for hours, and what it holds meanwhile is per open stream.
+function runStreaming(call: ServerCall<unknown, unknown>, route: Route, options: DispatchOptions): void {
+  const { ctx } = call;
+  let done: Promise<unknown>;
+  switch (route.method.kind) {
+    case 'server_streaming':
+      done = call.readRequest().then((request) => route.invoke(ctx, request, call));
+      break;
+    case 'client_streaming':
+      done = invoke(route, ctx, call).then((reply) => (call.isEnded ? undefined : call.send(reply)));
+      break;
+    default:
+      done = invoke(route, ctx, call);
+  }
+  done.then(
+    () => call.close(),
+    (err: unknown) => handlerFailed(call, err, route, options),
+  );
+}
+
+// invoke calls a handler, turning a synchronous throw into a rejection.
+function invoke(route: Route, ...args: unknown[]): Promise<unknown> {
+  try {
+    return Promise.resolve(route.invoke(...args));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+// handlerFailed ends a call with the status of what its handler threw.
+function handlerFailed(call: ServerCall<unknown, unknown>, err: unknown, route: Route, options: DispatchOptions): void {
+  if (call.isEnded) return;
+  if (!(err instanceof MicroError)) options.onHandlerError(err, route);
+  call.fail(err);
 }
