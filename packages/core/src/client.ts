@@ -115,7 +115,7 @@ export function createClient(options: ClientOptions): Client {
   function targetsOf(service: string, callOptions: CallOptions): Targets {
     const address = callOptions.address;
     if (address !== undefined) {
-      const target: Target = { node: { id: address, address, metadata: {} }, connections: options.connections, selected: false };
+      const target = targetAt(address);
       return () => target;
     }
     const selector = options.selector;
@@ -140,15 +140,22 @@ export function createClient(options: ClientOptions): Client {
         throw new MicroError(Code.UNAVAILABLE, `no address for ${service}: pass { address } or configure a registry`);
       };
     }
-    const at = (resolved: string): Target => ({
-      node: { id: resolved, address: resolved, metadata: {} },
-      connections: options.connections,
-      selected: false,
-    });
     return () => {
       const resolved = resolve(service);
-      return typeof resolved === 'string' ? at(resolved) : resolved.then(at);
+      return typeof resolved === 'string' ? targetAt(resolved) : resolved.then(targetAt);
     };
+  }
+
+  // The target of a fixed address, kept per address: a call by address or
+  // through `resolve` then builds no node of its own.
+  const addressTargets = new Map<string, Target>();
+  function targetAt(address: string): Target {
+    let target = addressTargets.get(address);
+    if (target === undefined) {
+      target = { node: { id: address, address, metadata: {} }, connections: options.connections, selected: false };
+      if (addressTargets.size < MAX_ADDRESS_TARGETS) addressTargets.set(address, target);
+    }
+    return target;
   }
 
   // mark tells the selector how an attempt on a node ended; only transport failures eject it.
@@ -317,6 +324,9 @@ export function createClient(options: ClientOptions): Client {
 
 const NO_SIGNALS: readonly AbortSignal[] = [];
 
+/** How many fixed addresses a client keeps a target for. */
+const MAX_ADDRESS_TARGETS = 1024;
+
 function signalsOf(callOptions: CallOptions): readonly AbortSignal[] {
   const { signal } = callOptions;
   const ctxSignal = callOptions.ctx?.signal;
@@ -349,11 +359,17 @@ function nodeCodec(node: Node): Codec {
   return (name === undefined ? undefined : codecByName(name)) ?? pickCodec('proto');
 }
 
+// deadlineOf is the earliest of the call's timeout, deadline and context deadline.
 function deadlineOf(options: CallOptions, defaultTimeoutMs: number | undefined): number | undefined {
-  const candidates: number[] = [];
   const timeout = options.timeout ?? defaultTimeoutMs;
-  if (timeout !== undefined) candidates.push(Date.now() + timeout);
-  if (options.deadline !== undefined) candidates.push(typeof options.deadline === 'number' ? options.deadline : options.deadline.getTime());
-  if (options.ctx?.deadline !== undefined) candidates.push(options.ctx.deadline);
-  return candidates.length === 0 ? undefined : Math.min(...candidates);
+  let deadline = timeout === undefined ? undefined : Date.now() + timeout;
+  if (options.deadline !== undefined) {
+    deadline = earliest(deadline, typeof options.deadline === 'number' ? options.deadline : options.deadline.getTime());
+  }
+  const inherited = options.ctx?.deadline;
+  return inherited === undefined ? deadline : earliest(deadline, inherited);
+}
+
+function earliest(a: number | undefined, b: number): number {
+  return a === undefined ? b : Math.min(a, b);
 }

@@ -16,6 +16,11 @@ import type { Settings } from './preface.js';
 import { TcpClientStream } from './tcp-client-stream.js';
 import { TcpSession } from './tcp-session.js';
 
+/** Methods whose plain HEADERS payload a connection keeps. */
+const MAX_CACHED_HEADERS = 256;
+/** The length of an empty metadata block (its entry count alone). */
+const EMPTY_METADATA_BLOCK = 2;
+
 /** Client stream ids are odd and grow; past this the connection drains and a new one is needed. */
 const MAX_STREAM_ID = 0x7fffffff;
 
@@ -27,6 +32,9 @@ export class TcpConnection extends TcpSession implements Connection {
   private nextId = 1;
   private state_: ConnectionState = 'ready';
   private closing: Promise<void> | undefined;
+  // HEADERS payloads without metadata or timeout, by method (frames copy
+  // small payloads, so one buffer serves every call).
+  private readonly plainHeaders = new Map<string, { readonly contentType: string; readonly payload: Buffer }>();
 
   constructor(
     readonly address: string,
@@ -70,7 +78,7 @@ export class TcpConnection extends TcpSession implements Connection {
       s.failNow(new StatusError(Code.RESOURCE_EXHAUSTED, `request metadata of ${md.length} bytes exceeds the server's limit of ${this.peer.maxMetadataSize}`));
       return s;
     }
-    const payload = encodeHeadersPayload(timeoutMs, method, options?.contentType ?? '', md);
+    const payload = this.headersPayload(timeoutMs, method, options?.contentType ?? '', md);
     if (payload.length > this.peer.maxFrameSize) {
       s.failNow(new StatusError(Code.RESOURCE_EXHAUSTED, `request headers of ${payload.length} bytes exceed the server's frame limit`));
       return s;
@@ -80,6 +88,23 @@ export class TcpConnection extends TcpSession implements Connection {
     if (timeoutMs !== NO_TIMEOUT) s.startDeadline(timeoutMs);
     if (this.nextId > MAX_STREAM_ID) void this.close(Number.MAX_SAFE_INTEGER);
     return s;
+  }
+
+  // headersPayload lays out a call's HEADERS; the common one, without
+  // metadata, starts from a copy kept per method and content type, so a call
+  // encodes no strings.
+  private headersPayload(timeoutMs: number, method: string, contentType: string, md: Buffer): Buffer {
+    if (md.length !== EMPTY_METADATA_BLOCK) return encodeHeadersPayload(timeoutMs, method, contentType, md);
+    let known = this.plainHeaders.get(method);
+    if (known === undefined || known.contentType !== contentType) {
+      known = { contentType, payload: encodeHeadersPayload(NO_TIMEOUT, method, contentType, md) };
+      if (this.plainHeaders.size < MAX_CACHED_HEADERS) this.plainHeaders.set(method, known);
+    }
+    if (timeoutMs === NO_TIMEOUT) return known.payload;
+    const payload = Buffer.allocUnsafe(known.payload.length);
+    known.payload.copy(payload);
+    payload.writeUInt32BE(timeoutMs, 0);
+    return payload;
   }
 
   close(graceMs = 0): Promise<void> {

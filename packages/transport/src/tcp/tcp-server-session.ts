@@ -10,6 +10,8 @@ import { encodeRst } from './tcp-client-stream.js';
 import { TcpServerStream } from './tcp-server-stream.js';
 import { TcpSession } from './tcp-session.js';
 
+const MAX_INTERNED_NAMES = 256;
+
 /** ServerSessionOptions are the listener's settings each server session applies. */
 export interface ServerSessionOptions {
   readonly onStream: (stream: ServerStream) => void;
@@ -28,6 +30,9 @@ export class TcpServerSession extends TcpSession {
   private resetWindowStart = 0;
   private resetCount = 0;
   private draining: Promise<void> | undefined;
+  // One copy per connection of each method path and content type: every call
+  // carries them, and an open stream would otherwise keep its own two strings.
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly peerAddress: string,
@@ -66,9 +71,9 @@ export class TcpServerSession extends TcpSession {
       return;
     }
     const s = new TcpServerStream(id, this, this.peer.initialWindowSize, this.options.maxMessageSize, {
-      method: h.method,
+      method: this.interned(h.method),
       metadata: decodeMetadata(h.metadata),
-      contentType: h.contentType === '' ? undefined : h.contentType,
+      contentType: h.contentType === '' ? undefined : this.interned(h.contentType),
       timeoutMs: h.timeoutMs,
       peer: this.peerAddress,
       peerMaxMetadataSize: this.peer.maxMetadataSize,
@@ -81,6 +86,14 @@ export class TcpServerSession extends TcpSession {
       // The handler's own failure must not reach the peer's bytes or this connection.
       s.finish({ code: Code.INTERNAL, message: 'stream handler failed', metadata: new Metadata() });
     }
+  }
+
+  private interned(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    // Bounded: a client sending endless distinct names gets no copies kept.
+    if (this.names.size < MAX_INTERNED_NAMES) this.names.set(name, name);
+    return name;
   }
 
   protected onTrailers(): void {
