@@ -95,10 +95,30 @@ async function measureScenario(sessions: readonly Session[], index: number, roun
   });
 }
 
+/**
+ * warmUp runs every chosen scenario once on every implementation, unmeasured,
+ * before anything is measured: V8 takes seconds of a workload to compile a
+ * call path into its optimized tiers, longer the larger the path, and a
+ * figure taken before that measures the compiler rather than the library.
+ */
+async function warmUp(sessions: readonly Session[], indexes: readonly number[], ms: number, log: (s: string) => void): Promise<void> {
+  for (const session of sessions) {
+    log(`warming up ${session.impl}`);
+    for (const index of indexes) await session.client.request('run', { index, timing: { warmupMs: ms, measureMs: 1 } });
+  }
+}
+
+/**
+ * measureIdle opens idleStreamCount idle streams after a first tenth as
+ * many, and divides the RSS growth of the later ones by their count: the
+ * first streams also pay one-time costs (code compiled on first use, V8's
+ * young generation growing to its working size) that are no stream's own.
+ */
 async function measureIdle(session: Session, log: (s: string) => void): Promise<Row[]> {
   log(`${idleStreamCount} idle streams: ${session.impl}`);
+  const warmed = await session.client.request<boolean>('openIdle', idleStreamCount / 10);
   const before = await rssOf(session);
-  const opened = await session.client.request<boolean>('openIdle', idleStreamCount);
+  const opened = warmed && (await session.client.request<boolean>('openIdle', idleStreamCount));
   const after = opened ? await rssOf(session) : undefined;
   const rows: Row[] = [];
   for (const side of ['client', 'server'] as const) {
@@ -113,16 +133,16 @@ async function measureIdle(session: Session, log: (s: string) => void): Promise<
 const args = parseArgs(process.argv.slice(2));
 const timing: Timing = args.quick ? { warmupMs: 300, measureMs: 700 } : { warmupMs: 700, measureMs: 1500 };
 const rounds = args.quick ? 1 : 3;
+const warmUpMs = args.quick ? 700 : 1500;
 const log = (s: string) => process.stderr.write(`  ${s}\n`);
 const started = Date.now();
 let rows: Row[] = [];
 const sessions: Session[] = [];
 try {
   for (const impl of args.only ?? implNames) sessions.push(await openSession(impl, args));
-  for (const [index, scenario] of scenarios.entries()) {
-    if (args.scenario && !scenario.name.includes(args.scenario)) continue;
-    rows.push(...(await measureScenario(sessions, index, rounds, timing, log)));
-  }
+  const chosen = [...scenarios.keys()].filter((i) => !args.scenario || scenarios[i]!.name.includes(args.scenario));
+  await warmUp(sessions, chosen, warmUpMs, log);
+  for (const index of chosen) rows.push(...(await measureScenario(sessions, index, rounds, timing, log)));
   if (args.idle && (!args.scenario || 'idle streams'.includes(args.scenario))) {
     for (const session of sessions) rows.push(...(await measureIdle(session, log)));
   }
