@@ -1,13 +1,11 @@
 import { type Server as NetServer, type Socket, createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import type { Listener, ListenOptions, MethodInfo } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
-import { statusErrorFromUnknown } from './grpc-error.js';
-import type { GrpcServerCall } from './grpc-server-call.js';
-import { GrpcServerStream } from './grpc-server-stream.js';
+import { GrpcServerCalls } from './grpc-server-calls.js';
+import { grpcStreamInterceptor } from './grpc-stream-interceptor.js';
 import { GrpcUnaryServerStream } from './grpc-unary-server-stream.js';
 
 // How long streams ended at the grace deadline get to deliver their status
@@ -19,17 +17,17 @@ const FORCE_AFTER_MS = 100;
  * on its own net.Server and hands each to grpc-js through a connection
  * injector: grpc-js speaks HTTP/2 (and TLS) on it, while the listener knows
  * exactly how many client connections are open and which port it bound.
+ * Streaming calls never reach grpc-js's handlers: an interceptor runs them.
  */
 export class GrpcListener implements Listener {
   private readonly paths = new Set<string>();
   private readonly sockets = new Set<Socket>();
-  private readonly streams = new Set<GrpcServerCall>();
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly server: grpc.Server,
+    private readonly calls: GrpcServerCalls,
     private readonly net: NetServer,
-    private readonly onStream: ListenOptions['onStream'],
     readonly address: string,
   ) {}
 
@@ -41,7 +39,9 @@ export class GrpcListener implements Listener {
     serverOptions: grpc.ServerOptions,
   ): Promise<GrpcListener> {
     const { host, port } = splitHostPort(address);
-    const server = new grpc.Server(serverOptions);
+    const own = serverOptions.interceptors ?? [];
+    const calls = new GrpcServerCalls(options.onStream, own.length > 0);
+    const server = new grpc.Server({ ...serverOptions, interceptors: [...own, grpcStreamInterceptor(calls)] });
     const injector = server.createConnectionInjector(credentials);
     const net = createServer();
     await new Promise<void>((resolve, reject) => {
@@ -56,7 +56,7 @@ export class GrpcListener implements Listener {
     });
     const bound = net.address();
     const real = typeof bound === 'object' && bound !== null ? joinHostPort(bound.address, bound.port) : address;
-    const listener = new GrpcListener(server, net, options.onStream, real);
+    const listener = new GrpcListener(server, calls, net, real);
     net.on('connection', (socket) => {
       if (listener.closing) {
         socket.destroy();
@@ -94,14 +94,9 @@ export class GrpcListener implements Listener {
         continue;
       }
       // Streaming kinds are all registered as bidi: they are the same bytes on
-      // the wire, and a bidi handler sees each of them as a stream.
-      this.server.register(
-        path,
-        (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => this.accept(call, path),
-        serializeBytes,
-        deserializeBytes,
-        'bidi',
-      );
+      // the wire. The registration routes the path; grpc-js's bidi handler
+      // never runs, as the stream interceptor has taken the call by then.
+      this.server.register(path, neverCalled, serializeBytes, deserializeBytes, 'bidi');
     }
   }
 
@@ -110,25 +105,12 @@ export class GrpcListener implements Listener {
     return this.closing;
   }
 
-  private accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>, path: string): void {
-    this.start(new GrpcServerStream(call, path, this.streams));
-  }
-
   private acceptUnary(
     call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>,
     respond: grpc.sendUnaryData<Uint8Array>,
     path: string,
   ): void {
-    this.start(new GrpcUnaryServerStream(call, respond, path, this.streams));
-  }
-
-  private start(stream: GrpcServerCall): void {
-    try {
-      this.onStream(stream);
-    } catch (err) {
-      const failure = statusErrorFromUnknown(err, Code.UNKNOWN);
-      stream.finish({ code: failure.code, message: failure.message, metadata: new Metadata() });
-    }
+    this.calls.started(new GrpcUnaryServerStream(call, respond, path, this.calls));
   }
 
   private async shutdown(graceMs: number): Promise<void> {
@@ -146,7 +128,7 @@ export class GrpcListener implements Listener {
       // a stream stuck behind unread messages cannot carry a status, and the
       // forced close then resets it (the client sees CANCELLED).
       const err = new StatusError(Code.UNAVAILABLE, 'server shutting down');
-      for (const stream of this.streams) stream.terminate(err);
+      this.calls.terminateAll(err);
       force = setTimeout(() => {
         this.server.forceShutdown();
         const closing = [...this.sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
@@ -159,6 +141,8 @@ export class GrpcListener implements Listener {
     clearTimeout(force);
   }
 }
+
+function neverCalled(): void {}
 
 function splitHostPort(address: string): { host: string; port: number } {
   const at = address.lastIndexOf(':');

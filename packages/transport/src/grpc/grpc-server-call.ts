@@ -6,9 +6,13 @@ import { type Status, StatusError } from '../status-error.js';
 import type { ServerStream } from '../transport.js';
 import { statusErrorFromUnknown } from './grpc-error.js';
 import { CONTENT_TYPE_HEADER, grpcMetadataFromMetadata, metadataFromGrpcMetadata } from './grpc-metadata.js';
+import type { GrpcServerCalls } from './grpc-server-calls.js';
 
-/** The grpc-js call objects a handler's side is built on. */
-export type GrpcServerCallObject = grpc.ServerUnaryCall<Uint8Array, Uint8Array> | grpc.ServerDuplexStream<Uint8Array, Uint8Array>;
+/** GrpcCallHandle is what the shared part of a server call needs of the grpc-js call under it. */
+export interface GrpcCallHandle {
+  getDeadline(): grpc.Deadline;
+  sendMetadata(metadata: grpc.Metadata): void;
+}
 
 /** GrpcTrailingStatus is a status in grpc-js's terms, ready to send. */
 export interface GrpcTrailingStatus {
@@ -17,22 +21,14 @@ export interface GrpcTrailingStatus {
   readonly metadata: grpc.Metadata;
 }
 
-// Each grpc-js call object points back to the GrpcServerCall built on it, so
-// its event listeners can be shared functions rather than closures per call:
-// an idle stream then holds no listener of its own.
-const OWNER = Symbol('tsmicro.grpcServerCall');
-type Owned = { [OWNER]?: GrpcServerCall };
-
 /**
  * GrpcServerCall is what the handler's side of every gRPC call shares,
  * however grpc-js carries it: the request's headers, deadline and peer, the
  * abort signal, response headers, and ending the call exactly once.
  */
-export abstract class GrpcServerCall implements ServerStream {
-  readonly deadline: number | undefined;
-  readonly contentType: string | undefined;
-  // Read at the start: grpc-js knows the peer only while the connection lasts.
-  readonly peer: string;
+export abstract class GrpcServerCall<C extends GrpcCallHandle = GrpcCallHandle> implements ServerStream {
+  /** The request's headers as grpc-js has them; set before the call reaches the application. */
+  protected requestHeaders: grpc.Metadata | undefined;
   // Converted on first look: most handlers read no headers, and the
   // conversion costs time per call and memory per open stream.
   private metadata_: Metadata | undefined;
@@ -42,45 +38,36 @@ export abstract class GrpcServerCall implements ServerStream {
   protected statusSent = false;
 
   constructor(
-    private readonly call: GrpcServerCallObject,
+    protected readonly call: C,
     readonly method: string,
-    /** The listener's calls in progress: this call is in it until it ends. */
-    private readonly live: Set<GrpcServerCall>,
-  ) {
-    const sent = call.metadata.get(CONTENT_TYPE_HEADER)[0];
+    protected readonly calls: GrpcServerCalls,
+  ) {}
+
+  abstract readonly peer: string;
+
+  // Asked of grpc-js each time rather than kept: it is fixed when the call
+  // starts, and a field per open stream costs more than the lookup.
+  get deadline(): number | undefined {
+    const deadline = this.call.getDeadline();
+    const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+
+  get contentType(): string {
+    const sent = this.requestHeaders?.get(CONTENT_TYPE_HEADER)[0];
     // grpc-js accepts only application/grpc* and hides the header; a plain
     // grpc peer means protobuf.
-    this.contentType = typeof sent === 'string' ? sent : 'application/grpc';
-    this.peer = call.getPeer();
-    const deadline = call.getDeadline();
-    const ms = deadline instanceof Date ? deadline.getTime() : deadline;
-    this.deadline = Number.isFinite(ms) ? ms : undefined;
-    (call as Owned)[OWNER] = this;
-    live.add(this);
-    // grpc-js reports 'cancelled' for a reset stream and an expired deadline
-    // (and on a duplex also after it sent our own status, which statusSent tells apart).
-    call.on('cancelled', GrpcServerCall.onCancelled);
+    return typeof sent === 'string' ? sent : 'application/grpc';
   }
 
   get metadata(): Metadata {
-    this.metadata_ ??= metadataFromGrpcMetadata(this.call.metadata);
+    this.metadata_ ??= metadataFromGrpcMetadata(this.requestHeaders);
     return this.metadata_;
-  }
-
-  /** ownerOf is the call a grpc-js call object's event came from. */
-  protected static ownerOf(emitter: unknown): GrpcServerCall {
-    return (emitter as Owned)[OWNER] as GrpcServerCall;
-  }
-
-  private static onCancelled(this: unknown): void {
-    const call = GrpcServerCall.ownerOf(this);
-    call.forget();
-    call.interrupt();
   }
 
   /** forget takes the call off the listener's list of calls in progress. */
   protected forget(): void {
-    this.live.delete(this);
+    this.calls.ended(this);
   }
 
   get signal(): AbortSignal {
@@ -144,9 +131,11 @@ export abstract class GrpcServerCall implements ServerStream {
     this.aborted.abort(err);
   }
 
+  /** interrupt aborts the call because grpc-js ended it: an expired deadline or a lost client. */
   protected interrupt(): void {
     if (this.statusSent || this.abortReason !== undefined) return;
-    const expired = this.deadline !== undefined && Date.now() >= this.deadline - 5;
+    const deadline = this.deadline;
+    const expired = deadline !== undefined && Date.now() >= deadline - 5;
     const err = expired
       ? new StatusError(Code.DEADLINE_EXCEEDED, 'deadline exceeded')
       : new StatusError(Code.CANCELLED, 'call cancelled or connection lost');

@@ -1,82 +1,171 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
+import { ACCEPTED } from '../transport.js';
+import { statusErrorFromUnknown } from './grpc-error.js';
 import { GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
-import { MessageWriter } from './message-writer.js';
-import { ReadQueue } from './read-queue.js';
+import { ReadQueue, type ReadSource } from './read-queue.js';
 
 // One shared error for reads after the call's own end: building an Error per
 // call (a stack capture) showed in profiles of short calls.
 const CALL_FINISHED = new StatusError(Code.CANCELLED, 'call finished');
 
+type InterceptedCall = grpc.ServerInterceptingCallInterface;
+/** What grpc-js tells a call's events to. */
+type CallListener = Parameters<InterceptedCall['start']>[0];
+/** A write beyond the window: its message waits here until grpc-js has room. */
+type Waiting = { message: Uint8Array; resolve: () => void; reject: (err: Error) => void };
+
 /**
- * GrpcServerStream is the handler's side of a streaming call, over the
- * grpc-js duplex its path is registered with.
+ * GrpcServerStream is the handler's side of a streaming call, run directly
+ * on grpc-js's server call from an interceptor (see grpcStreamInterceptor):
+ * the stream is the call's listener itself, asks for one message at a time
+ * while few wait unread, and counts grpc-js's write callbacks for backpressure.
+ * No Node stream is built per call.
  */
-export class GrpcServerStream extends GrpcServerCall {
-  private readonly queue: ReadQueue;
-  private readonly writer: MessageWriter;
+export class GrpcServerStream
+  extends GrpcServerCall<InterceptedCall>
+  implements CallListener, ReadSource, Pick<InterceptedCall, 'start'>
+{
+  private readonly queue = new ReadQueue(this);
+  // Messages handed to grpc-js whose write callback has not come.
+  private unacked = 0;
+  // grpc-js calls a write's callback without a receiver: bound once, on the first write.
+  private onWritten: (() => void) | undefined;
+  // Writes beyond the window, oldest first; made when the first one has to wait.
+  private waiting: Waiting[] | undefined;
+  // A status given while writes still wait: it goes out behind them.
+  private statusAfterWrites: GrpcTrailingStatus | undefined;
 
-  constructor(
-    private readonly duplex: grpc.ServerDuplexStream<Uint8Array, Uint8Array>,
-    method: string,
-    live: Set<GrpcServerCall>,
-  ) {
-    super(duplex, method, live);
-    this.queue = new ReadQueue(duplex);
-    this.writer = new MessageWriter(duplex);
-    duplex.on('data', GrpcServerStream.onData);
-    duplex.on('end', GrpcServerStream.onEnd);
-    duplex.on('close', GrpcServerStream.onClose);
-    duplex.on('prefinish', GrpcServerStream.onPrefinish);
-    // No 'error' listener of ours: grpc-js's own, which turns an 'error' on
-    // this duplex into the call's status, is there for the duplex's life.
+  /**
+   * start is grpc-js's handler starting the call the interceptor returned.
+   * Its listener (which would build a Duplex) is left out: the stream takes
+   * the call's events itself.
+   */
+  start(): void {
+    this.call.start(this);
   }
 
-  private static onData(this: unknown, message: Uint8Array): void {
-    (GrpcServerStream.ownerOf(this) as GrpcServerStream).queue.push(message);
+  // Built from what grpc-js noted of the connection when the call came:
+  // it holds no string per open stream, and it outlives the connection.
+  get peer(): string {
+    const { remoteAddress, remotePort } = this.call.getConnectionInfo();
+    if (!remoteAddress) return 'unknown';
+    return remotePort ? `${remoteAddress}:${remotePort}` : remoteAddress;
   }
 
-  // A reset stream also ends grpc-js's readable, just before 'cancelled':
-  // waiting a turn keeps a cancelled call from looking half-closed.
-  private static onEnd(this: unknown): void {
-    const stream = GrpcServerStream.ownerOf(this) as GrpcServerStream;
-    setImmediate(endQueue, stream.queue);
+  onReceiveMetadata(metadata: grpc.Metadata): void {
+    this.requestHeaders = metadata;
+    // One message is asked for at once, so the first read finds it sooner.
+    this.call.startRead();
+    this.calls.started(this);
   }
 
-  private static onClose(this: unknown): void {
-    const stream = GrpcServerStream.ownerOf(this) as GrpcServerStream;
-    stream.forget();
-    stream.interrupt();
+  onReceiveMessage(message: Uint8Array): void {
+    const queue = this.queue;
+    queue.push(message);
+    if (!queue.paused && !queue.done) this.call.startRead();
   }
 
-  private static onPrefinish(this: unknown): void {
-    (GrpcServerStream.ownerOf(this) as GrpcServerStream).statusSent = true;
+  // A Node client's cancel sends END_STREAM just before its RST_STREAM, and
+  // grpc-js passes the first on as a half close: waiting a turn lets a reset
+  // that comes with it abort the call before the reader sees an end. One that
+  // comes later than that still reads as a half close first.
+  onReceiveHalfClose(): void {
+    setImmediate(endQueue, this.queue);
+  }
+
+  // grpc-js reports the end of every call here: after the status it sent
+  // (ours, or its own for a deadline or a bad message) and for a reset stream.
+  onCancel(): void {
+    this.forget();
+    if (this.statusSent) this.rejectWaiting(new StatusError(Code.CANCELLED, 'call cancelled or connection lost'));
+    else this.interrupt();
+  }
+
+  /** pause is the queue saying it is full: no next message is asked for until it resumes. */
+  pause(): void {}
+
+  resume(): void {
+    this.call.startRead();
   }
 
   read(): Promise<Uint8Array | null> {
     return this.queue.read();
   }
 
+  readWith<T, C>(onMessage: (this: C, m: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    return this.queue.readWith(onMessage, onFailure, self);
+  }
+
   write(message: Uint8Array): Promise<void> {
-    if (this.isFinished && !this.writer.failed) {
-      return Promise.reject(new StatusError(Code.INTERNAL, 'write after finish'));
+    const aborted = this.abortReason;
+    if (aborted) return Promise.reject(aborted);
+    if (this.isFinished) return Promise.reject(new StatusError(Code.INTERNAL, 'write after finish'));
+    if (this.unacked >= this.calls.writeWindow || this.waiting?.length) {
+      return new Promise((resolve, reject) => (this.waiting ??= []).push({ message, resolve, reject }));
     }
-    return this.writer.write(message);
+    try {
+      this.handOver(message);
+    } catch (err) {
+      return Promise.reject(statusErrorFromUnknown(err));
+    }
+    return ACCEPTED;
+  }
+
+  // A message grpc-js drops (the call ended meanwhile) is never called
+  // back; the cancel that follows settles whoever waits behind it.
+  private handOver(message: Uint8Array): void {
+    this.call.sendMessage(message, (this.onWritten ??= this.written.bind(this)));
+    this.unacked++;
+  }
+
+  // A message left grpc-js: the oldest waiting write takes its place.
+  private written(): void {
+    this.unacked--;
+    const next = this.waiting?.shift();
+    if (next !== undefined) {
+      try {
+        this.handOver(next.message);
+        next.resolve();
+      } catch (err) {
+        next.reject(statusErrorFromUnknown(err));
+      }
+    }
+    if (this.statusAfterWrites !== undefined && !this.writesPending()) {
+      const status = this.statusAfterWrites;
+      this.statusAfterWrites = undefined;
+      this.call.sendStatus(status);
+    }
   }
 
   protected sendStatus(status: GrpcTrailingStatus): void {
+    this.statusSent = true;
     // The handler's reads are over; the client's remaining messages are discarded.
     this.queue.fail(CALL_FINISHED);
-    // grpc-js's documented way to end a streaming call with a status: it
-    // queues the status behind the messages already written, so OK never
-    // overtakes them.
-    this.duplex.emit('error', { ...status, message: status.details });
+    // grpc-js ends the HTTP/2 stream behind the messages it was handed, so
+    // OK never overtakes them; writes still waiting (see writesPending) go first.
+    if (this.writesPending()) this.statusAfterWrites = status;
+    else this.call.sendStatus(status);
+  }
+
+  // writesPending tells whether the status must wait: for writes still
+  // waiting for room, and behind interceptors for every message not yet through.
+  private writesPending(): boolean {
+    return (this.waiting !== undefined && this.waiting.length > 0) || (this.calls.intercepted && this.unacked > 0);
   }
 
   protected failed(err: StatusError): void {
     this.queue.fail(err);
-    this.writer.fail(err);
+    this.rejectWaiting(err);
+  }
+
+  private rejectWaiting(err: Error): void {
+    const waiting = this.waiting;
+    this.statusAfterWrites = undefined;
+    if (!waiting) return;
+    this.waiting = undefined;
+    for (const w of waiting) w.reject(err);
   }
 }
 

@@ -1,32 +1,47 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import { GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
 import { ACCEPTED } from '../transport.js';
+import { GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
+import type { GrpcServerCalls } from './grpc-server-calls.js';
+
+type UnaryCall = grpc.ServerUnaryCall<Uint8Array, Uint8Array>;
+
+// Each grpc-js call object points back to the stream built on it, so its
+// 'cancelled' listener can be one shared function rather than a closure per call.
+const OWNER = Symbol('tsmicro.grpcUnaryServerStream');
+type Owned = { [OWNER]?: GrpcUnaryServerStream };
 
 /**
  * GrpcUnaryServerStream is the handler's side of a call to a method
  * announced as unary, over grpc-js's unary handler: grpc-js has read the one
  * request before the call starts, and sends the one reply with the status.
  */
-export class GrpcUnaryServerStream extends GrpcServerCall {
+export class GrpcUnaryServerStream extends GrpcServerCall<UnaryCall> {
+  // Read at the start: grpc-js knows the peer only while the connection lasts.
+  readonly peer: string;
   private requestTaken = false;
   private reply: Uint8Array | undefined;
 
   constructor(
-    private readonly unaryCall: grpc.ServerUnaryCall<Uint8Array, Uint8Array>,
+    call: UnaryCall,
     private readonly respond: grpc.sendUnaryData<Uint8Array>,
     method: string,
-    live: Set<GrpcServerCall>,
+    calls: GrpcServerCalls,
   ) {
-    super(unaryCall, method, live);
+    super(call, method, calls);
+    this.requestHeaders = call.metadata;
+    this.peer = call.getPeer();
+    (call as Owned)[OWNER] = this;
+    // grpc-js reports 'cancelled' for a reset stream and an expired deadline.
+    call.on('cancelled', GrpcUnaryServerStream.onCancelled);
   }
 
   read(): Promise<Uint8Array | null> {
     if (this.abortReason) return Promise.reject(this.abortReason);
     if (this.requestTaken) return Promise.resolve(null);
     this.requestTaken = true;
-    return Promise.resolve(this.unaryCall.request);
+    return Promise.resolve(this.call.request);
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -35,6 +50,13 @@ export class GrpcUnaryServerStream extends GrpcServerCall {
     if (this.reply !== undefined) return Promise.reject(new StatusError(Code.INTERNAL, 'a unary call takes exactly one reply'));
     this.reply = message;
     return ACCEPTED;
+  }
+
+  private static onCancelled(this: Owned): void {
+    const stream = this[OWNER];
+    if (!stream) return;
+    stream.forget();
+    stream.interrupt();
   }
 
   protected sendStatus(status: GrpcTrailingStatus): void {
