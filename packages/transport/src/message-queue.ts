@@ -1,16 +1,39 @@
+import { asIs, rethrow, settledWith } from './read-with.js';
+import type { StatusError } from './status-error.js';
 import { ACCEPTED } from './transport.js';
+
+// The pending read: its settle functions and the continuations shiftWith() applies in place.
+interface Reader {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+  readonly onItem: (this: unknown, item: Uint8Array | null) => unknown;
+  readonly onFailure: (this: unknown, err: StatusError) => unknown;
+  readonly self: unknown;
+}
+
+function settle(reader: Reader, item: Uint8Array | null, err: Error | undefined): void {
+  if (err !== undefined) return reader.reject(reader.onFailure.call(reader.self, err as StatusError));
+  let value: unknown;
+  try {
+    value = reader.onItem.call(reader.self, item);
+  } catch (thrown) {
+    return reader.reject(thrown);
+  }
+  reader.resolve(value);
+}
+
 /**
  * MessageQueue is a bounded, single-reader queue of messages with an end and
  * a failure state. push() resolves once the message fits under the
  * high-water mark, so a slow reader slows the writer and memory stays bounded.
  * It is the in-process analogue of a flow-control window.
  */
-export class MessageQueue<T> {
-  private readonly items: T[] = [];
+export class MessageQueue {
+  private readonly items: (Uint8Array | undefined)[] = [];
   private head = 0;
   private ended = false;
   private failure: Error | undefined;
-  private reader: { resolve: (v: T | null) => void; reject: (e: Error) => void } | undefined;
+  private reader: Reader | undefined;
   private readonly writers: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(private readonly highWaterMark = 16) {}
@@ -25,13 +48,13 @@ export class MessageQueue<T> {
     return this.ended || this.failure !== undefined;
   }
 
-  push(item: T): Promise<void> {
+  push(item: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new Error('push after end'));
     const reader = this.reader;
     if (reader) {
       this.reader = undefined;
-      reader.resolve(item);
+      settle(reader, item, undefined);
       return ACCEPTED;
     }
     this.items.push(item);
@@ -40,23 +63,28 @@ export class MessageQueue<T> {
   }
 
   /** shift resolves the next message, null after end(), or rejects after fail(). */
-  shift(): Promise<T | null> {
+  shift(): Promise<Uint8Array | null> {
+    return this.shiftWith(asIs, rethrow, undefined);
+  }
+
+  /** shiftWith is shift() with its continuations applied in place (see ReadWith in transport.ts). */
+  shiftWith<R, C>(onItem: (this: C, item: Uint8Array | null) => R, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<R> {
     if (this.length > 0) {
-      const item = this.items[this.head] as T;
-      this.items[this.head] = undefined as T;
+      const item = this.items[this.head] as Uint8Array;
+      this.items[this.head] = undefined;
       this.head++;
       if (this.head > 1024 && this.head * 2 > this.items.length) {
         this.items.splice(0, this.head);
         this.head = 0;
       }
       this.releaseWriter();
-      return Promise.resolve(item);
+      return settledWith(onItem, self, item);
     }
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.ended) return Promise.resolve(null);
+    if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
+    if (this.ended) return settledWith(onItem, self, null);
     if (this.reader) return Promise.reject(new Error('concurrent read'));
-    return new Promise((resolve, reject) => {
-      this.reader = { resolve, reject };
+    return new Promise<R>((resolve, reject) => {
+      this.reader = { resolve: resolve as (v: unknown) => void, reject, onItem: onItem as Reader['onItem'], onFailure: onFailure as Reader['onFailure'], self };
     });
   }
 
@@ -64,8 +92,9 @@ export class MessageQueue<T> {
   end(): void {
     if (this.done) return;
     this.ended = true;
-    this.reader?.resolve(null);
+    const reader = this.reader;
     this.reader = undefined;
+    if (reader) settle(reader, null, undefined);
   }
 
   /**
@@ -79,8 +108,9 @@ export class MessageQueue<T> {
       this.items.length = 0;
       this.head = 0;
     }
-    this.reader?.reject(err);
+    const reader = this.reader;
     this.reader = undefined;
+    if (reader) settle(reader, null, err);
     for (const w of this.writers.splice(0)) w.reject(err);
   }
 

@@ -19,8 +19,8 @@ const WINDOW_MESSAGES = 16;
 export class MemoryCall {
   readonly client: ClientStream;
   readonly server: ServerStream;
-  private readonly requests = new MessageQueue<Uint8Array>(WINDOW_MESSAGES);
-  private readonly responses = new MessageQueue<Uint8Array>(WINDOW_MESSAGES);
+  private readonly requests = new MessageQueue(WINDOW_MESSAGES);
+  private readonly responses = new MessageQueue(WINDOW_MESSAGES);
   private readonly aborted = new AbortNotice();
   private headersSent = false;
   private finalStatus: Status | undefined;
@@ -91,6 +91,7 @@ export class MemoryCall {
       },
       closeSend: () => this.requests.end(),
       read: () => this.responses.shift(),
+      readWith: (onMessage, onFailure, self) => this.responses.shiftWith(onMessage, onFailure, self),
       headers: this.headers,
       status: this.status,
       cancel: (code = Code.CANCELLED, message = 'call cancelled by the client') =>
@@ -122,6 +123,7 @@ export class MemoryCall {
       },
       onAbort: (listener) => aborted.listen(listener),
       read: () => this.requests.shift(),
+      readWith: (onMessage, onFailure, self) => this.requests.shiftWith(onMessage, onFailure, self),
       write: (message) => {
         if (this.finalStatus) return Promise.reject(statusError(this.finalStatus));
         const tooBig = this.checkSize(message);
