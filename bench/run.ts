@@ -144,7 +144,19 @@ try {
   await warmUp(sessions, chosen, warmUpMs, log);
   for (const index of chosen) rows.push(...(await measureScenario(sessions, index, rounds, timing, log)));
   if (args.idle && (!args.scenario || 'idle streams'.includes(args.scenario))) {
-    for (const session of sessions) rows.push(...(await measureIdle(session, log)));
+    // Idle streams are measured in fresh processes, one implementation at a
+    // time: a process that just moved millions of messages has free heap
+    // pages that new streams may or may not reuse, which says nothing about
+    // what a stream holds.
+    for (const session of sessions.splice(0)) await closeSession(session);
+    for (const impl of args.only ?? implNames) {
+      const fresh = await openSession(impl, args);
+      try {
+        rows.push(...(await measureIdle(fresh, log)));
+      } finally {
+        await closeSession(fresh);
+      }
+    }
   }
 } finally {
   for (const session of sessions) await closeSession(session);
