@@ -1,26 +1,6 @@
-import { asIs, rethrow, settledWith } from './read-with.js';
+import { type PendingRead, asIs, parkRead, rethrow, settleRead, settledWith } from './read-with.js';
 import type { StatusError } from './status-error.js';
 import { ACCEPTED } from './transport.js';
-
-// The pending read: its settle functions and the continuations shiftWith() applies in place.
-interface Reader {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (err: unknown) => void;
-  readonly onItem: (this: unknown, item: Uint8Array | null) => unknown;
-  readonly onFailure: (this: unknown, err: StatusError) => unknown;
-  readonly self: unknown;
-}
-
-function settle(reader: Reader, item: Uint8Array | null, err: Error | undefined): void {
-  if (err !== undefined) return reader.reject(reader.onFailure.call(reader.self, err as StatusError));
-  let value: unknown;
-  try {
-    value = reader.onItem.call(reader.self, item);
-  } catch (thrown) {
-    return reader.reject(thrown);
-  }
-  reader.resolve(value);
-}
 
 /**
  * MessageQueue is a bounded, single-reader queue of messages with an end and
@@ -28,12 +8,17 @@ function settle(reader: Reader, item: Uint8Array | null, err: Error | undefined)
  * high-water mark, so a slow reader slows the writer and memory stays bounded.
  * It is the in-process analogue of a flow-control window.
  */
-export class MessageQueue {
+export class MessageQueue implements PendingRead {
   private readonly items: (Uint8Array | undefined)[] = [];
   private head = 0;
   private ended = false;
   private failure: Error | undefined;
-  private reader: Reader | undefined;
+  // The pending read (see PendingRead): internal to the queue, public only for settleRead().
+  resolveRead: PendingRead['resolveRead'];
+  rejectRead: PendingRead['rejectRead'];
+  onReadMessage: PendingRead['onReadMessage'];
+  onReadFailure: PendingRead['onReadFailure'];
+  readSelf: unknown;
   private readonly writers: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(private readonly highWaterMark = 16) {}
@@ -51,10 +36,8 @@ export class MessageQueue {
   push(item: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new Error('push after end'));
-    const reader = this.reader;
-    if (reader) {
-      this.reader = undefined;
-      settle(reader, item, undefined);
+    if (this.resolveRead) {
+      settleRead(this, item, undefined);
       return ACCEPTED;
     }
     this.items.push(item);
@@ -82,19 +65,15 @@ export class MessageQueue {
     }
     if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
     if (this.ended) return settledWith(onItem, self, null);
-    if (this.reader) return Promise.reject(new Error('concurrent read'));
-    return new Promise<R>((resolve, reject) => {
-      this.reader = { resolve: resolve as (v: unknown) => void, reject, onItem: onItem as Reader['onItem'], onFailure: onFailure as Reader['onFailure'], self };
-    });
+    if (this.resolveRead) return Promise.reject(new Error('concurrent read'));
+    return parkRead(this, onItem, onFailure, self);
   }
 
   /** end lets the reader drain what is queued, then see null. */
   end(): void {
     if (this.done) return;
     this.ended = true;
-    const reader = this.reader;
-    this.reader = undefined;
-    if (reader) settle(reader, null, undefined);
+    if (this.resolveRead) settleRead(this, null, undefined);
   }
 
   /**
@@ -108,9 +87,7 @@ export class MessageQueue {
       this.items.length = 0;
       this.head = 0;
     }
-    const reader = this.reader;
-    this.reader = undefined;
-    if (reader) settle(reader, null, err);
+    if (this.resolveRead) settleRead(this, null, err as StatusError);
     for (const w of this.writers.splice(0)) w.reject(err);
   }
 

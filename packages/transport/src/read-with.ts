@@ -15,3 +15,50 @@ export function settledWith<T, C>(onMessage: (this: C, message: Uint8Array | nul
     return Promise.reject(err);
   }
 }
+
+/**
+ * PendingRead is where a reader keeps its one pending read, as fields of its
+ * own rather than an object per read: the read's settle functions and the
+ * continuations readWith() applies in place.
+ */
+export interface PendingRead {
+  resolveRead: ((value: unknown) => void) | undefined;
+  rejectRead: ((err: unknown) => void) | undefined;
+  onReadMessage: ((this: unknown, message: Uint8Array | null) => unknown) | undefined;
+  onReadFailure: ((this: unknown, err: StatusError) => unknown) | undefined;
+  readSelf: unknown;
+}
+
+/** parkRead makes holder's pending read; settleRead ends it. */
+export function parkRead<T, C>(
+  holder: PendingRead,
+  onMessage: (this: C, message: Uint8Array | null) => T,
+  onFailure: (this: C, err: StatusError) => unknown,
+  self: C,
+): Promise<T> {
+  holder.onReadMessage = onMessage as PendingRead['onReadMessage'];
+  holder.onReadFailure = onFailure as PendingRead['onReadFailure'];
+  holder.readSelf = self;
+  return new Promise<T>((resolve, reject) => {
+    holder.resolveRead = resolve as PendingRead['resolveRead'];
+    holder.rejectRead = reject;
+  });
+}
+
+/** settleRead ends holder's pending read with a message (null at a clean end) or with err. */
+export function settleRead(holder: PendingRead, message: Uint8Array | null, err: StatusError | undefined): void {
+  const resolve = holder.resolveRead as (value: unknown) => void;
+  const reject = holder.rejectRead as (err: unknown) => void;
+  const onMessage = holder.onReadMessage as (this: unknown, message: Uint8Array | null) => unknown;
+  const onFailure = holder.onReadFailure as (this: unknown, err: StatusError) => unknown;
+  const self = holder.readSelf;
+  holder.resolveRead = holder.rejectRead = holder.onReadMessage = holder.onReadFailure = holder.readSelf = undefined;
+  if (err !== undefined) return reject(onFailure.call(self, err));
+  let value: unknown;
+  try {
+    value = onMessage.call(self, message);
+  } catch (thrown) {
+    return reject(thrown);
+  }
+  resolve(value);
+}

@@ -1,4 +1,4 @@
-import { asIs, rethrow, settledWith } from '../read-with.js';
+import { type PendingRead, asIs, parkRead, rethrow, settleRead, settledWith } from '../read-with.js';
 import type { StatusError } from '../status-error.js';
 
 /** ReadSource is where a ReadQueue's messages come from: it can be told to stop and go on. */
@@ -14,18 +14,17 @@ export interface ReadSource {
  * from HTTP/2 and the peer's flow-control window closes: a slow reader
  * slows the writer end to end.
  */
-export class ReadQueue {
+export class ReadQueue implements PendingRead {
   // Made when a message arrives before anyone reads it.
   private items: Uint8Array[] | undefined;
   private ended = false;
   private failure: Error | undefined;
-  // The pending read, as fields rather than an object: its settle functions
-  // and the continuations readWith() applies in place.
-  private resolveRead: ((value: unknown) => void) | undefined;
-  private rejectRead: ((e: unknown) => void) | undefined;
-  private onReadMessage: ((this: unknown, m: Uint8Array | null) => unknown) | undefined;
-  private onReadFailure: ((this: unknown, err: StatusError) => unknown) | undefined;
-  private readSelf: unknown;
+  // The pending read (see PendingRead): internal to the queue, public only for settleRead().
+  resolveRead: PendingRead['resolveRead'];
+  rejectRead: PendingRead['rejectRead'];
+  onReadMessage: PendingRead['onReadMessage'];
+  onReadFailure: PendingRead['onReadFailure'];
+  readSelf: unknown;
   private isPaused = false;
 
   constructor(
@@ -57,13 +56,7 @@ export class ReadQueue {
     if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
     if (this.ended) return settledWith(onMessage, self, null);
     if (this.resolveRead) return Promise.reject(new Error('read() called while another read() is pending'));
-    this.onReadMessage = onMessage as (this: unknown, m: Uint8Array | null) => unknown;
-    this.onReadFailure = onFailure as (this: unknown, err: StatusError) => unknown;
-    this.readSelf = self;
-    return new Promise<T>((resolve, reject) => {
-      this.resolveRead = resolve as (value: unknown) => void;
-      this.rejectRead = reject;
-    });
+    return parkRead(this, onMessage, onFailure, self);
   }
 
   /** paused tells whether the source was told to stop until the reader catches up. */
@@ -80,7 +73,7 @@ export class ReadQueue {
   end(): void {
     if (this.done) return;
     this.ended = true;
-    if (this.resolveRead) this.settle(null, undefined);
+    if (this.resolveRead) settleRead(this, null, undefined);
   }
 
   /** fail makes reads reject; keepQueued lets the reader drain queued messages first. */
@@ -89,14 +82,14 @@ export class ReadQueue {
     if (this.failure) return;
     this.failure = err;
     if (!keepQueued) this.items = undefined;
-    if (this.resolveRead) this.settle(null, err);
+    if (this.resolveRead) settleRead(this, null, err as StatusError);
   }
 
   /** push takes the source's next message; its owner calls it as the message arrives. */
   push(message: Uint8Array): void {
     if (this.done) return;
     if (this.resolveRead) {
-      this.settle(message, undefined);
+      settleRead(this, message, undefined);
       return;
     }
     const items = (this.items ??= []);
@@ -105,23 +98,5 @@ export class ReadQueue {
       this.isPaused = true;
       this.source.pause();
     }
-  }
-
-  // settle ends the pending read with a message (null at the end) or an error.
-  private settle(message: Uint8Array | null, err: Error | undefined): void {
-    const resolve = this.resolveRead as (value: unknown) => void;
-    const reject = this.rejectRead as (e: unknown) => void;
-    const onMessage = this.onReadMessage as (this: unknown, m: Uint8Array | null) => unknown;
-    const onFailure = this.onReadFailure as (this: unknown, err: StatusError) => unknown;
-    const self = this.readSelf;
-    this.resolveRead = this.rejectRead = this.onReadMessage = this.onReadFailure = this.readSelf = undefined;
-    if (err !== undefined) return reject(onFailure.call(self, err as StatusError));
-    let value: unknown;
-    try {
-      value = onMessage.call(self, message);
-    } catch (thrown) {
-      return reject(thrown);
-    }
-    resolve(value);
   }
 }

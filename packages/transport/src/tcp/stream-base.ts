@@ -1,4 +1,4 @@
-import { asIs, rethrow, settledWith } from '../read-with.js';
+import { type PendingRead, asIs, parkRead, rethrow, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { ACCEPTED } from '../transport.js';
@@ -56,7 +56,7 @@ Object.freeze(NO_OUT);
  * send window. Credit for a message goes back to the peer when the
  * application reads it, so a reader that stops makes the writer wait.
  */
-export abstract class TcpStreamBase {
+export abstract class TcpStreamBase implements PendingRead {
   /** Bytes this side may still send on this stream. */
   sendWindow: number;
   /** True once the stream is over on this side and gone from the session. */
@@ -76,13 +76,12 @@ export abstract class TcpStreamBase {
   private msgs: (Uint8Array | undefined)[] | undefined;
   private costs: number[] | undefined;
   private head = 0;
-  // The pending read, as fields rather than an object: its settle functions
-  // and, for readWith(), the continuations applied in place.
-  private resolveRead: ((value: unknown) => void) | undefined;
-  private rejectRead: ((err: unknown) => void) | undefined;
-  private onReadMessage: ((this: unknown, m: Uint8Array | null) => unknown) | undefined;
-  private onReadFailure: ((this: unknown, err: StatusError) => unknown) | undefined;
-  private readSelf: unknown;
+  // The pending read (see PendingRead): internal to the stream, public only for settleRead().
+  resolveRead: PendingRead['resolveRead'];
+  rejectRead: PendingRead['rejectRead'];
+  onReadMessage: PendingRead['onReadMessage'];
+  onReadFailure: PendingRead['onReadFailure'];
+  readSelf: unknown;
   // Fragments of a message split over DATA frames, made for the first one.
   private partial: Buffer[] | undefined;
   private partialBytes = 0;
@@ -112,7 +111,7 @@ export abstract class TcpStreamBase {
   /** onRemoteEnd handles END_STREAM from the peer. */
   protected onRemoteEnd(): void {
     this.remoteDone = true;
-    if (this.resolveRead !== undefined && this.queued === 0) this.settleRead(null, null);
+    if (this.resolveRead !== undefined && this.queued === 0) settleRead(this, null, undefined);
   }
 
   /** queued is how many messages wait unread. */
@@ -167,29 +166,11 @@ export abstract class TcpStreamBase {
   private enqueue(msg: Uint8Array, cost: number): void {
     if (this.resolveRead !== undefined) {
       this.release(cost);
-      this.settleRead(msg, null);
+      settleRead(this, msg, undefined);
       return;
     }
     (this.msgs ??= []).push(msg);
     (this.costs ??= []).push(cost);
-  }
-
-  // settleRead ends the pending read with a message (null at the end) or an error.
-  private settleRead(msg: Uint8Array | null, err: StatusError | null): void {
-    const resolve = this.resolveRead as (value: unknown) => void;
-    const reject = this.rejectRead as (err: unknown) => void;
-    const onMessage = this.onReadMessage as (this: unknown, m: Uint8Array | null) => unknown;
-    const onFailure = this.onReadFailure as (this: unknown, err: StatusError) => unknown;
-    const self = this.readSelf;
-    this.resolveRead = this.rejectRead = this.onReadMessage = this.onReadFailure = this.readSelf = undefined;
-    if (err !== null) return reject(onFailure.call(self, err));
-    let value: unknown;
-    try {
-      value = onMessage.call(self, msg);
-    } catch (thrown) {
-      return reject(thrown);
-    }
-    resolve(value);
   }
 
   private release(n: number): void {
@@ -236,13 +217,7 @@ export abstract class TcpStreamBase {
     if (this.resolveRead !== undefined) {
       return Promise.reject(onFailure.call(self, new StatusError(Code.FAILED_PRECONDITION, 'read() called while another read() is pending')));
     }
-    this.onReadMessage = onMessage as (this: unknown, m: Uint8Array | null) => unknown;
-    this.onReadFailure = onFailure as (this: unknown, err: StatusError) => unknown;
-    this.readSelf = self;
-    return new Promise<T>((resolve, reject) => {
-      this.resolveRead = resolve as (value: unknown) => void;
-      this.rejectRead = reject;
-    });
+    return parkRead(this, onMessage, onFailure, self);
   }
 
   /** sendMessage writes one message, resolving at once while the windows allow it. */
@@ -361,7 +336,7 @@ export abstract class TcpStreamBase {
       if (err === null) item.resolve?.();
       else item.reject?.(err);
     }
-    if (this.resolveRead !== undefined && this.queued === 0) this.settleRead(null, err);
+    if (this.resolveRead !== undefined && this.queued === 0) settleRead(this, null, err ?? undefined);
     this.onClosed(err);
   }
 }
