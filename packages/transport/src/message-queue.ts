@@ -1,4 +1,4 @@
-import { type PendingRead, asIs, parkRead, rethrow, settleRead, settledWith } from './read-with.js';
+import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRead, settledWith } from './read-with.js';
 import type { StatusError } from './status-error.js';
 import { ACCEPTED } from './transport.js';
 
@@ -65,7 +65,9 @@ export class MessageQueue implements PendingRead {
     }
     if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
     if (this.ended) return settledWith(onItem, self, null);
-    if (this.resolveRead) return Promise.reject(new Error('concurrent read'));
+    if (this.resolveRead) {
+      return Promise.reject(onFailure.call(self, readAlreadyPending()));
+    }
     return parkRead(this, onItem, onFailure, self);
   }
 

@@ -1,8 +1,14 @@
-import type { StatusError } from './status-error.js';
+import { Code } from './status.js';
+import { StatusError } from './status-error.js';
 
 /** asIs and rethrow are the continuations that make readWith() a plain read(). */
 export const asIs = (message: Uint8Array | null): Uint8Array | null => message;
 export const rethrow = (err: StatusError): StatusError => err;
+
+/** readAlreadyPending is what a second read rejects with while one is pending: streams have one reader. */
+export function readAlreadyPending(): StatusError {
+  return new StatusError(Code.FAILED_PRECONDITION, 'read() called while another read() is pending');
+}
 
 /**
  * settledWith is a read's promise for a message already at hand (null at a

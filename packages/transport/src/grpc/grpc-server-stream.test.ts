@@ -174,4 +174,31 @@ describe('grpc server streams', () => {
     expect(await readAll(call)).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
     expect((await call.status).code).toBe(Code.OK);
   });
+
+  it('settles waiting writes and a held status when the client cancels behind slow interceptor hooks', async () => {
+    const interceptor: grpc.ServerInterceptor = (_method, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        sendMessage: (message, next) => setTimeout(() => next(message), 20),
+      });
+    let writes: Promise<PromiseSettledResult<void>[]> | undefined;
+    const conn = await serve(
+      (s) => {
+        void s.read().then(() => {
+          writes = Promise.allSettled(Array.from({ length: 50 }, (_, i) => s.write(enc(String(i)))));
+          s.finish(ok());
+        });
+      },
+      { serverOptions: { interceptors: [interceptor] } },
+    );
+    const call = conn.openStream('/test.Stream/Any', new Metadata());
+    await call.write(enc('go'));
+    expect(dec(await call.read())).toBe('0');
+    call.cancel(Code.CANCELLED, 'enough');
+    const settled = await (writes as Promise<PromiseSettledResult<void>[]>);
+    // Some writes went out before the cancel; every one still waiting was rejected, none is left hanging.
+    const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const r of rejected) expect(r.reason).toMatchObject({ code: Code.CANCELLED });
+    expect((await call.status).code).toBe(Code.CANCELLED);
+  });
 });

@@ -1,4 +1,4 @@
-import { type PendingRead, asIs, parkRead, rethrow, settleRead, settledWith } from '../read-with.js';
+import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRead, settledWith } from '../read-with.js';
 import type { StatusError } from '../status-error.js';
 
 /** ReadSource is where a ReadQueue's messages come from: it can be told to stop and go on. */
@@ -55,7 +55,9 @@ export class ReadQueue implements PendingRead {
     }
     if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
     if (this.ended) return settledWith(onMessage, self, null);
-    if (this.resolveRead) return Promise.reject(new Error('read() called while another read() is pending'));
+    if (this.resolveRead) {
+      return Promise.reject(onFailure.call(self, readAlreadyPending()));
+    }
     return parkRead(this, onMessage, onFailure, self);
   }
 

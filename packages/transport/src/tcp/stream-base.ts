@@ -1,4 +1,4 @@
-import { type PendingRead, asIs, parkRead, rethrow, settleRead, settledWith } from '../read-with.js';
+import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { ACCEPTED } from '../transport.js';
@@ -215,7 +215,7 @@ export abstract class TcpStreamBase implements PendingRead {
     if (this.terminal !== null) return Promise.reject(onFailure.call(self, this.terminal));
     if (this.remoteDone || this.closed) return settledWith(onMessage, self, null);
     if (this.resolveRead !== undefined) {
-      return Promise.reject(onFailure.call(self, new StatusError(Code.FAILED_PRECONDITION, 'read() called while another read() is pending')));
+      return Promise.reject(onFailure.call(self, readAlreadyPending()));
     }
     return parkRead(this, onMessage, onFailure, self);
   }
