@@ -57,6 +57,18 @@ export const defaults: ResolvedConfig = deepFreeze({
     // gRPC's default keepalive timeout.
     timeoutMs: 20_000,
   },
+  log: {
+    // No dependency and readable in a terminal; pino is one setting away.
+    kind: 'console',
+    // Lifecycle lines (listening, registered, stopped) and warnings, not per-call noise.
+    level: 'info',
+    // One line per call is too much for a busy service unless asked for.
+    calls: false,
+  },
+  // Metrics need an HTTP port nobody asked to open: off until metrics.address is set.
+  metrics: {},
+  // Tracing costs a little per call and does nothing until an OpenTelemetry SDK is registered.
+  tracing: { enabled: false },
   // The gRPC connection-backoff defaults (doc/connection-backoff.md in the gRPC repo).
   reconnect: { initialMs: 1_000, maxMs: 120_000, multiplier: 1.6, jitter: 0.2 },
 });

@@ -308,3 +308,49 @@ describe('defaults', () => {
     expect(Object.isFrozen(defaults.registry.address)).toBe(true);
   });
 });
+
+describe('loadConfig: log, metrics and tracing', () => {
+  it('reads MICRO_LOG, MICRO_LOG_LEVEL, MICRO_LOG_CALLS, MICRO_METRICS_ADDRESS and MICRO_TRACING', () => {
+    const config = loadConfig(
+      {},
+      {
+        env: {
+          MICRO_LOG: 'pino',
+          MICRO_LOG_LEVEL: 'debug',
+          MICRO_LOG_CALLS: 'true',
+          MICRO_METRICS_ADDRESS: ':9464',
+          MICRO_TRACING: '1',
+        },
+        cwd: dir,
+      },
+    );
+    expect(config.log).toEqual({ kind: 'pino', level: 'debug', calls: true });
+    expect(config.metrics.address).toBe('0.0.0.0:9464');
+    expect(config.tracing.enabled).toBe(true);
+  });
+
+  it('leaves metrics and tracing off and logs info lines by default', () => {
+    const config = loadConfig({}, { env: {}, cwd: dir });
+    expect(config.log).toEqual({ kind: 'console', level: 'info', calls: false });
+    expect(config.metrics.address).toBeUndefined();
+    expect(config.tracing.enabled).toBe(false);
+  });
+
+  it('names the variable and the accepted values for a bad level, kind, flag or address', () => {
+    const err = configError(() =>
+      loadConfig(
+        {},
+        { env: { MICRO_LOG_LEVEL: 'loud', MICRO_LOG: 'winston', MICRO_LOG_CALLS: 'yes', MICRO_METRICS_ADDRESS: 'nowhere' }, cwd: dir },
+      ),
+    );
+    expect(err.message).toContain('MICRO_LOG_LEVEL="loud" is not valid: accepted values are trace, debug, info, warn, error, silent');
+    expect(err.message).toContain('MICRO_LOG="winston" is not valid: accepted values are console, pino');
+    expect(err.message).toContain('MICRO_LOG_CALLS="yes" is not valid: expected true or false');
+    expect(err.message).toContain('MICRO_METRICS_ADDRESS="nowhere" is not valid: expected host:port');
+  });
+
+  it('refuses an unknown key under log', () => {
+    const err = configError(() => loadConfig({ log: { colour: true } as never }, { env: {}, cwd: dir }));
+    expect(err.message).toContain('log.colour');
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logLevels } from '../logger/logger.js';
 
 /** transportNames are the transports configuration may choose. */
 export const transportNames = ['grpc', 'tcp', 'memory'] as const;
@@ -6,6 +7,8 @@ export const transportNames = ['grpc', 'tcp', 'memory'] as const;
 export const codecNames = ['proto', 'json'] as const;
 /** registryKinds are the registries configuration may choose. */
 export const registryKinds = ['memory', 'etcd'] as const;
+/** loggerKinds are the loggers configuration may choose. */
+export const loggerKinds = ['console', 'pino'] as const;
 
 // setTimeout overflows past 2^31-1 ms and fires at once, so no duration may exceed it.
 const maxMs = 2_147_483_647;
@@ -121,6 +124,20 @@ export const configSchema = section({
     ...backoff(),
     jitter: ratio(0, 1).describe('Fraction of each delay that is randomised.'),
   }).superRefine(initialWithinMax),
+  log: section({
+    kind: oneOf(loggerKinds).describe('Logger: dependency-free logfmt lines, or pino (from @tsmicro/observability).'),
+    level: oneOf(logLevels).describe('Lowest level logged.'),
+    calls: z.boolean({ error: 'expected true or false' }).describe('Log one line per call (access log).'),
+  }),
+  metrics: section({
+    address: hostPort('all interfaces', 0)
+      .transform((a) => (a.startsWith(':') ? `0.0.0.0${a}` : a))
+      .optional()
+      .describe('Serve Prometheus metrics at http://address/metrics; absent means no metrics.'),
+  }),
+  tracing: section({
+    enabled: z.boolean({ error: 'expected true or false' }).describe('OpenTelemetry spans and W3C trace context on every call.'),
+  }),
   tls: section({
     cert: pemOrPath.optional().describe('Certificate chain of this side.'),
     key: pemOrPath.optional().describe('Private key of this side.'),

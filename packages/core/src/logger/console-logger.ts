@@ -1,0 +1,91 @@
+import { type LogFields, type Logger, type LogLevel, levelRank } from './logger.js';
+
+/** ConsoleLoggerOptions configure createConsoleLogger. */
+export interface ConsoleLoggerOptions {
+  /** Lowest level written; default "info". */
+  readonly level?: LogLevel;
+  /** Where each finished line goes; default standard error, so standard output stays the program's own. */
+  readonly write?: (line: string) => void;
+  /** Fields added to every line. */
+  readonly bindings?: LogFields;
+}
+
+const writeStderr = (line: string): void => {
+  process.stderr.write(line);
+};
+
+/**
+ * createConsoleLogger is the logger core uses when none is given: one logfmt
+ * line per event (`time=… level=info msg=listening service=greeter …`), which
+ * people read and log collectors parse, with no dependency. For JSON lines,
+ * pretty printing and log shipping use a pino logger instead.
+ */
+export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
+  return new ConsoleLogger(levelRank(options.level ?? 'info'), options.write ?? writeStderr, options.bindings ?? {});
+}
+
+class ConsoleLogger implements Logger {
+  // The bound fields are formatted once, not per line.
+  private readonly suffix: string;
+
+  constructor(
+    private readonly rank: number,
+    private readonly write: (line: string) => void,
+    private readonly bindings: LogFields,
+  ) {
+    this.suffix = formatFields(bindings);
+  }
+
+  trace(fields: LogFields, message: string): void {
+    this.line('trace', fields, message);
+  }
+
+  debug(fields: LogFields, message: string): void {
+    this.line('debug', fields, message);
+  }
+
+  info(fields: LogFields, message: string): void {
+    this.line('info', fields, message);
+  }
+
+  warn(fields: LogFields, message: string): void {
+    this.line('warn', fields, message);
+  }
+
+  error(fields: LogFields, message: string): void {
+    this.line('error', fields, message);
+  }
+
+  isLevelEnabled(level: LogLevel): boolean {
+    return level !== 'silent' && levelRank(level) >= this.rank;
+  }
+
+  child(bindings: LogFields): Logger {
+    return new ConsoleLogger(this.rank, this.write, { ...this.bindings, ...bindings });
+  }
+
+  private line(level: LogLevel, fields: LogFields, message: string): void {
+    if (levelRank(level) < this.rank) return;
+    this.write(`time=${new Date().toISOString()} level=${level} msg=${quote(message)}${this.suffix}${formatFields(fields)}\n`);
+  }
+}
+
+function formatFields(fields: LogFields): string {
+  let out = '';
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (value instanceof Error) {
+      out += ` ${key}=${quote(value.message)} ${key}_type=${quote(value.name)}`;
+      if (value.stack) out += ` ${key}_stack=${quote(value.stack)}`;
+      continue;
+    }
+    out += ` ${key}=${quote(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value))}`;
+  }
+  return out;
+}
+
+// logfmt: bare when the value has no space, quote, '=' or control character; else a JSON string.
+function quote(value: string): string {
+  return value !== '' && /^[^\s"=\\\x00-\x1f]+$/.test(value) ? value : JSON.stringify(value);
+}
