@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceRecord } from '@tsmicro/core';
+import { noopLogger, type ServiceRecord } from '@tsmicro/core';
 import { createEtcdRegistry, type EtcdRegistry } from '@tsmicro/registry-etcd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
@@ -14,7 +14,7 @@ let record: ServiceRecord;
 beforeAll(async () => {
   etcd = await TestEtcd.launch();
   greeter = await startGreeter();
-  registry = createEtcdRegistry({ address: etcd.address, logger: { warn: () => {} } });
+  registry = createEtcdRegistry({ address: etcd.address, logger: noopLogger });
   record = {
     name: 'greeter',
     version: '1.0.0',

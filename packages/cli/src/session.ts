@@ -1,4 +1,4 @@
-import { type Client, Code, createClient, MicroError, type Registry } from '@tsmicro/core';
+import { type Client, Code, createClient, MicroError, noopLogger, type Registry } from '@tsmicro/core';
 import { createGrpcTransport, createPool } from '@tsmicro/transport';
 import { type Args, flag } from './args.js';
 import { parseDuration } from './duration.js';
@@ -38,7 +38,7 @@ export class Session {
     }
     // Loaded on demand: etcd's client is heavy and most commands name an address.
     const { createEtcdRegistry } = await import('@tsmicro/registry-etcd');
-    this.registryInstance = createEtcdRegistry({ address, dialTimeoutMs: this.timeoutMs ?? 5_000, logger: { warn: () => {} } });
+    this.registryInstance = createEtcdRegistry({ address, dialTimeoutMs: this.timeoutMs ?? 5_000, logger: noopLogger });
     return this.registryInstance;
   }
 

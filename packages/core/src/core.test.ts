@@ -13,6 +13,7 @@ import {
   ServerStream,
   createClient,
   createServer,
+  MemoryLogger,
   type BidiStreamServer,
   type ClientStreamServer,
   type ConnectionSource,
@@ -141,6 +142,24 @@ describe('Server dispatch', () => {
     const bidi = await client.bidiStream<Req, Res>('greeter', m.allStream!, { address });
     await expect(bidi.recv()).rejects.toMatchObject({ code: Code.PERMISSION_DENIED });
     expect(server.stats().activeStreams).toBe(0);
+    await client.close();
+    await server.stop(0);
+  });
+
+  it('logs a plain error a handler threw at error level, naming the handler, while the caller sees UNKNOWN', async () => {
+    const transport = createMemoryTransport();
+    const logger = new MemoryLogger('info');
+    const server = createServer({ transport, address: 'logged:0', logger });
+    server.handle(FailingAtOnce);
+    const address = await server.start();
+    const client = createClient({ transport, connections: simpleConnections(transport) });
+    const cs = await client.clientStream<Req, Res>('greeter', greeter.methods.clientStream!, { address });
+    await expect(cs.closeAndRecv()).rejects.toMatchObject({ code: Code.UNKNOWN });
+    // A MicroError is the handler's answer, not a failure: only the plain error is logged.
+    await expect(client.call('greeter', greeter.methods.sayHello!, { name: 'x' }, { address })).rejects.toThrow();
+    expect(logger.records).toHaveLength(1);
+    expect(logger.records[0]).toMatchObject({ level: 'error', msg: 'handler failed', fields: { handler: 'FailingAtOnce.clientStream' } });
+    expect((logger.records[0]?.fields.err as Error).message).toBe('internal detail that must not leak');
     await client.close();
     await server.stop(0);
   });

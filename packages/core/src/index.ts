@@ -15,6 +15,8 @@ export type {
   StreamMeta,
 } from './stream-types.js';
 export { Code, codeName, Metadata } from '@tsmicro/transport';
+export { createConsoleLogger, levelRank, logLevels, MemoryLogger, noopLogger } from './logger/index.js';
+export type { ConsoleLoggerOptions, LogFields, Logger, LogLevel, LogRecord } from './logger/index.js';
 export type { MetadataInit } from '@tsmicro/transport';
 
 // For transport and codegen authors.

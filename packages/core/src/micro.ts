@@ -5,6 +5,8 @@ import type { Client } from './client-types.js';
 import { type LoadConfigOptions, loadConfig, type MicroOptionsInput, type ResolvedConfig } from './config/index.js';
 import type { HandlerContainer } from './container.js';
 import { advertisedAddress } from './advertised-address.js';
+import { createConsoleLogger } from './logger/console-logger.js';
+import type { Logger } from './logger/logger.js';
 import { transportNames } from './config/index.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Node, Registry, ServiceRecord } from './registry/registry.js';
@@ -33,6 +35,11 @@ export type ServiceOptions = MicroOptionsInput & {
    * Default 0 with a memory registry (its watchers hear at once), 1 000 ms otherwise.
    */
   readonly drainDelayMs?: number;
+  /**
+   * Where the service logs (any pino logger fits). Default: from log.kind,
+   * core's console logger at log.level unless it says pino.
+   */
+  readonly logger?: Logger;
 };
 
 /** ServiceSelectorOptions tune the selector behind Service.client(). */
@@ -83,8 +90,15 @@ export interface Service {
 
 /** newService builds a service from code options, environment, config file and defaults. */
 export function newService(options: ServiceOptions = {}, configOptions: LoadConfigOptions = {}): Service {
-  const { registryInstance, container, selector: selectorOptions = {}, drainDelayMs, ...configInput } = options;
+  const { registryInstance, container, selector: selectorOptions = {}, drainDelayMs, logger: givenLogger, ...configInput } = options;
   const config = loadConfig(configInput, configOptions);
+  const nodeId = `${config.name}-${randomUUID()}`;
+  // Every line of this service names it, so lines of several services in one stream stay apart.
+  const logger = (givenLogger ?? createConsoleLogger({ level: config.log.level })).child({
+    service: config.name,
+    version: config.version,
+    node: nodeId,
+  });
   const transport: Transport = transportByName(config.transport);
   const strategy = pickStrategy(selectorOptions.strategy);
   if (drainDelayMs !== undefined && !(drainDelayMs >= 0)) {
@@ -99,6 +113,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     keepalive: config.keepalive,
     tls: config.tls,
     container,
+    logger,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
   const onGrpc = transport.name === 'grpc';
@@ -115,7 +130,6 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     }
   }
 
-  const nodeId = `${config.name}-${randomUUID()}`;
   // The in-process registry and a given one are there at once; etcd waits for registryLoaded().
   let loaded: LoadedRegistry | undefined =
     registryInstance !== undefined
@@ -132,7 +146,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   // Loaded once, on first need: etcd's package is imported and its address checked only then.
   const registryLoaded = (): Promise<LoadedRegistry> => {
     if (loaded) return Promise.resolve(loaded);
-    loading ??= loadRegistry(config).then(
+    loading ??= loadRegistry(config, logger).then(
       (result) => (loaded = result),
       (err: unknown) => {
         loading = undefined;
@@ -194,6 +208,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       // The registry first: a wrong registry address must stop start-up before anything listens.
       const { registry } = await registryLoaded();
       const bound = await server.start();
+      logger.info({ address: bound, transport: transport.name }, 'listening');
       health?.setServing();
       record = {
         name: config.name,
@@ -213,8 +228,10 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       } catch (err) {
         record = undefined;
         await server.stop(0);
+        logger.error({ address: bound, err }, 'stopped: could not register');
         throw err;
       }
+      logger.info({ address: record.nodes[0]?.address, registry: registry.name }, 'registered');
       renewTimer = setInterval(() => {
         // A failed renewal is the registry's to report (etcd warns and retries); the next tick tries again.
         if (record) registry.register(record, { ttlMs: config.registry.ttlMs }).catch(() => {});
@@ -229,18 +246,23 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       if (record && current) {
         const registered = record;
         record = undefined;
-        await current.registry.deregister(registered).catch((err: unknown) => {
-          console.warn(`tsmicro: could not deregister ${registered.name} (${describe(err)}); it expires with its TTL`);
-        });
+        const address = registered.nodes[0]?.address;
+        await current.registry.deregister(registered).then(
+          () => logger.info({ address, registry: current.registry.name }, 'deregistered'),
+          (err: unknown) => logger.warn({ address, err: describe(err) }, 'could not deregister; the node expires with its TTL'),
+        );
         // Callers learn of the deregistration through their watches; until then this node keeps serving.
         // An in-process registry tells its watchers at once.
         const drainDelay = drainDelayMs ?? (current.registry.name === 'memory' ? 0 : 1_000);
         if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay));
       }
       health?.shutdown();
+      const address = server.address;
+      if (address !== undefined) logger.info({ address, active: server.stats().activeStreams, graceMs: config.server.graceMs }, 'draining');
       await server.stop();
       await client?.close();
       if (current?.owned) await current.registry.close();
+      if (address !== undefined) logger.info({ address }, 'stopped');
     },
     async run(runOptions = {}) {
       const bound = await service.start();

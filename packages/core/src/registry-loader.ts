@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from './config/index.js';
+import type { Logger } from './logger/logger.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
@@ -9,7 +10,9 @@ export const etcdRegistryPackage = '@tsmicro/registry-etcd';
 // The shape of @tsmicro/registry-etcd this loader relies on; core does not
 // depend on it at build time, so dependencies keep flowing one way.
 interface EtcdRegistryModule {
-  createEtcdRegistry(options: { address?: readonly string[]; ttlMs?: number }): Registry & { ready(): Promise<void> };
+  createEtcdRegistry(options: { address?: readonly string[]; ttlMs?: number; logger?: Logger }): Registry & {
+    ready(): Promise<void>;
+  };
 }
 
 /** LoadedRegistry is a registry and whether the service made it (and so must close it). */
@@ -23,7 +26,7 @@ export interface LoadedRegistry {
  * its own package, imported only when asked for, and is checked reachable
  * here so that a wrong address stops start-up with an error naming it.
  */
-export async function loadRegistry(config: ResolvedConfig): Promise<LoadedRegistry> {
+export async function loadRegistry(config: ResolvedConfig, logger?: Logger): Promise<LoadedRegistry> {
   if (config.registry.kind === 'memory') return { registry: defaultMemoryRegistry(), owned: false };
   let module: EtcdRegistryModule;
   try {
@@ -43,6 +46,7 @@ export async function loadRegistry(config: ResolvedConfig): Promise<LoadedRegist
   const registry = module.createEtcdRegistry({
     ...(address.length > 0 ? { address } : {}),
     ttlMs: config.registry.ttlMs,
+    ...(logger ? { logger } : {}),
   });
   try {
     await registry.ready();

@@ -1,6 +1,8 @@
 import { Code, type Listener, Metadata, type ServerStream, type TlsOptions, type Transport } from '@tsmicro/transport';
 import { defaultContainer, type HandlerContainer } from './container.js';
 import { type DispatchOptions, dispatch } from './dispatch.js';
+import { createConsoleLogger } from './logger/console-logger.js';
+import type { Logger } from './logger/logger.js';
 import { type HandleOptions, type Route, Router } from './router.js';
 import type { ServerCall } from './server-call.js';
 
@@ -18,7 +20,9 @@ export interface ServerOptions {
   readonly keepalive?: { readonly timeMs: number; readonly timeoutMs: number };
   /** typedi container handler classes are built from (typedi's default). */
   readonly container?: HandlerContainer;
-  /** Errors handlers threw that were not MicroErrors (the caller sees UNKNOWN); console.error by default. */
+  /** Where the server logs; default core's console logger on standard error. */
+  readonly logger?: Logger;
+  /** Errors handlers threw that were not MicroErrors (the caller sees UNKNOWN); logged at error level by default. */
   readonly onHandlerError?: (err: unknown, handlerName: string) => void;
 }
 
@@ -49,13 +53,13 @@ const DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024;
 
 /** createServer builds a server; nothing listens until start(). */
 export function createServer(options: ServerOptions): Server {
+  const logger = options.logger ?? createConsoleLogger();
   const resolved = {
     address: options.address ?? '127.0.0.1:0',
     maxMessageSize: options.maxMessageSize ?? DEFAULT_MAX_MESSAGE,
     graceMs: options.graceMs ?? 10_000,
     container: options.container ?? defaultContainer,
-    onHandlerError:
-      options.onHandlerError ?? ((err: unknown, name: string) => console.error(`tsmicro: handler ${name} failed:`, err)),
+    onHandlerError: options.onHandlerError ?? ((err: unknown, handler: string) => logger.error({ handler, err }, 'handler failed')),
   };
   const router = new Router();
   const active = new Set<ServerCall<unknown, unknown>>();

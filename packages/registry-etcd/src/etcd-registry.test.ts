@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Registry } from '@tsmicro/core';
-import { RegistryError } from '@tsmicro/core';
+import { MemoryLogger, RegistryError } from '@tsmicro/core';
 import { Etcd3, type IRangeResponse } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,8 +16,8 @@ import { TestEtcd } from './test-etcd.js';
 
 let etcd: TestEtcd;
 let admin: Etcd3;
-const warnings: string[] = [];
-const logger = { warn: (message: string) => warnings.push(message) };
+const logger = new MemoryLogger('warn');
+const warnings = (): string[] => logger.messages('warn');
 
 beforeAll(async () => {
   etcd = await TestEtcd.launch();
@@ -145,7 +145,7 @@ describe('EtcdRegistry', () => {
     expect(back.service.nodes.map((n) => n.id)).toEqual(['p1']);
     const [again] = (await range('/lost/registry/phoenix/p1')).kvs ?? [];
     expect(again?.lease).not.toBe(kv?.lease);
-    expect(warnings.some((w) => /lease of \/lost\/registry\/phoenix\/p1 was lost/.test(w))).toBe(true);
+    expect(warnings().some((w) => /lease of \/lost\/registry\/phoenix\/p1 was lost/.test(w))).toBe(true);
     watcher.stop();
   });
 
@@ -155,11 +155,11 @@ describe('EtcdRegistry', () => {
     const watcher = registry.watch({ service: 'late' });
     await eventually(async () => expect(await registry.getService('durable')).toHaveLength(1));
 
-    const before = warnings.length;
+    const before = warnings().length;
     await etcd.stop();
-    await eventually(() => expect(warnings.slice(before).join('\n')).toMatch(/lost the watch/));
+    await eventually(() => expect(warnings().slice(before).join('\n')).toMatch(/lost the watch/));
     expect((await registry.getService('durable'))[0]?.nodes.map((n) => n.id)).toEqual(['d1']);
-    expect(warnings.slice(before).join('\n')).toMatch(/unreachable; answering from the cache, which may be stale/);
+    expect(warnings().slice(before).join('\n')).toMatch(/unreachable; answering from the cache, which may be stale/);
 
     await etcd.start();
     // Past a full TTL after the restart, the node is there only if keep-alive resumed.
@@ -207,7 +207,7 @@ describe('EtcdRegistry', () => {
     const event = await nextEvent(watcher, 15_000);
     expect(event.type).toBe('create');
     expect(event.service.nodes.map((n) => n.id)).toEqual(['c1']);
-    expect(warnings.some((w) => /compacted/.test(w))).toBe(true);
+    expect(warnings().some((w) => /compacted/.test(w))).toBe(true);
     expect((await registry.getService('compacted'))[0]?.nodes.map((n) => n.id)).toEqual(['c1']);
     watcher.stop();
   });

@@ -1,5 +1,7 @@
 import {
   cloneServiceRecord,
+  createConsoleLogger,
+  type Logger,
   QueueWatcher,
   type RegisterOptions,
   type Registry,
@@ -13,7 +15,6 @@ import {
 import type { BackoffOptions } from './backoff.js';
 import { etcdEndpoints } from './etcd-address.js';
 import { EtcdConnection } from './etcd-connection.js';
-import { consoleLogger, type Logger } from './logger.js';
 import { NodeLease } from './node-lease.js';
 import { ServiceCache } from './service-cache.js';
 
@@ -31,7 +32,7 @@ export interface EtcdRegistryOptions {
   readonly dialTimeoutMs?: number;
   /** Waits between retries against an unreachable etcd; default 200 ms doubling to 5 000 ms. */
   readonly retry?: Partial<BackoffOptions>;
-  /** Where warnings go; default console.warn. */
+  /** Where warnings go (lost leases, unreachable etcd); default core's console logger. */
   readonly logger?: Logger;
 }
 
@@ -59,7 +60,7 @@ export class EtcdRegistry implements Registry {
       minMs: positive('retry.minMs', options.retry?.minMs ?? 200),
       maxMs: positive('retry.maxMs', options.retry?.maxMs ?? 5_000),
     };
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = (options.logger ?? createConsoleLogger()).child({ registry: 'etcd' });
     this.connection = new EtcdConnection(endpoints, positive('dialTimeoutMs', options.dialTimeoutMs ?? 5_000), this.retry);
     this.cache = new ServiceCache(this.connection, this.prefix, this.logger, (e) => this.emit(e), this.retry);
   }

@@ -1,6 +1,4 @@
 // Public API of @tsmicro/registry-etcd.
 export { createEtcdRegistry, EtcdRegistry } from './etcd-registry.js';
 export type { EtcdRegistryOptions } from './etcd-registry.js';
-export type { Logger } from './logger.js';
-export { consoleLogger } from './logger.js';
 export type { BackoffOptions } from './backoff.js';

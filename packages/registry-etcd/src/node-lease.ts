@@ -2,7 +2,7 @@ import type { Lease } from 'etcd3';
 import { Backoff, type BackoffOptions, Sleeper } from './backoff.js';
 import type { EtcdConnection } from './etcd-connection.js';
 import { isLeaseLost } from './etcd-error.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@tsmicro/core';
 
 /**
  * NodeLease keeps one node's key alive: an etcd3 lease of `ttlSeconds`
@@ -104,19 +104,19 @@ export class NodeLease {
     lease.on('lost', (err) => {
       if (this.stopped || lease !== this.lease) return;
       this.lease = undefined;
-      this.logger.warn(`etcd registry: lease of ${this.key} was lost (${err.message}); registering it again`);
+      this.logger.warn({}, `lease of ${this.key} was lost (${err.message}); registering it again`);
       this.recover();
     });
     // etcd3 retries a failed keep-alive stream by itself; only say so once per outage.
     lease.on('keepaliveFailed', (err: unknown) => {
       if (this.stopped || lease !== this.lease || this.unreachable || isLeaseLost(err)) return;
       this.unreachable = true;
-      this.logger.warn(`etcd registry: cannot renew ${this.key} (${describe(err)}); retrying`);
+      this.logger.warn({}, `cannot renew ${this.key} (${describe(err)}); retrying`);
     });
     lease.on('keepaliveSucceeded', () => {
       if (this.stopped || lease !== this.lease || !this.unreachable) return;
       this.unreachable = false;
-      this.logger.warn(`etcd registry: ${this.key} is kept alive again`);
+      this.logger.warn({}, `${this.key} is kept alive again`);
     });
   }
 
@@ -135,7 +135,7 @@ export class NodeLease {
         if (this.stopped) return;
         if (!this.unreachable) {
           this.unreachable = true;
-          this.logger.warn(`etcd registry: cannot register ${this.key} again (${describe(err)}); retrying`);
+          this.logger.warn({}, `cannot register ${this.key} again (${describe(err)}); retrying`);
         }
         await this.sleeper.sleep(this.backoff.next());
       }
@@ -143,7 +143,7 @@ export class NodeLease {
     this.backoff.reset();
     if (this.stopped || !this.unreachable) return;
     this.unreachable = false;
-    this.logger.warn(`etcd registry: ${this.key} is registered again`);
+    this.logger.warn({}, `${this.key} is registered again`);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import type { IWatchResponse } from 'etcd3';
 import { Backoff, type BackoffOptions, Sleeper } from './backoff.js';
 import type { EtcdConnection } from './etcd-connection.js';
 import { isCompacted } from './etcd-error.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@tsmicro/core';
 import { PrefixWatch, WatchCanceledError } from './prefix-watch.js';
 
 type Entry = { raw: string; record: ServiceRecord; revision: number };
@@ -54,7 +54,7 @@ export class ServiceCache {
     try {
       await this.prime();
     } catch (err) {
-      throw new RegistryError(`etcd registry: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new RegistryError(`${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 
@@ -62,9 +62,7 @@ export class ServiceCache {
   records(service?: string): ServiceRecord[] {
     if (this.downSince !== undefined && Date.now() - this.lastStaleWarning > 10_000) {
       this.lastStaleWarning = Date.now();
-      this.logger.warn(
-        `etcd registry: etcd at ${this.connection.addresses} unreachable; answering from the cache, which may be stale`,
-      );
+      this.logger.warn({}, `etcd at ${this.connection.addresses} unreachable; answering from the cache, which may be stale`);
     }
     const versions = new Map<string, ServiceRecord>();
     for (const { record } of this.entries.values()) {
@@ -112,7 +110,7 @@ export class ServiceCache {
       } catch (err) {
         if (this.closed) return;
         if (err instanceof HistoryLostError) {
-          this.logger.warn(`etcd registry: ${err.message}; re-reading every record`);
+          this.logger.warn({}, `${err.message}; re-reading every record`);
           this.primed = false;
           continue;
         }
@@ -121,11 +119,12 @@ export class ServiceCache {
           this.primed = false;
           if (await this.compacted()) {
             this.logger.warn(
-              `etcd registry: etcd compacted the revisions the watch needed (from ${this.revision + 1}); re-reading every record`,
+              {},
+              `etcd compacted the revisions the watch needed (from ${this.revision + 1}); re-reading every record`,
             );
             continue;
           }
-          this.logger.warn(`etcd registry: etcd cancelled the watch (${err.message}); re-reading every record`);
+          this.logger.warn({}, `etcd cancelled the watch (${err.message}); re-reading every record`);
         } else {
           this.markDown(err);
         }
@@ -233,7 +232,7 @@ export class ServiceCache {
       if (typeof record?.name !== 'string' || !Array.isArray(record.nodes)) throw new Error('not a service record');
       return { raw, record: cloneServiceRecord(record), revision };
     } catch (err) {
-      this.logger.warn(`etcd registry: ignoring key ${key}: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn({}, `ignoring key ${key}: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     }
   }
@@ -246,9 +245,10 @@ export class ServiceCache {
     const why = err instanceof Error ? err.message : String(err);
     // Before the first full read there is no cache to fall back on: say only that etcd is not there.
     this.logger.warn(
+      {},
       this.filled
-        ? `etcd registry: lost the watch on etcd at ${this.connection.addresses} (${why}); answering from the cache and retrying`
-        : `etcd registry: cannot reach etcd at ${this.connection.addresses} (${why}); retrying`,
+        ? `lost the watch on etcd at ${this.connection.addresses} (${why}); answering from the cache and retrying`
+        : `cannot reach etcd at ${this.connection.addresses} (${why}); retrying`,
     );
   }
 
@@ -256,6 +256,6 @@ export class ServiceCache {
     this.backoff.reset();
     if (this.downSince === undefined) return;
     this.downSince = undefined;
-    this.logger.warn(`etcd registry: watching etcd at ${this.connection.addresses} again`);
+    this.logger.warn({}, `watching etcd at ${this.connection.addresses} again`);
   }
 }
