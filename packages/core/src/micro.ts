@@ -12,6 +12,7 @@ import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Node, Registry, ServiceRecord } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
 import { type LoadedRegistry, loadRegistry } from './registry-loader.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
 import type { HandleOptions } from './router.js';
 import { createSelector, type RegistrySelector } from './selector/registry-selector.js';
 import type { Next, SelectOptions, Selector } from './selector/selector.js';
@@ -40,6 +41,13 @@ export type ServiceOptions = MicroOptionsInput & {
    * core's console logger at log.level unless it says pino.
    */
   readonly logger?: Logger;
+  /**
+   * Server interceptors around every call this service serves, outermost
+   * first (health and reflection excepted); classes are built through `container`.
+   */
+  readonly interceptors?: readonly InterceptorLike[];
+  /** Client interceptors of service.client(), per attempt, outermost first. */
+  readonly clientInterceptors?: readonly InterceptorLike[];
 };
 
 /** ServiceSelectorOptions tune the selector behind Service.client(). */
@@ -90,7 +98,16 @@ export interface Service {
 
 /** newService builds a service from code options, environment, config file and defaults. */
 export function newService(options: ServiceOptions = {}, configOptions: LoadConfigOptions = {}): Service {
-  const { registryInstance, container, selector: selectorOptions = {}, drainDelayMs, logger: givenLogger, ...configInput } = options;
+  const {
+    registryInstance,
+    container,
+    selector: selectorOptions = {},
+    drainDelayMs,
+    interceptors,
+    clientInterceptors,
+    logger: givenLogger,
+    ...configInput
+  } = options;
   const config = loadConfig(configInput, configOptions);
   const nodeId = `${config.name}-${randomUUID()}`;
   // Every line of this service names it, so lines of several services in one stream stay apart.
@@ -114,18 +131,19 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     tls: config.tls,
     container,
     logger,
+    interceptors,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
   const onGrpc = transport.name === 'grpc';
   const health = onGrpc && config.server.health ? healthService(server) : undefined;
   const tooling = new Set<string>();
   if (health) {
-    server.handle(health.handler, { definition: health.definition });
+    server.handle(health.handler, { definition: health.definition, serviceInterceptors: false });
     tooling.add(health.definition.typeName);
   }
   if (onGrpc && config.server.reflection) {
     for (const r of reflectionService(server)) {
-      server.handle(r.handler, { definition: r.definition });
+      server.handle(r.handler, { definition: r.definition, serviceInterceptors: false });
       tooling.add(r.definition.typeName);
     }
   }

@@ -3,6 +3,8 @@ import { defaultContainer, type HandlerContainer } from './container.js';
 import { type DispatchOptions, dispatch } from './dispatch.js';
 import { createConsoleLogger } from './logger/console-logger.js';
 import type { Logger } from './logger/logger.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
+import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
 import { type HandleOptions, type Route, Router } from './router.js';
 import type { ServerCall } from './server-call.js';
 
@@ -24,6 +26,11 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** Errors handlers threw that were not MicroErrors (the caller sees UNKNOWN); logged at error level by default. */
   readonly onHandlerError?: (err: unknown, handlerName: string) => void;
+  /**
+   * Interceptors around every call of every handler, outermost first; classes
+   * are built through `container`. Handler-level ones (@UseInterceptors) run inside.
+   */
+  readonly interceptors?: readonly InterceptorLike[];
 }
 
 /** ServerStats is a snapshot for health checks and leak tests. */
@@ -61,6 +68,7 @@ export function createServer(options: ServerOptions): Server {
     container: options.container ?? defaultContainer,
     onHandlerError: options.onHandlerError ?? ((err: unknown, handler: string) => logger.error({ handler, err }, 'handler failed')),
   };
+  const interceptors = resolveInterceptors(options.interceptors, resolved.container, 'createServer');
   const router = new Router();
   const active = new Set<ServerCall<unknown, unknown>>();
   let total = 0;
@@ -94,7 +102,7 @@ export function createServer(options: ServerOptions): Server {
       return listener?.address;
     },
     handle(handler, handleOptions = {}) {
-      const methods = router.add(handler, handleOptions, resolved.container);
+      const methods = router.add(handler, handleOptions, resolved.container, interceptors);
       listener?.addMethods(methods);
       return server;
     },
