@@ -37,6 +37,7 @@ export default defineConfig({
       '@tsmicro/core': src('core'),
       '@tsmicro/transport': src('transport'),
       '@tsmicro/codegen': src('codegen'),
+      '@tsmicro/observability': src('observability'),
     },
   },
   test: {

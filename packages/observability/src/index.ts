@@ -1,0 +1,1 @@
+export { createPinoLogger } from './pino-logger.js';
