@@ -217,6 +217,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           unaryTimeoutMs: config.client.timeoutMs,
           retries: config.client.retries,
           retryBackoff: config.client.retryBackoff,
+          interceptors: clientInterceptors,
+          container,
           onClose: () => selector.close(),
         });
       }
