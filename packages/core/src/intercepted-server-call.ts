@@ -22,6 +22,7 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   private responseHooks: MessageHook[] | undefined;
   private endListeners: ((end: CallEnd) => void)[] | undefined;
   private deepestLayer = 0;
+  private finalStatus: Status | undefined;
 
   constructor(
     stream: ServerStream,
@@ -73,8 +74,9 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   }
 
   onEnd(listener: (end: CallEnd) => void): void {
-    if (this.isEnded) throw new MicroError(Code.INTERNAL, 'onEnd registered after the call ended');
-    (this.endListeners ??= []).push(listener);
+    // Registered after the end (after next settled on a cancelled call, say): it hears it at once.
+    if (this.finalStatus !== undefined) emitEnd([listener], this.endOf(this.finalStatus), this.onHookError);
+    else (this.endListeners ??= []).push(listener);
   }
 
   /** enterLayer refuses a second pass: a server call runs its handler once. */
@@ -107,12 +109,15 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   override finish(status: Status): void {
     if (this.isEnded) return;
     super.finish(status);
-    const listeners = this.endListeners;
-    if (listeners === undefined) return;
+    this.finalStatus = status;
+    if (this.endListeners !== undefined) emitEnd(this.endListeners, this.endOf(status), this.onHookError);
+  }
+
+  private endOf(status: Status): CallEnd {
     const { ctx } = this;
     const trailer = status.code !== Code.OK ? status.metadata : ctx.hasResponseTrailer ? ctx.responseTrailer : NO_METADATA;
     const header = ctx.hasResponseHeader ? ctx.responseHeader : NO_METADATA;
-    emitEnd(listeners, { code: status.code, message: status.message, header, trailer }, this.onHookError);
+    return { code: status.code, message: status.message, header, trailer };
   }
 
   // A hook that rejected a message ends the call with its status (UNKNOWN for a plain error).

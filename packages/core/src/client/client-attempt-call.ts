@@ -34,6 +34,7 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   private stream: ClientStream | undefined;
   private values_: ContextValues | undefined;
   private signal_: AbortSignal | undefined;
+  private end: CallEnd | undefined;
 
   constructor(
     private readonly plan: CallPlan<unknown, unknown>,
@@ -91,7 +92,8 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   }
 
   onEnd(listener: (end: CallEnd) => void): void {
-    (this.endListeners ??= []).push(listener);
+    if (this.end !== undefined) emitEnd([listener], this.end, reportListenerError);
+    else (this.endListeners ??= []).push(listener);
   }
 
   /** enterLayer marks the hooks outer layers registered; a layer entered again drops what inner ones added since. */
@@ -136,10 +138,11 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   // A resolved chain ends as its last stream ended (a stream handed to the
   // caller, when that is over); a rejected one as the caller sees it.
   private ended(failure: MicroError | undefined): void {
-    const listeners = this.endListeners;
-    if (listeners === undefined) return;
     const stream = this.stream;
-    const emit = (end: CallEnd) => emitEnd(listeners, end, reportListenerError);
+    const emit = (end: CallEnd) => {
+      this.end = end;
+      if (this.endListeners !== undefined) emitEnd(this.endListeners, end, reportListenerError);
+    };
     if (failure !== undefined) {
       const end = (header: Metadata) => emit({ code: failure.code, message: failure.detail, header, trailer: failure.metadata });
       if (stream) void stream.headers.then(end);

@@ -90,7 +90,11 @@ export interface CallBase {
   readonly metadata: Metadata;
   /** Absolute deadline in ms since the epoch, if any. */
   readonly deadline: number | undefined;
-  /** Aborts when the call is cancelled, its deadline passes or its connection dies. */
+  /**
+   * Server: aborts when the call ends other than OK (cancelled, deadline,
+   * dead connection, shutdown). Client: the caller's cancellation
+   * (CallOptions.signal and ctx.signal); the call's end is onEnd.
+   */
   readonly signal: AbortSignal;
   /** The other side's address: the caller's on the server, the node's on the client. */
   readonly peer: string;
@@ -100,7 +104,7 @@ export interface CallBase {
   onRequestMessage(hook: MessageHook): void;
   /** onResponseMessage hooks every response message passing this layer. */
   onResponseMessage(hook: MessageHook): void;
-  /** onEnd hears the final status once. */
+  /** onEnd hears the final status once (at once if the call already ended). */
   onEnd(listener: (end: CallEnd) => void): void;
 }
 
