@@ -18,26 +18,27 @@ describe.each<TransportName>(['tcp', 'grpc'])('createAccessLog over %s', (transp
     served = await serveGreeter(transport, { server: [accessLog], client: [accessLog] });
     await callEveryKind(served.client);
     await expect.poll(() => logger.records.length).toBe(10);
-    const server = logger.records.filter((r) => r.msg === 'served').map((r) => r.fields);
-    const client = logger.records.filter((r) => r.msg === 'called').map((r) => r.fields);
+    const server = logger.records.filter((r) => r.fields['grpc.component'] === 'server').map((r) => r.fields);
+    const client = logger.records.filter((r) => r.fields['grpc.component'] === 'client').map((r) => r.fields);
+    expect(logger.messages()).toEqual(Array(10).fill('finished call'));
     for (const lines of [server, client]) {
-      expect(lines.map((f) => [f.method, f.kind, f.code])).toEqual([
+      expect(lines.map((f) => [f['grpc.method'], f['grpc.method_type'], f['grpc.code']])).toEqual([
         ['SayHello', 'unary', 'OK'],
-        ['SayHello', 'unary', 'INVALID_ARGUMENT'],
-        ['ServerStream', 'server_streaming', 'OK'],
-        ['ClientStream', 'client_streaming', 'OK'],
-        ['AllStream', 'bidi_streaming', 'OK'],
+        ['SayHello', 'unary', 'InvalidArgument'],
+        ['ServerStream', 'server_stream', 'OK'],
+        ['ClientStream', 'client_stream', 'OK'],
+        ['AllStream', 'bidi_stream', 'OK'],
       ]);
       for (const f of lines) {
-        expect(f.service).toBe('greeter.Greeter');
-        expect(typeof f.duration_ms).toBe('number');
-        expect(f.duration_ms as number).toBeGreaterThanOrEqual(0);
+        expect(f['grpc.service']).toBe('greeter.Greeter');
+        expect(typeof f['grpc.time_ms']).toBe('number');
+        expect(f['grpc.time_ms'] as number).toBeGreaterThanOrEqual(0);
         expect(f.trace_id).toBeUndefined();
       }
     }
-    expect(client[0]?.peer).toBe(served.address);
-    expect(server[0]?.peer).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(server[1]?.error).toBe('bad name');
+    expect(client[0]?.['peer.address']).toBe(served.address);
+    expect(server[0]?.['peer.address']).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(server[1]?.['grpc.error']).toBe('bad name');
     expect(logger.records.every((r) => r.level === 'info')).toBe(true);
   });
 
@@ -46,15 +47,15 @@ describe.each<TransportName>(['tcp', 'grpc'])('createAccessLog over %s', (transp
     const accessLog = createAccessLog(logger);
     served = await serveGreeter(transport, { server: [accessLog], client: [accessLog] });
     await expect(served.client.call('greeter', methods.sayHello, { name: 'crash' })).rejects.toMatchObject({ code: Code.UNKNOWN });
-    await expect.poll(() => logger.records.map((r) => [r.msg, r.fields.code])).toEqual([
-      ['served', 'UNKNOWN'],
-      ['called', 'UNKNOWN'],
+    await expect.poll(() => logger.records.map((r) => [r.fields['grpc.component'], r.fields['grpc.code']])).toEqual([
+      ['server', 'Unknown'],
+      ['client', 'Unknown'],
     ]);
     const stream = await served.client.bidiStream('greeter', methods.allStream, { timeout: 100 });
     await expect(stream.recv()).rejects.toMatchObject({ code: Code.DEADLINE_EXCEEDED });
-    await expect.poll(() => logger.records.filter((r) => r.msg === 'called').map((r) => r.fields.code)).toEqual([
-      'UNKNOWN',
-      'DEADLINE_EXCEEDED',
+    await expect.poll(() => logger.records.filter((r) => r.fields['grpc.component'] === 'client').map((r) => r.fields['grpc.code'])).toEqual([
+      'Unknown',
+      'DeadlineExceeded',
     ]);
   });
 

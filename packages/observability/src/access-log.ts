@@ -1,12 +1,16 @@
-import { codeName, type Interceptor, type Logger } from '@tsmicro/core';
+import type { Interceptor, Logger } from '@tsmicro/core';
+import { grpcCodeLabel, grpcType } from './grpc-labels.js';
 import { spanKey } from './span-key.js';
 import { traceIdFromMetadata } from './trace-context.js';
 
 /**
  * createAccessLog returns the access-log interceptor, for server and client
- * lists alike: one info line per call (per attempt on the client) as it
- * ends, with side, service, method, kind, code, duration_ms, peer and
- * trace_id. A logger whose level drops info lines costs one check per call.
+ * lists alike: one info line "finished call" per call (per attempt on the
+ * client) as it ends. Its fields are go-grpc-middleware's logging keys, so
+ * queries written for Go services find tsmicro's lines too: grpc.component
+ * (server or client), grpc.service, grpc.method, grpc.method_type, grpc.code,
+ * grpc.time_ms, peer.address, and trace_id when the call is traced. A logger
+ * whose level drops info lines costs one check per call.
  */
 export function createAccessLog(logger: Logger): Interceptor {
   return (next) => (call) => {
@@ -16,17 +20,17 @@ export function createAccessLog(logger: Logger): Interceptor {
       const traceId = call.values.get(spanKey)?.spanContext().traceId ?? traceIdFromMetadata(call.metadata);
       logger.info(
         {
-          side: call.side,
-          service: call.service,
-          method: call.method.name,
-          kind: call.kind,
-          code: codeName(end.code),
-          duration_ms: Math.round((performance.now() - begin) * 1000) / 1000,
-          peer: call.peer,
+          'grpc.component': call.side,
+          'grpc.service': call.service,
+          'grpc.method': call.method.name,
+          'grpc.method_type': grpcType(call.kind),
+          'grpc.code': grpcCodeLabel(end.code),
+          'grpc.time_ms': Math.round((performance.now() - begin) * 1000) / 1000,
+          'peer.address': call.peer,
           ...(traceId !== undefined ? { trace_id: traceId } : {}),
-          ...(end.code !== 0 && end.message ? { error: end.message } : {}),
+          ...(end.code !== 0 && end.message ? { 'grpc.error': end.message } : {}),
         },
-        call.side === 'server' ? 'served' : 'called',
+        'finished call',
       );
     });
     return next(call);
