@@ -7,6 +7,7 @@ import type { HandlerContainer } from './container.js';
 import { advertisedAddress } from './advertised-address.js';
 import { createConsoleLogger } from './logger/console-logger.js';
 import type { Logger } from './logger/logger.js';
+import { deferredInterceptor, type LoadedObservability, loadObservability, observabilityKeys } from './observability-loader.js';
 import { transportNames } from './config/index.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Node, Registry, ServiceRecord } from './registry/registry.js';
@@ -38,7 +39,7 @@ export type ServiceOptions = MicroOptionsInput & {
   readonly drainDelayMs?: number;
   /**
    * Where the service logs (any pino logger fits). Default: from log.kind,
-   * core's console logger at log.level unless it says pino.
+   * core's console logger at log.level, or pino for "pino".
    */
   readonly logger?: Logger;
   /**
@@ -94,6 +95,8 @@ export interface Service {
   run(options?: RunOptions): Promise<void>;
   /** poolStats reports the client's pooled connections. */
   poolStats(): PoolStats;
+  /** metricsAddress is where /metrics is served ("host:port") once started with metrics.address set. */
+  readonly metricsAddress: string | undefined;
 }
 
 /** newService builds a service from code options, environment, config file and defaults. */
@@ -111,11 +114,19 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   const config = loadConfig(configInput, configOptions);
   const nodeId = `${config.name}-${randomUUID()}`;
   // Every line of this service names it, so lines of several services in one stream stay apart.
-  const logger = (givenLogger ?? createConsoleLogger({ level: config.log.level })).child({
-    service: config.name,
-    version: config.version,
-    node: nodeId,
+  const bind = (base: Logger) => base.child({ service: config.name, version: config.version, node: nodeId });
+  let logger = bind(givenLogger ?? createConsoleLogger({ level: config.log.level }));
+  // pino, the access log, metrics and tracing come from their own package, imported only when configured.
+  // The import starts now; start() waits for it (a missing package stops start-up) and so do early client calls.
+  const observability: Promise<LoadedObservability> | undefined =
+    observabilityKeys(config).length > 0 ? loadObservability(config) : undefined;
+  const observed = observability?.then((o) => {
+    if (o.logger && !givenLogger) logger = bind(o.logger);
+    return o.interceptors(logger);
   });
+  observed?.catch(() => {});
+  const outermost = observed && deferredInterceptor(observed);
+  let metricsAddress: string | undefined;
   const transport: Transport = transportByName(config.transport);
   const strategy = pickStrategy(selectorOptions.strategy);
   if (drainDelayMs !== undefined && !(drainDelayMs >= 0)) {
@@ -130,8 +141,9 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     keepalive: config.keepalive,
     tls: config.tls,
     container,
-    logger,
-    interceptors,
+    // The logger may still become pino's: look it up per error.
+    onHandlerError: (err, handler) => logger.error({ handler, err }, 'handler failed'),
+    interceptors: outermost ? [outermost, ...(interceptors ?? [])] : interceptors,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
   const onGrpc = transport.name === 'grpc';
@@ -217,7 +229,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           unaryTimeoutMs: config.client.timeoutMs,
           retries: config.client.retries,
           retryBackoff: config.client.retryBackoff,
-          interceptors: clientInterceptors,
+          interceptors: outermost ? [outermost, ...(clientInterceptors ?? [])] : clientInterceptors,
           container,
           onClose: () => selector.close(),
         });
@@ -225,10 +237,20 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       return client;
     },
     async start() {
+      const telemetry = await observability;
+      await observed;
       // The registry first: a wrong registry address must stop start-up before anything listens.
       const { registry } = await registryLoaded();
       const bound = await server.start();
       logger.info({ address: bound, transport: transport.name }, 'listening');
+      try {
+        metricsAddress = await telemetry?.start({ server: () => server.stats(), pool: () => service.poolStats() });
+      } catch (err) {
+        await server.stop(0);
+        logger.error({ address: bound, err }, 'stopped: could not serve metrics');
+        throw err;
+      }
+      if (metricsAddress !== undefined) logger.info({ address: bound, metrics: `http://${metricsAddress}/metrics` }, 'serving metrics');
       health?.setServing();
       record = {
         name: config.name,
@@ -280,6 +302,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       const address = server.address;
       if (address !== undefined) logger.info({ address, active: server.stats().activeStreams, graceMs: config.server.graceMs }, 'draining');
       await server.stop();
+      await (await observability?.catch(() => undefined))?.close();
+      metricsAddress = undefined;
       await client?.close();
       if (current?.owned) await current.registry.close();
       if (address !== undefined) logger.info({ address }, 'stopped');
@@ -296,6 +320,9 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
         for (const s of signals) process.on(s, onSignal);
       });
       await service.stop();
+    },
+    get metricsAddress() {
+      return metricsAddress;
     },
     poolStats() {
       return Object.assign({}, ...[...pools.values()].map((p) => p.stats()));

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from './config/index.js';
 import type { Logger } from './logger/logger.js';
+import { isModuleMissing } from './module-missing.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
@@ -34,7 +35,7 @@ export async function loadRegistry(config: ResolvedConfig, logger?: Logger): Pro
     const specifier: string = etcdRegistryPackage;
     module = (await import(specifier)) as EtcdRegistryModule;
   } catch (err) {
-    if (isMissing(err, etcdRegistryPackage)) {
+    if (isModuleMissing(err, etcdRegistryPackage)) {
       throw new RegistryError(
         `registry "etcd" (MICRO_REGISTRY / registry.kind) needs the package ${etcdRegistryPackage}: install it, or pass registryInstance`,
         { cause: err },
@@ -59,11 +60,4 @@ export async function loadRegistry(config: ResolvedConfig, logger?: Logger): Pro
     );
   }
   return { registry, owned: true };
-}
-
-function isMissing(err: unknown, specifier: string): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && err instanceof Error && err.message.includes(specifier)
-  );
 }

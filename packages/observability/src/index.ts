@@ -13,3 +13,7 @@ export { spanKey } from './span-key.js';
 // For transport authors and tests.
 export { metadataGetter, metadataSetter, traceIdFromMetadata } from './trace-context.js';
 export { grpcCodeLabel, grpcType } from './grpc-labels.js';
+
+// What micro.newService loads when configuration turns observability on.
+export { serviceObservability } from './service-observability.js';
+export type { ObservedSources, ServiceObservability, ServiceObservabilityOptions } from './service-observability.js';
