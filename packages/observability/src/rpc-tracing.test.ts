@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { type Client, Code, Context, createClient, Endpoint, type Interceptor, Service, transportByName, type TransportName } from '@tsmicro/core';
+import { type Client, Code, Context, Metadata, createClient, Endpoint, type Interceptor, Service, transportByName, type TransportName } from '@tsmicro/core';
 import { createPool } from '@tsmicro/transport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Greeter, methods, type Served, serveGreeter } from '../test/greeter-fixture.js';
@@ -137,6 +137,17 @@ describe.each<TransportName>(['grpc', 'tcp', 'memory'])('createRpcTracing over %
     expect(server.attributes['rpc.grpc.status_code']).toBe(Code.INVALID_ARGUMENT);
     expect(client.status).toEqual({ code: SpanStatusCode.ERROR, message: 'INVALID_ARGUMENT: bad name' });
     expect(parentOf(server)).toBe(client.spanContext().spanId);
+  });
+
+  it('starts a new trace when the caller’s traceparent is malformed, keeping the call alive', async () => {
+    const s = await serveGreeter(transport, { server: [createRpcTracing()] });
+    served.push(s);
+    const metadata = new Metadata({ traceparent: 'zz-not-a-trace', tracestate: '=,=' });
+    expect(await s.client.call('greeter', methods.sayHello, { name: 'x' }, { metadata })).toEqual({ message: 'Hello x' });
+    await expect.poll(() => tracing.spans().length).toBe(1);
+    const [server] = tracing.spans();
+    expect(parentOf(server!)).toBeUndefined();
+    expect(server?.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('sends W3C traceparent in the metadata and traces a server stream with one span ending when it ends', async () => {
