@@ -309,16 +309,26 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       if (address !== undefined) logger.info({ address }, 'stopped');
     },
     async run(runOptions = {}) {
-      const bound = await service.start();
-      runOptions.onListening?.(bound);
+      // Listen for the signals before starting: one that comes the moment the
+      // service says it listens must stop it gracefully, not kill the process.
       const signals = runOptions.signals ?? ['SIGINT', 'SIGTERM'];
-      await new Promise<void>((resolve) => {
-        const onSignal = () => {
+      let onSignal = () => {};
+      const signalled = new Promise<void>((resolve) => {
+        onSignal = () => {
           for (const s of signals) process.off(s, onSignal);
           resolve();
         };
         for (const s of signals) process.on(s, onSignal);
       });
+      let bound: string;
+      try {
+        bound = await service.start();
+      } catch (err) {
+        for (const s of signals) process.off(s, onSignal);
+        throw err;
+      }
+      runOptions.onListening?.(bound);
+      await signalled;
       await service.stop();
     },
     get metricsAddress() {
