@@ -17,6 +17,7 @@ import {
 import { createPool } from '@tsmicro/transport';
 import { type BenchImpl, protoPath } from '../bench-impl.js';
 import { benchInterceptors } from './bench-interceptors.js';
+import { observabilityInterceptors } from './observability-interceptors.js';
 
 interface Payload {
   data: Uint8Array;
@@ -66,13 +67,15 @@ class BenchHandler {
 
 /**
  * tsmicro is a row of tsmicro over one transport, used as its users use it;
- * `intercepted` puts benchInterceptors on both the server and the client.
+ * `extra` puts benchInterceptors, or @tsmicro/observability's access log,
+ * metrics and tracing, on both the server and the client.
  */
-export function tsmicro(transportName: TransportName, intercepted = false): BenchImpl {
+export function tsmicro(transportName: TransportName, extra?: 'interceptors' | 'observability'): BenchImpl {
   const transport = transportByName(transportName);
-  const interceptors = intercepted ? benchInterceptors() : undefined;
+  const interceptors =
+    extra === 'interceptors' ? benchInterceptors() : extra === 'observability' ? observabilityInterceptors() : undefined;
   return {
-    name: `tsmicro/${transportName}${intercepted ? '+interceptors' : ''}`,
+    name: `tsmicro/${transportName}${extra ? `+${extra}` : ''}`,
     async serve() {
       const server = createServer({ transport, address: '127.0.0.1:0', graceMs: 0, interceptors });
       server.handle(new BenchHandler());

@@ -112,3 +112,37 @@ describe('serveMetrics', () => {
     await expect(serveMetrics(createRpcMetrics().registry, 'nowhere')).rejects.toThrow(/metrics.address "nowhere" is not host:port/);
   });
 });
+
+describe('createRpcMetrics handling-seconds histogram', () => {
+  it('writes cumulative buckets with le, +Inf, _sum and _count per method', async () => {
+    const metrics = createRpcMetrics({ buckets: [0.05, 10] });
+    served = await serveGreeter('memory', { server: [metrics.interceptor] });
+    await served.client.call('greeter', methods.sayHello, { name: 'a' });
+    await served.client.call('greeter', methods.sayHello, { name: 'b' });
+    const text = await metrics.registry.metrics();
+    const labels = 'grpc_type="unary",grpc_service="greeter.Greeter",grpc_method="SayHello"';
+    expect(text).toContain('# TYPE grpc_server_handling_seconds histogram');
+    expect(text).toContain(`grpc_server_handling_seconds_bucket{${labels},le="10"} 2`);
+    expect(text).toContain(`grpc_server_handling_seconds_bucket{${labels},le="+Inf"} 2`);
+    expect(text).toContain(`grpc_server_handling_seconds_count{${labels}} 2`);
+    expect(text).toMatch(new RegExp(`grpc_server_handling_seconds_sum\\{${labels.replace(/[{}]/g, '\\$&')}\\} [0-9.e-]+`));
+    expect(text).toContain('# TYPE grpc_server_started_total counter');
+  });
+
+  it('refuses buckets that are empty, unordered or not finite', () => {
+    expect(() => createRpcMetrics({ buckets: [] })).toThrow(/strictly increasing/);
+    expect(() => createRpcMetrics({ buckets: [1, 0.5] })).toThrow('got [1, 0.5]');
+    expect(() => createRpcMetrics({ buckets: [0.1, Number.POSITIVE_INFINITY] })).toThrow(/finite/);
+  });
+
+  it('joins a registry given to it, next to the application’s own metrics, and refuses a second set in the same one', async () => {
+    const { Registry, Counter } = await import('prom-client');
+    const registry = new Registry();
+    new Counter({ name: 'app_jobs_total', help: 'jobs', registers: [registry] });
+    createRpcMetrics({ registry });
+    const text = await registry.metrics();
+    expect(text).toContain('# TYPE app_jobs_total counter');
+    expect(text).toContain('# TYPE grpc_client_handled_total counter');
+    expect(() => createRpcMetrics({ registry })).toThrow(/already been registered/);
+  });
+});

@@ -1,6 +1,7 @@
 import type { CallEnd, InterceptedCall, Interceptor } from '@tsmicro/core';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { grpcCodeLabel, grpcType } from './grpc-labels.js';
+import { registerFamily } from './metric-family.js';
 
 /** RpcMetricsOptions configure createRpcMetrics. */
 export interface RpcMetricsOptions {
@@ -31,39 +32,81 @@ export interface RpcMetrics {
   watchPool(stats: PoolStatsSource): void;
 }
 
-const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
+// grpc-go's and prom-client's default buckets, in seconds.
+const defaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-// One side's metric families, and the label-bound children of each method,
-// bound once so a call increments without hashing its labels.
+// The counts of one method on one side: plain numbers, bumped per call and
+// message, read into samples only when /metrics is scraped.
+class MethodSeries {
+  started = 0;
+  received = 0;
+  sent = 0;
+  /** Calls ended, by status code. */
+  readonly handled: number[] = [];
+  /** Handling-time observations per bucket (not cumulative; the last slot is +Inf). */
+  readonly buckets: number[];
+  seconds = 0;
+  observed = 0;
+
+  constructor(
+    readonly labels: Readonly<Record<string, string>>,
+    private readonly bounds: readonly number[],
+  ) {
+    this.buckets = new Array<number>(bounds.length + 1).fill(0);
+  }
+
+  ended(code: number, seconds: number): void {
+    this.handled[code] = (this.handled[code] ?? 0) + 1;
+    let i = 0;
+    while (i < this.bounds.length && seconds > (this.bounds[i] as number)) i++;
+    this.buckets[i] = (this.buckets[i] as number) + 1;
+    this.seconds += seconds;
+    this.observed++;
+  }
+}
+
+// One side's five metric families over its methods' series.
 class SideMetrics {
-  private readonly started: Counter<string>;
-  private readonly handled: Counter<string>;
-  private readonly received: Counter<string>;
-  private readonly sent: Counter<string>;
-  private readonly seconds: Histogram<string>;
   private readonly methods = new Map<string, MethodSeries>();
 
-  constructor(side: 'server' | 'client', registry: Registry, buckets: number[] | undefined) {
-    const what = side === 'server' ? 'RPCs started on the server' : 'RPCs started by the client';
-    const common = { registers: [registry], labelNames };
-    this.started = new Counter({ name: `grpc_${side}_started_total`, help: `Total number of ${what}.`, ...common });
-    this.handled = new Counter({
+  constructor(side: 'server' | 'client', registry: Registry, private readonly bounds: readonly number[]) {
+    const all = () => [...this.methods.values()];
+    const counter = (name: string, help: string, value: (s: MethodSeries) => number) =>
+      registerFamily(registry, { name, help, type: 'counter', samples: () => all().map((s) => ({ value: value(s), labels: s.labels })) });
+    counter(`grpc_${side}_started_total`, `Total number of RPCs started on the ${side}.`, (s) => s.started);
+    counter(`grpc_${side}_msg_received_total`, `Total number of RPC stream messages received by the ${side}.`, (s) => s.received);
+    counter(`grpc_${side}_msg_sent_total`, `Total number of gRPC stream messages sent by the ${side}.`, (s) => s.sent);
+    registerFamily(registry, {
       name: `grpc_${side}_handled_total`,
       help: `Total number of RPCs completed on the ${side}, regardless of success or failure.`,
-      registers: [registry],
-      labelNames: [...labelNames, 'grpc_code'],
+      type: 'counter',
+      samples: () =>
+        all().flatMap((s) =>
+          s.handled.flatMap((n, code) => (n === undefined ? [] : [{ value: n, labels: { ...s.labels, grpc_code: grpcCodeLabel(code) } }])),
+        ),
     });
-    this.received = new Counter({
-      name: `grpc_${side}_msg_received_total`,
-      help: `Total number of RPC stream messages received by the ${side}.`,
-      ...common,
-    });
-    this.sent = new Counter({ name: `grpc_${side}_msg_sent_total`, help: `Total number of gRPC stream messages sent by the ${side}.`, ...common });
-    this.seconds = new Histogram({
-      name: `grpc_${side}_handling_seconds`,
-      help: side === 'server' ? 'Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.' : 'Histogram of response latency (seconds) of the gRPC until it is finished by the application.',
-      ...common,
-      ...(buckets ? { buckets } : {}),
+    const histogram = `grpc_${side}_handling_seconds`;
+    registerFamily(registry, {
+      name: histogram,
+      help:
+        side === 'server'
+          ? 'Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.'
+          : 'Histogram of response latency (seconds) of the gRPC until it is finished by the application.',
+      type: 'histogram',
+      samples: () =>
+        all().flatMap((s) => {
+          let cumulative = 0;
+          const lines = s.buckets.map((n, i) => {
+            cumulative += n;
+            const le = i < bounds.length ? (bounds[i] as number) : '+Inf';
+            return { value: cumulative, labels: { ...s.labels, le }, metricName: `${histogram}_bucket` };
+          });
+          return [
+            ...lines,
+            { value: s.seconds, labels: s.labels, metricName: `${histogram}_sum` },
+            { value: s.observed, labels: s.labels, metricName: `${histogram}_count` },
+          ];
+        }),
     });
   }
 
@@ -71,45 +114,17 @@ class SideMetrics {
     const key = call.method.path;
     let s = this.methods.get(key);
     if (s === undefined) {
-      const labels = { grpc_type: grpcType(call.kind), grpc_service: call.service, grpc_method: call.method.name };
-      s = {
-        labels,
-        started: this.started.labels(labels),
-        received: this.received.labels(labels),
-        sent: this.sent.labels(labels),
-        seconds: this.seconds.labels(labels),
-        handled: [],
-        handledFamily: this.handled,
-      };
+      s = new MethodSeries({ grpc_type: grpcType(call.kind), grpc_service: call.service, grpc_method: call.method.name }, this.bounds);
       this.methods.set(key, s);
     }
     return s;
   }
 }
 
-interface MethodSeries {
-  readonly labels: Record<string, string>;
-  readonly started: Counter.Internal;
-  readonly received: Counter.Internal;
-  readonly sent: Counter.Internal;
-  readonly seconds: Histogram.Internal<string>;
-  readonly handled: Counter.Internal[];
-  readonly handledFamily: Counter<string>;
-}
-
-function handledFor(s: MethodSeries, code: number): Counter.Internal {
-  let child = s.handled[code];
-  if (child === undefined) {
-    child = s.handledFamily.labels({ ...s.labels, grpc_code: grpcCodeLabel(code) });
-    s.handled[code] = child;
-  }
-  return child;
-}
-
 /** createRpcMetrics makes the go-grpc-middleware metric families and the interceptor that feeds them. */
 export function createRpcMetrics(options: RpcMetricsOptions = {}): RpcMetrics {
   const registry = options.registry ?? new Registry();
-  const buckets = options.buckets ? [...options.buckets] : undefined;
+  const buckets = checkBuckets(options.buckets ?? defaultBuckets);
   const server = new SideMetrics('server', registry, buckets);
   const client = new SideMetrics('client', registry, buckets);
   const servers: ServerStatsSource[] = [];
@@ -160,29 +175,46 @@ export function createRpcMetrics(options: RpcMetricsOptions = {}): RpcMetrics {
     const kind = call.kind;
     const requestStream = kind === 'client_streaming' || kind === 'bidi_streaming';
     const responseStream = kind === 'server_streaming' || kind === 'bidi_streaming';
-    // The server receives requests and sends responses; the client the other way round.
-    const [requests, responses] = isServer ? [s.received, s.sent] : [s.sent, s.received];
-    s.started.inc();
+    s.started++;
     const begin = performance.now();
+    // The server receives requests and sends responses; the client the other way round.
     if (requestStream) {
-      call.onRequestMessage(() => {
-        requests.inc();
-        return undefined;
-      });
+      call.onRequestMessage(
+        isServer
+          ? () => {
+              s.received++;
+              return undefined;
+            }
+          : () => {
+              s.sent++;
+              return undefined;
+            },
+      );
+    } else if (isServer) {
+      // The one request: the server has it as the call arrives, the client sends it now.
+      s.received++;
     } else {
-      // The one request message: the server has it as the call arrives; the client sends it now.
-      requests.inc();
+      s.sent++;
     }
     if (responseStream) {
-      call.onResponseMessage(() => {
-        responses.inc();
-        return undefined;
-      });
+      call.onResponseMessage(
+        isServer
+          ? () => {
+              s.sent++;
+              return undefined;
+            }
+          : () => {
+              s.received++;
+              return undefined;
+            },
+      );
     }
     call.onEnd((end: CallEnd) => {
-      if (!responseStream && end.code === 0) responses.inc();
-      handledFor(s, end.code).inc();
-      s.seconds.observe((performance.now() - begin) / 1000);
+      if (!responseStream && end.code === 0) {
+        if (isServer) s.sent++;
+        else s.received++;
+      }
+      s.ended(end.code, (performance.now() - begin) / 1000);
     });
     return next(call);
   };
@@ -193,6 +225,14 @@ export function createRpcMetrics(options: RpcMetricsOptions = {}): RpcMetrics {
     watchServer: (stats) => void servers.push(stats),
     watchPool: (stats) => void pools.push(stats),
   };
+}
+
+function checkBuckets(buckets: readonly number[]): number[] {
+  const sorted = [...buckets];
+  if (sorted.length === 0 || sorted.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (sorted[i - 1] as number)))) {
+    throw new RangeError(`metrics buckets must be finite and strictly increasing, got [${buckets.join(', ')}]`);
+  }
+  return sorted;
 }
 
 function* poolEntries(pools: readonly PoolStatsSource[]): Iterable<[string, { readonly connections: readonly { readonly leases: number }[] }]> {

@@ -1,6 +1,7 @@
 import {
   type Attributes,
   context,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -9,7 +10,7 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
-import { type CallEnd, Code, codeName, type Interceptor } from '@tsmicro/core';
+import { type CallEnd, Code, codeName, type Interceptor, type MethodDefinition } from '@tsmicro/core';
 import { spanKey } from './span-key.js';
 import { metadataGetter, metadataSetter } from './trace-context.js';
 
@@ -44,29 +45,47 @@ const serverFaults: ReadonlySet<Code> = new Set([
 export function createRpcTracing(options: RpcTracingOptions = {}): Interceptor {
   const tracer = options.tracer ?? trace.getTracer('@tsmicro/observability');
   return (next) => (call) => {
-    const name = `${call.service}/${call.method.name}`;
-    const attributes: Attributes = {
-      'rpc.system': 'grpc',
-      'rpc.service': call.service,
-      'rpc.method': call.method.name,
-      ...peerAttributes(call.side === 'server' ? 'network.peer' : 'server', call.peer),
-    };
+    const { name, attributes } = methodNaming(call.method, call.service);
     if (call.side === 'server') {
       const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
       const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+      // No SDK and no incoming trace: nothing to record or carry on, so the call runs as it would untraced.
+      if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return next(call);
       call.values.set(spanKey, span);
-      call.onEnd((end) => endSpan(span, end, serverFaults.has(end.code)));
+      if (span.isRecording()) {
+        span.setAttributes(peerAttributes('network.peer', call.peer));
+        call.onEnd((end) => endSpan(span, end, serverFaults.has(end.code)));
+      }
       return context.with(trace.setSpan(parent, span), next, undefined, call);
     }
     const active = context.active();
     const fromCtx = trace.getSpan(active) === undefined ? call.values.get(spanKey) : undefined;
     const parent = fromCtx ? trace.setSpan(active, fromCtx) : active;
     const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return next(call);
     const inSpan = trace.setSpan(parent, span);
     propagation.inject(inSpan, call.metadata, metadataSetter);
-    call.onEnd((end) => endSpan(span, end, end.code !== Code.OK));
+    if (span.isRecording()) {
+      span.setAttributes(peerAttributes('server', call.peer));
+      call.onEnd((end) => endSpan(span, end, end.code !== Code.OK));
+    }
     return context.with(inSpan, next, undefined, call);
   };
+}
+
+// A method's span name and RPC attributes, made once per method rather than per call.
+const namings = new WeakMap<MethodDefinition, { name: string; attributes: Attributes }>();
+
+function methodNaming(method: MethodDefinition, service: string): { name: string; attributes: Attributes } {
+  let naming = namings.get(method);
+  if (naming === undefined) {
+    naming = {
+      name: `${service}/${method.name}`,
+      attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method.name },
+    };
+    namings.set(method, naming);
+  }
+  return naming;
 }
 
 function endSpan(span: Span, end: CallEnd, failed: boolean): void {
