@@ -146,28 +146,23 @@ export function createRpcMetrics(options: RpcMetricsOptions = {}): RpcMetrics {
       this.set(servers.reduce((n, s) => n + s().connections, 0));
     },
   });
-  new Gauge({
-    name: 'tsmicro_client_pool_connections',
-    help: 'Open pooled client connections, by server address.',
-    labelNames: ['address'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [address, stats] of poolEntries(pools)) this.set({ address }, stats.connections.length);
-    },
-  });
-  new Gauge({
-    name: 'tsmicro_client_active_streams',
-    help: 'Calls in progress on pooled client connections, streams included, by server address.',
-    labelNames: ['address'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [address, stats] of poolEntries(pools)) {
-        this.set({ address }, stats.connections.reduce((n, c) => n + c.leases, 0));
-      }
-    },
-  });
+  const poolGauge = (name: string, help: string, value: (connections: readonly { readonly leases: number }[]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['address'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const pool of pools) for (const [address, stats] of Object.entries(pool())) this.set({ address }, value(stats.connections));
+      },
+    });
+  poolGauge('tsmicro_client_pool_connections', 'Open pooled client connections, by server address.', (c) => c.length);
+  poolGauge(
+    'tsmicro_client_active_streams',
+    'Calls in progress on pooled client connections, streams included, by server address.',
+    (c) => c.reduce((n, x) => n + x.leases, 0),
+  );
 
   const interceptor: Interceptor = (next) => (call) => {
     const isServer = call.side === 'server';
@@ -233,8 +228,4 @@ function checkBuckets(buckets: readonly number[]): number[] {
     throw new RangeError(`metrics buckets must be finite and strictly increasing, got [${buckets.join(', ')}]`);
   }
   return sorted;
-}
-
-function* poolEntries(pools: readonly PoolStatsSource[]): Iterable<[string, { readonly connections: readonly { readonly leases: number }[] }]> {
-  for (const pool of pools) yield* Object.entries(pool());
 }

@@ -1,4 +1,5 @@
-import { type LogFields, type Logger, type LogLevel, levelRank } from './logger.js';
+import { LeveledLogger } from './leveled-logger.js';
+import type { LogFields, Logger, LogLevel } from './logger.js';
 
 /** ConsoleLoggerOptions configure createConsoleLogger. */
 export interface ConsoleLoggerOptions {
@@ -21,52 +22,28 @@ const writeStderr = (line: string): void => {
  * pretty printing and log shipping use a pino logger instead.
  */
 export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
-  return new ConsoleLogger(levelRank(options.level ?? 'info'), options.write ?? writeStderr, options.bindings ?? {});
+  return new ConsoleLogger(options.level ?? 'info', options.write ?? writeStderr, options.bindings ?? {});
 }
 
-class ConsoleLogger implements Logger {
+class ConsoleLogger extends LeveledLogger {
   // The bound fields are formatted once, not per line.
   private readonly suffix: string;
 
   constructor(
-    private readonly rank: number,
-    private readonly write: (line: string) => void,
+    level: LogLevel,
+    private readonly out: (line: string) => void,
     private readonly bindings: LogFields,
   ) {
+    super(level);
     this.suffix = formatFields(bindings);
   }
 
-  trace(fields: LogFields, message: string): void {
-    this.line('trace', fields, message);
-  }
-
-  debug(fields: LogFields, message: string): void {
-    this.line('debug', fields, message);
-  }
-
-  info(fields: LogFields, message: string): void {
-    this.line('info', fields, message);
-  }
-
-  warn(fields: LogFields, message: string): void {
-    this.line('warn', fields, message);
-  }
-
-  error(fields: LogFields, message: string): void {
-    this.line('error', fields, message);
-  }
-
-  isLevelEnabled(level: LogLevel): boolean {
-    return level !== 'silent' && levelRank(level) >= this.rank;
-  }
-
   child(bindings: LogFields): Logger {
-    return new ConsoleLogger(this.rank, this.write, { ...this.bindings, ...bindings });
+    return new ConsoleLogger(this.level, this.out, { ...this.bindings, ...bindings });
   }
 
-  private line(level: LogLevel, fields: LogFields, message: string): void {
-    if (levelRank(level) < this.rank) return;
-    this.write(`time=${new Date().toISOString()} level=${level} msg=${quote(message)}${this.suffix}${formatFields(fields)}\n`);
+  protected write(level: LogLevel, fields: LogFields, message: string): void {
+    this.out(`time=${new Date().toISOString()} level=${level} msg=${quote(message)}${this.suffix}${formatFields(fields)}\n`);
   }
 }
 

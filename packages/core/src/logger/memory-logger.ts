@@ -1,4 +1,5 @@
-import { type LogFields, type Logger, type LogLevel, levelRank } from './logger.js';
+import { LeveledLogger } from './leveled-logger.js';
+import type { LogFields, LogLevel } from './logger.js';
 
 /** LogRecord is one line a MemoryLogger kept: its level, message and every field, bound ones included. */
 export interface LogRecord {
@@ -12,42 +13,17 @@ export interface LogRecord {
  * and pino loggers, for tests that assert what was logged. Children share the
  * parent's record list.
  */
-export class MemoryLogger implements Logger {
+export class MemoryLogger extends LeveledLogger {
   /** records are the lines written so far, by this logger and its children. */
   readonly records: LogRecord[];
-  private readonly rank: number;
 
   constructor(
-    private readonly level: LogLevel = 'trace',
+    level: LogLevel = 'trace',
     private readonly bindings: LogFields = {},
     records: LogRecord[] = [],
   ) {
-    this.rank = levelRank(level);
+    super(level);
     this.records = records;
-  }
-
-  trace(fields: LogFields, message: string): void {
-    this.line('trace', fields, message);
-  }
-
-  debug(fields: LogFields, message: string): void {
-    this.line('debug', fields, message);
-  }
-
-  info(fields: LogFields, message: string): void {
-    this.line('info', fields, message);
-  }
-
-  warn(fields: LogFields, message: string): void {
-    this.line('warn', fields, message);
-  }
-
-  error(fields: LogFields, message: string): void {
-    this.line('error', fields, message);
-  }
-
-  isLevelEnabled(level: LogLevel): boolean {
-    return level !== 'silent' && levelRank(level) >= this.rank;
   }
 
   child(bindings: LogFields): MemoryLogger {
@@ -59,8 +35,7 @@ export class MemoryLogger implements Logger {
     return this.records.filter((r) => level === undefined || r.level === level).map((r) => r.msg);
   }
 
-  private line(level: LogRecord['level'], fields: LogFields, message: string): void {
-    if (levelRank(level) < this.rank) return;
+  protected write(level: LogRecord['level'], fields: LogFields, message: string): void {
     this.records.push({ level, msg: message, fields: { ...this.bindings, ...fields } });
   }
 }
