@@ -79,6 +79,21 @@ describe('newService observability failures', () => {
     expect(logger.records.filter((r) => r.fields.service === 'm2').map((r) => r.msg)).toEqual(['listening', 'stopped: could not serve metrics']);
   });
 
+  it('stops serving /metrics when registering fails', async () => {
+    const refusing = Object.assign(createMemoryRegistry(), {
+      register: async () => {
+        throw new Error('registry refused');
+      },
+    });
+    const logger = new MemoryLogger('info');
+    const s = newService({ name: 'm3', transport: 'tcp', server: { address: '127.0.0.1:0' }, registryInstance: refusing, logger }, { env: { MICRO_METRICS_ADDRESS: '127.0.0.1:0' }, ...noFile });
+    await expect(s.start()).rejects.toThrow('registry refused');
+    const served = logger.records.find((r) => r.msg === 'serving metrics')?.fields.metrics as string;
+    expect(served).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    await expect(fetch(served)).rejects.toThrow();
+    expect(s.metricsAddress).toBeUndefined();
+  });
+
   it('names the keys that asked for a package that is not installed', async () => {
     const config = loadConfig({ log: { calls: true }, metrics: { address: ':9464' } }, { env: {}, ...noFile });
     const err = await loadObservability(config, '@tsmicro/not-installed').catch((e: unknown) => e);

@@ -270,6 +270,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       } catch (err) {
         record = undefined;
         await server.stop(0);
+        await telemetry?.close();
+        metricsAddress = undefined;
         logger.error({ address: bound, err }, 'stopped: could not register');
         throw err;
       }
