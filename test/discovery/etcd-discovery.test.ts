@@ -1,4 +1,4 @@
-import { type Client, Code, type MicroService, isMicroError, newService } from '@tsmicro/core';
+import { type Client, Code, type MicroService, isMicroError, MemoryLogger, newService } from '@tsmicro/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEtcdRegistry } from '../../packages/registry-etcd/src/index.js';
 import { TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
@@ -16,6 +16,8 @@ describe('micro.newService with MICRO_REGISTRY=etcd', () => {
   let servers: GreeterProcess[] = [];
   let service: MicroService;
   let client: Client;
+  // The client service's lines, etcd registry warnings included.
+  const logger = new MemoryLogger('warn');
 
   const serverEnv = () => ({
     MICRO_REGISTRY: 'etcd',
@@ -38,6 +40,7 @@ describe('micro.newService with MICRO_REGISTRY=etcd', () => {
         registry: { kind: 'etcd', address: [etcd.address], ttlMs: TTL_MS, intervalMs: 1_000 },
         client: { retries: 3, retryBackoff: { initialMs: 20, maxMs: 200, multiplier: 2 }, timeoutMs: 10_000 },
         selector: { strategy: 'roundRobin' },
+        logger,
       },
       { env: {}, file: false },
     );
@@ -67,12 +70,11 @@ describe('micro.newService with MICRO_REGISTRY=etcd', () => {
   });
 
   it('keeps serving from its cache with a warning while etcd is down, and finds the servers again after etcd comes back empty', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     await etcd.stop();
     const duringOutage = await callMany(client, 150, 10);
     expect(duringOutage.filter((o) => o.error !== undefined)).toEqual([]);
     expect(countByAddress(duringOutage).size).toBe(3);
-    await waitFor('a warning that etcd is unreachable', () => warn.mock.calls.some((c) => /etcd/.test(String(c[0]))), 10_000);
+    await waitFor('a warning that etcd is unreachable', () => logger.messages('warn').some((m) => /etcd/.test(m)), 10_000);
 
     // A wiped etcd is a brand-new cluster: every registration is gone until the servers put theirs back.
     etcd.wipe();
@@ -92,7 +94,6 @@ describe('micro.newService with MICRO_REGISTRY=etcd', () => {
       const found = await registeredAddresses().catch(() => []);
       return JSON.stringify(found) === JSON.stringify(addressesOf(servers));
     }, 10_000, 100);
-    warn.mockRestore();
     const after = await callMany(client, 300, 10);
     expect(after.filter((o) => o.error !== undefined)).toEqual([]);
     expect([...countByAddress(after).keys()].sort()).toEqual(addressesOf(servers));
