@@ -238,6 +238,35 @@ describe('client interceptors', () => {
   });
 });
 
+describe('client interceptors on a dropped stream', () => {
+  it('hear its end once the dropped stream is collected', async () => {
+    const transport = createMemoryTransport();
+    const server = createServer({ transport, onHandlerError: () => {} });
+    server.handle(Guarded);
+    const address = await server.start();
+    const ends: number[] = [];
+    const listen: Interceptor = (next) => (call) => {
+      call.onEnd((end) => ends.push(end.code));
+      return next(call);
+    };
+    const client = createClient({ transport, connections: createPool(transport), resolve: () => address, interceptors: [listen] });
+    try {
+      await (async () => {
+        const upload = await client.clientStream('greeter', m.clientStream!);
+        await upload.send({ data: 'a', count: 0 });
+      })();
+      for (let i = 0; i < 100 && ends.length === 0; i++) {
+        globalThis.gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(ends).toEqual([Code.CANCELLED]);
+    } finally {
+      await client.close();
+      await server.stop(0);
+    }
+  });
+});
+
 describe('server interceptor levels', () => {
   const order: string[] = [];
   const mark =
