@@ -83,6 +83,16 @@ describe('tsmicro call', () => {
     expect(bad.stderr).toContain('request is not JSON');
   });
 
+  it('refuses a request with an unknown field or a wrong-typed one, naming message, field and type', async () => {
+    const unknown = await runCli(['call', greeter.address, 'greeter.Greeter/SayHello', '{"idd":"o-1"}']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('greeter.HelloRequest: unknown field "idd"');
+    const word = await runCli(['call', greeter.address, 'greeter.Greeter/ServerStream', '{"data":"a","count":"lots"}']);
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain('greeter.StreamRequestData.count: expected an integer (int32)');
+    expect(word.stdout).toBe('');
+  });
+
   it('reports NOT_FOUND for a service the server does not describe', async () => {
     const result = await runCli(['call', greeter.address, 'no.Such/Thing', '{}']);
     expect(result.stderr).toContain('ERROR: NOT_FOUND: server reflection: symbol no.Such not found');

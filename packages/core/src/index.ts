@@ -83,3 +83,4 @@ export { ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflectio
 export type { ServiceRegistration, FileDescriptorFile, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
 export { protoFromRoot, protoRoot } from './load-proto.js';
 export { loadRoot, messageType, ProtoJsonError } from './generated-runtime.js';
+export { InvalidMessageError } from './message-check.js';
