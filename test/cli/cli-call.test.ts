@@ -67,6 +67,12 @@ describe('tsmicro call', () => {
     expect(result.code).toBe(64 + 4);
   });
 
+  it('refuses a --timeout without a unit, as the MICRO_* duration variables do', async () => {
+    const result = await runCli(['call', '--timeout', '5', greeter.address, 'greeter.Greeter/SayHello', '{}']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--timeout: "5" is not valid: expected a number with a unit: ms, s, m or h (e.g. 250ms, 30s, 1.5m)');
+  });
+
   it('prints the status code name and message of an error and exits non-zero', async () => {
     const result = await runCli(['call', greeter.address, 'greeter.Greeter/SayHello', '{"name":"error"}']);
     expect(result.stderr).toBe('ERROR: INVALID_ARGUMENT: bad name\n');

@@ -1,7 +1,7 @@
 import { type Client, Code, createClient, MicroError, type Registry } from '@tsmicro/core';
 import { createGrpcTransport, createPool } from '@tsmicro/transport';
 import { type Args, flag } from './args.js';
-import { parseDuration } from './duration.js';
+import { timeoutFlag } from './timeout-flag.js';
 import { ReflectionClient } from './reflection-client.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,7 +20,7 @@ export class Session {
 
   constructor(private readonly args: Args) {
     const timeout = flag(args, 'timeout');
-    this.timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
+    this.timeoutMs = timeout === undefined ? undefined : timeoutFlag(timeout);
     const transport = createGrpcTransport();
     this.client = createClient({ transport, connections: createPool(transport, { poolSize: 1 }) });
   }
