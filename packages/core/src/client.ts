@@ -1,6 +1,7 @@
-import { Code, type Connection, Metadata, type Transport } from '@tsmicro/transport';
+import { Code, type Connection, DEADLINE_EXCEEDED_TEXT, Metadata, type Transport } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { codecByName, codecNames } from './codec/codecs.js';
+import { cancellation } from './cancellation.js';
 import { ClientCall, encodeRequest, forgetAbandoned } from './client-call.js';
 import type { CallOptions, Client } from './client-types.js';
 import type { MethodDefinition } from './definition.js';
@@ -212,7 +213,7 @@ export function createClient(options: ClientOptions): Client {
     request: I | typeof NO_REQUEST,
   ): Opened<I, O> {
     const aborted = signals.find((s) => s.aborted);
-    if (aborted) throw new AttemptError(MicroError.from(aborted.reason, Code.CANCELLED), false, true);
+    if (aborted) throw new AttemptError(cancellation(aborted.reason), false, true);
     if (deadline !== undefined && deadline <= Date.now()) {
       throw new AttemptError(new MicroError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'), false, true);
     }
@@ -277,9 +278,15 @@ export function createClient(options: ClientOptions): Client {
     const stream = lease.connection.openStream(method.path, metadata, { deadline, contentType: codec.contentType, kind: method.kind });
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
-      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, 'deadline exceeded'), deadline - Date.now());
+      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), deadline - Date.now());
     }
-    const onAbort = signals.length === 0 ? undefined : () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
+    const onAbort =
+      signals.length === 0
+        ? undefined
+        : (event: Event) => {
+            const error = cancellation((event.target as AbortSignal).reason);
+            stream.cancel(error.code, error.detail);
+          };
     if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     const handedToCaller = method.kind !== 'unary';
     void stream.status.then((status) => {

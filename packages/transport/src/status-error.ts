@@ -12,6 +12,12 @@ export interface Status {
 }
 
 /**
+ * DEADLINE_EXCEEDED_TEXT is the message of a call that outlived its deadline,
+ * the same on every transport and on both sides.
+ */
+export const DEADLINE_EXCEEDED_TEXT = 'deadline exceeded';
+
+/**
  * StatusError is the one error a transport raises: a call that ended with a
  * non-OK status, locally (deadline, cancel, dead connection) or from the peer.
  * Core turns it into a MicroError at its boundary.

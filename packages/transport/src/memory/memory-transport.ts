@@ -42,7 +42,7 @@ export function createMemoryTransport(): Transport {
     async dial(address: string, options?: DialOptions): Promise<Connection> {
       const listener = listeners.get(address) ?? anyHostListeners.get(splitAddress(address).port);
       if (!listener || listener.closing) {
-        throw new StatusError(Code.UNAVAILABLE, `no memory listener at ${address}`);
+        throw new StatusError(Code.UNAVAILABLE, `cannot connect to ${address}: no memory listener there`);
       }
       return listener.accept(options?.maxMessageSize ?? DEFAULT_MAX_MESSAGE);
     },
