@@ -221,6 +221,39 @@ export function conformanceSuite(transport: TransportName): void {
       await probe.aborted(t);
     });
 
+    it('cancels the call and frees its pooled slot when the caller breaks out of for await', async () => {
+      const leases = () => Object.values(served.pool.stats()).reduce((n, a) => n + a.connections.reduce((k, c) => k + c.leases, 0), 0);
+      const before = leases();
+      const t = tag('break-server');
+      const ticker = await client().serverStream<Req, Res>('greeter', m.serverStream, { data: `hang:${t}`, count: 0 });
+      const u = tag('break-bidi');
+      const chat = await client().bidiStream<Req, Res>('greeter', m.allStream);
+      await chat.send({ data: `hang:${u}`, count: 0 });
+      expect(leases()).toBe(before + 2);
+      for await (const msg of ticker) {
+        expect(msg.data).toBe('started');
+        break;
+      }
+      for await (const msg of chat) {
+        expect(msg.data).toBe(`echo:hang:${u}`);
+        break;
+      }
+      await probe.aborted(t);
+      await probe.aborted(u);
+      expect(await until(() => leases() === before)).toBe(true);
+      const err = await failure(ticker.recv());
+      expect([err.code, err.detail]).toEqual([Code.CANCELLED, 'stream closed by the client']);
+    });
+
+    it('refuses a send after closeSend() with FAILED_PRECONDITION, which is not retried', async () => {
+      const chat = await client().bidiStream<Req, Res>('greeter', m.allStream);
+      await chat.send({ data: 'one', count: 0 });
+      chat.closeSend();
+      const err = await failure(chat.send({ data: 'two', count: 0 }));
+      expect([err.code, err.detail]).toEqual([Code.FAILED_PRECONDITION, 'write() after closeSend()']);
+      expect((await chat.recv()).data).toBe('echo:one');
+    });
+
     it('reaches the handler ctx.signal when the caller closes a server stream', async () => {
       const t = tag('close');
       const s = await client().serverStream<Req, Res>('greeter', m.serverStream, { data: `hang:${t}`, count: 0 });

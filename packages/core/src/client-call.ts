@@ -137,6 +137,16 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     return this.read(resultFrom);
   }
 
+  /**
+   * return is what `break` (or a throw) out of `for await` calls: as with an
+   * async generator, leaving the loop ends the call. It is cancelled if still
+   * running, which frees its connection slot and aborts the server's handler.
+   */
+  return(): Promise<IteratorResult<O>> {
+    this.stream.cancel(Code.CANCELLED, 'stream closed by the client');
+    return Promise.resolve(ITERATION_DONE);
+  }
+
   // read hands the next message to onBytes, a shared function called with the call as `this`.
   private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
     const stream = this.stream;

@@ -47,3 +47,12 @@ export class StatusError extends Error {
 export function isStatusError(err: unknown): err is StatusError {
   return err instanceof StatusError || (err instanceof Error && err.name === 'StatusError' && typeof (err as StatusError).code === 'number');
 }
+
+/**
+ * writeAfterCloseSend is what a client's write() rejects with once it
+ * half-closed: a mistake of the caller, the same on every transport, and not
+ * one a retry would mend.
+ */
+export function writeAfterCloseSend(): StatusError {
+  return new StatusError(Code.FAILED_PRECONDITION, 'write() after closeSend()');
+}

@@ -132,6 +132,8 @@ class MemoryConnection implements Connection {
     // the smaller of the two bounds both directions here, as one queue pair carries both.
     const limit = Math.min(options?.maxMessageSize ?? this.clientMaxMessage, this.serverMaxMessage);
     const call = new MemoryCall(method, metadata.clone(), options?.deadline, options?.contentType, this.peer, limit);
+    // Past its deadline already: ended, never delivered.
+    if (call.ended) return call.client;
     if (this.state_ !== 'ready' || this.listener.closing) {
       call.end({ code: Code.UNAVAILABLE, message: `connection to ${this.address} is closed`, metadata: new Metadata() }, false);
       return call.client;
