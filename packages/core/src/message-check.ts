@@ -47,7 +47,7 @@ export function checkMessage(type: protobuf.Type, message: unknown): void {
 }
 
 function checkAgainst(check: TypeCheck, message: unknown): void {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+  if (typeof message !== 'object' || message === null || Array.isArray(message) || ArrayBuffer.isView(message)) {
     throw new InvalidMessageError(`${check.label}: expected a message object, got ${describe(message)}`);
   }
   const object = message as Record<string, unknown>;
@@ -82,7 +82,9 @@ function checkValue(check: TypeCheck, field: FieldCheck, value: unknown): void {
   if (field.scalar !== undefined) {
     if (!field.scalar(value)) throw fieldError(check, field, `expected ${field.expected}`, value);
   } else if (field.message !== undefined) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fieldError(check, field, `expected ${field.expected}`, value);
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
+      throw fieldError(check, field, `expected ${field.expected}`, value);
+    }
     field.child ??= checkOf(field.message);
     checkAgainst(field.child, value);
   }
@@ -97,6 +99,7 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
+  if (ArrayBuffer.isView(value)) return 'bytes';
   return typeof value === 'object' ? 'an object' : typeof value;
 }
 
