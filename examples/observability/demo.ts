@@ -6,7 +6,7 @@ import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { micro, type MicroOptionsInput } from '@tsmicro/core';
-import { newGreeterService } from '../greeter/gen/greeter.js';
+import { GreeterDefinition, newGreeterService } from '../greeter/gen/greeter.js';
 import { Greeter } from '../greeter/greeter-handler.js';
 import { Edge } from './edge-handler.js';
 import { traceTree } from './trace-tree.js';
@@ -28,7 +28,9 @@ const options = { defaults: { transport: 'tcp' as const } };
 const greeter = micro.newService({ name: 'greeter', ...observed }, options);
 greeter.handle(Greeter);
 const edge = micro.newService({ name: 'edge', ...observed }, options);
-edge.handle(new Edge(newGreeterService('greeter', edge.client())));
+// The edge serves SayHello only: it registers with a definition that has just that method.
+const edgeDefinition = { ...GreeterDefinition, methods: { sayHello: GreeterDefinition.methods.sayHello } };
+edge.handle(new Edge(newGreeterService('greeter', edge.client())), { definition: edgeDefinition });
 
 const greeterAddress = await greeter.start();
 const edgeAddress = await edge.start();

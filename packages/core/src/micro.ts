@@ -6,6 +6,7 @@ import { type LoadConfigOptions, loadConfig, type MicroOptionsInput, type Resolv
 import type { HandlerContainer } from './container.js';
 import { advertisedAddress } from './advertised-address.js';
 import { createConsoleLogger } from './logger/console-logger.js';
+import { currentLogger } from './logger/current-logger.js';
 import type { Logger } from './logger/logger.js';
 import { deferredInterceptor, type LoadedObservability, loadObservability, observabilityKeys } from './observability-loader.js';
 import { transportNames } from './config/index.js';
@@ -141,8 +142,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     keepalive: config.keepalive,
     tls: config.tls,
     container,
-    // The logger may still become pino's: look it up per error.
-    onHandlerError: (err, handler) => logger.error({ handler, err }, 'handler failed'),
+    logger: currentLogger(() => logger),
     interceptors: outermost ? [outermost, ...(interceptors ?? [])] : interceptors,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.

@@ -9,7 +9,8 @@ import type { Interceptor, InterceptorLike, NextCall } from './interceptor/inter
 import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
 import { type HandlerInvoke, routeChain } from './route-chain.js';
 import { checkHandlerShape } from './handler-shape.js';
-import { startupWarning } from './startup-warning.js';
+import { createConsoleLogger } from './logger/console-logger.js';
+import type { Logger } from './logger/logger.js';
 
 /** Route binds one gRPC path to a handler method. */
 export interface Route {
@@ -47,6 +48,9 @@ export class Router {
   private readonly byPath = new Map<string, Route>();
   private readonly aliases = new Map<string, Route>();
 
+  /** logger hears what handle() accepts but likely was not meant (a proto method no handler serves). */
+  constructor(private readonly logger: Logger = createConsoleLogger()) {}
+
   /** add registers a handler class (built through typedi) or instance; it returns the methods added. */
   add(
     handler: HandlerClass | object,
@@ -69,9 +73,8 @@ export class Router {
     if (declared.length > 0) checkNoneUndecorated(className, holder, definition, bindings);
     const unserved = Object.values(definition.methods).filter((m) => !bindings.some(([, bound]) => bound === m));
     if (unserved.length > 0) {
-      startupWarning(
-        `${className} does not serve ${unserved.map((m) => `${definition.typeName}.${m.name}`).join(', ')}: calls to it get UNIMPLEMENTED`,
-      );
+      const names = unserved.map((m) => `${definition.typeName}.${m.name}`).join(', ');
+      this.logger.warn({ handler: className }, `${className} does not serve ${names}: calls to it get UNIMPLEMENTED`);
     }
     for (const [propertyKey, method] of bindings) {
       const where = `${className}.${propertyKey}`;

@@ -69,7 +69,7 @@ export function createServer(options: ServerOptions): Server {
     onHandlerError: options.onHandlerError ?? ((err: unknown, handler: string) => logger.error({ handler, err }, 'handler failed')),
   };
   const interceptors = resolveInterceptors(options.interceptors, resolved.container, 'createServer');
-  const router = new Router();
+  const router = new Router(logger);
   const active = new Set<ServerCall<unknown, unknown>>();
   let total = 0;
   let listener: Listener | undefined;
