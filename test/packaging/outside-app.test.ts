@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/example-process.js';
 import { runExample } from '../support/run-example.js';
@@ -46,14 +47,12 @@ function jsFiles(dir: string): string[] {
   });
 }
 
-// The packages a built file imports by name: `node:` built-ins and relative paths excluded.
+// The packages a built file imports by name: `node:` built-ins and relative
+// paths excluded. TypeScript's scanner skips imports inside string templates.
 function importedPackages(file: string): Set<string> {
   const out = new Set<string>();
-  const text = readFileSync(file, 'utf8');
-  const statements = /^\s*(?:import|export)\s[^;']*?from\s*'([^']+)'|^\s*import\s*'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/gm;
-  for (const match of text.matchAll(statements)) {
-    const spec = match[1] ?? match[2] ?? match[3];
-    if (!spec || spec.startsWith('.') || spec.startsWith('node:')) continue;
+  for (const { fileName: spec } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+    if (spec.startsWith('.') || spec.startsWith('node:')) continue;
     const parts = spec.split('/');
     out.add(spec.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] as string));
   }
@@ -135,5 +134,22 @@ describe('an application outside the workspace', () => {
       'HANDLE FAILED Orders takes 1 constructor parameter(s) but has no design:paramtypes metadata, so they cannot be injected: ' +
         'compile with "experimentalDecorators": true and "emitDecoratorMetadata": true in tsconfig.json',
     );
+  }, 120_000);
+});
+
+describe('a service made by tsmicro new', () => {
+  it('builds with the installed packages, passes its own test, and its client calls its server', async () => {
+    // Scaffolded inside the app, so it resolves the app's node_modules without an install of its own.
+    await run(app, join(app, 'node_modules/.bin/tsmicro'), ['new', 'order-book']);
+    const service = join(app, 'order-book');
+    await run(service, join(app, 'node_modules/.bin/tsc'), ['-p', '.']);
+    const tested = await run(service, process.execPath, ['--test', 'dist/handler.test.js']);
+    expect(tested.stdout).toMatch(/# pass 4\n# fail 0\n/);
+
+    const server = await spawnExample('dist/server.js', [], { MICRO_SERVER_ADDRESS: '127.0.0.1:0' }, 20_000, service);
+    servers.push(server);
+    const client = await runExample('dist/client.js', [server.address, 'Ada'], {}, 20_000, service);
+    expect(client.output).toBe('Hello Ada\n0: Hello Ada\n1: Hello Ada\n2: Hello Ada\n');
+    expect(client.code).toBe(0);
   }, 120_000);
 });
