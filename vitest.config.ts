@@ -36,6 +36,8 @@ export default defineConfig({
   resolve: {
     // Subpath entries first: an alias matches by prefix.
     alias: {
+      '@tsmicro/core/codegen': src('core', 'codegen'),
+      '@tsmicro/core/plugin': src('core', 'plugin'),
       '@tsmicro/core/testing': src('core', 'testing/index'),
       '@tsmicro/core': src('core'),
       '@tsmicro/transport': src('transport'),

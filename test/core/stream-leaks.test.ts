@@ -14,8 +14,8 @@ import {
   Service,
   ServerStream,
   type ServerStreamServer,
-  type TransportName,
 } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterDefinition, greeterMethods as m, type Hello, type Reply, type Req, type Res } from '../support/greeter-proto.js';
 import { type Served, serve } from '../support/serve.js';

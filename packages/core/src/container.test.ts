@@ -2,7 +2,8 @@ import { createMemoryTransport } from '@tsmicro/transport';
 import { Container } from 'typedi';
 import { describe, expect, it } from 'vitest';
 import { resolveInstance } from './container.js';
-import { Context, HandlerError, Service, createServer, loadProto } from './index.js';
+import { Context, HandlerError, Service, loadProto } from './index.js';
+import { createServer } from './plugin.js';
 
 const greeter = loadProto(new URL('../../../test/fixtures/greeter.proto', import.meta.url).pathname).service(
   'greeter.Greeter',

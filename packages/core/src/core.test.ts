@@ -11,13 +11,11 @@ import {
   MicroError,
   Service,
   ServerStream,
-  createClient,
-  createServer,
   type BidiStreamServer,
   type ClientStreamServer,
-  type ConnectionSource,
   type ServerStreamServer,
 } from './index.js';
+import { createClient, createServer, type ConnectionSource } from './plugin.js';
 
 const proto = loadProto(new URL('../../../test/fixtures/greeter.proto', import.meta.url).pathname);
 const greeter = proto.service('greeter.Greeter');

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Registry } from '@tsmicro/core';
-import { RegistryError } from '@tsmicro/core';
+import { RegistryError } from '@tsmicro/core/plugin';
 import { serverAvailable } from '@tsmicro/core/testing';
 import { Etcd3, type IRangeResponse } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import {
   nodeOf,
   serviceOf,
   sleep,
-} from '../../core/src/registry/registry-suite.js';
+} from '@tsmicro/core/testing';
 import { createEtcdRegistry, type EtcdRegistry, type EtcdRegistryOptions } from './etcd-registry.js';
 import { TestEtcd } from './test-etcd.js';
 

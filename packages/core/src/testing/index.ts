@@ -1,5 +1,6 @@
 // @tsmicro/core/testing: helpers for the tests of tsmicro and of its plugins
-// (registries, brokers, transports). Not needed by applications.
+// (registries, brokers, transports). Not needed by applications;
+// registry-suite needs vitest, an optional peer dependency.
 export {
   findOnPath,
   missingServerLine,
@@ -10,3 +11,5 @@ export {
   serversRequired,
 } from './outside-server.js';
 export type { OutsideServer, OutsideServerName } from './outside-server.js';
+export { describeRegistry, eventually, nextEvent, nodeOf, serviceOf, sleep } from './registry-suite.js';
+export type { RegistryHarness } from './registry-suite.js';
