@@ -1,5 +1,5 @@
 import { createMemoryTransport } from '@tsmicro/transport';
-import { Container } from 'typedi';
+import { Container, Service as Injectable } from 'typedi';
 import { describe, expect, it } from 'vitest';
 import { resolveInstance } from './container.js';
 import { Context, HandlerError, Service, loadProto } from './index.js';
@@ -61,6 +61,21 @@ describe('resolveInstance', () => {
 
     container.set(UndecoratedGreeter, new UndecoratedGreeter({ prefix: 'Yo ' }));
     expect(resolveInstance(UndecoratedGreeter, container).quotes.prefix).toBe('Yo ');
+  });
+
+  it("registers the plain dependencies of a class typedi's own @Service() registered", () => {
+    class Prices {
+      readonly euro = 2;
+    }
+    @Injectable()
+    class PriceFeed {
+      constructor(readonly prices: Prices) {}
+    }
+    @Service('greeter.Greeter')
+    class PricedGreeter {
+      constructor(readonly feed: PriceFeed) {}
+    }
+    expect(resolveInstance(PricedGreeter).feed.prices.euro).toBe(2);
   });
 
   it('builds a decorated class and its parameter-less dependencies', () => {

@@ -22,13 +22,14 @@ export function resolveInstance<T>(ctor: new (...args: never[]) => T, container:
 function ensureRegistered(ctor: Function, container: HandlerContainer, seen: Set<Function>, dependent: string | undefined): void {
   if (seen.has(ctor)) return;
   seen.add(ctor);
-  // What the container already holds (Container.set(Store, fake)) is the user's to build.
-  if (container.has(ctor as never)) return;
-  assertInjectable(ctor, dependent);
+  // What the container already holds (Container.set(Store, fake), typedi's
+  // own @Service()) is the user's to build; only its dependencies are added.
+  const registered = container.has(ctor as never);
+  if (!registered) assertInjectable(ctor, dependent);
   for (const dep of readConstructorParams(ctor)) {
     if (typeof dep === 'function' && isUserClass(dep)) ensureRegistered(dep, container, seen, ctor.name);
   }
-  container.set({ id: ctor, type: ctor as never });
+  if (!registered) container.set({ id: ctor, type: ctor as never });
 }
 
 // Without design:paramtypes typedi cannot know what to inject and calls the

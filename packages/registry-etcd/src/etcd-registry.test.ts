@@ -1,7 +1,6 @@
 import net from 'node:net';
 import type { Registry } from '@tsmicro/core';
 import { RegistryError } from '@tsmicro/core/plugin';
-import { serverAvailable } from '@tsmicro/core/testing';
 import { Etcd3, type IRangeResponse } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +8,7 @@ import {
   eventually,
   nextEvent,
   nodeOf,
+  serverAvailable,
   serviceOf,
   sleep,
 } from '@tsmicro/core/testing';
