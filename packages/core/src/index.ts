@@ -16,6 +16,8 @@ export { Context } from './context.js';
 export { MicroError, isMicroError, badRequest, notFound, internalError, unavailable } from './errors.js';
 export { Code, codeName } from '@tsmicro/transport';
 export { HandlerError } from './handler-error.js';
+export { InvalidMessageError } from './message-check.js';
+export { ProtoJsonError } from './generated-runtime.js';
 export { ConfigError } from './config/index.js';
 export type { ConfigProblem } from './config/index.js';
 export { ServiceNotFoundError, isServiceNotFoundError } from './selector/index.js';

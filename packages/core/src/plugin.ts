@@ -9,6 +9,9 @@ export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver 
 export { transportByName } from './transports.js';
 export type { TransportName } from './transports.js';
 
+// Durations as configuration and the CLI read them (`250ms`, `30s`).
+export { durationForm, parseDuration } from './config/index.js';
+
 // Codecs.
 export type { Codec } from './codec/codec.js';
 export { protoCodec } from './codec/proto-codec.js';
