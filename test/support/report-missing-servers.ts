@@ -6,8 +6,11 @@ import {
   serverAvailable,
 } from '@tsmicro/core/testing';
 
-// Vitest global setup: one line per outside server that is missing, printed
-// once for the whole run rather than once per test file that skips.
+/**
+ * reportMissingServers is vitest's global setup: one line per outside server
+ * that is missing, printed once for the whole run rather than once per test
+ * file that skips.
+ */
 export default function reportMissingServers(): void {
   for (const server of Object.keys(outsideServers) as OutsideServerName[]) {
     try {
