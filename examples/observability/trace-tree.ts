@@ -27,7 +27,7 @@ export function traceTree(spans: readonly ReadableSpan[], serviceOf: (span: Read
       `${prefix}${last ? '└─' : '├─'} ${kinds[span.kind] ?? 'span'} ${span.name}${where ? ` [${where}]` : ''} ${ms.toFixed(1)} ms${code !== undefined ? ` code=${code}` : ''}${failed}`,
     );
     const kids = sorted(children.get(span.spanContext().spanId) ?? []);
-    kids.forEach((k, i) => draw(k, `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1));
+    for (let i = 0; i < kids.length; i++) draw(kids[i] as ReadableSpan, `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1);
   };
   for (const root of sorted(children.get(undefined) ?? [])) {
     lines.push(`trace ${root.spanContext().traceId}`);

@@ -1,13 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
-import {
-  Code,
-  loadConfig,
-  MemoryLogger,
-  type MicroService,
-  newService,
-  createMemoryRegistry,
-  type TransportName,
-} from '@tsmicro/core';
+import { Code, loadConfig, MemoryLogger, type MicroService, newService, createMemoryRegistry } from '@tsmicro/core';
+import { type TransportName } from '@tsmicro/core/plugin';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { loadObservability, ObservabilityLoadError } from '../../packages/core/src/observability-loader.js';
 import { Greeter, methods } from '../../packages/observability/test/greeter-fixture.js';

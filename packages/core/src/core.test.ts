@@ -11,14 +11,12 @@ import {
   MicroError,
   Service,
   ServerStream,
-  createClient,
-  createServer,
   MemoryLogger,
   type BidiStreamServer,
   type ClientStreamServer,
-  type ConnectionSource,
   type ServerStreamServer,
 } from './index.js';
+import { createClient, createServer, type ConnectionSource } from './plugin.js';
 
 const proto = loadProto(new URL('../../../test/fixtures/greeter.proto', import.meta.url).pathname);
 const greeter = proto.service('greeter.Greeter');
@@ -33,22 +31,22 @@ class Quotes {
 class Greeter {
   constructor(readonly quotes: Quotes) {}
   @Endpoint()
-  async sayHello(ctx: Context, req: { name: string }): Promise<{ message: string }> {
+  async sayHello(_ctx: Context, req: { name: string }): Promise<{ message: string }> {
     if (req.name === 'error') throw new MicroError(Code.INVALID_ARGUMENT, 'bad name');
     return { message: this.quotes.prefix + req.name };
   }
   @ServerStream()
-  async serverStream(ctx: Context, req: Req, stream: ServerStreamServer<Res>): Promise<void> {
+  async serverStream(_ctx: Context, req: Req, stream: ServerStreamServer<Res>): Promise<void> {
     for (let i = 0; i < (req.count || 10); i++) await stream.send({ data: `${req.data}:${i}`, index: i });
   }
   @ClientStream()
-  async clientStream(ctx: Context, stream: ClientStreamServer<Req>): Promise<Res> {
+  async clientStream(_ctx: Context, stream: ClientStreamServer<Req>): Promise<Res> {
     const got: string[] = [];
     for await (const m of stream) got.push(m.data);
     return { data: got.join(','), index: got.length };
   }
   @BidiStream()
-  async allStream(ctx: Context, stream: BidiStreamServer<Req, Res>): Promise<void> {
+  async allStream(_ctx: Context, stream: BidiStreamServer<Req, Res>): Promise<void> {
     for await (const m of stream) {
       for (let i = 0; i < (m.count || 1); i++) await stream.send({ data: `echo:${m.data}`, index: i });
     }
@@ -159,7 +157,9 @@ describe('Server dispatch', () => {
     await expect(client.call('greeter', greeter.methods.sayHello!, { name: 'x' }, { address })).rejects.toThrow();
     expect(logger.records).toHaveLength(1);
     expect(logger.records[0]).toMatchObject({ level: 'error', msg: 'handler failed', fields: { handler: 'FailingAtOnce.clientStream' } });
-    expect((logger.records[0]?.fields.err as Error).message).toBe('internal detail that must not leak');
+    const logged = logger.records[0]?.fields.err;
+    expect(logged).toBeInstanceOf(Error);
+    expect((logged as Error).message).toBe('internal detail that must not leak');
     await client.close();
     await server.stop(0);
   });

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createMemoryTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
-import { Context, createServer, Endpoint, HandlerError, loadProto, MemoryLogger, Service, ServerStream, type ServerStreamServer } from './index.js';
+import { Context, Endpoint, HandlerError, loadProto, MemoryLogger, Service, ServerStream, type ServerStreamServer } from './index.js';
+import { createServer } from './plugin.js';
 
 loadProto(new URL('../../../test/fixtures/shop.proto', import.meta.url).pathname);
 
@@ -18,7 +19,7 @@ describe('Router (through Server.handle)', () => {
   it('suggests the closest known service for an unknown name', () => {
     @Service('shop.Order')
     class Orders {
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }
@@ -28,7 +29,7 @@ describe('Router (through Server.handle)', () => {
   it('suggests nothing when no known service is near', () => {
     @Service('warehouse.Stock')
     class Stock {
-      async count(ctx: Context, req: Order): Promise<Order> {
+      async count(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }
@@ -38,7 +39,7 @@ describe('Router (through Server.handle)', () => {
   it('warns once at handle() about proto methods the class leaves unserved', () => {
     @Service('shop.Orders')
     class OnlyPlace {
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }
@@ -51,10 +52,10 @@ describe('Router (through Server.handle)', () => {
   it('warns about nothing when every method is served', () => {
     @Service('shop.Orders')
     class All {
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
-      async watch(ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
+      async watch(_ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
         await stream.send(req);
       }
     }
@@ -65,10 +66,10 @@ describe('Router (through Server.handle)', () => {
     @Service('shop.Orders')
     class HalfDecorated {
       @Endpoint()
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
-      async watch(ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
+      async watch(_ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
         await stream.send(req);
       }
     }
@@ -82,11 +83,11 @@ describe('Router (through Server.handle)', () => {
     @Service('shop.Orders')
     class Decorated {
       @Endpoint()
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return this.audit(req);
       }
       @ServerStream()
-      async watch(ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
+      async watch(_ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
         await stream.send(req);
       }
       audit(req: Order): Order {
@@ -102,7 +103,7 @@ describe('Router (through Server.handle)', () => {
     class TypeOnly {
       @Endpoint()
       @Reflect.metadata('design:paramtypes', [Function, Object])
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }

@@ -1,4 +1,5 @@
-import { Code, MemoryLogger, Metadata, type TransportName } from '@tsmicro/core';
+import { Code, MemoryLogger, Metadata } from '@tsmicro/core';
+import { type TransportName } from '@tsmicro/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callEveryKind, methods, type Served, serveGreeter } from '../test/greeter-fixture.js';
 import { installTracing } from '../test/in-memory-tracing.js';

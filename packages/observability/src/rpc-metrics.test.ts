@@ -1,4 +1,4 @@
-import type { TransportName } from '@tsmicro/core';
+import { type TransportName } from '@tsmicro/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callEveryKind, methods, type Served, serveGreeter } from '../test/greeter-fixture.js';
 import { type MetricsServer, MetricsServerError, serveMetrics } from './metrics-server.js';

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { type Client, Code, Context, Metadata, createClient, Endpoint, type Interceptor, Service, transportByName, type TransportName } from '@tsmicro/core';
+import { type Client, Code, Context, Metadata, Endpoint, type Interceptor, Service } from '@tsmicro/core';
+import { createClient, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Greeter, methods, type Served, serveGreeter } from '../test/greeter-fixture.js';

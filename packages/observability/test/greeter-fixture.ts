@@ -1,24 +1,5 @@
-import {
-  BidiStream,
-  ClientStream,
-  Code,
-  type BidiStreamServer,
-  type Client,
-  type ClientStreamServer,
-  Context,
-  createClient,
-  createServer,
-  Endpoint,
-  type Interceptor,
-  loadProto,
-  MicroError,
-  type Server,
-  Service,
-  ServerStream,
-  type ServerStreamServer,
-  transportByName,
-  type TransportName,
-} from '@tsmicro/core';
+import { BidiStream, ClientStream, Code, type BidiStreamServer, type Client, type ClientStreamServer, Context, Endpoint, type Interceptor, loadProto, MicroError, Service, ServerStream, type ServerStreamServer } from '@tsmicro/core';
+import { createClient, createServer, type Server, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 
 /** greeter is the definition of test/fixtures/greeter.proto's greeter.Greeter. */

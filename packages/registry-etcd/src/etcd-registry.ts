@@ -1,17 +1,14 @@
+import { createConsoleLogger, type Logger, type Registry, type ServiceRecord } from '@tsmicro/core';
 import {
   cloneServiceRecord,
-  createConsoleLogger,
-  type Logger,
   QueueWatcher,
   type RegisterOptions,
-  type Registry,
   RegistryError,
-  type ServiceRecord,
   type WatchEvent,
   type WatchOptions,
   type Watcher,
   validateServiceRecord,
-} from '@tsmicro/core';
+} from '@tsmicro/core/plugin';
 import type { BackoffOptions } from './backoff.js';
 import { etcdEndpoints } from './etcd-address.js';
 import { EtcdConnection } from './etcd-connection.js';

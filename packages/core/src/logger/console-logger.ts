@@ -62,7 +62,15 @@ function formatFields(fields: LogFields): string {
   return out;
 }
 
-// logfmt: bare when the value has no space, quote, '=' or control character; else a JSON string.
+// logfmt: bare when the value has no space, quote, '=', backslash or control character; else a JSON string.
 function quote(value: string): string {
-  return value !== '' && /^[^\s"=\\\x00-\x1f]+$/.test(value) ? value : JSON.stringify(value);
+  return value !== '' && /^[^\s"=\\]+$/.test(value) && !hasControlCharacter(value) ? value : JSON.stringify(value);
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }
