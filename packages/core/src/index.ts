@@ -12,9 +12,7 @@ export { Service, Endpoint, ServerStream, ClientStream, BidiStream, UseIntercept
 export type { HandleOptions } from './router.js';
 export { Context } from './context.js';
 
-// Interceptors and the typed context values they carry to handlers.
-export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
-export type { ContextKey } from './interceptor/context-values.js';
+// Middleware: interceptors on both sides, and typed context values.
 export type {
   Interceptor,
   NextCall,
@@ -28,6 +26,8 @@ export type {
   InterceptorClass,
   InterceptorObject,
 } from './interceptor/interceptor.js';
+export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
+export type { ContextKey } from './interceptor/context-values.js';
 
 // Logging: the one Logger seam (a pino logger is one), core's console logger, and test twins.
 export { createConsoleLogger, levelRank, logLevels, MemoryLogger, noopLogger } from './logger/index.js';

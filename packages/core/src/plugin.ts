@@ -6,6 +6,7 @@ export { createServer } from './server.js';
 export type { Server, ServerOptions, ServerStats } from './server.js';
 export { createClient } from './client.js';
 export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver } from './client.js';
+export { composeChain } from './interceptor/compose-chain.js';
 export { transportByName } from './transports.js';
 export type { TransportName } from './transports.js';
 
@@ -53,5 +54,3 @@ export type { HealthCheckRequest, HealthCheckResponse, HealthListResponse } from
 export { reflectionService, ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflection/index.js';
 export type { ServiceRegistration, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
 
-// Interceptor chains, for code building its own call paths.
-export { composeChain } from './interceptor/compose-chain.js';
