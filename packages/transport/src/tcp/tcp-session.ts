@@ -83,8 +83,10 @@ export abstract class TcpSession implements StreamHost {
       this.socketError = err;
     });
     socket.on('close', () => this.onSocketClose());
-    if (leftover.length > 0) this.onData(leftover);
+    // Armed before the leftover is parsed: bytes that kill the connection then
+    // clear it, where a timer armed afterwards kept the dead session reachable.
     if (this.keepalive !== undefined) this.armKeepalive(this.keepalive.timeMs);
+    if (leftover.length > 0) this.onData(leftover);
     socket.resume();
   }
 
@@ -273,6 +275,7 @@ export abstract class TcpSession implements StreamHost {
 
   private onSocketClose(): void {
     clearTimeout(this.destroyTimer);
+    this.stopKeepalive();
     const cause = this.socketError;
     this.kill(
       new StatusError(Code.UNAVAILABLE, cause === undefined ? 'connection closed by the peer' : `connection lost: ${cause.message}`, undefined, { cause }),
@@ -282,6 +285,7 @@ export abstract class TcpSession implements StreamHost {
   }
 
   private armKeepalive(ms: number): void {
+    if (this.deadError !== null) return;
     this.keepaliveTimer = setTimeout(() => this.keepaliveTick(), ms);
     this.keepaliveTimer.unref();
   }
