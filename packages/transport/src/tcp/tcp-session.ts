@@ -13,7 +13,6 @@ import {
   decodeRstPayload,
   decodeWindowUpdate,
   encodeCodeMessage,
-  encodeWindowUpdate,
 } from './frame.js';
 import { FrameParser } from './frame-parser.js';
 import type { Settings } from './preface.js';
@@ -99,6 +98,10 @@ export abstract class TcpSession implements StreamHost {
     this.batcher.push(buf);
   }
 
+  grant(streamId: number, increment: number): void {
+    this.batcher.grant(streamId, increment);
+  }
+
   get writeBusy(): boolean {
     return this.batcher.busy;
   }
@@ -166,7 +169,7 @@ export abstract class TcpSession implements StreamHost {
         // this window bounds what is in flight.
         this.connCredit += cost;
         if (this.connCredit >= this.localConnWindow >>> 2) {
-          this.batcher.push(encodeWindowUpdate(0, this.connCredit));
+          this.batcher.grant(0, this.connCredit);
           this.connRecvWindow += this.connCredit;
           this.connCredit = 0;
         }
