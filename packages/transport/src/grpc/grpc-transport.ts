@@ -20,7 +20,7 @@ export interface GrpcTransportOptions {
   readonly serverOptions?: grpc.ServerOptions;
   /**
    * Streams one client connection may reset (a burst, then a rate) before the
-   * server closes it with GOAWAY ENHANCE_YOUR_CALM (default 200, then 33 a
+   * server closes it with GOAWAY ENHANCE_YOUR_CALM (default 900, then 33 a
    * second: below Node's own HTTP/2 guard, which would leave the socket open).
    */
   readonly resetLimits?: ResetLimits;

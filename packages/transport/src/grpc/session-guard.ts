@@ -10,13 +10,14 @@ export interface ResetLimits {
 }
 
 /**
- * DEFAULT_RESET_LIMITS sit below the rapid-reset guard of Node's HTTP/2 (a
- * burst of 1000, then 33 a second), which sends GOAWAY and leaves the socket
- * open for as long as the peer keeps it: a connection is closed here first,
- * socket and all. The burst also bounds the work one flooding connection
- * costs before it is cut (about 0.2 ms a reset here).
+ * DEFAULT_RESET_LIMITS sit just below the rapid-reset guard of Node's HTTP/2
+ * (a burst of 1000, then 33 a second), which sends GOAWAY and leaves the
+ * socket open for as long as the peer keeps it: a connection is closed here
+ * first, socket and all, and no honest client that Node tolerates is cut.
+ * A lower burst bounds the work one flooding connection costs before it is
+ * cut (about 0.2 ms a reset), at the price of cutting bursts of cancels.
  */
-export const DEFAULT_RESET_LIMITS: ResetLimits = { burst: 200, perSecond: 33 };
+export const DEFAULT_RESET_LIMITS: ResetLimits = { burst: 900, perSecond: 33 };
 
 /** checkResetLimits returns limits that keep below Node's own guard, or throws a RangeError naming the bad field. */
 export function checkResetLimits(l: ResetLimits): ResetLimits {

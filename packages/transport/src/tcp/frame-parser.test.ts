@@ -104,4 +104,18 @@ describe('FrameParser', () => {
       { numRuns: 300 },
     );
   });
+
+  it('stops after the frame being handled on hold() and goes on where it stopped on release()', () => {
+    const seen: Seen[] = [];
+    const parser: FrameParser = new FrameParser(1 << 20, (id, type, flags, payload) => {
+      seen.push([id, type, flags, payload.toString('hex')]);
+      if (seen.length === 1) parser.hold();
+    });
+    parser.push(all.subarray(0, all.length - 3));
+    expect(seen).toEqual(expected.slice(0, 1));
+    parser.push(all.subarray(all.length - 3));
+    expect(seen).toEqual(expected.slice(0, 1));
+    parser.release();
+    expect(seen).toEqual(expected);
+  });
 });

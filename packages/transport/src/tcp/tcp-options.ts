@@ -14,8 +14,9 @@ export interface TcpTransportOptions {
   readonly maxMessageSize?: number;
   /**
    * Stream resets a server accepts from one connection per second before it drops it
-   * (default 20 000): every cancelled call and expired deadline is a reset, so the
-   * guard sits far above what a busy honest client sends, yet bounds a reset flood.
+   * with GOAWAY ENHANCE_YOUR_CALM (default 1000; a token bucket holding one second's
+   * worth). Every cancelled call and expired deadline is a reset: as many as the
+   * default stream limit (1000) may end at once without tripping it.
    */
   readonly maxResetsPerSecond?: number;
   /** How long a server waits for a new connection's TLS and preface (default 10 s). */
@@ -49,7 +50,7 @@ export function resolveTcpOptions(o: TcpTransportOptions): ResolvedTcpOptions {
   return {
     settings,
     maxMessageSize: positive('maxMessageSize', o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
-    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 20_000),
+    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 1000),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', o.handshakeTimeoutMs ?? 10_000),
   };
 }

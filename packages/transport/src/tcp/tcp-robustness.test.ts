@@ -168,6 +168,25 @@ describe('TcpServerSession', () => {
     await p.closed;
   });
 
+  it('hands a stream reset by the bytes that opened it to no handler', async () => {
+    const t = createTcpTransport();
+    const methods: string[] = [];
+    const l = await t.listen('127.0.0.1:0', {
+      onStream: (s) => {
+        methods.push(s.method);
+        s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+      },
+    });
+    const p = await rawPeer(l.address);
+    p.socket.write(
+      Buffer.concat([headers(1, '/s/Reset'), encodeFrame(1, FrameType.RST, 0, encodeCodeMessage(Code.CANCELLED, '')), headers(3, '/s/Kept')]),
+    );
+    await waitFor(() => p.frames.some(([id, type]) => id === 3 && type === FrameType.TRAILERS));
+    expect(methods).toEqual(['/s/Kept']);
+    p.socket.destroy();
+    await l.close(0);
+  });
+
   it('drops a connection that resets streams faster than the limit allows', async () => {
     const t = createTcpTransport({ maxResetsPerSecond: 10 });
     const l = await t.listen('127.0.0.1:0', { onStream: () => {} });
@@ -178,6 +197,7 @@ describe('TcpServerSession', () => {
     await p.closed;
     const goaway = p.frames.find(([, type]) => type === FrameType.GOAWAY);
     expect(decodeGoawayPayload(goaway?.[3] as Buffer).code).toBe(GoawayCode.ENHANCE_YOUR_CALM);
+    expect(l.abusiveConnections).toBe(1);
     await l.close(0);
   });
 });

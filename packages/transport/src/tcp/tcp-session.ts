@@ -22,6 +22,14 @@ import { WriteBatcher } from './write-batcher.js';
 
 /** DESTROY_AFTER_MS bounds how long a socket may take to flush its last frames after end(). */
 const DESTROY_AFTER_MS = 1000;
+/**
+ * STREAM_FRAMES_PER_TURN bounds the streams one connection opens or resets
+ * in one event-loop turn: past it the session stops reading until the next
+ * turn, so the other connections are read in between and a flood on one
+ * delays them by a bounded amount.
+ */
+const STREAM_FRAMES_PER_TURN = 64;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * TcpSession is one connection as both sides see it: it parses frames,
@@ -55,6 +63,9 @@ export abstract class TcpSession implements StreamHost {
   private destroyTimer: NodeJS.Timeout | undefined;
   private pingCounter = 0n;
   private socketError: Error | undefined;
+  private streamFramesThisTurn = 0;
+  private turnReset = false;
+  private yielded = false;
 
   constructor(
     protected readonly socket: Socket,
@@ -136,6 +147,8 @@ export abstract class TcpSession implements StreamHost {
 
   /** onStreamRemoved lets a side react when a stream ends (e.g. close a draining connection). */
   protected onStreamRemoved(): void {}
+  /** onParsed runs after each batch of received bytes is parsed (the server starts new calls then). */
+  protected onParsed(): void {}
   /** onHeaders handles a HEADERS frame. */
   protected abstract onHeaders(id: number, flags: number, payload: Buffer): void;
   /** onTrailers handles a TRAILERS frame. */
@@ -152,10 +165,12 @@ export abstract class TcpSession implements StreamHost {
   private onData(chunk: Buffer): void {
     this.lastRecv = Date.now();
     try {
-      this.parser.push(chunk);
+      if (chunk === EMPTY) this.parser.release();
+      else this.parser.push(chunk);
     } catch (err) {
       this.connectionError(err);
     }
+    this.onParsed();
   }
 
   private onFrame(id: number, type: number, flags: number, payload: Buffer): void {
@@ -178,6 +193,7 @@ export abstract class TcpSession implements StreamHost {
       }
       case FrameType.HEADERS:
         if (id === 0) throw new TcpProtocolError('HEADERS on stream 0');
+        this.spendTurn();
         this.onHeaders(id, flags, payload);
         return;
       case FrameType.TRAILERS:
@@ -187,6 +203,7 @@ export abstract class TcpSession implements StreamHost {
       case FrameType.RST: {
         if (id === 0) throw new TcpProtocolError('RST on stream 0');
         const r = decodeRstPayload(payload);
+        this.spendTurn();
         this.onResetReceived();
         this.streams.get(id)?.onReset(r.code, r.message);
         return;
@@ -220,6 +237,29 @@ export abstract class TcpSession implements StreamHost {
       // Unknown frame types are ignored so later versions can add them.
     }
   }
+
+  // spendTurn counts a stream opened or reset; past the turn's budget reading
+  // stops until the next turn.
+  private spendTurn(): void {
+    if (!this.turnReset) {
+      this.turnReset = true;
+      setImmediate(this.newTurn);
+    }
+    if (++this.streamFramesThisTurn < STREAM_FRAMES_PER_TURN || this.yielded) return;
+    this.yielded = true;
+    this.parser.hold();
+    this.socket.pause();
+  }
+
+  private readonly newTurn = (): void => {
+    this.turnReset = false;
+    this.streamFramesThisTurn = 0;
+    if (!this.yielded) return;
+    this.yielded = false;
+    if (this.deadError !== null) return;
+    this.socket.resume();
+    this.onData(EMPTY);
+  };
 
   /** sendGoaway tells the peer this side takes no streams above the last one it saw. */
   protected sendGoaway(code: number, reason: string): void {

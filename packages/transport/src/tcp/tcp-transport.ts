@@ -82,9 +82,11 @@ async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedT
     keepalive: options.keepalive,
     maxMessageSize: options.maxMessageSize ?? cfg.maxMessageSize,
     maxResetsPerSecond: cfg.maxResetsPerSecond,
+    onAbusive: () => abuse.count++,
   };
   const sessions = new Set<TcpServerSession>();
   const pending = new Set<net.Socket>();
+  const abuse = { count: 0 };
   const accept = (socket: net.Socket): void => {
     socket.on('error', noop);
     socket.setNoDelay(true);
@@ -116,5 +118,5 @@ async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedT
   });
   server.on('error', noop);
   const bound = server.address() as net.AddressInfo;
-  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending);
+  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending, abuse);
 }
