@@ -50,7 +50,7 @@ async function dialTcp(address: string, options: DialOptions, cfg: ResolvedTcpOp
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const { settings, leftover } = await handshake(socket, cfg.settings, timeoutMs);
-    const conn = new TcpConnection(address, socket, cfg.settings, settings, options.keepalive, options.maxMessageSize ?? cfg.maxMessageSize);
+    const conn = new TcpConnection(address, socket, cfg.settings, settings, options.keepalive ?? cfg.keepalive, options.maxMessageSize ?? cfg.maxMessageSize);
     conn.start(leftover);
     return conn;
   } catch (err) {
@@ -79,7 +79,7 @@ async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedT
   const local = { ...cfg.settings, maxConcurrentStreams: options.maxConcurrentStreams ?? cfg.settings.maxConcurrentStreams };
   const sessionOptions = {
     onStream: options.onStream,
-    keepalive: options.keepalive,
+    keepalive: options.keepalive ?? cfg.keepalive,
     maxMessageSize: options.maxMessageSize ?? cfg.maxMessageSize,
     maxResetsPerSecond: cfg.maxResetsPerSecond,
     onAbusive: () => abuse.count++,
