@@ -35,9 +35,10 @@ const SOCKET_GRACE_MS = 500;
 
 /**
  * guardSession watches one server session on `socket`. It counts streams the
- * client aborts against `limits`; past them `onAbusive` runs and the
- * session is destroyed with a final GOAWAY ENHANCE_YOUR_CALM, its socket too. A session that closes or fails for any reason also has its socket
- * destroyed after a short grace, so a torn-down session never keeps one.
+ * client aborts against `limits`; past them `onAbusive` runs and the session
+ * is destroyed with a final GOAWAY ENHANCE_YOUR_CALM, its socket too. A
+ * session that closes or fails for any reason also has its socket destroyed
+ * after a short grace, so a torn-down session never keeps one.
  */
 export function guardSession(session: ServerHttp2Session, socket: Socket, limits: ResetLimits, onAbusive: () => void): void {
   let tokens = limits.burst;

@@ -22,7 +22,7 @@ export class TcpListener implements Listener {
     return this.sessions.size;
   }
 
-  /** Connections closed for abuse (GOAWAY ENHANCE_YOUR_CALM): reset floods, peers that send without reading. */
+  /** Connections closed for abuse (GOAWAY ENHANCE_YOUR_CALM): reset floods. */
   get abusiveConnections(): number {
     return this.abuse.count;
   }
