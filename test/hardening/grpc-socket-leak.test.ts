@@ -58,7 +58,7 @@ describe('grpc server sockets after reset floods (process level)', () => {
     expect(stats.abusiveConnections).toBe(50);
     expect(stats.connections).toBe(0);
     await expectGreeterCases(target.address, 'grpc');
-  }, 60_000);
+  }, 120_000);
 
   it('still takes new clients under a low fd limit after more flooding connections than the limit', async () => {
     target = await spawnTarget({ transport: 'grpc', fdLimit: 200 });
@@ -70,5 +70,5 @@ describe('grpc server sockets after reset floods (process level)', () => {
     expect(probe.failed, probe.firstError).toBe(0);
     expect(probe.ok).toBeGreaterThan(0);
     await expectGreeterCases(target.address, 'grpc');
-  }, 90_000);
+  }, 180_000);
 });
