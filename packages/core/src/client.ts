@@ -1,7 +1,8 @@
-import { Code, type Connection, Metadata, type Transport } from '@tsmicro/transport';
+import { Code, type Connection, DEADLINE_EXCEEDED_TEXT, Metadata, type Transport } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { codecByName, codecNames } from './codec/codecs.js';
-import { ClientCall, forgetAbandoned } from './client-call.js';
+import { cancellation } from './cancellation.js';
+import { ClientCall, encodeRequest, forgetAbandoned } from './client-call.js';
 import type { CallOptions, Client } from './client-types.js';
 import type { MethodDefinition } from './definition.js';
 import { isMicroError, MicroError } from './errors.js';
@@ -174,6 +175,7 @@ export function createClient(options: ClientOptions): Client {
     service: string,
     method: MethodDefinition<I, O>,
     callOptions: CallOptions,
+    request: I | typeof NO_REQUEST,
     attempt: (open: () => Opened<I, O>, markSent: () => void) => T | Promise<T>,
   ): Promise<T> {
     const deadline = deadlineOf(callOptions, method.kind === 'unary' ? options.unaryTimeoutMs : undefined);
@@ -185,7 +187,7 @@ export function createClient(options: ClientOptions): Client {
       let sent = false;
       try {
         return await attempt(
-          () => open(method, callOptions, targets, deadline, signals),
+          () => open(method, callOptions, targets, deadline, signals, request),
           () => {
             sent = true;
           },
@@ -208,9 +210,10 @@ export function createClient(options: ClientOptions): Client {
     targets: Targets,
     deadline: number | undefined,
     signals: readonly AbortSignal[],
+    request: I | typeof NO_REQUEST,
   ): Opened<I, O> {
     const aborted = signals.find((s) => s.aborted);
-    if (aborted) throw new AttemptError(MicroError.from(aborted.reason, Code.CANCELLED), false, true);
+    if (aborted) throw new AttemptError(cancellation(aborted.reason), false, true);
     if (deadline !== undefined && deadline <= Date.now()) {
       throw new AttemptError(new MicroError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'), false, true);
     }
@@ -220,9 +223,9 @@ export function createClient(options: ClientOptions): Client {
     } catch (err) {
       throw noTarget(err);
     }
-    if (!(target instanceof Promise)) return openOn(method, callOptions, target, deadline, signals);
+    if (!(target instanceof Promise)) return openOn(method, callOptions, target, deadline, signals, request);
     return target.then(
-      (t) => openOn(method, callOptions, t, deadline, signals),
+      (t) => openOn(method, callOptions, t, deadline, signals, request),
       (err: unknown) => {
         throw noTarget(err);
       },
@@ -235,16 +238,24 @@ export function createClient(options: ClientOptions): Client {
     target: Target,
     deadline: number | undefined,
     signals: readonly AbortSignal[],
+    request: I | typeof NO_REQUEST,
   ): Opened<I, O> {
     callOptions.onNode?.(target.node);
     const codec = callOptions.codec ? pickCodec(callOptions.codec) : (defaultCodec ?? nodeCodec(target.node));
+    // A request that does not fit its type fails here, before a stream is opened or a byte is sent.
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = request === NO_REQUEST ? undefined : encodeRequest(codec, method.requestType, request);
+    } catch (err) {
+      throw new AttemptError(MicroError.from(err, Code.INVALID_ARGUMENT), false, true);
+    }
     const { connections } = target;
     const address = target.node.address;
     const lease = connections.tryAcquire?.(address);
-    if (lease) return start(method, callOptions, target, codec, deadline, signals, lease);
+    if (lease) return start(method, callOptions, target, codec, deadline, signals, lease, bytes);
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
     return connections.acquire(address, { signal: acquireSignal, deadline }).then(
-      (l) => start(method, callOptions, target, codec, deadline, signals, l),
+      (l) => start(method, callOptions, target, codec, deadline, signals, l, bytes),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
         mark(target, error.code, error);
@@ -261,14 +272,21 @@ export function createClient(options: ClientOptions): Client {
     deadline: number | undefined,
     signals: readonly AbortSignal[],
     lease: ConnectionLease,
+    request: Uint8Array | undefined,
   ): ClientCall<I, O> {
     const metadata = new Metadata(callOptions.metadata);
     const stream = lease.connection.openStream(method.path, metadata, { deadline, contentType: codec.contentType, kind: method.kind });
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
-      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, 'deadline exceeded'), deadline - Date.now());
+      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), deadline - Date.now());
     }
-    const onAbort = signals.length === 0 ? undefined : () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
+    const onAbort =
+      signals.length === 0
+        ? undefined
+        : (event: Event) => {
+            const error = cancellation((event.target as AbortSignal).reason);
+            stream.cancel(error.code, error.detail);
+          };
     if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     const handedToCaller = method.kind !== 'unary';
     void stream.status.then((status) => {
@@ -279,16 +297,16 @@ export function createClient(options: ClientOptions): Client {
       // Streams report their node's health here too, however long they lived.
       mark(target, status.code);
     });
-    return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller);
+    return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
   }
 
   return {
     call(service, method, request, callOptions = {}) {
-      return attempts(service, method, callOptions, async (openCall, markSent) => {
+      return attempts(service, method, callOptions, request, async (openCall, markSent) => {
         const opened = openCall();
         const call = opened instanceof Promise ? await opened : opened;
         try {
-          return await call.unary(request, markSent);
+          return await call.unary(markSent);
         } catch (err) {
           call.close();
           throw err;
@@ -299,10 +317,10 @@ export function createClient(options: ClientOptions): Client {
       });
     },
     serverStream(service, method, request, callOptions = {}) {
-      return attempts(service, method, callOptions, async (openCall) => {
+      return attempts(service, method, callOptions, request, async (openCall) => {
         const call = await openCall();
         try {
-          await call.send(request).catch(ignoreEOF);
+          await call.sendEncoded().catch(ignoreEOF);
         } catch (err) {
           call.close();
           // The request was refused before it left: another node may take it.
@@ -313,8 +331,8 @@ export function createClient(options: ClientOptions): Client {
       });
     },
     // Once handed out, a stream belongs to the caller: only failing to reach a node is retried.
-    clientStream: (service, method, callOptions = {}) => attempts(service, method, callOptions, (openCall) => openCall()),
-    bidiStream: (service, method, callOptions = {}) => attempts(service, method, callOptions, (openCall) => openCall()),
+    clientStream: (service, method, callOptions = {}) => attempts(service, method, callOptions, NO_REQUEST, (openCall) => openCall()),
+    bidiStream: (service, method, callOptions = {}) => attempts(service, method, callOptions, NO_REQUEST, (openCall) => openCall()),
     async close() {
       await Promise.all([options.connections.close(), ...[...extraSources].map((s) => s.close())]);
       options.onClose?.();
@@ -323,6 +341,9 @@ export function createClient(options: ClientOptions): Client {
 }
 
 const NO_SIGNALS: readonly AbortSignal[] = [];
+
+/** Marks a call kind whose requests are sent later, through the stream. */
+const NO_REQUEST: unique symbol = Symbol('no request');
 
 /** How many fixed addresses a client keeps a target for. */
 const MAX_ADDRESS_TARGETS = 1024;
