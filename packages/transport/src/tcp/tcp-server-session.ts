@@ -89,8 +89,9 @@ export class TcpServerSession extends TcpSession {
   }
 
   // New streams reach the application once the bytes they came in are
-  // parsed: a stream the same bytes reset (a reset flood) costs no handler.
-  protected override onParsed(): void {
+  // parsed, or their first DATA is: a stream the same bytes reset (a reset
+  // flood) costs no handler.
+  protected override startArrived(): void {
     const arrived = this.arrived;
     if (arrived.length === 0) return;
     this.arrived = [];

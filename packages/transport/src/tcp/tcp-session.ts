@@ -147,8 +147,11 @@ export abstract class TcpSession implements StreamHost {
 
   /** onStreamRemoved lets a side react when a stream ends (e.g. close a draining connection). */
   protected onStreamRemoved(): void {}
-  /** onParsed runs after each batch of received bytes is parsed (the server starts new calls then). */
-  protected onParsed(): void {}
+  /**
+   * startArrived runs after each batch of received bytes is parsed and before
+   * DATA reaches a stream: the server starts the calls that arrived then.
+   */
+  protected startArrived(): void {}
   /** onHeaders handles a HEADERS frame. */
   protected abstract onHeaders(id: number, flags: number, payload: Buffer): void;
   /** onTrailers handles a TRAILERS frame. */
@@ -170,7 +173,7 @@ export abstract class TcpSession implements StreamHost {
     } catch (err) {
       this.connectionError(err);
     }
-    this.onParsed();
+    this.startArrived();
   }
 
   private onFrame(id: number, type: number, flags: number, payload: Buffer): void {
@@ -188,7 +191,11 @@ export abstract class TcpSession implements StreamHost {
           this.connRecvWindow += this.connCredit;
           this.connCredit = 0;
         }
-        this.streams.get(id)?.deliverData(flags, payload);
+        const stream = this.streams.get(id);
+        if (stream === undefined) return;
+        // A handler sees its call before its first message, as it always has.
+        this.startArrived();
+        stream.deliverData(flags, payload);
         return;
       }
       case FrameType.HEADERS:
