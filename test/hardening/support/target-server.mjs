@@ -11,7 +11,7 @@
 // Plain JavaScript over the built packages: a child process has no TypeScript loader.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { createServer, transportByName } from '@tsmicro/core';
+import { createServer, transportByName } from '@tsmicro/core/plugin';
 import { Greeter } from '../../../examples/dist/greeter/greeter-handler.js';
 
 const transportName = process.argv[2] ?? 'tcp';

@@ -15,9 +15,9 @@ export interface TcpTransportOptions {
   readonly maxMessageSize?: number;
   /**
    * Stream resets a server accepts from one connection per second before it drops it
-   * with GOAWAY ENHANCE_YOUR_CALM (default 1000; a token bucket holding one second's
-   * worth). Every cancelled call and expired deadline is a reset: as many as the
-   * default stream limit (1000) may end at once without tripping it.
+   * with GOAWAY ENHANCE_YOUR_CALM (default 10 000; a token bucket holding one second's
+   * worth). Every cancelled call and expired deadline is a reset, and a busy client
+   * cancels thousands a second; the work a flood costs is bounded per event-loop turn.
    */
   readonly maxResetsPerSecond?: number;
   /** How long a server waits for a new connection's TLS and preface (default 10 s). */
@@ -61,7 +61,7 @@ export function resolveTcpOptions(o: TcpTransportOptions): ResolvedTcpOptions {
   return {
     settings,
     maxMessageSize: positive('maxMessageSize', o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
-    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 1000),
+    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 10_000),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', o.handshakeTimeoutMs ?? 10_000),
     keepalive: {
       timeMs: positive('keepalive.timeMs', o.keepalive?.timeMs ?? DEFAULT_TCP_KEEPALIVE.timeMs),
