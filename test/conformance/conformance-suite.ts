@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code, codeName, isEOF, isMicroError, Metadata, type MicroError } from '@tsmicro/core';
+import { Code, codeName, isEOF, isMicroError, Metadata } from '@tsmicro/core';
 import { transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { isStatusError } from '@tsmicro/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
 import { closedPort } from '../support/closed-port.js';
+import { failure } from '../support/failure.js';
 import { spawnPeer } from '../support/peer-process.js';
 import { type Served, serve } from '../support/serve.js';
 import { ConformanceGreeter, Probe } from './conformance-greeter.js';
@@ -20,16 +21,6 @@ async function outcome(p: Promise<unknown>): Promise<string> {
     if (isMicroError(err) || isStatusError(err)) return codeName(err.code);
     throw err;
   }
-}
-
-/** failure returns the MicroError a promise rejects with. */
-async function failure(p: Promise<unknown>): Promise<MicroError> {
-  const err = await p.then(
-    () => new Error('expected the call to fail, it succeeded'),
-    (e: unknown) => e,
-  );
-  if (!isMicroError(err)) throw err;
-  return err;
 }
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {

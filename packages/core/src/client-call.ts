@@ -26,7 +26,7 @@ export function forgetAbandoned(stream: ClientStream): void {
  */
 export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O>, AsyncIterator<O> {
   constructor(
-    private readonly stream: ClientStream,
+    protected readonly stream: ClientStream,
     private readonly codec: Codec,
     private readonly requestType: MessageType<I>,
     private readonly responseType: MessageType<O>,
@@ -116,6 +116,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   /** close cancels the call if it is still running and releases its slot. */
   close(): void {
+    this.drained();
     this.stream.cancel(Code.CANCELLED, 'stream closed by the client');
   }
 
@@ -143,6 +144,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
    * running, which frees its connection slot and aborts the server's handler.
    */
   return(): Promise<IteratorResult<O>> {
+    this.drained();
     this.stream.cancel(Code.CANCELLED, 'stream closed by the client');
     return Promise.resolve(ITERATION_DONE);
   }
@@ -151,7 +153,12 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
     const stream = this.stream;
     if (stream.readWith) return stream.readWith(onBytes, readError, this);
-    return stream.read().then((bytes) => onBytes.call(this, bytes), readFailure);
+    return stream.read().then(
+      (bytes) => onBytes.call(this, bytes),
+      (err: unknown) => {
+        throw readError.call(this, err);
+      },
+    );
   }
 
   /** recvOne reads exactly one reply and the clean end after it (unary and client streaming). */
@@ -172,9 +179,12 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     throw this.tooManyReplies();
   }
 
-  private encode(message: I): Uint8Array {
+  protected encode(message: I): Uint8Array {
     return encodeRequest(this.codec, this.requestType, message);
   }
+
+  /** drained is told when the caller has read the last reply, the call failed, or it was closed. */
+  drained(): void {}
 
   /** decode turns a reply's bytes into its message; malformed bytes cancel the call. */
   decode(bytes: Uint8Array): O {
@@ -208,16 +218,22 @@ export function encodeRequest<I>(codec: Codec, type: MessageType<I>, message: I)
 /** What the shared read continuations use of a call. */
 interface ReplyDecoder<O> {
   decode(bytes: Uint8Array): O;
+  drained(): void;
 }
 
 // The continuations of reads, shared by every call: a call makes no closure for its reads.
 function messageFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): O {
-  if (bytes === null) throw EOF;
+  if (bytes === null) {
+    this.drained();
+    throw EOF;
+  }
   return this.decode(bytes);
 }
 
 function resultFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): IteratorResult<O> {
-  return bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false };
+  if (bytes !== null) return { value: this.decode(bytes), done: false };
+  this.drained();
+  return ITERATION_DONE;
 }
 
 function noReply(): MicroError {
@@ -234,10 +250,7 @@ function sendFailure(err: unknown): never {
   throw sendError(err);
 }
 
-function readError(err: unknown): MicroError {
+function readError(this: ReplyDecoder<unknown>, err: unknown): MicroError {
+  this.drained();
   return MicroError.from(err, Code.UNAVAILABLE);
-}
-
-function readFailure(err: unknown): never {
-  throw readError(err);
 }

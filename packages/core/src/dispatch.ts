@@ -1,5 +1,8 @@
 import { Code, Metadata, type ServerStream } from '@tsmicro/transport';
+import type { Codec } from './codec/codec.js';
 import { codecForContentType } from './codec/codecs.js';
+import { InterceptedServerCall } from './intercepted-server-call.js';
+import type { NextCall } from './interceptor/interceptor.js';
 import { MicroError } from './errors.js';
 import type { Route } from './router.js';
 import { ServerCall } from './server-call.js';
@@ -29,6 +32,7 @@ export function dispatch(stream: ServerStream, route: Route | undefined, options
     return undefined;
   }
   const { method, service } = route;
+  if (route.chain !== undefined) return runIntercepted(stream, codec, route, route.chain, options);
   const call = new ServerCall(
     stream,
     codec,
@@ -77,6 +81,27 @@ function runStreaming(call: ServerCall<unknown, unknown>, route: Route, options:
     () => call.close(),
     (err: unknown) => handlerFailed(call, err, route, options),
   );
+}
+
+// runIntercepted runs a call through its route's interceptor chain; the
+// reply of the kinds that have one is sent once every interceptor is done.
+function runIntercepted(stream: ServerStream, codec: Codec, route: Route, chain: NextCall, options: DispatchOptions): ServerCall<unknown, unknown> {
+  const call = new InterceptedServerCall(stream, codec, route, options);
+  void runChain(call, chain, route, options);
+  return call;
+}
+
+// runChain ends the call with the chain's outcome; it never rejects.
+async function runChain(call: InterceptedServerCall, chain: NextCall, route: Route, options: DispatchOptions): Promise<void> {
+  try {
+    const reply = await chain(call);
+    const { kind } = route.method;
+    if ((kind === 'unary' || kind === 'client_streaming') && !call.isEnded) await call.send(reply);
+  } catch (err) {
+    handlerFailed(call, err, route, options);
+    return;
+  }
+  call.close();
 }
 
 // invoke calls a handler, turning a synchronous throw into a rejection.

@@ -8,9 +8,26 @@ export { micro, newService } from './micro.js';
 export type { Service as MicroService, ServiceOptions, ServiceSelectorOptions, RunOptions } from './micro.js';
 
 // Handlers: decorators record metadata; shapes are checked at handle().
-export { Service, Endpoint, ServerStream, ClientStream, BidiStream } from './decorators.js';
+export { Service, Endpoint, ServerStream, ClientStream, BidiStream, UseInterceptors, Injectable } from './decorators.js';
 export type { HandleOptions } from './router.js';
 export { Context } from './context.js';
+
+// Middleware: interceptors on both sides, and typed context values.
+export type {
+  Interceptor,
+  NextCall,
+  InterceptedCall,
+  ServerInterceptedCall,
+  ClientInterceptedCall,
+  CallBase,
+  CallEnd,
+  MessageHook,
+  InterceptorLike,
+  InterceptorClass,
+  InterceptorObject,
+} from './interceptor/interceptor.js';
+export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
+export type { ContextKey } from './interceptor/context-values.js';
 
 // Errors.
 export { MicroError, isMicroError, badRequest, notFound, internalError, unavailable } from './errors.js';
