@@ -83,3 +83,32 @@ export { ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflectio
 export type { ServiceRegistration, FileDescriptorFile, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
 export { protoFromRoot, protoRoot } from './load-proto.js';
 export { loadRoot, messageType, ProtoJsonError } from './generated-runtime.js';
+export {
+  createMemoryBroker,
+  defaultMemoryBroker,
+  MemoryBroker,
+  BrokerError,
+  isBrokerError,
+  HandlerQueue,
+  resolveSubscribeOptions,
+  subscribeDefaults,
+  checkPattern,
+  checkTopic,
+  topicMatches,
+} from './broker/index.js';
+export type {
+  Broker,
+  BrokerHandler,
+  BrokerLogger,
+  BrokerMessage,
+  OutgoingMessage,
+  PublishOptions,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionStats,
+  MemoryBrokerOptions,
+  HandlerQueueOptions,
+  Outcome,
+  Settle,
+  ResolvedSubscribeOptions,
+} from './broker/index.js';
