@@ -112,3 +112,16 @@ export type {
   Settle,
   ResolvedSubscribeOptions,
 } from './broker/index.js';
+export { Subscribe, Subscriber, Publisher, eventHeader } from './events/index.js';
+export type {
+  SubscribeDecoratorOptions,
+  PublishEventOptions,
+  PublisherOptions,
+  PublishFunc,
+  EventHandlerFunc,
+  SubscriberBinding,
+  EventHandlerWrapper,
+} from './events/index.js';
+export { loadBroker, natsBrokerPackage } from './broker-loader.js';
+export type { LoadedBroker } from './broker-loader.js';
+export { lookupMessageType } from './generated-runtime.js';

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from './config/index.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
+import { importOptional } from './optional-package.js';
 
 /** etcdRegistryPackage is the package MICRO_REGISTRY=etcd loads at start. */
 export const etcdRegistryPackage = '@tsmicro/registry-etcd';
@@ -25,20 +26,14 @@ export interface LoadedRegistry {
  */
 export async function loadRegistry(config: ResolvedConfig): Promise<LoadedRegistry> {
   if (config.registry.kind === 'memory') return { registry: defaultMemoryRegistry(), owned: false };
-  let module: EtcdRegistryModule;
-  try {
-    // A variable specifier keeps TypeScript from resolving the package at build time.
-    const specifier: string = etcdRegistryPackage;
-    module = (await import(specifier)) as EtcdRegistryModule;
-  } catch (err) {
-    if (isMissing(err, etcdRegistryPackage)) {
-      throw new RegistryError(
+  const module = await importOptional<EtcdRegistryModule>(
+    etcdRegistryPackage,
+    (cause) =>
+      new RegistryError(
         `registry "etcd" (MICRO_REGISTRY / registry.kind) needs the package ${etcdRegistryPackage}: install it, or pass registryInstance`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
+        { cause },
+      ),
+  );
   const address = config.registry.address;
   const registry = module.createEtcdRegistry({
     ...(address.length > 0 ? { address } : {}),
@@ -55,11 +50,4 @@ export async function loadRegistry(config: ResolvedConfig): Promise<LoadedRegist
     );
   }
   return { registry, owned: true };
-}
-
-function isMissing(err: unknown, specifier: string): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && err instanceof Error && err.message.includes(specifier)
-  );
 }

@@ -1,0 +1,64 @@
+import type { Broker } from '../broker/broker.js';
+import { BrokerError } from '../broker/broker-error.js';
+import { checkTopic } from '../broker/topic.js';
+import type { Codec } from '../codec/codec.js';
+import type { Context } from '../context.js';
+import type { MessageType } from '../definition.js';
+import { eventContentType } from './event-codec.js';
+import { eventHeaders } from './event-headers.js';
+
+/** PublisherOptions tune every publish of one Publisher. */
+export interface PublisherOptions {
+  /** durable: publish through the broker's store and wait for its acknowledgement (NATS JetStream). */
+  readonly durable?: boolean;
+}
+
+/** PublishEventOptions tune one Publisher.publish. */
+export interface PublishEventOptions {
+  /** Headers to send along; content type, id and timestamp are set by the publisher. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Message id (default: a random UUID). A durable broker drops a repeated id within its duplicate window. */
+  readonly id?: string;
+  /** The call this event is published from: its trace context goes with the event. */
+  readonly ctx?: Context;
+  /** Overrides the publisher's durable option for this message. */
+  readonly durable?: boolean;
+}
+
+/** PublishFunc sends one encoded event; interceptors wrap it. */
+export type PublishFunc = (topic: string, body: Uint8Array, headers: Record<string, string>, durable: boolean) => Promise<void>;
+
+/**
+ * Publisher sends messages of one type to one topic, as go-micro's
+ * micro.NewEvent(topic, client): service.publisher('orders.created', OrderCreated).
+ */
+export class Publisher<T> {
+  private readonly contentType: string;
+
+  constructor(
+    readonly topic: string,
+    private readonly type: MessageType<T>,
+    private readonly codec: Codec,
+    private readonly send: PublishFunc,
+    private readonly options: PublisherOptions = {},
+  ) {
+    checkTopic(topic);
+    if (!type || typeof type.encode !== 'function') {
+      throw new BrokerError(`publisher for ${topic} needs a MessageType (the one generated code exports beside the message interface)`);
+    }
+    this.contentType = eventContentType(codec.name);
+  }
+
+  /** publish encodes `message` and sends it; it resolves with the message id once the broker took it. */
+  async publish(message: T, options: PublishEventOptions = {}): Promise<string> {
+    const body = this.codec.marshal(this.type, message);
+    const headers = eventHeaders({ contentType: this.contentType, id: options.id, metadata: options.metadata, ctx: options.ctx });
+    await this.send(this.topic, body, headers, options.durable ?? this.options.durable ?? false);
+    return headers['micro-id'] as string;
+  }
+}
+
+/** brokerPublish is the PublishFunc that goes straight to a broker, once it is loaded. */
+export function brokerPublish(broker: () => Promise<Broker>): PublishFunc {
+  return async (topic, body, headers, durable) => (await broker()).publish(topic, { body, headers }, durable ? { durable } : undefined);
+}
