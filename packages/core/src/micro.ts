@@ -10,6 +10,7 @@ import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Node, Registry, ServiceRecord } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
 import { type LoadedRegistry, loadRegistry } from './registry-loader.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
 import type { HandleOptions } from './router.js';
 import { createSelector, type RegistrySelector } from './selector/registry-selector.js';
 import type { Next, SelectOptions, Selector } from './selector/selector.js';
@@ -46,6 +47,13 @@ export type ServiceOptions = MicroOptionsInput & {
    * Default 0 with a memory registry (its watchers hear at once), 1 000 ms otherwise.
    */
   readonly drainDelayMs?: number;
+  /**
+   * Server interceptors around every call this service serves, outermost
+   * first (health and reflection excepted); classes are built through `container`.
+   */
+  readonly interceptors?: readonly InterceptorLike[];
+  /** Client interceptors of service.client(), per attempt, outermost first. */
+  readonly clientInterceptors?: readonly InterceptorLike[];
 };
 
 /** ServiceSelectorOptions tune the selector behind Service.client(). */
@@ -109,7 +117,16 @@ export interface Service {
 
 /** newService builds a service from code options, environment, config file and defaults. */
 export function newService(options: ServiceOptions = {}, configOptions: LoadConfigOptions = {}): Service {
-  const { registryInstance, brokerInstance, container, selector: selectorOptions = {}, drainDelayMs, ...configInput } = options;
+  const {
+    registryInstance,
+    brokerInstance,
+    container,
+    selector: selectorOptions = {},
+    drainDelayMs,
+    interceptors,
+    clientInterceptors,
+    ...configInput
+  } = options;
   const config = loadConfig(configInput, configOptions);
   const transport: Transport = transportByName(config.transport);
   const strategy = pickStrategy(selectorOptions.strategy);
@@ -125,18 +142,19 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     keepalive: config.keepalive,
     tls: config.tls,
     container,
+    interceptors,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
   const onGrpc = transport.name === 'grpc';
   const health = onGrpc && config.server.health ? healthService(server) : undefined;
   const tooling = new Set<string>();
   if (health) {
-    server.handle(health.handler, { definition: health.definition });
+    server.handle(health.handler, { definition: health.definition, serviceInterceptors: false });
     tooling.add(health.definition.typeName);
   }
   if (onGrpc && config.server.reflection) {
     for (const r of reflectionService(server)) {
-      server.handle(r.handler, { definition: r.definition });
+      server.handle(r.handler, { definition: r.definition, serviceInterceptors: false });
       tooling.add(r.definition.typeName);
     }
   }
