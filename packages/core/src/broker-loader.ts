@@ -42,11 +42,8 @@ export async function loadBroker(config: ResolvedConfig, logger?: BrokerLogger):
     await broker.connect();
   } catch (err) {
     await broker.disconnect().catch(() => {});
-    const where = address.length > 0 ? address.join(',') : 'its default 127.0.0.1:4222';
-    throw new BrokerError(
-      `cannot reach the nats broker at ${where} (MICRO_BROKER_ADDRESS / broker.address) within ${config.broker.timeoutMs} ms: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
+    // The broker's own error names the address it tried; the key says where that came from.
+    throw new BrokerError(`${err instanceof Error ? err.message : String(err)} (check MICRO_BROKER_ADDRESS / broker.address)`, { cause: err });
   }
   return { broker, owned: true };
 }
