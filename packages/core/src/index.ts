@@ -136,7 +136,6 @@ export type {
   PublishFunc,
   EventHandlerFunc,
   SubscriberBinding,
-  EventHandlerWrapper,
 } from './events/index.js';
 export { loadBroker, natsBrokerPackage } from './broker-loader.js';
 export type { LoadedBroker } from './broker-loader.js';

@@ -26,7 +26,9 @@ import type { Codec } from './codec/codec.js';
 import { codecByName } from './codec/codecs.js';
 import { defaultContainer, resolveInstance } from './container.js';
 import type { MessageType } from './definition.js';
-import { readService, readSubscriptions } from './handler-metadata.js';
+import { readInterceptors, readService, readSubscriptions } from './handler-metadata.js';
+import type { Interceptor } from './interceptor/interceptor.js';
+import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
 import { brokerPublish, Publisher, type PublisherOptions } from './events/publisher.js';
 import { bindSubscriber, checkInjectable } from './events/subscriber.js';
 import { SubscriberSet } from './events/subscriber-set.js';
@@ -176,6 +178,12 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     brokerInstance !== undefined ? { broker: brokerInstance, owned: false } : undefined;
   let brokerLoading: Promise<LoadedBroker> | undefined;
   const subscribers = new SubscriberSet();
+  // Subscribers run inside the service's server interceptors, publishers inside its client ones; resolved once.
+  let resolvedServer: Interceptor[] | undefined;
+  let resolvedClient: Interceptor[] | undefined;
+  const serviceInterceptors = () => (resolvedServer ??= resolveInterceptors(interceptors, container ?? defaultContainer, 'newService interceptors'));
+  const publishInterceptors = () =>
+    (resolvedClient ??= resolveInterceptors(clientInterceptors, container ?? defaultContainer, 'newService clientInterceptors'));
   // The schema admits only codecs codecByName knows.
   const codec = codecByName(config.codec) as Codec;
 
@@ -244,13 +252,24 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       const className = ctor.name || 'anonymous class';
       if (typeof handler === 'function') checkInjectable(ctor, className);
       const instance = typeof handler === 'function' ? resolveInstance(ctor, container ?? defaultContainer) : handler;
-      const bindings = declared.map((d) => bindSubscriber(instance, className, d, config.name));
+      const from = container ?? defaultContainer;
+      const outer = [...serviceInterceptors(), ...resolveInterceptors(readInterceptors(ctor), from, `@UseInterceptors on ${className}`)];
+      const bindings = declared.map((d) =>
+        bindSubscriber(instance, className, d, config.name, [
+          ...outer,
+          ...resolveInterceptors(readInterceptors(ctor, d.propertyKey), from, `@UseInterceptors on ${className}.${d.propertyKey}`),
+        ]),
+      );
       if (readService(ctor) !== undefined || handleOptions?.definition !== undefined) server.handle(instance, handleOptions);
       for (const binding of bindings) subscribers.add(binding);
       return service;
     },
     publisher(topic, type, publisherOptions) {
-      return new Publisher(topic, type, codec, brokerPublish(async () => (await brokerLoaded()).broker), publisherOptions);
+      return new Publisher(topic, type, codec, brokerPublish(async () => (await brokerLoaded()).broker), publisherOptions, publishInterceptors(), {
+        id: `${config.broker.kind}-broker`,
+        address: config.broker.address.join(','),
+        metadata: { broker: config.broker.kind },
+      });
     },
     subscriberStats() {
       return subscribers.stats();

@@ -7,6 +7,11 @@ import { loadRoot, messageType } from '../generated-runtime.js';
 import { HandlerError } from '../handler-error.js';
 import { type Service as MicroService, newService } from '../micro.js';
 import { Subscribe, Subscriber } from './subscribe-decorator.js';
+import { UseInterceptors } from '../decorators.js';
+import { createContextKey } from '../interceptor/context-values.js';
+import type { CallEnd, InterceptedCall, Interceptor } from '../interceptor/interceptor.js';
+import { MicroError } from '../errors.js';
+import { Code } from '@tsmicro/transport';
 
 interface OrderCreated {
   id?: string;
@@ -207,5 +212,78 @@ describe('micro.newService broker configuration', () => {
   it('stops with an error naming the key for a bad broker kind or address', () => {
     expect(() => newService({}, { env: { MICRO_BROKER: 'rabbit' }, file: false })).toThrow(/MICRO_BROKER="rabbit".*broker\.kind/);
     expect(() => newService({}, { env: { MICRO_BROKER_ADDRESS: 'nats:/x' }, file: false })).toThrow(/MICRO_BROKER_ADDRESS/);
+  });
+});
+
+describe('interceptors around events', () => {
+  const tenant = createContextKey('none', { description: 'tenant' });
+
+  it('runs subscribers inside the service, class and method interceptors, with the topic as service and a value for the handler', async () => {
+    const seen: string[] = [];
+    const ends: CallEnd[] = [];
+    const layer = (name: string): Interceptor => (next) => async (call) => {
+      seen.push(`${name}:${call.side}:${call.service}:${call.method.name}`);
+      call.onEnd((end) => ends.push(end));
+      return next(call);
+    };
+    const readTenant: Interceptor = (next) => async (call) => {
+      if (call.side === 'server') call.values.set(tenant, call.metadata.getString('x-tenant') ?? 'none');
+      return next(call);
+    };
+    const got: string[] = [];
+    @UseInterceptors(layer('class'))
+    class Audited {
+      @UseInterceptors(layer('method'))
+      @Subscribe('audit.events', { type: OrderCreated })
+      async on(ctx: Context, msg: OrderCreated): Promise<void> {
+        if (msg.id === 'boom') throw new MicroError(Code.FAILED_PRECONDITION, 'no');
+        got.push(`${msg.id}@${ctx.values.get(tenant)}`);
+      }
+    }
+    const svc = service({ interceptors: [layer('service'), readTenant] }).handle(new Audited());
+    await svc.start();
+    const publisher = svc.publisher('audit.events', OrderCreated);
+    await publisher.publish({ id: 'a1' }, { metadata: { 'x-tenant': 'acme' } });
+    await eventually(() => expect(got).toEqual(['a1@acme']));
+    expect(seen).toEqual(['service', 'class', 'method'].map((n) => `${n}:server:audit.events:Audited.on`));
+    await publisher.publish({ id: 'boom' });
+    await eventually(() => expect(ends.map((e) => e.code)).toEqual([Code.OK, Code.OK, Code.OK, Code.FAILED_PRECONDITION, Code.FAILED_PRECONDITION, Code.FAILED_PRECONDITION]));
+  });
+
+  it('runs publishers inside the client interceptors: headers they add reach the subscriber, hooks may change the message', async () => {
+    const broker = createMemoryBroker();
+    const received: Array<{ id: string; trace: string | undefined }> = [];
+    class Traced {
+      @Subscribe('traced.events', { type: OrderCreated })
+      async on(ctx: Context, msg: OrderCreated): Promise<void> {
+        received.push({ id: msg.id ?? '', trace: ctx.metadata.getString('traceparent') });
+      }
+    }
+    const sub = service({ brokerInstance: broker }).handle(new Traced());
+    await sub.start();
+    const calls: InterceptedCall[] = [];
+    const tracing: Interceptor = (next) => async (call) => {
+      calls.push(call);
+      call.metadata.set('traceparent', '00-11111111111111111111111111111111-2222222222222222-01');
+      call.onRequestMessage((m) => ({ ...(m as OrderCreated), id: `${(m as OrderCreated).id}-stamped` }));
+      return next(call);
+    };
+    const pub = service({ brokerInstance: broker, clientInterceptors: [tracing] });
+    await pub.publisher('traced.events', OrderCreated).publish({ id: 't1' });
+    await eventually(() => expect(received).toEqual([{ id: 't1-stamped', trace: '00-11111111111111111111111111111111-2222222222222222-01' }]));
+    expect(calls[0]).toMatchObject({ side: 'client', service: 'traced.events', target: 'traced.events', request: { id: 't1' } });
+  });
+
+  it('rejects a publish an interceptor refuses, and sends nothing', async () => {
+    const broker = createMemoryBroker();
+    const sent: string[] = [];
+    await broker.subscribe('guarded.events', async (m) => void sent.push(m.topic));
+    const guard: Interceptor = () => async () => {
+      throw new MicroError(Code.PERMISSION_DENIED, 'not allowed to publish');
+    };
+    const pub = service({ brokerInstance: broker, clientInterceptors: [guard] });
+    await expect(pub.publisher('guarded.events', OrderCreated).publish({ id: 'x' })).rejects.toMatchObject({ code: Code.PERMISSION_DENIED });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toEqual([]);
   });
 });

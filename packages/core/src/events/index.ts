@@ -5,4 +5,3 @@ export { Publisher } from './publisher.js';
 export type { PublishEventOptions, PublisherOptions, PublishFunc } from './publisher.js';
 export { eventHeader } from './event-headers.js';
 export type { EventHandlerFunc, SubscriberBinding } from './subscriber.js';
-export type { EventHandlerWrapper } from './subscriber-set.js';

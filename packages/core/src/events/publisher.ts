@@ -3,7 +3,12 @@ import { BrokerError } from '../broker/broker-error.js';
 import { checkTopic } from '../broker/topic.js';
 import type { Codec } from '../codec/codec.js';
 import type { Context } from '../context.js';
-import type { MessageType } from '../definition.js';
+import type { MessageType, MethodDefinition } from '../definition.js';
+import { composeChain } from '../interceptor/compose-chain.js';
+import type { Interceptor, NextCall } from '../interceptor/interceptor.js';
+import type { Node } from '../registry/registry.js';
+import { eventMethod } from './event-method.js';
+import { PublishCall } from './publish-call.js';
 import { eventContentType } from './event-codec.js';
 import { eventHeaders } from './event-headers.js';
 
@@ -34,6 +39,8 @@ export type PublishFunc = (topic: string, body: Uint8Array, headers: Record<stri
  */
 export class Publisher<T> {
   private readonly contentType: string;
+  private readonly method: MethodDefinition;
+  private readonly chain: NextCall | undefined;
 
   constructor(
     readonly topic: string,
@@ -41,19 +48,36 @@ export class Publisher<T> {
     private readonly codec: Codec,
     private readonly send: PublishFunc,
     private readonly options: PublisherOptions = {},
+    interceptors: readonly Interceptor[] = [],
+    private readonly node: Node = { id: 'broker', address: '', metadata: {} },
+    private readonly onHookError: (err: unknown) => void = (err) => console.warn(`tsmicro: event interceptor failed: ${String(err)}`),
   ) {
     checkTopic(topic);
     if (!type || typeof type.encode !== 'function') {
       throw new BrokerError(`publisher for ${topic} needs a MessageType (the one generated code exports beside the message interface)`);
     }
     this.contentType = eventContentType(codec.name);
+    this.method = eventMethod(topic, 'publish', type as MessageType<unknown>);
+    // Composed once per publisher; without interceptors publish() takes the direct path.
+    this.chain =
+      interceptors.length === 0
+        ? undefined
+        : composeChain(interceptors, (c) => {
+            const call = c as PublishCall;
+            return this.send(this.topic, this.codec.marshal(this.type, call.message() as T), call.headers(), call.durable);
+          });
   }
 
   /** publish encodes `message` and sends it; it resolves with the message id once the broker took it. */
   async publish(message: T, options: PublishEventOptions = {}): Promise<string> {
-    const body = this.codec.marshal(this.type, message);
     const headers = eventHeaders({ contentType: this.contentType, id: options.id, metadata: options.metadata, ctx: options.ctx });
-    await this.send(this.topic, body, headers, options.durable ?? this.options.durable ?? false);
+    const durable = options.durable ?? this.options.durable ?? false;
+    if (!this.chain) {
+      await this.send(this.topic, this.codec.marshal(this.type, message), headers, durable);
+    } else {
+      const call = new PublishCall(this.topic, this.method, this.node, message, options.ctx, headers, durable, this.onHookError);
+      await call.settle(this.chain(call));
+    }
     return headers['micro-id'] as string;
   }
 }

@@ -1,9 +1,6 @@
 import type { Broker, BrokerLogger, Subscription, SubscriptionStats } from '../broker/broker.js';
 import { BrokerError } from '../broker/broker-error.js';
-import { brokerHandler, type EventHandlerFunc, type SubscriberBinding } from './subscriber.js';
-
-/** EventHandlerWrapper wraps every subscriber handler, e.g. to run it through interceptors. */
-export type EventHandlerWrapper = (binding: SubscriberBinding, next: EventHandlerFunc) => EventHandlerFunc;
+import { brokerHandler, type SubscriberBinding } from './subscriber.js';
 
 /**
  * SubscriberSet holds a service's checked @Subscribe bindings: it subscribes
@@ -14,7 +11,8 @@ export class SubscriberSet {
   private live: Array<{ binding: SubscriberBinding; subscription: Subscription }> = [];
   private abort = new AbortController();
 
-  constructor(private readonly wrap: EventHandlerWrapper = (_binding, next) => next) {}
+  /** onHookError hears what an interceptor's hook or end listener threw, for logging. */
+  constructor(private readonly onHookError: (err: unknown) => void = (err) => console.warn(`tsmicro: event interceptor failed: ${String(err)}`)) {}
 
   /** add keeps a binding for the next start(). */
   add(binding: SubscriberBinding): void {
@@ -29,7 +27,7 @@ export class SubscriberSet {
   async start(broker: Broker): Promise<void> {
     this.abort = new AbortController();
     for (const binding of this.bindings) {
-      const handler = brokerHandler(binding, this.wrap(binding, binding.handler), this.abort.signal);
+      const handler = brokerHandler(binding, this.abort.signal, this.onHookError);
       try {
         this.live.push({ binding, subscription: await broker.subscribe(binding.topic, handler, binding.options) });
       } catch (err) {

@@ -1,4 +1,8 @@
-import type { BrokerHandler, SubscribeOptions } from '../broker/broker.js';
+import type { BrokerHandler, BrokerMessage, SubscribeOptions } from '../broker/broker.js';
+import { composeChain } from '../interceptor/compose-chain.js';
+import type { Interceptor } from '../interceptor/interceptor.js';
+import { eventMethod } from './event-method.js';
+import { SubscriberCall } from './subscriber-call.js';
 import { checkPattern } from '../broker/topic.js';
 import { resolveSubscribeOptions } from '../broker/subscribe-options.js';
 import { Context } from '../context.js';
@@ -21,6 +25,8 @@ export interface SubscriberBinding {
   readonly type: MessageType<unknown>;
   readonly options: SubscribeOptions;
   readonly handler: EventHandlerFunc;
+  /** Interceptors around the handler, outermost first: the service's, the class's, the method's. */
+  readonly interceptors: readonly Interceptor[];
 }
 
 const signature = '(ctx: Context, msg) => Promise<void>';
@@ -30,7 +36,13 @@ const signature = '(ctx: Context, msg) => Promise<void>';
  * and the method's shape) and binds it to `instance`. Anything wrong throws
  * a HandlerError naming class and method, at handle() time.
  */
-export function bindSubscriber(instance: object, className: string, declared: DeclaredSubscription, serviceName: string): SubscriberBinding {
+export function bindSubscriber(
+  instance: object,
+  className: string,
+  declared: DeclaredSubscription,
+  serviceName: string,
+  interceptors: readonly Interceptor[] = [],
+): SubscriberBinding {
   const where = `${className}.${declared.propertyKey}`;
   const fail = (problem: string, cause?: unknown): never => {
     throw new HandlerError(`${where}: ${problem}`, cause === undefined ? undefined : { cause });
@@ -75,7 +87,14 @@ export function bindSubscriber(instance: object, className: string, declared: De
     ctx: Context,
     msg: unknown,
   ) => Promise<void>;
-  return { where, topic: declared.topic, type: type as MessageType<unknown>, options: brokerOptions, handler: (ctx, msg) => method.call(instance, ctx, msg) };
+  return {
+    where,
+    topic: declared.topic,
+    type: type as MessageType<unknown>,
+    options: brokerOptions,
+    handler: (ctx, msg) => method.call(instance, ctx, msg),
+    interceptors,
+  };
 }
 
 /**
@@ -92,15 +111,29 @@ export function checkInjectable(ctor: Function, className: string): void {
 
 /**
  * brokerHandler turns a binding into what a Broker calls: decode by the
- * event's content type, make the handler's Context from the headers, run.
- * `handler` is the binding's, or the binding's wrapped by interceptors.
+ * event's content type, make the handler's Context from the headers, run the
+ * handler, through its interceptors when it has any (composed once, here).
  */
-export function brokerHandler(binding: SubscriberBinding, handler: EventHandlerFunc, signal: AbortSignal): BrokerHandler {
+export function brokerHandler(binding: SubscriberBinding, signal: AbortSignal, onHookError: (err: unknown) => void): BrokerHandler {
+  const decode = (event: BrokerMessage): [Context, unknown] => [
+    new Context({ metadata: metadataFromHeaders(event.headers), service: event.topic, method: binding.where, signal }),
+    eventCodecFor(event.headers[eventHeader.contentType]).unmarshal(binding.type, event.body),
+  ];
+  if (binding.interceptors.length === 0) {
+    return async (event) => {
+      const [ctx, message] = decode(event);
+      await binding.handler(ctx, message);
+    };
+  }
+  const chain = composeChain(binding.interceptors, (c) => {
+    const call = c as SubscriberCall;
+    return binding.handler(call.ctx, call.message());
+  });
+  const method = eventMethod(binding.topic, binding.where, binding.type);
   return async (event) => {
-    const codec = eventCodecFor(event.headers[eventHeader.contentType]);
-    const message = codec.unmarshal(binding.type, event.body);
-    const ctx = new Context({ metadata: metadataFromHeaders(event.headers), service: event.topic, method: binding.where, signal });
-    await handler(ctx, message);
+    const [ctx, message] = decode(event);
+    const call = new SubscriberCall(ctx, method, message, onHookError);
+    await call.settle(chain(call));
   };
 }
 
