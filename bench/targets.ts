@@ -41,6 +41,11 @@ export function checkTargets(rows: readonly Row[]): Target[] {
       atLeast(`${impl} ${s} msgs/s ≥ 10× its unary 1 in flight calls/s`, ratioOf(figure(rows, impl, s), unary), 10);
     }
   }
+  atLeast(
+    'tsmicro/nats events across processes ≥ 0.8× nats.js',
+    vs('tsmicro/nats', 'nats.js', 'events publish → handler, two processes'),
+    0.8,
+  );
   for (const side of ['client', 'server']) {
     const scenario = `idle streams, ${side} RSS`;
     atMost(`tsmicro/tcp ${scenario} ≤ 4096 B/stream`, figure(rows, 'tsmicro/tcp', scenario), 4096);

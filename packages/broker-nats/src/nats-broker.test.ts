@@ -106,7 +106,8 @@ describe.skipIf(!hasNats)('NatsBroker over a real nats-server', () => {
   });
 
   it('leaves unhandled durable messages in the stream when a member drains, for the next member', async () => {
-    const b = await broker();
+    // A message the server had already sent to the stopping member comes back after ackWaitMs.
+    const b = await broker({ ackWaitMs: 1_500 });
     const t = topic('drain');
     const gate = new Gate();
     const first: string[] = [];

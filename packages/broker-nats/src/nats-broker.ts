@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import {
   type Broker,
   BrokerError,
@@ -36,6 +36,7 @@ export class NatsBroker implements Broker {
   private store: JetStreamStore | undefined;
   private readonly subs = new Set<NatsSubscription>();
   private closed = false;
+  private outbox: Array<{ topic: string; body: Uint8Array; headers: MsgHdrs | undefined }> = [];
 
   constructor(options: NatsBrokerOptions = {}) {
     this.options = resolveNatsOptions(options);
@@ -50,11 +51,29 @@ export class NatsBroker implements Broker {
     checkTopic(topic);
     const nc = this.open(`publish to ${topic}`);
     if (options.durable) return this.jetStream(nc).publish(topic, message.body, message.headers);
-    try {
-      // While reconnecting the client buffers what is published and sends it once back.
-      nc.publish(topic, message.body, { headers: natsHeaders(message.headers) });
-    } catch (err) {
-      throw new BrokerError(`cannot publish to ${topic} on nats at ${this.address}: ${describe(err)}`, { cause: err });
+    const limit = nc.info?.max_payload;
+    if (limit !== undefined && message.body.length > limit) {
+      throw new BrokerError(`cannot publish ${message.body.length} bytes to ${topic}: nats at ${this.address} takes at most ${limit} (max_payload)`);
+    }
+    // Handed to the client in batches: it writes to its socket after each microtask turn, so
+    // publishes awaited one by one would otherwise each cost a write. A full batch goes at once,
+    // so a long run of publishes streams out while it runs; the rest at the end of the turn.
+    this.outbox.push({ topic, body: message.body, headers: natsHeaders(message.headers) });
+    if (this.outbox.length === 1) setImmediate(() => this.flushOutbox());
+    else if (this.outbox.length >= 256) this.flushOutbox();
+  }
+
+  // While reconnecting, the client buffers what is published and sends it once back.
+  private flushOutbox(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    const nc = this.nc;
+    for (const m of batch) {
+      try {
+        nc?.publish(m.topic, m.body, { headers: m.headers });
+      } catch (err) {
+        this.options.logger.warn(`tsmicro: could not publish to ${m.topic} on nats at ${this.address}: ${describe(err)}`);
+      }
     }
   }
 
@@ -67,6 +86,7 @@ export class NatsBroker implements Broker {
 
   async disconnect(): Promise<void> {
     this.closed = true;
+    this.flushOutbox();
     await Promise.all([...this.subs].map((s) => s.unsubscribe()));
     const nc = this.nc ?? (await this.connecting?.catch(() => undefined));
     if (nc && !nc.isClosed()) {

@@ -52,7 +52,7 @@ export interface SubscribeOptions {
   /**
    * maxPending caps messages received but waiting for a free handler slot.
    * At-most-once subscriptions drop (and count) what arrives beyond it.
-   * Default 1 000.
+   * Default 65 536.
    */
   readonly maxPending?: number;
   /** maxDeliver: durable only, deliveries before a message goes to the dead-letter subject. Default 5. */

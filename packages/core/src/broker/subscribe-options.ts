@@ -10,8 +10,13 @@ export interface ResolvedSubscribeOptions {
   readonly maxDeliver: number;
 }
 
-/** subscribeDefaults: 16 handlers at once keeps a slow downstream busy without flooding it; 1 000 waiting bounds memory. */
-export const subscribeDefaults = { maxInFlight: 16, maxPending: 1_000, maxDeliver: 5 } as const;
+/**
+ * subscribeDefaults: 16 handlers at once keep a slow downstream busy without
+ * flooding it. 65 536 waiting bounds memory yet absorbs a burst: a NATS client
+ * hands over every message of a 64 KiB socket read at once, a thousand or more
+ * small ones (NATS's own clients allow 512 Ki pending messages).
+ */
+export const subscribeDefaults = { maxInFlight: 16, maxPending: 65_536, maxDeliver: 5 } as const;
 
 // Queue and consumer names become NATS tokens and JetStream consumer names.
 const name = /^[A-Za-z0-9_-]+$/;

@@ -17,7 +17,7 @@ export function eventContentType(codec: string): string {
 /** eventCodecFor picks the codec of an incoming event; no content type means protobuf. */
 export function eventCodecFor(contentType: string | undefined): Codec {
   if (contentType === undefined) return protoCodec;
-  const codec = contentTypes.get(contentType.split(';')[0]?.trim().toLowerCase() ?? '');
+  const codec = contentTypes.get(contentType) ?? contentTypes.get(contentType.split(';')[0]?.trim().toLowerCase() ?? '');
   if (!codec) {
     throw new BrokerError(`content type ${JSON.stringify(contentType)} is not one events are decoded from: accepted are ${[...contentTypes.keys()].join(', ')}`);
   }

@@ -28,7 +28,7 @@ export interface EventHeaderInput {
  */
 export function eventHeaders(input: EventHeaderInput): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.metadata ?? {})) headers[key.toLowerCase()] = value;
+  if (input.metadata) for (const key in input.metadata) headers[key.toLowerCase()] = input.metadata[key] as string;
   if (input.ctx) {
     for (const key of [eventHeader.traceparent, eventHeader.tracestate]) {
       const value = input.ctx.metadata.getString(key);

@@ -69,20 +69,28 @@ export class Publisher<T> {
   }
 
   /** publish encodes `message` and sends it; it resolves with the message id once the broker took it. */
-  async publish(message: T, options: PublishEventOptions = {}): Promise<string> {
-    const headers = eventHeaders({ contentType: this.contentType, id: options.id, metadata: options.metadata, ctx: options.ctx });
-    const durable = options.durable ?? this.options.durable ?? false;
-    if (!this.chain) {
-      await this.send(this.topic, this.codec.marshal(this.type, message), headers, durable);
-    } else {
+  publish(message: T, options: PublishEventOptions = {}): Promise<string> {
+    try {
+      const headers = eventHeaders({ contentType: this.contentType, id: options.id, metadata: options.metadata, ctx: options.ctx });
+      const durable = options.durable ?? this.options.durable ?? false;
+      const id = headers['micro-id'] as string;
+      // Not an async function: a publish is on the hot path, and each await is a turn.
+      if (!this.chain) return this.send(this.topic, this.codec.marshal(this.type, message), headers, durable).then(() => id);
       const call = new PublishCall(this.topic, this.method, this.node, message, options.ctx, headers, durable, this.onHookError);
-      await call.settle(this.chain(call));
+      return call.settle(this.chain(call)).then(() => id);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return headers['micro-id'] as string;
   }
 }
 
 /** brokerPublish is the PublishFunc that goes straight to a broker, once it is loaded. */
 export function brokerPublish(broker: () => Promise<Broker>): PublishFunc {
-  return async (topic, body, headers, durable) => (await broker()).publish(topic, { body, headers }, durable ? { durable } : undefined);
+  // Only the first publish waits for the broker to load; the rest go straight to it.
+  let loaded: Broker | undefined;
+  const options = { durable: true };
+  return (topic, body, headers, durable) => {
+    if (loaded) return loaded.publish(topic, { body, headers }, durable ? options : undefined);
+    return broker().then((b) => (loaded = b).publish(topic, { body, headers }, durable ? options : undefined));
+  };
 }
