@@ -1,4 +1,12 @@
-import { type Client, createClient, createServer, type Server, transportByName, type TransportName } from '@tsmicro/core';
+import {
+  type Client,
+  createClient,
+  createServer,
+  type InterceptorLike,
+  type Server,
+  transportByName,
+  type TransportName,
+} from '@tsmicro/core';
 import { createPool, type Pool, type PoolOptions } from '@tsmicro/transport';
 
 /** Served is a server and a client joined over one transport, for tests. */
@@ -14,7 +22,15 @@ export interface Served {
 export async function serve(
   transportName: TransportName,
   handlers: object[],
-  options: { pool?: PoolOptions; maxMessageSize?: number; graceMs?: number } = {},
+  options: {
+    pool?: PoolOptions;
+    maxMessageSize?: number;
+    graceMs?: number;
+    /** Server interceptors of every handler. */
+    interceptors?: readonly InterceptorLike[];
+    /** Interceptors of the client. */
+    clientInterceptors?: readonly InterceptorLike[];
+  } = {},
 ): Promise<Served> {
   const transport = transportByName(transportName);
   const server = createServer({
@@ -22,12 +38,13 @@ export async function serve(
     address: '127.0.0.1:0',
     maxMessageSize: options.maxMessageSize,
     graceMs: options.graceMs,
+    interceptors: options.interceptors,
     onHandlerError: () => {},
   });
   for (const h of handlers) server.handle(h);
   const address = await server.start();
   const pool = createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000, ...options.pool });
-  const client = createClient({ transport, connections: pool, resolve: () => address });
+  const client = createClient({ transport, connections: pool, resolve: () => address, interceptors: options.clientInterceptors });
   return {
     server,
     client,

@@ -5,6 +5,8 @@ import { MicroError } from './errors.js';
 import type { ContextValues } from './interceptor/context-values.js';
 import type { CallEnd, MessageHook, ServerInterceptedCall } from './interceptor/interceptor.js';
 import { emitEnd, runRequestHooks, runResponseHooks } from './interceptor/message-hooks.js';
+import type { DispatchOptions } from './dispatch.js';
+import type { Route } from './router.js';
 import { ServerCall } from './server-call.js';
 
 const NO_METADATA = new Metadata();
@@ -22,18 +24,19 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   private responseHooks: MessageHook[] | undefined;
   private endListeners: ((end: CallEnd) => void)[] | undefined;
   private deepestLayer = 0;
+  private finalStatus: Status | undefined;
+
+  readonly method: MethodDefinition;
 
   constructor(
     stream: ServerStream,
     codec: Codec,
-    readonly method: MethodDefinition,
-    service: string,
-    maxSendSize: number,
-    onEnd: (call: ServerCall<unknown, unknown>) => void,
-    /** Hears what a hook or end listener threw that was not a MicroError, for logging. */
-    private readonly onHookError: (err: unknown) => void,
+    private readonly route: Route,
+    private readonly options: DispatchOptions,
   ) {
-    super(stream, codec, method.requestType, method.responseType, service, method.name, maxSendSize, onEnd);
+    const { method } = route;
+    super(stream, codec, method.requestType, method.responseType, route.service.typeName, method.name, options.maxSendSize, options.onEnd);
+    this.method = method;
   }
 
   get service(): string {
@@ -73,8 +76,9 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   }
 
   onEnd(listener: (end: CallEnd) => void): void {
-    if (this.isEnded) throw new MicroError(Code.INTERNAL, 'onEnd registered after the call ended');
-    (this.endListeners ??= []).push(listener);
+    // Registered after the end (after next settled on a cancelled call, say): it hears it at once.
+    if (this.finalStatus !== undefined) this.report(emitEnd([listener], this.endOf(this.finalStatus)));
+    else (this.endListeners ??= []).push(listener);
   }
 
   /** enterLayer refuses a second pass: a server call runs its handler once. */
@@ -107,18 +111,26 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   override finish(status: Status): void {
     if (this.isEnded) return;
     super.finish(status);
-    const listeners = this.endListeners;
-    if (listeners === undefined) return;
+    this.finalStatus = status;
+    if (this.endListeners !== undefined) this.report(emitEnd(this.endListeners, this.endOf(status)));
+  }
+
+  // What a hook or end listener threw that was not a MicroError goes where handler errors go.
+  private report(errors: readonly unknown[] | undefined): void {
+    if (errors) for (const err of errors) this.options.onHandlerError(err, this.route);
+  }
+
+  private endOf(status: Status): CallEnd {
     const { ctx } = this;
     const trailer = status.code !== Code.OK ? status.metadata : ctx.hasResponseTrailer ? ctx.responseTrailer : NO_METADATA;
     const header = ctx.hasResponseHeader ? ctx.responseHeader : NO_METADATA;
-    emitEnd(listeners, { code: status.code, message: status.message, header, trailer }, this.onHookError);
+    return { code: status.code, message: status.message, header, trailer };
   }
 
   // A hook that rejected a message ends the call with its status (UNKNOWN for a plain error).
   private hookFailed(err: unknown): MicroError {
     const e = MicroError.from(err);
-    if (e !== err) this.onHookError(err);
+    if (e !== err) this.report([err]);
     this.fail(e);
     return e;
   }

@@ -288,6 +288,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           unaryTimeoutMs: config.client.timeoutMs,
           retries: config.client.retries,
           retryBackoff: config.client.retryBackoff,
+          interceptors: clientInterceptors,
+          container,
           onClose: () => selector.close(),
         });
       }

@@ -15,7 +15,7 @@ export abstract class EventCall {
   private requestHooks: MessageHook[] | undefined;
   private endListeners: ((end: CallEnd) => void)[] | undefined;
   private deepestLayer = 0;
-  private ended = false;
+  private ended: CallEnd | undefined;
 
   constructor(private readonly onHookError: (err: unknown) => void) {}
 
@@ -26,9 +26,14 @@ export abstract class EventCall {
   /** onResponseMessage is accepted for interceptors written for calls; events have no reply, so it never runs. */
   onResponseMessage(_hook: MessageHook): void {}
 
+  /** onEnd hears the outcome once; at once when the event was already handled. */
   onEnd(listener: (end: CallEnd) => void): void {
-    if (this.ended) throw new MicroError(Code.INTERNAL, 'onEnd registered after the event was handled');
-    (this.endListeners ??= []).push(listener);
+    if (!this.ended) {
+      (this.endListeners ??= []).push(listener);
+      return;
+    }
+    const thrown = emitEnd([listener], this.ended);
+    for (const err of thrown ?? []) this.onHookError(err);
   }
 
   /** enterLayer refuses a second pass: an event is handled (or published) once. */
@@ -59,7 +64,9 @@ export abstract class EventCall {
 
   private end(code: Code, message: string): void {
     if (this.ended) return;
-    this.ended = true;
-    if (this.endListeners) emitEnd(this.endListeners, { code, message, header: NO_METADATA, trailer: NO_METADATA }, this.onHookError);
+    this.ended = { code, message, header: NO_METADATA, trailer: NO_METADATA };
+    if (!this.endListeners) return;
+    const thrown = emitEnd(this.endListeners, this.ended);
+    for (const err of thrown ?? []) this.onHookError(err);
   }
 }

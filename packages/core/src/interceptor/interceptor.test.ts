@@ -184,3 +184,56 @@ describe('server interceptors', () => {
     await client.close();
   });
 });
+
+describe('client interceptors', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await server?.stop(0);
+  });
+
+  async function start(clientInterceptors: Interceptor[]) {
+    const transport = createMemoryTransport();
+    server = createServer({ transport, onHandlerError: () => {} });
+    server.handle(Guarded);
+    const address = await server.start();
+    return createClient({ transport, connections: createPool(transport), resolve: () => address, interceptors: clientInterceptors });
+  }
+
+  it('adds metadata, sees the node and the end, and can short-circuit or retry', async () => {
+    const seen: string[] = [];
+    const outer: Interceptor = (next) => async (call) => {
+      if (call.side !== 'client') throw new Error('client side expected');
+      seen.push(`${call.target} ${call.service}/${call.method.name} @${call.peer} attempt ${call.attempt}`);
+      call.onEnd((end) => seen.push(`end ${end.code}`));
+      if (call.request !== undefined && (call.request as { name: string }).name === 'cached') return { message: 'from cache' };
+      call.metadata.set('x-user', 'u1');
+      return next(call);
+    };
+    let tries = 0;
+    const retryOnce: Interceptor = (next) => async (call) => {
+      call.onResponseMessage(() => {
+        seen.push('reply');
+      });
+      tries++;
+      if (tries === 1) {
+        await next(call);
+        seen.push('retrying');
+      }
+      return next(call);
+    };
+    const client = await start([outer, retryOnce]);
+    expect(await client.call('greeter', m.sayHello!, { name: 'cached' })).toEqual({ message: 'from cache' });
+    expect(await client.call('greeter', m.sayHello!, { name: 'n' })).toEqual({ message: 'anonymous:n' });
+    expect(seen[0]).toMatch(/^greeter greeter.Greeter\/SayHello @127.0.0.1:\d+ attempt 1$/);
+    // One reply hook per pass: the second pass dropped the first pass's hook.
+    expect(seen[1]).toBe(`end ${Code.OK}`);
+    expect(seen[2]).toMatch(/attempt 1$/);
+    expect(seen.slice(3)).toEqual(['reply', 'retrying', 'reply', `end ${Code.OK}`]);
+    const perCall: Interceptor = (next) => async (call) => {
+      call.onRequestMessage((msg) => ({ ...(msg as object), name: 'rewritten' }));
+      return next(call);
+    };
+    expect(await client.call('greeter', m.sayHello!, { name: 'x' }, { interceptors: [perCall] })).toEqual({ message: 'anonymous:rewritten' });
+    await client.close();
+  });
+});

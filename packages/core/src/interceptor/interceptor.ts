@@ -50,8 +50,10 @@ import type { ContextValues } from './context-values.js';
  * - onEnd hears the final status once, whatever ended the call: the handler,
  *   an interceptor's throw, CANCELLED, DEADLINE_EXCEEDED, a dead peer
  *   (UNAVAILABLE or CANCELLED, as the transport saw it), a server shutting
- *   down. Client: once per attempt, after the chain settled and, for a stream,
- *   after the stream ended.
+ *   down. Client: once per attempt, before the caller sees the outcome of a
+ *   unary call or a failure; for a stream handed to the caller, once its
+ *   status came and the caller read every reply, saw it fail, or closed it
+ *   (a stream dropped unread and unclosed is not heard of).
  * - values carries typed context values (createContextKey): a server
  *   interceptor sets call.values (the handler reads ctx.values); a client
  *   call made with { ctx } reads through to the handler's values.
@@ -90,7 +92,11 @@ export interface CallBase {
   readonly metadata: Metadata;
   /** Absolute deadline in ms since the epoch, if any. */
   readonly deadline: number | undefined;
-  /** Aborts when the call is cancelled, its deadline passes or its connection dies. */
+  /**
+   * Server: aborts when the call ends other than OK (cancelled, deadline,
+   * dead connection, shutdown). Client: the caller's cancellation
+   * (CallOptions.signal and ctx.signal); the call's end is onEnd.
+   */
   readonly signal: AbortSignal;
   /** The other side's address: the caller's on the server, the node's on the client. */
   readonly peer: string;
@@ -100,7 +106,7 @@ export interface CallBase {
   onRequestMessage(hook: MessageHook): void;
   /** onResponseMessage hooks every response message passing this layer. */
   onResponseMessage(hook: MessageHook): void;
-  /** onEnd hears the final status once. */
+  /** onEnd hears the final status once (at once if the call already ended). */
   onEnd(listener: (end: CallEnd) => void): void;
 }
 
