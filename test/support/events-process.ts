@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { exampleEnv, repoRoot } from './example-process.js';
-import type { ExampleExit } from './spawn-example.js';
+import { type ExampleExit, stopChild } from './spawn-example.js';
 
 /** SubscriberProcess is a running `events:sub`. */
 export interface SubscriberProcess {
@@ -22,18 +22,7 @@ export function spawnSubscriber(args: readonly string[], env: Record<string, str
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<ExampleExit>((resolve) => child.once('close', (code, signal) => resolve({ code, signal, output, killed: false })));
-  const stop = async (stopTimeoutMs = 15_000): Promise<ExampleExit> => {
-    if (child.exitCode !== null || child.signalCode !== null) return exited;
-    child.kill('SIGTERM');
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, stopTimeoutMs);
-    const exit = await exited;
-    clearTimeout(timer);
-    return { ...exit, killed };
-  };
+  const stop = (stopTimeoutMs = 15_000): Promise<ExampleExit> => stopChild(child, exited, stopTimeoutMs);
   return new Promise((resolve, reject) => {
     const deadline = setTimeout(() => {
       child.kill('SIGKILL');

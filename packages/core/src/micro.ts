@@ -299,7 +299,18 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       // The registry first: a wrong registry address must stop start-up before anything listens.
       const { registry } = await registryLoaded();
       // Then the broker: a wrong broker address stops start-up too, and handlers are subscribed before calls arrive.
-      await subscribers.start((await brokerLoaded()).broker);
+      const events = await brokerLoaded();
+      try {
+        await subscribers.start(events.broker);
+      } catch (err) {
+        // Nothing else holds the connection open: a failed start must not keep the process alive.
+        if (events.owned) {
+          brokerLoad = undefined;
+          brokerLoading = undefined;
+          await events.broker.disconnect().catch(() => {});
+        }
+        throw err;
+      }
       let bound: string;
       try {
         bound = await server.start();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker, BrokerLogger, BrokerMessage } from './broker.js';
 import { BrokerError } from './broker-error.js';
+import { eventually, sleep } from '../registry/registry-suite.js';
 
 /** BrokerHarness is what describeBroker needs to know about one implementation. */
 export interface BrokerHarness {
@@ -9,21 +10,8 @@ export interface BrokerHarness {
   create(logger: BrokerLogger): Promise<Broker>;
 }
 
-/** sleep waits `ms` milliseconds. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** eventually retries `check` until it stops throwing, or rethrows its last error after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, stepMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(stepMs);
-    }
-  }
-}
+// The registry suite's helpers serve here too.
+export { eventually, sleep } from '../registry/registry-suite.js';
 
 /** Gate is a promise a test opens by hand, to hold handlers in flight. */
 export class Gate {
