@@ -40,7 +40,8 @@ class Billing {
 
 const open: MicroService[] = [];
 function service(options: Parameters<typeof newService>[0] = {}): MicroService {
-  const s = newService({ name: 'billing', transport: 'memory', brokerInstance: createMemoryBroker(), ...options }, { env: {}, file: false });
+  const quiet = createMemoryBroker({ logger: { warn: () => {} } });
+  const s = newService({ name: 'billing', transport: 'memory', brokerInstance: quiet, ...options }, { env: {}, file: false });
   open.push(s);
   return s;
 }
@@ -118,6 +119,24 @@ describe('@Subscribe and service.publisher', () => {
     await broker.publish('slow.topic', { body: OrderCreated.encode({ id: 'late' }) });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(done).toEqual(['a']);
+  });
+
+  it('aborts ctx.signal of a handler still running when server.graceMs has passed on stop', async () => {
+    const broker = createMemoryBroker();
+    const aborted: string[] = [];
+    class Stuck {
+      @Subscribe('stuck.topic', { type: OrderCreated })
+      async on(ctx: Context, msg: OrderCreated): Promise<void> {
+        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+        aborted.push(msg.id ?? '');
+      }
+    }
+    const svc = newService({ name: 'stuck', transport: 'memory', brokerInstance: broker, server: { graceMs: 50 } }, { env: {}, file: false }).handle(Stuck);
+    await svc.start();
+    await svc.publisher('stuck.topic', OrderCreated).publish({ id: 's1' });
+    await eventually(() => expect(svc.subscriberStats()['Stuck.on']?.inFlight).toBe(1));
+    await svc.stop();
+    expect(aborted).toEqual(['s1']);
   });
 
   it('refuses a durable subscriber on the memory broker at start, naming the handler', async () => {

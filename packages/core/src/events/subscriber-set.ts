@@ -19,6 +19,7 @@ export class SubscriberSet {
     this.bindings.push(binding);
   }
 
+  /** size is how many bindings were added. */
   get size(): number {
     return this.bindings.length;
   }
@@ -41,11 +42,13 @@ export class SubscriberSet {
    * stop drains every subscription: no new messages, running handlers
    * finish. Handlers still running after graceMs see their ctx.signal abort.
    */
-  async stop(graceMs: number, logger?: BrokerLogger): Promise<void> {
+  async stop(graceMs: number, logger: BrokerLogger = { warn: (m) => console.warn(m) }): Promise<void> {
     const live = this.live;
     this.live = [];
     const timer = setTimeout(() => {
-      logger?.warn(`tsmicro: subscriber handlers still running after ${graceMs} ms; their ctx.signal is aborted`);
+      if (live.some(({ subscription }) => subscription.stats().inFlight > 0)) {
+        logger.warn(`tsmicro: subscriber handlers still running after ${graceMs} ms; their ctx.signal is aborted`);
+      }
       this.abort.abort(new BrokerError('the service is stopping'));
     }, graceMs);
     try {
