@@ -82,7 +82,7 @@ export {
   EjectionList,
 } from './selector/index.js';
 export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions, Strategy, StrategyName } from './selector/index.js';
-export { loadConfig, ConfigError, defaults } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
+export { loadConfig, ConfigError, defaults, durationForm, parseDuration } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
 export { micro, newService } from './micro.js';
 export type { Service as MicroService, ServiceOptions, ServiceSelectorOptions, RunOptions } from './micro.js';
 export { isRetryable, retryDelay, defaultRetryBackoff } from './retry-policy.js';
@@ -140,3 +140,4 @@ export type {
 export { loadBroker, natsBrokerPackage } from './broker-loader.js';
 export type { LoadedBroker } from './broker-loader.js';
 export { lookupMessageType } from './generated-runtime.js';
+export { InvalidMessageError } from './message-check.js';

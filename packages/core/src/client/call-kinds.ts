@@ -9,10 +9,10 @@ import type { Opened } from './node-attempt.js';
 // that is the same with or without interceptors.
 
 /** unaryOn sends the request, waits for the one reply and reports headers and trailers. */
-export async function unaryOn<I, O>(opened: Opened<I, O>, request: I, options: CallOptions, markSent: () => void): Promise<O> {
+export async function unaryOn<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
   const call = opened instanceof Promise ? await opened : opened;
   try {
-    return await call.unary(request, markSent);
+    return await call.unary(markSent);
   } catch (err) {
     call.close();
     throw err;
@@ -22,11 +22,11 @@ export async function unaryOn<I, O>(opened: Opened<I, O>, request: I, options: C
   }
 }
 
-/** serverStreamOn sends the one request, half-closes and hands the stream over. */
-export async function serverStreamOn<I, O>(opened: Opened<I, O>, request: I): Promise<ClientCall<I, O>> {
+/** serverStreamOn sends the one request (encoded when the stream opened), half-closes and hands the stream over. */
+export async function serverStreamOn<I, O>(opened: Opened<I, O>): Promise<ClientCall<I, O>> {
   const call = await opened;
   try {
-    await call.send(request).catch(ignoreEOF);
+    await call.sendEncoded().catch(ignoreEOF);
   } catch (err) {
     const error = MicroError.from(err, Code.UNAVAILABLE);
     // The server answered before the request was written (an interceptor

@@ -1,11 +1,13 @@
-import { type ClientStream, Code, Metadata } from '@tsmicro/transport';
+import { type ClientStream, Code, DEADLINE_EXCEEDED_TEXT, Metadata } from '@tsmicro/transport';
+import { cancellation } from '../cancellation.js';
 import type { Codec } from '../codec/codec.js';
 import { codecByName, codecNames } from '../codec/codecs.js';
-import { ClientCall, forgetAbandoned } from '../client-call.js';
+import { ClientCall, encodeRequest, forgetAbandoned } from '../client-call.js';
 import { MicroError } from '../errors.js';
 import type { Node } from '../registry/registry.js';
 import { AttemptError } from './attempt-error.js';
-import type { CallPlan } from './call-plan.js';
+import { runRequestHooks } from '../interceptor/message-hooks.js';
+import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { ConnectionLease } from './client-options.js';
 import { HookedClientCall, type MessageHooks } from './hooked-client-call.js';
 import type { Target, TargetResolver } from './target-resolver.js';
@@ -39,14 +41,15 @@ export class NodeAttempt {
   open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher): Opened<I, O> {
     const { options } = plan;
     const codec = options.codec ? pickCodec(options.codec) : (this.defaultCodec ?? nodeCodec(target.node));
+    const bytes = plan.request === NO_REQUEST ? undefined : encodeOnce(plan, codec, watcher);
     const { connections } = target;
     const address = target.node.address;
     const lease = connections.tryAcquire?.(address);
-    if (lease) return this.start(plan, target, codec, lease, metadata, watcher);
+    if (lease) return this.start(plan, target, codec, lease, metadata, watcher, bytes);
     const { signals } = plan;
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
     return connections.acquire(address, { signal: acquireSignal, deadline: plan.deadline }).then(
-      (l) => this.start(plan, target, codec, l, metadata, watcher),
+      (l) => this.start(plan, target, codec, l, metadata, watcher, bytes),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
         this.resolver.mark(target, error.code, error);
@@ -62,6 +65,7 @@ export class NodeAttempt {
     lease: ConnectionLease,
     metadata: Metadata | undefined,
     watcher: StreamWatcher | undefined,
+    request: Uint8Array | undefined,
   ): ClientCall<I, O> {
     const { method, deadline, signals } = plan;
     const stream = lease.connection.openStream(method.path, metadata ?? new Metadata(plan.options.metadata), {
@@ -71,9 +75,15 @@ export class NodeAttempt {
     });
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
-      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, 'deadline exceeded'), deadline - Date.now());
+      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), deadline - Date.now());
     }
-    const onAbort = signals.length === 0 ? undefined : () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
+    const onAbort =
+      signals.length === 0
+        ? undefined
+        : (event: Event) => {
+            const error = cancellation((event.target as AbortSignal).reason);
+            stream.cancel(error.code, error.detail);
+          };
     if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     const handedToCaller = method.kind !== 'unary';
     void stream.status.then((status) => {
@@ -84,9 +94,29 @@ export class NodeAttempt {
       // Streams report their node's health here too, however long they lived.
       this.resolver.mark(target, status.code);
     });
-    if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller);
+    if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
     watcher.opened(stream);
-    return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, watcher);
+    return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request, watcher);
+  }
+}
+
+// encodeOnce encodes the request of a unary or server-streaming call before
+// a stream is opened, after the interceptors' request hooks: a request that
+// does not fit its type fails here, before a byte is sent, and is not retried.
+function encodeOnce(plan: CallPlan<unknown, unknown>, codec: Codec, watcher: StreamWatcher | undefined): Uint8Array {
+  let message = plan.request;
+  const hooks = watcher?.requestHooks;
+  if (hooks !== undefined) {
+    try {
+      message = runRequestHooks(hooks, message);
+    } catch (err) {
+      throw new AttemptError(MicroError.from(err), false, true);
+    }
+  }
+  try {
+    return encodeRequest(codec, plan.method.requestType, message);
+  } catch (err) {
+    throw new AttemptError(MicroError.from(err, Code.INVALID_ARGUMENT), false, true);
   }
 }
 

@@ -2,7 +2,7 @@ import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
-import { type Status, StatusError } from '../status-error.js';
+import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
 import type { ClientStream, ServerStream } from '../transport.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
@@ -24,6 +24,7 @@ export class MemoryCall {
   private readonly aborted = new AbortNotice();
   private headersSent = false;
   private finalStatus: Status | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private resolveHeaders!: (m: Metadata) => void;
   private resolveStatus!: (s: Status) => void;
   private readonly headers = new Promise<Metadata>((r) => {
@@ -43,6 +44,16 @@ export class MemoryCall {
   ) {
     this.client = this.clientSide();
     this.server = this.serverSide(method, metadata, deadline, contentType, peer);
+    // The transport enforces the deadline itself, as grpc and tcp do, so a bare stream ends on time too.
+    if (deadline !== undefined) {
+      const ms = deadline - Date.now();
+      if (ms <= 0) this.expire();
+      else this.deadlineTimer = setTimeout(() => this.expire(), ms);
+    }
+  }
+
+  private expire(): void {
+    this.end({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() }, false);
   }
 
   /** ended tells whether the call has its final status. */
@@ -54,6 +65,7 @@ export class MemoryCall {
   end(status: Status, fromServer: boolean): void {
     if (this.finalStatus) return;
     this.finalStatus = status;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     if (!this.headersSent) {
       this.headersSent = true;
       this.resolveHeaders(new Metadata());
@@ -82,6 +94,7 @@ export class MemoryCall {
     return {
       write: (message) => {
         if (this.finalStatus) return Promise.reject(this.finalStatus.code === Code.OK ? ENDED_OK : statusError(this.finalStatus));
+        if (this.requests.done) return Promise.reject(writeAfterCloseSend());
         const tooBig = this.checkSize(message);
         if (tooBig) {
           this.end(tooBig.status, true);
