@@ -1,5 +1,6 @@
 import { connect, headers } from '@nats-io/transport-node';
-import { Context, createMemoryBroker, loadProto, type MessageType, micro, Subscribe, Subscriber } from '@tsmicro/core';
+import { Context, loadProto, type MessageType, micro, Subscribe, Subscriber } from '@tsmicro/core';
+import { createMemoryBroker } from '@tsmicro/core/plugin';
 import { randomUUID } from 'node:crypto';
 import { answerRequests, measuredRss } from '../child-rpc.js';
 import { protoPath } from '../bench-impl.js';
@@ -71,7 +72,11 @@ if (role === 'raw-sub' || role === 'raw-pub') {
   // What a nats.js user writes by hand for the same work: encode, an id header, publish; decode, count.
   const nc = await connect({ servers: address });
   if (role === 'raw-sub') {
-    nc.subscribe(topic, { queue: 'bench', callback: (_err, m) => void (Payload.decode(m.data), counter.add()) });
+    nc.subscribe(topic, { queue: 'bench', callback: (_err, m) => {
+        Payload.decode(m.data);
+        counter.add();
+      },
+    });
     await nc.flush();
   } else {
     handlers.publish = async (n) => {

@@ -1,4 +1,5 @@
-import { natsServerAvailable, TestNats } from '@tsmicro/broker-nats/testing';
+import { TestNats } from '@tsmicro/broker-nats/testing';
+import { findOnPath, missingServerLine } from '@tsmicro/core/testing';
 import { Child } from '../child-rpc.js';
 import type { Figures, Timing } from '../measure.js';
 import type { Row } from '../report.js';
@@ -73,7 +74,10 @@ export async function measureEvents(timing: Timing, rounds: number, log: (s: str
   } finally {
     await memory.stop();
   }
-  if (!natsServerAvailable()) return rows;
+  if (findOnPath('nats-server') === undefined) {
+    log(missingServerLine('nats-server'));
+    return rows;
+  }
   const nats = await TestNats.launch({ jetstream: true });
   const children: Child[] = [];
   const start = (role: EventRole) => {

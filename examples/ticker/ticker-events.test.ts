@@ -1,14 +1,15 @@
-import { createMemoryBroker, type MicroService, micro } from '@tsmicro/core';
+import { type MicroService, micro } from '@tsmicro/core';
+import { createMemoryBroker } from '@tsmicro/core/plugin';
 import { Container } from 'typedi';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../packages/core/src/broker/broker-suite.js';
-import { natsServerAvailable, TestNats } from '../../packages/broker-nats/src/test-nats.js';
+import { eventually, serverAvailable } from '@tsmicro/core/testing';
+import { TestNats } from '../../packages/broker-nats/src/test-nats.js';
 import { newPricesService, PriceTick } from './gen/ticker.js';
 import { PriceBoard } from './price-board.js';
 import { PriceFeed } from './price-feed.js';
 import { TICKS_TOPIC, TickPublisher } from './tick-publisher.js';
 
-const hasNats = natsServerAvailable();
+const hasNats = serverAvailable('nats-server');
 let nats: TestNats | undefined;
 beforeAll(async () => {
   if (hasNats) nats = await TestNats.launch();

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../packages/core/src/broker/broker-suite.js';
-import { freePort, natsServerAvailable, TestNats } from '../../packages/broker-nats/src/test-nats.js';
+import { eventually, serverAvailable } from '@tsmicro/core/testing';
+import { freePort, TestNats } from '../../packages/broker-nats/src/test-nats.js';
 import { pubScript, type SubscriberProcess, spawnSubscriber } from '../support/events-process.js';
 import { runExample } from '../support/run-example.js';
 
-const hasNats = natsServerAvailable();
+const hasNats = serverAvailable('nats-server');
 
 describe.skipIf(!hasNats)('events:sub and events:pub over NATS, in separate processes', () => {
   let nats: TestNats;

@@ -1,12 +1,5 @@
-import {
-  type Client,
-  createClient,
-  createServer,
-  type InterceptorLike,
-  type Server,
-  transportByName,
-  type TransportName,
-} from '@tsmicro/core';
+import type { Client, InterceptorLike } from '@tsmicro/core';
+import { createClient, createServer, type Server, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool, type Pool, type PoolOptions } from '@tsmicro/transport';
 
 /** Served is a server and a client joined over one transport, for tests. */

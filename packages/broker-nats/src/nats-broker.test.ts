@@ -1,11 +1,12 @@
-import { BrokerError, type BrokerLogger, type BrokerMessage } from '@tsmicro/core';
+import { BrokerError, type BrokerMessage } from '@tsmicro/core';
+import type { BrokerLogger } from '@tsmicro/core/plugin';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeBroker, eventually, Gate, sleep } from '../../core/src/broker/broker-suite.js';
+import { describeBroker, eventually, Gate, serverAvailable, sleep } from '@tsmicro/core/testing';
 import { createNatsBroker, type NatsBroker } from './nats-broker.js';
 import type { NatsBrokerOptions } from './nats-options.js';
-import { freePort, natsServerAvailable, TestNats } from './test-nats.js';
+import { freePort, TestNats } from './test-nats.js';
 
-const hasNats = natsServerAvailable();
+const hasNats = serverAvailable('nats-server');
 let nats: TestNats;
 
 beforeAll(async () => {

@@ -1,10 +1,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { connect, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { type Broker, BrokerError, type BrokerMessage, type SubscribeOptions, type Subscription } from '@tsmicro/core';
 import {
-  type Broker,
-  BrokerError,
   type BrokerHandler,
-  type BrokerMessage,
   checkPattern,
   checkTopic,
   HandlerQueue,
@@ -13,9 +11,7 @@ import {
   type ResolvedSubscribeOptions,
   resolveSubscribeOptions,
   type Settle,
-  type SubscribeOptions,
-  type Subscription,
-} from '@tsmicro/core';
+} from '@tsmicro/core/plugin';
 import { JetStreamStore } from './jetstream-store.js';
 import { headersOf, natsHeaders } from './nats-headers.js';
 import { type NatsBrokerOptions, type ResolvedNatsOptions, resolveNatsOptions } from './nats-options.js';
@@ -96,7 +92,7 @@ export class NatsBroker implements Broker {
   }
 
   private async subscribeCore(nc: NatsConnection, topic: string, handler: BrokerHandler, options: ResolvedSubscribeOptions): Promise<Subscription> {
-    const handlers = this.queueFor(topic, handler, options, false);
+    const handlers = this.queueFor(handler, options, false);
     const sub = nc.subscribe(topic, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
@@ -122,7 +118,7 @@ export class NatsBroker implements Broker {
         cause: err,
       });
     }
-    const handlers = this.queueFor(topic, handler, options, true);
+    const handlers = this.queueFor(handler, options, true);
     const consumer = await store.js.consumers.get(stream, durable);
     const messages = await consumer.consume({
       // Pull no more than can run at once: the rest stays in the stream, for this or another member.
@@ -164,7 +160,7 @@ export class NatsBroker implements Broker {
     };
   }
 
-  private queueFor(topic: string, handler: BrokerHandler, options: ResolvedSubscribeOptions, durable: boolean): HandlerQueue {
+  private queueFor(handler: BrokerHandler, options: ResolvedSubscribeOptions, durable: boolean): HandlerQueue {
     return new HandlerQueue({
       handler,
       maxInFlight: options.maxInFlight,

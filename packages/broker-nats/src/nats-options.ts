@@ -1,4 +1,5 @@
-import { BrokerError, type BrokerLogger } from '@tsmicro/core';
+import { BrokerError } from '@tsmicro/core';
+import type { BrokerLogger } from '@tsmicro/core/plugin';
 
 /** NatsBrokerOptions configure createNatsBroker. */
 export interface NatsBrokerOptions {

@@ -1,5 +1,5 @@
 import type { Subscription, SubscriptionStats } from '@tsmicro/core';
-import type { HandlerQueue } from '@tsmicro/core';
+import type { HandlerQueue } from '@tsmicro/core/plugin';
 
 /**
  * NatsSubscription is one subscribe() registration on NATS: `stop` ends the

@@ -1,27 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/**
- * natsServerAvailable tells whether tests may start nats-server: true when it
- * is on PATH; false (after one line saying what is skipped) when it is not,
- * unless TSMICRO_REQUIRE_SERVERS=1 makes that a failure.
- */
-export function natsServerAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
-  try {
-    execFileSync('nats-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    const install = 'apt-get install nats-server';
-    if (env.TSMICRO_REQUIRE_SERVERS === '1') {
-      throw new Error(`nats-server is not on PATH and TSMICRO_REQUIRE_SERVERS=1 (install: ${install})`, { cause: err });
-    }
-    console.warn(`nats-server not on PATH: NATS tests skipped (install: ${install})`);
-    return false;
-  }
-}
 
 /** TestNatsOptions configure TestNats.launch. */
 export interface TestNatsOptions {

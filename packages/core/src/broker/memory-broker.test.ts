@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from './broker-error.js';
-import { describeBroker } from './broker-suite.js';
+import { describeBroker } from '../testing/broker-suite.js';
 import { createMemoryBroker, defaultMemoryBroker } from './memory-broker.js';
 
 describeBroker('memory', { create: async (logger) => createMemoryBroker({ logger }) });

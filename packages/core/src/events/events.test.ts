@@ -1,7 +1,7 @@
 import { Container } from 'typedi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBroker } from '../broker/memory-broker.js';
-import { eventually, Gate } from '../broker/broker-suite.js';
+import { eventually, Gate } from '../testing/broker-suite.js';
 import { Context } from '../context.js';
 import { loadRoot, messageType } from '../generated-runtime.js';
 import { HandlerError } from '../handler-error.js';

@@ -7,10 +7,8 @@ import {
   Code,
   Context,
   composeChain,
-  createClient,
   createContextKey,
   createContextValues,
-  createServer,
   Endpoint,
   Injectable,
   type Interceptor,
@@ -18,10 +16,10 @@ import {
   isMicroError,
   loadProto,
   MicroError,
-  type Server,
   Service,
   UseInterceptors,
 } from '../index.js';
+import { createClient, createServer, type Server } from '../plugin.js';
 
 const proto = loadProto(new URL('../../../../test/fixtures/greeter.proto', import.meta.url).pathname);
 const greeter = proto.service('greeter.Greeter');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Broker, BrokerLogger, BrokerMessage } from './broker.js';
-import { BrokerError } from './broker-error.js';
-import { eventually, sleep } from '../registry/registry-suite.js';
+import type { Broker, BrokerLogger, BrokerMessage } from '../broker/broker.js';
+import { BrokerError } from '../broker/broker-error.js';
+import { eventually, sleep } from './registry-suite.js';
 
 /** BrokerHarness is what describeBroker needs to know about one implementation. */
 export interface BrokerHarness {
@@ -11,7 +11,7 @@ export interface BrokerHarness {
 }
 
 // The registry suite's helpers serve here too.
-export { eventually, sleep } from '../registry/registry-suite.js';
+export { eventually, sleep } from './registry-suite.js';
 
 /** Gate is a promise a test opens by hand, to hold handlers in flight. */
 export class Gate {
