@@ -12,9 +12,7 @@ export { Service, Endpoint, ServerStream, ClientStream, BidiStream, UseIntercept
 export type { HandleOptions } from './router.js';
 export { Context } from './context.js';
 
-// Interceptors and the typed context values they hand to handlers.
-export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
-export type { ContextKey } from './interceptor/context-values.js';
+// Middleware: interceptors on both sides, and typed context values.
 export type {
   Interceptor,
   NextCall,
@@ -28,7 +26,8 @@ export type {
   InterceptorClass,
   InterceptorObject,
 } from './interceptor/interceptor.js';
-export { composeChain } from './interceptor/compose-chain.js';
+export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
+export type { ContextKey } from './interceptor/context-values.js';
 
 // Events: @Subscribe handlers, typed publishers, the broker a service uses.
 export { Subscribe, Subscriber, Publisher, eventHeader } from './events/index.js';

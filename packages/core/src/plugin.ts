@@ -6,6 +6,7 @@ export { createServer } from './server.js';
 export type { Server, ServerOptions, ServerStats } from './server.js';
 export { createClient } from './client.js';
 export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver } from './client.js';
+export { composeChain } from './interceptor/compose-chain.js';
 export { transportByName } from './transports.js';
 export type { TransportName } from './transports.js';
 

@@ -6,7 +6,6 @@ import {
   type ClientStreamServer,
   Code,
   Context,
-  composeChain,
   createContextKey,
   createContextValues,
   Endpoint,
@@ -19,7 +18,7 @@ import {
   Service,
   UseInterceptors,
 } from '../index.js';
-import { createClient, createServer, type Server } from '../plugin.js';
+import { composeChain, createClient, createServer, type Server } from '../plugin.js';
 
 const proto = loadProto(new URL('../../../../test/fixtures/greeter.proto', import.meta.url).pathname);
 const greeter = proto.service('greeter.Greeter');
