@@ -37,6 +37,8 @@ export interface ServerStats {
   readonly totalStreams: number;
   /** Open client connections. */
   readonly connections: number;
+  /** Client connections the transport closed for abuse since start (GOAWAY ENHANCE_YOUR_CALM). */
+  readonly abusiveConnections: number;
 }
 
 /** Server serves handler classes over one transport. */
@@ -135,7 +137,12 @@ export function createServer(options: ServerOptions): Server {
       listener = undefined;
     },
     stats() {
-      return { activeStreams: active.size, totalStreams: total, connections: listener?.connections ?? 0 };
+      return {
+        activeStreams: active.size,
+        totalStreams: total,
+        connections: listener?.connections ?? 0,
+        abusiveConnections: listener?.abusiveConnections ?? 0,
+      };
     },
   };
   return server;

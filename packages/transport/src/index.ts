@@ -24,5 +24,5 @@ export { DEADLINE_EXCEEDED_TEXT, StatusError, isStatusError } from './status-err
 export type { Status } from './status-error.js';
 export { createMemoryTransport } from './memory/index.js';
 export { createPool, poolDefaults, type Pool, type PoolOptions, type Lease, type AcquireOptions, type PoolStats, type AddressStats, type ConnectionStats } from './pool.js';
-export { createGrpcTransport, type GrpcTransportOptions } from './grpc/index.js';
+export { createGrpcTransport, type GrpcTransportOptions, type ResetLimits } from './grpc/index.js';
 export { createTcpTransport, type TcpTransportOptions } from './tcp/index.js';

@@ -217,6 +217,8 @@ export interface Listener {
   readonly address: string;
   /** Open connections from clients. */
   readonly connections: number;
+  /** Connections closed for abuse (GOAWAY ENHANCE_YOUR_CALM, e.g. reset floods), when the transport counts them. */
+  readonly abusiveConnections?: number;
   /**
    * addMethods announces the methods the server serves. Transports that need
    * to know them up front (grpc) register them; the others ignore the call.

@@ -40,7 +40,57 @@ export function diagnoseDial(address: string, tls: TlsOptions | undefined): Prom
         setTimeout(() => done('TLS works, but the server does not speak gRPC'), 200).unref();
       });
     } else {
-      socket.once('connect', () => done('the server does not speak plaintext HTTP/2 (a TLS port?)'));
+      socket.once('connect', () => {
+        // Speak first, as an HTTP/2 client does, and judge by the answer.
+        socket.write(H2_HELLO);
+        let answer = Buffer.alloc(0);
+        socket.on('data', (chunk: Buffer) => {
+          answer = Buffer.concat([answer, chunk]);
+          const why = judgeAnswer(answer, 'open');
+          if (why !== undefined) done(why);
+          // An HTTP/2 greeting: a GOAWAY may follow it at once.
+          else if (answer.length >= 9) setTimeout(() => done(judgeAnswer(answer, 'quiet') as string), GOAWAY_WAIT_MS).unref();
+        });
+        socket.once('close', () => done(judgeAnswer(answer, 'closed') as string));
+      });
     }
   });
+}
+
+// An HTTP/2 client preface and an empty SETTINGS frame.
+const H2_HELLO = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
+const SETTINGS = 4;
+const GOAWAY = 7;
+const TLS_ALERT = 0x15;
+const TLS_HANDSHAKE = 0x16;
+const GOAWAY_WAIT_MS = 100;
+
+/**
+ * judgeAnswer says what a plaintext server's answer to an HTTP/2 preface
+ * shows, or undefined while more bytes could change it. `state` says whether
+ * the server has closed the probe, or went quiet after greeting it.
+ */
+export function judgeAnswer(answer: Buffer, state: 'open' | 'closed' | 'quiet'): string | undefined {
+  const closed = state === 'closed';
+  if (answer.length === 0) {
+    return closed ? 'connection closed by the server before any answer (refused: out of connections or file descriptors?)' : undefined;
+  }
+  const first = answer[0] as number;
+  if (first === TLS_ALERT || first === TLS_HANDSHAKE) return 'the server speaks TLS on this port, the client plaintext';
+  if (answer.length < 9) return closed ? 'the server does not speak HTTP/2 (it closed after a partial answer)' : undefined;
+  if (answer[3] !== SETTINGS) return 'the server does not speak HTTP/2';
+  // A SETTINGS frame first: HTTP/2. Look for a GOAWAY behind it.
+  let off = 0;
+  while (off + 9 <= answer.length) {
+    const length = answer.readUIntBE(off, 3);
+    if (answer[off + 3] === GOAWAY && off + 9 + 8 <= answer.length) {
+      return `connection closed by the server: GOAWAY (HTTP/2 error code ${answer.readUInt32BE(off + 13)})`;
+    }
+    off += 9 + length;
+  }
+  if (closed) return 'connection closed by the server after its HTTP/2 greeting';
+  if (state === 'open') return undefined;
+  // A server that answers HTTP/2 and keeps the probe open works now: the
+  // failed connection was closed or refused by it (GOAWAY, or the server was overloaded).
+  return 'the server speaks HTTP/2 but closed or refused the connection (GOAWAY, or overloaded)';
 }

@@ -6,6 +6,7 @@ import type { Listener, ListenOptions, MethodInfo } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import { GrpcServerCalls } from './grpc-server-calls.js';
 import { grpcStreamInterceptor } from './grpc-stream-interceptor.js';
+import { type ResetLimits, watchSocket } from './session-guard.js';
 import { GrpcUnaryServerStream } from './grpc-unary-server-stream.js';
 
 // How long streams ended at the grace deadline get to deliver their status
@@ -22,6 +23,7 @@ const FORCE_AFTER_MS = 100;
 export class GrpcListener implements Listener {
   private readonly paths = new Set<string>();
   private readonly sockets = new Set<Socket>();
+  private abusive = 0;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -37,6 +39,7 @@ export class GrpcListener implements Listener {
     options: ListenOptions,
     credentials: grpc.ServerCredentials,
     serverOptions: grpc.ServerOptions,
+    resetLimits: ResetLimits,
   ): Promise<GrpcListener> {
     const { host, port } = splitHostPort(address);
     const own = serverOptions.interceptors ?? [];
@@ -68,6 +71,7 @@ export class GrpcListener implements Listener {
       // it on the calls. Without a listener it would crash the process.
       socket.on('error', () => {});
       injector.injectConnection(socket);
+      watchSocket(server, socket, resetLimits, () => listener.abusive++);
     });
     net.on('error', () => {});
     return listener;
@@ -75,6 +79,11 @@ export class GrpcListener implements Listener {
 
   get connections(): number {
     return this.sockets.size;
+  }
+
+  /** Connections closed for resetting streams faster than the limits allow. */
+  get abusiveConnections(): number {
+    return this.abusive;
   }
 
   addMethods(methods: readonly MethodInfo[]): void {

@@ -3,6 +3,7 @@ import type { Connection, DialOptions, Listener, ListenOptions, Transport } from
 import { dialGrpc } from './grpc-connection.js';
 import { diagnoseDial } from './grpc-dial-diagnosis.js';
 import { GrpcListener } from './grpc-listener.js';
+import { DEFAULT_RESET_LIMITS, type ResetLimits, checkResetLimits } from './session-guard.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   channelCredentialsFromTls,
@@ -17,6 +18,12 @@ export interface GrpcTransportOptions {
   readonly channelOptions?: grpc.ChannelOptions;
   /** Extra grpc-js server options for every listener. */
   readonly serverOptions?: grpc.ServerOptions;
+  /**
+   * Streams one client connection may reset (a burst, then a rate) before the
+   * server closes it with GOAWAY ENHANCE_YOUR_CALM (default 900, then 33 a
+   * second: below Node's own HTTP/2 guard, which would leave the socket open).
+   */
+  readonly resetLimits?: ResetLimits;
 }
 
 /**
@@ -25,6 +32,7 @@ export interface GrpcTransportOptions {
  * Messages stay opaque bytes; grpc-js only moves them.
  */
 export function createGrpcTransport(options: GrpcTransportOptions = {}): Transport {
+  const resetLimits = checkResetLimits(options.resetLimits ?? DEFAULT_RESET_LIMITS);
   return {
     name: 'grpc',
     dial(address: string, dialOptions: DialOptions = {}): Promise<Connection> {
@@ -43,6 +51,7 @@ export function createGrpcTransport(options: GrpcTransportOptions = {}): Transpo
         listenOptions,
         serverCredentialsFromTls(listenOptions.tls),
         serverOptionsFromListen(listenOptions, options.serverOptions),
+        resetLimits,
       );
     },
   };

@@ -1,2 +1,3 @@
 export { createGrpcTransport } from './grpc-transport.js';
 export type { GrpcTransportOptions } from './grpc-transport.js';
+export type { ResetLimits } from './session-guard.js';

@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameType, encodeFrame } from './frame.js';
 import { FrameParser } from './frame-parser.js';
+import { fuzzConnectionBytes, fuzzInput } from '../../../../test/hardening/support/tcp-fuzz.js';
 import { TcpProtocolError } from './protocol-error.js';
 
 type Seen = [number, number, number, string];
+
+const DEFAULT_MAX = 256 * 1024;
 
 function collect(max = 1 << 20): { parser: FrameParser; seen: Seen[] } {
   const seen: Seen[] = [];
@@ -77,5 +80,42 @@ describe('FrameParser', () => {
         }
       }),
     );
+  });
+
+  // The inputs of the process-level fuzz test (test/hardening): whatever the
+  // split, the parser sees the same frames and fails at the same point.
+  it('parses fuzzed connection bytes the same way for any chunking (property)', () => {
+    const run = (bytes: Buffer, cuts: number[]): { seen: Seen[]; error: string | undefined } => {
+      const { parser, seen } = collect(DEFAULT_MAX);
+      const points = [...new Set([0, ...cuts.map((c) => c % (bytes.length + 1)), bytes.length])].sort((a, b) => a - b);
+      try {
+        for (let i = 1; i < points.length; i++) parser.push(bytes.subarray(points[i - 1], points[i]));
+      } catch (err) {
+        expect(err).toBeInstanceOf(TcpProtocolError);
+        return { seen, error: (err as Error).message };
+      }
+      return { seen, error: undefined };
+    };
+    fc.assert(
+      fc.property(fc.array(fuzzInput, { minLength: 1, maxLength: 30 }), fc.array(fc.nat(), { maxLength: 6 }), (inputs, cuts) => {
+        const bytes = fuzzConnectionBytes(inputs);
+        expect(run(bytes, cuts)).toEqual(run(bytes, []));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stops after the frame being handled on hold() and goes on where it stopped on release()', () => {
+    const seen: Seen[] = [];
+    const parser: FrameParser = new FrameParser(1 << 20, (id, type, flags, payload) => {
+      seen.push([id, type, flags, payload.toString('hex')]);
+      if (seen.length === 1) parser.hold();
+    });
+    parser.push(all.subarray(0, all.length - 3));
+    expect(seen).toEqual(expected.slice(0, 1));
+    parser.push(all.subarray(all.length - 3));
+    expect(seen).toEqual(expected.slice(0, 1));
+    parser.release();
+    expect(seen).toEqual(expected);
   });
 });

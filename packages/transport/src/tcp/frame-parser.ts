@@ -16,6 +16,7 @@ export class FrameParser {
   /** Bytes needed before parsing can go on: a header, or a header plus its payload. */
   private need = FRAME_HEADER_SIZE;
   private stopped = false;
+  private held = false;
 
   constructor(
     private readonly maxFrameSize: number,
@@ -29,23 +30,42 @@ export class FrameParser {
     this.pendingBytes = 0;
   }
 
+  /**
+   * hold makes the parser stop after the frame being handled and keep the
+   * bytes after it until release(): a session spreads a flood over turns.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** release parses what hold() kept, then goes on as before. */
+  release(): void {
+    this.held = false;
+    if (this.pendingBytes === 0 || this.stopped) return;
+    const buf = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.need = FRAME_HEADER_SIZE;
+    this.push(buf);
+  }
+
   /** push feeds received bytes; it throws TcpProtocolError on an oversize frame. */
   push(chunk: Buffer): void {
     if (this.stopped) return;
     let buf: Buffer;
-    if (this.pendingBytes === 0) {
+    if (this.pendingBytes === 0 && !this.held) {
       buf = chunk;
     } else {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
-      if (this.pendingBytes < this.need) return;
+      if (this.held || this.pendingBytes < this.need) return;
       buf = this.pending.length === 1 ? chunk : Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
     }
     const end = buf.length;
     let off = 0;
-    while (!this.stopped) {
+    while (!this.stopped && !this.held) {
       const avail = end - off;
       if (avail < FRAME_HEADER_SIZE) {
         this.need = FRAME_HEADER_SIZE;

@@ -2,7 +2,7 @@ import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRe
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { ACCEPTED } from '../transport.js';
-import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage, encodeWindowUpdate } from './frame.js';
+import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
 
 /** StreamHost is what a stream needs from its connection's session. */
@@ -15,6 +15,8 @@ export interface StreamHost {
   connSendWindow: number;
   /** push queues whole frames for the next batched socket write. */
   push(buf: Buffer): void;
+  /** grant returns window credit to the peer on a stream (0: the connection), held back while the peer does not read. */
+  grant(streamId: number, increment: number): void;
   /** frame queues one frame (header and payload) for the next batched socket write. */
   frame(streamId: number, type: number, flags: number, payload?: Uint8Array): void;
   /** writeBusy tells whether this event-loop turn queued so much that writers should yield. */
@@ -177,7 +179,7 @@ export abstract class TcpStreamBase implements PendingRead {
     if (this.closed || this.remoteDone) return;
     this.credit += n;
     if (this.credit >= this.host.localInitialWindow >>> 2) {
-      this.host.push(encodeWindowUpdate(this.id, this.credit));
+      this.host.grant(this.id, this.credit);
       this.recvWindow += this.credit;
       this.credit = 0;
     }

@@ -15,10 +15,16 @@ export class TcpListener implements Listener {
     private readonly server: Server,
     private readonly sessions: Set<TcpServerSession>,
     private readonly pending: Set<{ destroy(): void }>,
+    private readonly abuse: { readonly count: number },
   ) {}
 
   get connections(): number {
     return this.sessions.size;
+  }
+
+  /** Connections closed for abuse (GOAWAY ENHANCE_YOUR_CALM): reset floods. */
+  get abusiveConnections(): number {
+    return this.abuse.count;
   }
 
   addMethods(_methods: readonly MethodInfo[]): void {

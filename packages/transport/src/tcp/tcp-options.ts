@@ -1,3 +1,4 @@
+import type { KeepaliveOptions } from '../transport.js';
 import { DEFAULT_SETTINGS, type Settings, checkSettings } from './preface.js';
 
 /** TcpTransportOptions tune the tcp transport; every field has a default. */
@@ -14,12 +15,19 @@ export interface TcpTransportOptions {
   readonly maxMessageSize?: number;
   /**
    * Stream resets a server accepts from one connection per second before it drops it
-   * (default 20 000): every cancelled call and expired deadline is a reset, so the
-   * guard sits far above what a busy honest client sends, yet bounds a reset flood.
+   * with GOAWAY ENHANCE_YOUR_CALM (default 10 000; a token bucket holding one second's
+   * worth). Every cancelled call and expired deadline is a reset, and a busy client
+   * cancels thousands a second; the work a flood costs is bounded per event-loop turn.
    */
   readonly maxResetsPerSecond?: number;
   /** How long a server waits for a new connection's TLS and preface (default 10 s). */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Keepalive for connections whose dial or listen options set none (default: PING
+   * after 30 s of silence, dead 10 s later). Both ends speak tsmicro, so unlike gRPC
+   * there is no peer that punishes frequent pings: a frozen peer is found in 40 s.
+   */
+  readonly keepalive?: KeepaliveOptions;
 }
 
 /** ResolvedTcpOptions are TcpTransportOptions with every default filled in and checked. */
@@ -28,10 +36,14 @@ export interface ResolvedTcpOptions {
   readonly maxMessageSize: number;
   readonly maxResetsPerSecond: number;
   readonly handshakeTimeoutMs: number;
+  readonly keepalive: KeepaliveOptions;
 }
 
 /** DEFAULT_MAX_MESSAGE_SIZE is 4 MiB, as in gRPC. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+/** DEFAULT_TCP_KEEPALIVE is the keepalive of tcp connections whose options set none. */
+export const DEFAULT_TCP_KEEPALIVE: KeepaliveOptions = { timeMs: 30_000, timeoutMs: 10_000 };
 
 /** resolveTcpOptions fills defaults once; a bad value is a RangeError naming the option. */
 export function resolveTcpOptions(o: TcpTransportOptions): ResolvedTcpOptions {
@@ -49,7 +61,11 @@ export function resolveTcpOptions(o: TcpTransportOptions): ResolvedTcpOptions {
   return {
     settings,
     maxMessageSize: positive('maxMessageSize', o.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
-    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 20_000),
+    maxResetsPerSecond: positive('maxResetsPerSecond', o.maxResetsPerSecond ?? 10_000),
     handshakeTimeoutMs: positive('handshakeTimeoutMs', o.handshakeTimeoutMs ?? 10_000),
+    keepalive: {
+      timeMs: positive('keepalive.timeMs', o.keepalive?.timeMs ?? DEFAULT_TCP_KEEPALIVE.timeMs),
+      timeoutMs: positive('keepalive.timeoutMs', o.keepalive?.timeoutMs ?? DEFAULT_TCP_KEEPALIVE.timeoutMs),
+    },
   };
 }

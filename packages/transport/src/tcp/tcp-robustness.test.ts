@@ -168,6 +168,43 @@ describe('TcpServerSession', () => {
     await p.closed;
   });
 
+  it('ends a call whose client half-closes in the middle of a message with INTERNAL', async () => {
+    const p = await rawPeer(listener.address);
+    p.socket.write(
+      Buffer.concat([
+        headers(1),
+        encodeFrame(1, FrameType.DATA, 0, Buffer.from('first half')),
+        encodeFrame(1, FrameType.DATA, Flag.END_STREAM, Buffer.alloc(0)),
+      ]),
+    );
+    await waitFor(() => p.frames.some(([id, type]) => id === 1 && type === FrameType.RST));
+    const rst = p.frames.find(([id, type]) => id === 1 && type === FrameType.RST) as [number, number, number, Buffer];
+    expect(rst[3].readUInt32BE(0)).toBe(Code.INTERNAL);
+    expect(p.frames.some(([id, type]) => id === 1 && type === FrameType.TRAILERS)).toBe(false);
+    p.socket.destroy();
+    await p.closed;
+    await goodCallWorks();
+  });
+
+  it('hands a stream reset by the bytes that opened it to no handler', async () => {
+    const t = createTcpTransport();
+    const methods: string[] = [];
+    const l = await t.listen('127.0.0.1:0', {
+      onStream: (s) => {
+        methods.push(s.method);
+        s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+      },
+    });
+    const p = await rawPeer(l.address);
+    p.socket.write(
+      Buffer.concat([headers(1, '/s/Reset'), encodeFrame(1, FrameType.RST, 0, encodeCodeMessage(Code.CANCELLED, '')), headers(3, '/s/Kept')]),
+    );
+    await waitFor(() => p.frames.some(([id, type]) => id === 3 && type === FrameType.TRAILERS));
+    expect(methods).toEqual(['/s/Kept']);
+    p.socket.destroy();
+    await l.close(0);
+  });
+
   it('drops a connection that resets streams faster than the limit allows', async () => {
     const t = createTcpTransport({ maxResetsPerSecond: 10 });
     const l = await t.listen('127.0.0.1:0', { onStream: () => {} });
@@ -178,6 +215,7 @@ describe('TcpServerSession', () => {
     await p.closed;
     const goaway = p.frames.find(([, type]) => type === FrameType.GOAWAY);
     expect(decodeGoawayPayload(goaway?.[3] as Buffer).code).toBe(GoawayCode.ENHANCE_YOUR_CALM);
+    expect(l.abusiveConnections).toBe(1);
     await l.close(0);
   });
 });
@@ -255,6 +293,25 @@ describe('TcpConnection', () => {
     expect(err.message).toMatch(/keepalive/);
     expect(Date.now() - started).toBeLessThan(3000);
     await conn.closed;
+    await px.close();
+    await l.close(0);
+  });
+
+  it("finds a frozen client with the transport's keepalive when listen options set none", async () => {
+    const t = createTcpTransport({ keepalive: { timeMs: 100, timeoutMs: 200 } });
+    const l = await t.listen('127.0.0.1:0', { onStream: () => {} });
+    const px = await proxy(l.address);
+    const conn = await createTcpTransport().dial(px.address);
+    conn.openStream('/s/Frozen', new Metadata());
+    await waitFor(() => l.connections === 1);
+    const [client, upstream] = px.pairs[0] as [net.Socket, net.Socket];
+    // The client freezes: nothing it is sent reaches it, nothing comes from it.
+    upstream.unpipe();
+    client.unpipe();
+    const started = Date.now();
+    await waitFor(() => l.connections === 0, 3000);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await conn.close(0);
     await px.close();
     await l.close(0);
   });

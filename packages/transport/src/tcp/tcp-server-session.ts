@@ -18,6 +18,8 @@ export interface ServerSessionOptions {
   readonly keepalive: KeepaliveOptions | undefined;
   readonly maxMessageSize: number;
   readonly maxResetsPerSecond: number;
+  /** onAbusive runs when the session closes its connection for abuse (GOAWAY ENHANCE_YOUR_CALM). */
+  readonly onAbusive: () => void;
 }
 
 /**
@@ -27,9 +29,11 @@ export interface ServerSessionOptions {
  */
 export class TcpServerSession extends TcpSession {
   private lastStreamId = 0;
-  private resetWindowStart = 0;
-  private resetCount = 0;
+  // A token bucket of resets: a second's worth at once, refilled at the same rate.
+  private resetTokens: number;
+  private resetRefilled = performance.now();
   private draining: Promise<void> | undefined;
+  private arrived: TcpServerStream[] = [];
   // One copy per connection of each method path and content type: every call
   // carries them, and an open stream would otherwise keep its own two strings.
   private readonly names = new Map<string, string>();
@@ -42,6 +46,7 @@ export class TcpServerSession extends TcpSession {
     private readonly options: ServerSessionOptions,
   ) {
     super(socket, local, peer, options.keepalive);
+    this.resetTokens = options.maxResetsPerSecond;
   }
 
   /** close drains the connection: GOAWAY, up to graceMs for open calls, then UNAVAILABLE for the rest. */
@@ -80,11 +85,24 @@ export class TcpServerSession extends TcpSession {
     });
     this.streams.set(id, s);
     if ((flags & Flag.END_STREAM) !== 0) s.remoteEnded();
-    try {
-      this.options.onStream(s);
-    } catch {
-      // The handler's own failure must not reach the peer's bytes or this connection.
-      s.finish({ code: Code.INTERNAL, message: 'stream handler failed', metadata: new Metadata() });
+    this.arrived.push(s);
+  }
+
+  // New streams reach the application once the bytes they came in are
+  // parsed, or their first DATA is: a stream the same bytes reset (a reset
+  // flood) costs no handler.
+  protected override startArrived(): void {
+    const arrived = this.arrived;
+    if (arrived.length === 0) return;
+    this.arrived = [];
+    for (const s of arrived) {
+      if (s.closed) continue;
+      try {
+        this.options.onStream(s);
+      } catch {
+        // The handler's own failure must not reach the peer's bytes or this connection.
+        s.finish({ code: Code.INTERNAL, message: 'stream handler failed', metadata: new Metadata() });
+      }
     }
   }
 
@@ -105,13 +123,17 @@ export class TcpServerSession extends TcpSession {
   }
 
   protected override onResetReceived(): void {
-    const now = Date.now();
-    if (now - this.resetWindowStart >= 1000) {
-      this.resetWindowStart = now;
-      this.resetCount = 0;
+    const rate = this.options.maxResetsPerSecond;
+    const now = performance.now();
+    this.resetTokens = Math.min(rate, this.resetTokens + ((now - this.resetRefilled) * rate) / 1000);
+    this.resetRefilled = now;
+    if (--this.resetTokens < 0) {
+      throw new TcpProtocolError(`more than ${rate} stream resets a second`, GoawayCode.ENHANCE_YOUR_CALM);
     }
-    if (++this.resetCount > this.options.maxResetsPerSecond) {
-      throw new TcpProtocolError(`more than ${this.options.maxResetsPerSecond} stream resets in one second`, GoawayCode.ENHANCE_YOUR_CALM);
-    }
+  }
+
+  protected override connectionError(err: unknown): void {
+    if (this.deadError === null && err instanceof TcpProtocolError && err.code === GoawayCode.ENHANCE_YOUR_CALM) this.options.onAbusive();
+    super.connectionError(err);
   }
 }

@@ -17,6 +17,18 @@ export interface ServerStreamInit {
   readonly peerMaxMetadataSize: number;
 }
 
+// A reset comes from the peer: a stack trace of this side's parser tells
+// nothing about it and cost more than the rest of the reset together.
+function peerError(code: Code, message: string): StatusError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new StatusError(code, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** TcpServerStream is the handler's side of one call on a tcp connection. */
 export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly method: string;
@@ -89,7 +101,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
 
   onReset(code: number, message: string): void {
     const c = isCode(code) && code !== Code.OK ? code : Code.CANCELLED;
-    this.close(new StatusError(c, message === '' ? 'call cancelled by the client' : message));
+    this.close(peerError(c, message === '' ? 'call cancelled by the client' : message));
   }
 
   fail(err: StatusError): void {

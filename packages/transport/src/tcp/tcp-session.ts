@@ -13,7 +13,6 @@ import {
   decodeRstPayload,
   decodeWindowUpdate,
   encodeCodeMessage,
-  encodeWindowUpdate,
 } from './frame.js';
 import { FrameParser } from './frame-parser.js';
 import type { Settings } from './preface.js';
@@ -23,6 +22,14 @@ import { WriteBatcher } from './write-batcher.js';
 
 /** DESTROY_AFTER_MS bounds how long a socket may take to flush its last frames after end(). */
 const DESTROY_AFTER_MS = 1000;
+/**
+ * STREAM_FRAMES_PER_TURN bounds the streams one connection opens or resets
+ * in one event-loop turn: past it the session stops reading until the next
+ * turn, so the other connections are read in between and a flood on one
+ * delays them by a bounded amount.
+ */
+const STREAM_FRAMES_PER_TURN = 64;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * TcpSession is one connection as both sides see it: it parses frames,
@@ -56,6 +63,9 @@ export abstract class TcpSession implements StreamHost {
   private destroyTimer: NodeJS.Timeout | undefined;
   private pingCounter = 0n;
   private socketError: Error | undefined;
+  private streamFramesThisTurn = 0;
+  private turnReset = false;
+  private yielded = false;
 
   constructor(
     protected readonly socket: Socket,
@@ -83,8 +93,10 @@ export abstract class TcpSession implements StreamHost {
       this.socketError = err;
     });
     socket.on('close', () => this.onSocketClose());
-    if (leftover.length > 0) this.onData(leftover);
+    // Armed before the leftover is parsed: bytes that kill the connection then
+    // clear it, where a timer armed afterwards kept the dead session reachable.
     if (this.keepalive !== undefined) this.armKeepalive(this.keepalive.timeMs);
+    if (leftover.length > 0) this.onData(leftover);
     socket.resume();
   }
 
@@ -95,6 +107,10 @@ export abstract class TcpSession implements StreamHost {
 
   push(buf: Buffer): void {
     this.batcher.push(buf);
+  }
+
+  grant(streamId: number, increment: number): void {
+    this.batcher.grant(streamId, increment);
   }
 
   get writeBusy(): boolean {
@@ -131,6 +147,11 @@ export abstract class TcpSession implements StreamHost {
 
   /** onStreamRemoved lets a side react when a stream ends (e.g. close a draining connection). */
   protected onStreamRemoved(): void {}
+  /**
+   * startArrived runs after each batch of received bytes is parsed and before
+   * DATA reaches a stream: the server starts the calls that arrived then.
+   */
+  protected startArrived(): void {}
   /** onHeaders handles a HEADERS frame. */
   protected abstract onHeaders(id: number, flags: number, payload: Buffer): void;
   /** onTrailers handles a TRAILERS frame. */
@@ -147,10 +168,12 @@ export abstract class TcpSession implements StreamHost {
   private onData(chunk: Buffer): void {
     this.lastRecv = Date.now();
     try {
-      this.parser.push(chunk);
+      if (chunk === EMPTY) this.parser.release();
+      else this.parser.push(chunk);
     } catch (err) {
       this.connectionError(err);
     }
+    this.startArrived();
   }
 
   private onFrame(id: number, type: number, flags: number, payload: Buffer): void {
@@ -164,15 +187,20 @@ export abstract class TcpSession implements StreamHost {
         // this window bounds what is in flight.
         this.connCredit += cost;
         if (this.connCredit >= this.localConnWindow >>> 2) {
-          this.batcher.push(encodeWindowUpdate(0, this.connCredit));
+          this.batcher.grant(0, this.connCredit);
           this.connRecvWindow += this.connCredit;
           this.connCredit = 0;
         }
-        this.streams.get(id)?.deliverData(flags, payload);
+        const stream = this.streams.get(id);
+        if (stream === undefined) return;
+        // A handler sees its call before its first message, as it always has.
+        this.startArrived();
+        stream.deliverData(flags, payload);
         return;
       }
       case FrameType.HEADERS:
         if (id === 0) throw new TcpProtocolError('HEADERS on stream 0');
+        this.spendTurn();
         this.onHeaders(id, flags, payload);
         return;
       case FrameType.TRAILERS:
@@ -182,6 +210,7 @@ export abstract class TcpSession implements StreamHost {
       case FrameType.RST: {
         if (id === 0) throw new TcpProtocolError('RST on stream 0');
         const r = decodeRstPayload(payload);
+        this.spendTurn();
         this.onResetReceived();
         this.streams.get(id)?.onReset(r.code, r.message);
         return;
@@ -215,6 +244,29 @@ export abstract class TcpSession implements StreamHost {
       // Unknown frame types are ignored so later versions can add them.
     }
   }
+
+  // spendTurn counts a stream opened or reset; past the turn's budget reading
+  // stops until the next turn.
+  private spendTurn(): void {
+    if (!this.turnReset) {
+      this.turnReset = true;
+      setImmediate(this.newTurn);
+    }
+    if (++this.streamFramesThisTurn < STREAM_FRAMES_PER_TURN || this.yielded) return;
+    this.yielded = true;
+    this.parser.hold();
+    this.socket.pause();
+  }
+
+  private readonly newTurn = (): void => {
+    this.turnReset = false;
+    this.streamFramesThisTurn = 0;
+    if (!this.yielded) return;
+    this.yielded = false;
+    if (this.deadError !== null) return;
+    this.socket.resume();
+    this.onData(EMPTY);
+  };
 
   /** sendGoaway tells the peer this side takes no streams above the last one it saw. */
   protected sendGoaway(code: number, reason: string): void {
@@ -273,6 +325,7 @@ export abstract class TcpSession implements StreamHost {
 
   private onSocketClose(): void {
     clearTimeout(this.destroyTimer);
+    this.stopKeepalive();
     const cause = this.socketError;
     this.kill(
       new StatusError(Code.UNAVAILABLE, cause === undefined ? 'connection closed by the peer' : `connection lost: ${cause.message}`, undefined, { cause }),
@@ -282,6 +335,7 @@ export abstract class TcpSession implements StreamHost {
   }
 
   private armKeepalive(ms: number): void {
+    if (this.deadError !== null) return;
     this.keepaliveTimer = setTimeout(() => this.keepaliveTick(), ms);
     this.keepaliveTimer.unref();
   }

@@ -50,7 +50,7 @@ async function dialTcp(address: string, options: DialOptions, cfg: ResolvedTcpOp
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const { settings, leftover } = await handshake(socket, cfg.settings, timeoutMs);
-    const conn = new TcpConnection(address, socket, cfg.settings, settings, options.keepalive, options.maxMessageSize ?? cfg.maxMessageSize);
+    const conn = new TcpConnection(address, socket, cfg.settings, settings, options.keepalive ?? cfg.keepalive, options.maxMessageSize ?? cfg.maxMessageSize);
     conn.start(leftover);
     return conn;
   } catch (err) {
@@ -79,12 +79,14 @@ async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedT
   const local = { ...cfg.settings, maxConcurrentStreams: options.maxConcurrentStreams ?? cfg.settings.maxConcurrentStreams };
   const sessionOptions = {
     onStream: options.onStream,
-    keepalive: options.keepalive,
+    keepalive: options.keepalive ?? cfg.keepalive,
     maxMessageSize: options.maxMessageSize ?? cfg.maxMessageSize,
     maxResetsPerSecond: cfg.maxResetsPerSecond,
+    onAbusive: () => abuse.count++,
   };
   const sessions = new Set<TcpServerSession>();
   const pending = new Set<net.Socket>();
+  const abuse = { count: 0 };
   const accept = (socket: net.Socket): void => {
     socket.on('error', noop);
     socket.setNoDelay(true);
@@ -116,5 +118,5 @@ async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedT
   });
   server.on('error', noop);
   const bound = server.address() as net.AddressInfo;
-  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending);
+  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending, abuse);
 }

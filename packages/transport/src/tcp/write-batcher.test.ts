@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { WriteBatcher } from './write-batcher.js';
+import { type ByteSink, WriteBatcher } from './write-batcher.js';
 
 function sink() {
   const writes: Buffer[] = [];
@@ -7,7 +8,7 @@ function sink() {
   return {
     writes,
     corks: () => corked,
-    s: { write: (b: Uint8Array) => writes.push(Buffer.from(b)), cork: () => corked++, uncork: () => {} },
+    s: { write: (b: Uint8Array) => writes.push(Buffer.from(b)), cork: () => corked++, uncork: () => {}, writableLength: 0, once: () => {} },
   };
 }
 
@@ -104,5 +105,80 @@ describe('WriteBatcher', () => {
     b.push(Buffer.from('y'));
     await new Promise((r) => setImmediate(r));
     expect(k.writes).toEqual([]);
+  });
+
+  describe('when the socket backs up', () => {
+    // A sink whose unsent bytes the test sets, as a socket whose peer does not read.
+    function slowSink() {
+      const writes: Buffer[] = [];
+      const s = new EventEmitter() as EventEmitter & ByteSink;
+      let pending = 0;
+      Object.assign(s, {
+        write: (b: Uint8Array) => {
+          writes.push(Buffer.from(b));
+          pending += b.length;
+        },
+        cork: () => {},
+        uncork: () => {},
+      });
+      Object.defineProperty(s, 'writableLength', { get: () => pending });
+      const drain = () => {
+        pending = 0;
+        s.emit('drain');
+      };
+      return { s, writes, drain };
+    }
+
+    it('makes writers wait for the drain instead of the next turn', async () => {
+      const k = slowSink();
+      const b = new WriteBatcher(k.s);
+      b.push(Buffer.alloc(2 * 1024 * 1024));
+      expect(b.busy).toBe(true);
+      let woke = false;
+      void b.nextTurn().then(() => (woke = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(woke).toBe(false);
+      expect(k.writes.length).toBe(1);
+      k.drain();
+      await new Promise((r) => setImmediate(r));
+      expect(woke).toBe(true);
+      expect(b.busy).toBe(false);
+    });
+
+    it('holds window credit back until the drain, one update per stream', async () => {
+      const k = slowSink();
+      const b = new WriteBatcher(k.s);
+      b.push(Buffer.alloc(2 * 1024 * 1024));
+      b.flush();
+      b.grant(0, 100);
+      b.grant(3, 10);
+      b.grant(0, 50);
+      b.flush();
+      expect(k.writes.length).toBe(1);
+      k.drain();
+      b.flush();
+      const updates = Buffer.concat(k.writes.slice(1));
+      expect(updates.length).toBe(28);
+      expect([updates.readUInt32BE(0), updates.readUInt32BE(10)]).toEqual([0, 150]);
+      expect([updates.readUInt32BE(14), updates.readUInt32BE(24)]).toEqual([3, 10]);
+    });
+
+    it('sends credit at once while the socket keeps up', () => {
+      const k = slowSink();
+      const b = new WriteBatcher(k.s);
+      b.grant(5, 64);
+      b.flush();
+      expect(k.writes.length).toBe(1);
+      expect(k.writes[0]!.readUInt32BE(10)).toBe(64);
+    });
+
+    it('wakes waiting writers when closed, so none hangs on a dead socket', async () => {
+      const k = slowSink();
+      const b = new WriteBatcher(k.s);
+      b.push(Buffer.alloc(2 * 1024 * 1024));
+      const waiting = b.nextTurn();
+      b.close();
+      await expect(waiting).resolves.toBeUndefined();
+    });
   });
 });

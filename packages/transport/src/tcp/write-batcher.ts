@@ -1,10 +1,13 @@
-import { FLAGS_OFFSET, FRAME_HEADER_SIZE, writeHeader } from './frame.js';
+import { FLAGS_OFFSET, FRAME_HEADER_SIZE, encodeWindowUpdate, writeHeader } from './frame.js';
 
 /** ByteSink is the part of a socket the batcher writes to. */
 export interface ByteSink {
   write(chunk: Uint8Array): unknown;
   cork(): void;
   uncork(): void;
+  /** Bytes written and not yet taken by the operating system. */
+  readonly writableLength: number;
+  once(event: 'drain', listener: () => void): unknown;
 }
 
 /** Frames are laid out in slabs of this size; a slab is used until full, across flushes. */
@@ -25,6 +28,13 @@ const EAGER_LIMIT = 1024 * 1024;
  * write still amortise the syscall (1 KiB streams kept their rate).
  */
 const FLUSH_FRAMES = 32;
+/**
+ * Past this many bytes not yet taken by the operating system the peer is not
+ * reading: writers wait for the socket to drain and window credit is held
+ * back until then. Windows alone do not bound this, as a peer may announce
+ * 2^31-1 of them and never read.
+ */
+const BACKLOG_LIMIT = 1024 * 1024;
 
 /**
  * WriteBatcher collects the frames produced during one event-loop turn and
@@ -52,8 +62,35 @@ export class WriteBatcher {
   private lastStream = -1;
   private lastType = -1;
   private lastSlab: Buffer | undefined;
+  // While the socket is backed up: the promise writers wait on, and the window
+  // credit held back per stream id (0 for the connection).
+  private drained: Promise<void> | undefined;
+  private resolveDrained: (() => void) | undefined;
+  private heldCredit: Map<number, number> | undefined;
+  private readonly onDrainBound = (): void => this.onDrain();
 
   constructor(private readonly sink: ByteSink) {}
+
+  /** backedUp tells whether the socket holds more unsent bytes than BACKLOG_LIMIT. */
+  get backedUp(): boolean {
+    return this.sink.writableLength + this.bytes >= BACKLOG_LIMIT;
+  }
+
+  /**
+   * grant returns `increment` bytes of window credit to the peer on a stream
+   * (0: the connection). While the socket is backed up the credit is held and
+   * sent once it drains: a peer that does not read gets no room to send more.
+   */
+  grant(streamId: number, increment: number): void {
+    if (this.closed) return;
+    if (!this.backedUp) {
+      this.push(encodeWindowUpdate(streamId, increment));
+      return;
+    }
+    const held = (this.heldCredit ??= new Map());
+    held.set(streamId, (held.get(streamId) ?? 0) + increment);
+    this.waitForDrain();
+  }
 
   /** frame queues one frame: its header, then its payload. */
   frame(streamId: number, type: number, flags: number, payload?: Uint8Array): void {
@@ -110,11 +147,15 @@ export class WriteBatcher {
    * starve the reads (resets, window updates, pings) that arrive meanwhile.
    */
   get busy(): boolean {
-    return this.bytesThisTurn >= YIELD_BYTES;
+    return this.bytesThisTurn >= YIELD_BYTES || this.backedUp;
   }
 
-  /** nextTurn resolves once the event loop has run, shared by every writer of this turn. */
+  /**
+   * nextTurn resolves once the event loop has run, shared by every writer of
+   * this turn; while the socket is backed up, once it has drained (or closed).
+   */
   nextTurn(): Promise<void> {
+    if (this.backedUp && !this.closed) return this.waitForDrain();
     this.turn ??= new Promise((resolve) =>
       setImmediate(() => {
         this.turn = undefined;
@@ -148,12 +189,42 @@ export class WriteBatcher {
     }
   }
 
-  /** close drops anything queued and ignores later frames. */
+  /** close drops anything queued, ignores later frames and wakes writers waiting for a drain. */
   close(): void {
     this.closed = true;
     this.parts = [];
     this.bytes = 0;
     this.lastFlags = -1;
+    this.heldCredit = undefined;
+    this.wakeDrainWaiters();
+  }
+
+  private waitForDrain(): Promise<void> {
+    if (this.drained === undefined) {
+      this.drained = new Promise((resolve) => {
+        this.resolveDrained = resolve;
+      });
+      // What is queued goes out now: 'drain' follows only a write that found the socket full.
+      this.flush();
+      if (this.backedUp) this.sink.once('drain', this.onDrainBound);
+      else setImmediate(this.onDrainBound);
+    }
+    return this.drained;
+  }
+
+  private onDrain(): void {
+    const held = this.heldCredit;
+    this.heldCredit = undefined;
+    if (held !== undefined && !this.closed) for (const [id, n] of held) this.push(encodeWindowUpdate(id, n));
+    this.wakeDrainWaiters();
+  }
+
+  private wakeDrainWaiters(): void {
+    const resolve = this.resolveDrained;
+    this.bytesThisTurn = 0;
+    this.drained = undefined;
+    this.resolveDrained = undefined;
+    resolve?.();
   }
 
   // reserve makes room for n bytes in the slab and returns where they start.

@@ -1,0 +1,64 @@
+import type net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openResetFlood } from '../../../../test/hardening/support/h2-reset-flood.js';
+import { Metadata } from '../metadata.js';
+import { Code } from '../status.js';
+import type { Listener } from '../transport.js';
+import { createGrpcTransport } from './grpc-transport.js';
+
+const open: Listener[] = [];
+const sockets: net.Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await Promise.all(open.splice(0).map((l) => l.close(0)));
+});
+
+async function listen(resetLimits?: { burst: number; perSecond: number }): Promise<Listener> {
+  const listener = await createGrpcTransport(resetLimits === undefined ? {} : { resetLimits }).listen('127.0.0.1:0', {
+    onStream: (s) => s.finish({ code: Code.OK, message: '', metadata: new Metadata() }),
+  });
+  listener.addMethods([{ path: '/greeter.Greeter/SayHello', kind: 'unary' }]);
+  open.push(listener);
+  return listener;
+}
+
+function closedBy(socket: net.Socket): Promise<Buffer> {
+  const got: Buffer[] = [];
+  socket.on('data', (c: Buffer) => got.push(c));
+  return new Promise((resolve) => socket.once('close', () => resolve(Buffer.concat(got))));
+}
+
+// The HTTP/2 error code of the first GOAWAY in `bytes`, if any.
+function goawayCode(bytes: Buffer): number | undefined {
+  for (let off = 0; off + 9 <= bytes.length; off += 9 + bytes.readUIntBE(off, 3)) {
+    if (bytes[off + 3] === 7 && off + 17 <= bytes.length) return bytes.readUInt32BE(off + 13);
+  }
+  return undefined;
+}
+
+describe('grpc reset limits', () => {
+  it('closes a connection past its reset burst with GOAWAY ENHANCE_YOUR_CALM, socket and all, and counts it', async () => {
+    const listener = await listen({ burst: 20, perSecond: 1 });
+    const socket = await openResetFlood(listener.address, 50);
+    sockets.push(socket);
+    const bytes = await closedBy(socket);
+    expect(goawayCode(bytes)).toBe(11);
+    expect(listener.abusiveConnections).toBe(1);
+    expect(listener.connections).toBe(0);
+  });
+
+  it('leaves a connection alone while its resets stay within the burst', async () => {
+    const listener = await listen({ burst: 20, perSecond: 1 });
+    const socket = await openResetFlood(listener.address, 15);
+    sockets.push(socket);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socket.destroyed).toBe(false);
+    expect(listener.abusiveConnections).toBe(0);
+    expect(listener.connections).toBe(1);
+  });
+
+  it('rejects limits above what Node tolerates itself', () => {
+    expect(() => createGrpcTransport({ resetLimits: { burst: 5000, perSecond: 10 } })).toThrow(/burst must be an integer in 1\.\.1000/);
+    expect(() => createGrpcTransport({ resetLimits: { burst: 10, perSecond: 100 } })).toThrow(/perSecond must be in/);
+  });
+});

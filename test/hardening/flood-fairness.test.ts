@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Abusers, startAbusers } from './support/flood-abusers.js';
+import { expectGreeterCases } from './support/greeter-cases.js';
+import { fullScale, scaled } from './support/hardening-scale.js';
+import { helloProbe } from './support/hello-probe.js';
+import { type TargetProcess, spawnTarget } from './support/target-process.js';
+
+const ABUSERS = 4;
+const PROBE_MS = scaled(3_000, 15_000);
+// The target is 50 ms on tcp, checked by test:hardening on top of what the
+// same client sees with no flood (a loaded machine is slow before any attack).
+// npm test runs beside everything else on small shared machines, so it checks
+// the behaviour with a bound that only starvation breaks. On grpc Node's
+// HTTP/2 parses a whole read (up to ~1000 streams) before the reset guard can
+// act, and each flooding connection costs that much before it is cut: its
+// bound only catches starvation (see docs/security.md, known gaps).
+function p99Bound(transport: 'tcp' | 'grpc', quietP99: number): number {
+  if (transport === 'grpc') return 3_000;
+  return fullScale ? 50 + 2 * quietP99 : 1_000;
+}
+
+// Four connections open and reset streams at full speed; a normal client on
+// its own connection must still be served promptly, and the abusers must be
+// closed and counted.
+describe.each(['tcp', 'grpc'] as const)('%s server under stream-reset floods (process level)', (transport) => {
+  let target: TargetProcess | undefined;
+  let abusers: Abusers | undefined;
+
+  afterEach(async () => {
+    await abusers?.stop();
+    abusers = undefined;
+    await target?.kill();
+    target = undefined;
+  });
+
+  it(`serves a normal client with a bounded p99 while ${ABUSERS} connections flood`, async () => {
+    target = await spawnTarget({ transport });
+    const quiet = await helloProbe(target.address, transport, 500);
+    abusers = startAbusers(target.address, transport, ABUSERS);
+    await new Promise((r) => setTimeout(r, 300));
+    const probe = await helloProbe(target.address, transport, PROBE_MS);
+    const report = await abusers.stop();
+    abusers = undefined;
+    const stats = await target.ask<{ abusiveConnections: number; totalStreams: number }>('stats');
+    console.info(
+      `${transport} reset floods: ${ABUSERS} abusers made ${report.resets} resets on ${report.connections} connections, ` +
+        `${stats.abusiveConnections} closed for abuse, ${stats.totalStreams} calls served; normal client: quiet p99 ${quiet.p99.toFixed(1)} ms, ` +
+        `under flood ${probe.ok} ok, ${probe.failed} failed, p50 ${probe.p50.toFixed(1)} ms, p99 ${probe.p99.toFixed(1)} ms, max ${probe.max.toFixed(1)} ms`,
+    );
+    expect(target.alive).toBe(true);
+    expect(probe.failed, probe.firstError).toBe(0);
+    expect(probe.p99).toBeLessThan(p99Bound(transport, quiet.p99));
+    expect(stats.abusiveConnections).toBeGreaterThan(0);
+    await expectGreeterCases(target.address, transport);
+  }, PROBE_MS + 60_000);
+});
