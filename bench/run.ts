@@ -6,6 +6,7 @@ import type { Figures, Timing } from './measure.js';
 import { formatTable, type Row, withRatios } from './report.js';
 import { idleStreamCount, scenarios } from './scenarios.js';
 import { checkTargets, formatTargets } from './targets.js';
+import { eventImpls, eventScenarios, measureEvents } from './events/events-bench.js';
 
 // npm run bench [-- --quick] [--json FILE] [--only grpc-js,tsmicro/tcp]
 //   [--scenario unary] [--cpu-prof DIR]
@@ -158,6 +159,10 @@ try {
       }
     }
   }
+  if (!args.scenario || Object.values(eventScenarios).some((name) => name.includes(args.scenario as string))) {
+    // The NATS row is compared with raw nats.js, measured in the same run.
+    rows.push(...withRatios(await measureEvents(timing, rounds, log), eventImpls.raw));
+  }
 } finally {
   for (const session of sessions) await closeSession(session);
 }
@@ -165,7 +170,9 @@ try {
 const order = (r: Row) => implNames.indexOf(r.impl as ImplName);
 const scenarioOrder = [...new Set(rows.map((r) => r.scenario))];
 rows.sort((a, b) => scenarioOrder.indexOf(a.scenario) - scenarioOrder.indexOf(b.scenario) || order(a) - order(b));
-rows = withRatios(rows, 'grpc-js');
+// RPC rows against grpc-js; the NATS events row already holds its ratio to nats.js.
+const rpcRatios = withRatios(rows, 'grpc-js');
+rows = rows.map((r, i) => (r.ratio ? r : (rpcRatios[i] ?? r)));
 const targets = checkTargets(rows);
 console.log(formatTable(rows));
 console.log(`\nTargets (${args.quick ? 'quick run' : 'full run'}, ${((Date.now() - started) / 1000).toFixed(0)} s):`);

@@ -41,6 +41,11 @@ export function checkTargets(rows: readonly Row[]): Target[] {
       atLeast(`${impl} ${s} msgs/s ≥ 10× its unary 1 in flight calls/s`, ratioOf(figure(rows, impl, s), unary), 10);
     }
   }
+  atLeast(
+    'tsmicro/nats events across processes ≥ 0.8× nats.js',
+    vs('tsmicro/nats', 'nats.js', 'events publish → handler, two processes'),
+    0.8,
+  );
   // Interceptors on both sides against the same transport without them, in the same run:
   // stand-ins doing an access log's, a recorder's and a tracer's work, and the real ones of
   // @tsmicro/observability (access log at a level that drops it, metrics, tracing without an SDK).

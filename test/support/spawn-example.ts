@@ -91,7 +91,8 @@ export function spawnExample(
   });
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<ExampleExit>, timeoutMs: number): Promise<ExampleExit> {
+/** stopChild sends SIGTERM and resolves how the process ended; after `timeoutMs` it is killed and reported `killed`. */
+export async function stopChild(child: ChildProcess, exited: Promise<ExampleExit>, timeoutMs: number): Promise<ExampleExit> {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
   child.kill('SIGTERM');
   let killed = false;

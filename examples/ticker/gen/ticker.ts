@@ -16,6 +16,22 @@ import {
   registerFileDescriptors,
 } from '@tsmicro/core/codegen';
 
+/**
+ * PriceTick is the message ticker.PriceTick.
+ *
+ * PriceTick is published on "ticker.ticks" for each symbol, once per round.
+ */
+export interface PriceTick {
+  symbol?: string;
+  sequence?: number;
+  priceCents?: string;
+}
+
+/** LatestRequest is the message ticker.LatestRequest. */
+export interface LatestRequest {
+  symbols?: string[];
+}
+
 /** WatchRequest is the message ticker.WatchRequest. */
 export interface WatchRequest {
   symbol?: string;
@@ -31,8 +47,12 @@ export interface Quote {
   priceCents?: string;
 }
 
-const $root = loadRoot({"nested":{"ticker":{"nested":{"WatchRequest":{"fields":{"symbol":{"type":"string","id":1},"count":{"type":"int32","id":2},"intervalMs":{"type":"int32","id":3}}},"Quote":{"fields":{"symbol":{"type":"string","id":1},"sequence":{"type":"int32","id":2},"priceCents":{"type":"int64","id":3}}}}}}});
+const $root = loadRoot({"nested":{"ticker":{"nested":{"PriceTick":{"fields":{"symbol":{"type":"string","id":1},"sequence":{"type":"int32","id":2},"priceCents":{"type":"int64","id":3}}},"LatestRequest":{"fields":{"symbols":{"rule":"repeated","type":"string","id":1}}},"WatchRequest":{"fields":{"symbol":{"type":"string","id":1},"count":{"type":"int32","id":2},"intervalMs":{"type":"int32","id":3}}},"Quote":{"fields":{"symbol":{"type":"string","id":1},"sequence":{"type":"int32","id":2},"priceCents":{"type":"int64","id":3}}}}}}});
 
+/** PriceTick encodes, decodes and converts ticker.PriceTick to and from canonical JSON. */
+export const PriceTick: MessageType<PriceTick> = messageType($root, 'ticker.PriceTick');
+/** LatestRequest encodes, decodes and converts ticker.LatestRequest to and from canonical JSON. */
+export const LatestRequest: MessageType<LatestRequest> = messageType($root, 'ticker.LatestRequest');
 /** WatchRequest encodes, decodes and converts ticker.WatchRequest to and from canonical JSON. */
 export const WatchRequest: MessageType<WatchRequest> = messageType($root, 'ticker.WatchRequest');
 /** Quote encodes, decodes and converts ticker.Quote to and from canonical JSON. */
@@ -56,7 +76,7 @@ export const TickerDefinition = {
 
 registerDefinition(TickerDefinition);
 registerFileDescriptors('ticker.Ticker', [
-  'Cgx0aWNrZXIucHJvdG8SBnRpY2tlciJdCgxXYXRjaFJlcXVlc3QSFgoGc3ltYm9sGAEgASgJUgZzeW1ib2wSFAoFY291bnQYAiABKAVSBWNvdW50Eh8KC2ludGVydmFsX21zGAMgASgFUgppbnRlcnZhbE1zIlwKBVF1b3RlEhYKBnN5bWJvbBgBIAEoCVIGc3ltYm9sEhoKCHNlcXVlbmNlGAIgASgFUghzZXF1ZW5jZRIfCgtwcmljZV9jZW50cxgDIAEoA1IKcHJpY2VDZW50czI4CgZUaWNrZXISLgoFV2F0Y2gSFC50aWNrZXIuV2F0Y2hSZXF1ZXN0Gg0udGlja2VyLlF1b3RlMAFiBnByb3RvMw==',
+  'Cgx0aWNrZXIucHJvdG8SBnRpY2tlciJgCglQcmljZVRpY2sSFgoGc3ltYm9sGAEgASgJUgZzeW1ib2wSGgoIc2VxdWVuY2UYAiABKAVSCHNlcXVlbmNlEh8KC3ByaWNlX2NlbnRzGAMgASgDUgpwcmljZUNlbnRzIikKDUxhdGVzdFJlcXVlc3QSGAoHc3ltYm9scxgBIAMoCVIHc3ltYm9scyJdCgxXYXRjaFJlcXVlc3QSFgoGc3ltYm9sGAEgASgJUgZzeW1ib2wSFAoFY291bnQYAiABKAVSBWNvdW50Eh8KC2ludGVydmFsX21zGAMgASgFUgppbnRlcnZhbE1zIlwKBVF1b3RlEhYKBnN5bWJvbBgBIAEoCVIGc3ltYm9sEhoKCHNlcXVlbmNlGAIgASgFUghzZXF1ZW5jZRIfCgtwcmljZV9jZW50cxgDIAEoA1IKcHJpY2VDZW50czI4CgZUaWNrZXISLgoFV2F0Y2gSFC50aWNrZXIuV2F0Y2hSZXF1ZXN0Gg0udGlja2VyLlF1b3RlMAEyPgoGUHJpY2VzEjQKBkxhdGVzdBIVLnRpY2tlci5MYXRlc3RSZXF1ZXN0GhEudGlja2VyLlByaWNlVGljazABYgZwcm90bzM=',
 ]);
 
 /** Ticker_WatchService is the caller's side of ticker.Ticker.Watch. */
@@ -103,4 +123,77 @@ export function registerTickerHandler<R>(
   handler: TickerHandler,
 ): R {
   return server.handle(handler, { definition: TickerDefinition });
+}
+
+/** PricesDefinition describes ticker.Prices for servers and clients: gRPC paths, call kinds and message types. */
+export const PricesDefinition = {
+  typeName: 'ticker.Prices',
+  methods: {
+    latest: {
+      name: 'Latest',
+      localName: 'latest',
+      path: '/ticker.Prices/Latest',
+      kind: 'server_streaming',
+      requestType: LatestRequest,
+      responseType: PriceTick,
+      idempotent: false,
+    },
+  },
+} as const satisfies ServiceDefinition;
+
+registerDefinition(PricesDefinition);
+registerFileDescriptors('ticker.Prices', [
+  'Cgx0aWNrZXIucHJvdG8SBnRpY2tlciJgCglQcmljZVRpY2sSFgoGc3ltYm9sGAEgASgJUgZzeW1ib2wSGgoIc2VxdWVuY2UYAiABKAVSCHNlcXVlbmNlEh8KC3ByaWNlX2NlbnRzGAMgASgDUgpwcmljZUNlbnRzIikKDUxhdGVzdFJlcXVlc3QSGAoHc3ltYm9scxgBIAMoCVIHc3ltYm9scyJdCgxXYXRjaFJlcXVlc3QSFgoGc3ltYm9sGAEgASgJUgZzeW1ib2wSFAoFY291bnQYAiABKAVSBWNvdW50Eh8KC2ludGVydmFsX21zGAMgASgFUgppbnRlcnZhbE1zIlwKBVF1b3RlEhYKBnN5bWJvbBgBIAEoCVIGc3ltYm9sEhoKCHNlcXVlbmNlGAIgASgFUghzZXF1ZW5jZRIfCgtwcmljZV9jZW50cxgDIAEoA1IKcHJpY2VDZW50czI4CgZUaWNrZXISLgoFV2F0Y2gSFC50aWNrZXIuV2F0Y2hSZXF1ZXN0Gg0udGlja2VyLlF1b3RlMAEyPgoGUHJpY2VzEjQKBkxhdGVzdBIVLnRpY2tlci5MYXRlc3RSZXF1ZXN0GhEudGlja2VyLlByaWNlVGljazABYgZwcm90bzM=',
+]);
+
+/** Prices_LatestService is the caller's side of ticker.Prices.Latest. */
+export type Prices_LatestService = ServerStreamClient<PriceTick>;
+
+/** Prices_LatestStream is the handler's side of ticker.Prices.Latest. */
+export type Prices_LatestStream = ServerStreamServer<PriceTick>;
+
+/**
+ * PricesService calls ticker.Prices; newPricesService makes one.
+ *
+ * Prices serves the latest price of each symbol, learned from the ticks the
+ * ticker publishes on the topic "ticker.ticks".
+ */
+export interface PricesService {
+  /**
+   * Streams the latest tick of each symbol in `symbols` (every symbol seen
+   * when empty), in the order asked (sorted when empty), then ends OK. A
+   * symbol with no tick yet -> NOT_FOUND.
+   */
+  latest(req: LatestRequest, opts?: CallOptions): Promise<Prices_LatestService>;
+}
+
+/** newPricesService calls the service registered as `name` (for example "prices") through client. */
+export function newPricesService(name: string, client: Client): PricesService {
+  const methods = PricesDefinition.methods;
+  return {
+    latest: (req, opts) => client.serverStream(name, methods.latest, req, opts),
+  };
+}
+
+/**
+ * PricesHandler serves ticker.Prices; register it with registerPricesHandler.
+ *
+ * Prices serves the latest price of each symbol, learned from the ticks the
+ * ticker publishes on the topic "ticker.ticks".
+ */
+export interface PricesHandler {
+  /**
+   * Streams the latest tick of each symbol in `symbols` (every symbol seen
+   * when empty), in the order asked (sorted when empty), then ends OK. A
+   * symbol with no tick yet -> NOT_FOUND.
+   */
+  latest(ctx: Context, req: LatestRequest, stream: Prices_LatestStream): Promise<void>;
+}
+
+/** registerPricesHandler serves handler as ticker.Prices on server and returns what server.handle returns. */
+export function registerPricesHandler<R>(
+  server: { handle(handler: object, options: { definition: ServiceDefinition }): R },
+  handler: PricesHandler,
+): R {
+  return server.handle(handler, { definition: PricesDefinition });
 }

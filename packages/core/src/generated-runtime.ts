@@ -59,6 +59,12 @@ export function messageType<T extends object>(root: protobuf.Root, typeName: str
   };
 }
 
+/** lookupMessageType returns the MessageType of a message whose generated code (or loaded .proto) is loaded, by full name. */
+export function lookupMessageType<T extends object>(typeName: string): MessageType<T> | undefined {
+  const type = registry.get(typeName);
+  return type ? messageType<T>(type.root, typeName) : undefined;
+}
+
 function encodeMessage(type: protobuf.Type, message: object): Uint8Array {
   return type.encode(type.fromObject(message as JsonObject)).finish();
 }

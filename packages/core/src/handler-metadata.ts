@@ -90,3 +90,26 @@ export function hasConstructorParams(ctor: Function): boolean {
 export function readConstructorParams(ctor: Function): readonly unknown[] {
   return (Reflect.getMetadata('design:paramtypes', ctor) as unknown[] | undefined) ?? [];
 }
+
+const SUBSCRIPTIONS_KEY = Symbol.for('tsmicro:subscriptions');
+
+/** DeclaredSubscription is one method @Subscribe marked, with the options it gave. */
+export interface DeclaredSubscription {
+  readonly propertyKey: string;
+  readonly topic: string;
+  readonly options: object;
+}
+
+export function recordSubscription(prototype: Annotated, subscription: DeclaredSubscription): void {
+  const own: DeclaredSubscription[] = Reflect.getOwnMetadata(SUBSCRIPTIONS_KEY, prototype) ?? [];
+  Reflect.defineMetadata(SUBSCRIPTIONS_KEY, [...own, subscription], prototype);
+}
+
+/** readSubscriptions returns the @Subscribe methods of a class, its own and inherited. */
+export function readSubscriptions(ctor: Function): DeclaredSubscription[] {
+  const out: DeclaredSubscription[] = [];
+  for (let p = ctor.prototype as object | null; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    out.unshift(...((Reflect.getOwnMetadata(SUBSCRIPTIONS_KEY, p) ?? []) as DeclaredSubscription[]));
+  }
+  return out;
+}

@@ -32,6 +32,11 @@ export type { ContextKey } from './interceptor/context-values.js';
 // Logging: the one Logger seam (a pino logger is one), core's console logger, and test twins.
 export { createConsoleLogger, levelRank, logLevels, MemoryLogger, noopLogger } from './logger/index.js';
 export type { ConsoleLoggerOptions, LogFields, Logger, LogLevel, LogRecord } from './logger/index.js';
+// Events: @Subscribe handlers, typed publishers, the broker a service uses.
+export { Subscribe, Subscriber, Publisher, eventHeader } from './events/index.js';
+export type { SubscribeDecoratorOptions, PublishEventOptions, PublisherOptions } from './events/index.js';
+export { BrokerError, isBrokerError } from './broker/index.js';
+export type { Broker, BrokerMessage, SubscribeOptions, Subscription, SubscriptionStats } from './broker/index.js';
 
 // Errors.
 export { MicroError, isMicroError, badRequest, notFound, internalError, unavailable } from './errors.js';

@@ -23,11 +23,26 @@ import { createServer, type Server } from './server.js';
 import { healthService } from './health/health-service.js';
 import { reflectionService } from './reflection/reflection-service.js';
 import { type TransportName, transportByName } from './transports.js';
+import type { Broker, SubscriptionStats } from './broker/broker.js';
+import { BrokerError } from './broker/broker-error.js';
+import { type LoadedBroker, loadBroker } from './broker-loader.js';
+import type { Codec } from './codec/codec.js';
+import { codecByName } from './codec/codecs.js';
+import { defaultContainer, resolveInstance } from './container.js';
+import type { MessageType } from './definition.js';
+import { readInterceptors, readService, readSubscriptions } from './handler-metadata.js';
+import type { Interceptor } from './interceptor/interceptor.js';
+import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
+import { brokerPublish, Publisher, type PublisherOptions } from './events/publisher.js';
+import { bindSubscriber, checkInjectable } from './events/subscriber.js';
+import { SubscriberSet } from './events/subscriber-set.js';
 
 /** ServiceOptions are the code-level options of newService; env, config file and defaults fill the rest. */
 export type ServiceOptions = MicroOptionsInput & {
   /** A registry object to use instead of the configured kind (e.g. an etcd registry). */
   readonly registryInstance?: Registry;
+  /** A broker object to use instead of the configured kind. */
+  readonly brokerInstance?: Broker;
   /** typedi container handler classes are built from. */
   readonly container?: HandlerContainer;
   /** How the client chooses among a service's nodes. */
@@ -84,13 +99,26 @@ export interface Service {
   readonly registry: Registry;
   /** Name of the transport in use ("grpc", "tcp", "memory"). */
   readonly transportName: string;
-  /** handle registers a handler class (built through typedi) or a handler instance. */
+  /**
+   * broker is the event broker in use. A NATS broker configured by name is
+   * connected by start() (or the first publish); reading it before then throws.
+   */
+  readonly broker: Broker;
+  /**
+   * handle registers a handler class (built through typedi) or a handler
+   * instance: its RPC methods with the server, its @Subscribe methods with
+   * the broker (subscribed at start).
+   */
   handle(handler: object, options?: HandleOptions): this;
+  /** publisher sends messages of `type` to `topic` through the service's broker and codec. */
+  publisher<T>(topic: string, type: MessageType<T>, options?: PublisherOptions): Publisher<T>;
+  /** subscriberStats counts, per @Subscribe handler ("Billing.onOrder"), what it handled, failed and dropped. */
+  subscriberStats(): Record<string, SubscriptionStats>;
   /** client returns the service's client: calls by service name through the registry. */
   client(): Client;
-  /** start listens and registers; it resolves with the bound address. */
+  /** start connects the broker and subscribes, listens and registers; it resolves with the bound address. */
   start(): Promise<string>;
-  /** stop deregisters first, so no new call is routed here, then drains in-flight calls. */
+  /** stop deregisters first, so no new call is routed here, then drains subscriptions and in-flight calls. */
   stop(): Promise<void>;
   /** run starts, serves until SIGINT or SIGTERM, then stops. */
   run(options?: RunOptions): Promise<void>;
@@ -104,6 +132,7 @@ export interface Service {
 export function newService(options: ServiceOptions = {}, configOptions: LoadConfigOptions = {}): Service {
   const {
     registryInstance,
+    brokerInstance,
     container,
     selector: selectorOptions = {},
     drainDelayMs,
@@ -172,6 +201,28 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   let renewTimer: NodeJS.Timeout | undefined;
   const pools = new Map<string, Pool>();
   let client: Client | undefined;
+  let brokerLoad: LoadedBroker | undefined =
+    brokerInstance !== undefined ? { broker: brokerInstance, owned: false } : undefined;
+  let brokerLoading: Promise<LoadedBroker> | undefined;
+  const subscribers = new SubscriberSet();
+  // Subscribers run inside the service's server interceptors, publishers inside its client ones; resolved once.
+  let resolvedServer: Interceptor[] | undefined;
+  let resolvedClient: Interceptor[] | undefined;
+  const serviceInterceptors = () => (resolvedServer ??= resolveInterceptors(interceptors, container ?? defaultContainer, 'newService interceptors'));
+  const publishInterceptors = () =>
+    (resolvedClient ??= resolveInterceptors(clientInterceptors, container ?? defaultContainer, 'newService clientInterceptors'));
+  // The schema admits only codecs codecByName knows.
+  const codec = codecByName(config.codec) as Codec;
+
+  // Loaded once, on first need (start or the first publish): NATS is imported and dialed only then.
+  const brokerLoaded = (): Promise<LoadedBroker> => {
+    if (brokerLoad) return Promise.resolve(brokerLoad);
+    brokerLoading ??= loadBroker(config).then((made) => (brokerLoad = made)).catch((err: unknown) => {
+      brokerLoading = undefined;
+      throw err;
+    });
+    return brokerLoading;
+  };
 
   // Loaded once, on first need: etcd's package is imported and its address checked only then.
   const registryLoaded = (): Promise<LoadedRegistry> => {
@@ -211,9 +262,44 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       return loaded.registry;
     },
     transportName: transport.name,
+    get broker(): Broker {
+      if (!brokerLoad) {
+        throw new BrokerError(`the ${config.broker.kind} broker is connected by start(): await service.start() before reading service.broker`);
+      }
+      return brokerLoad.broker;
+    },
     handle(handler, handleOptions) {
-      server.handle(handler, handleOptions);
+      const ctor = (typeof handler === 'function' ? handler : handler.constructor) as new () => object;
+      const declared = readSubscriptions(ctor);
+      if (declared.length === 0) {
+        server.handle(handler, handleOptions);
+        return service;
+      }
+      // One instance serves both its RPC methods and its subscriptions.
+      const className = ctor.name || 'anonymous class';
+      if (typeof handler === 'function') checkInjectable(ctor, className);
+      const instance = typeof handler === 'function' ? resolveInstance(ctor, container ?? defaultContainer) : handler;
+      const from = container ?? defaultContainer;
+      const outer = [...serviceInterceptors(), ...resolveInterceptors(readInterceptors(ctor), from, `@UseInterceptors on ${className}`)];
+      const bindings = declared.map((d) =>
+        bindSubscriber(instance, className, d, config.name, [
+          ...outer,
+          ...resolveInterceptors(readInterceptors(ctor, d.propertyKey), from, `@UseInterceptors on ${className}.${d.propertyKey}`),
+        ]),
+      );
+      if (readService(ctor) !== undefined || handleOptions?.definition !== undefined) server.handle(instance, handleOptions);
+      for (const binding of bindings) subscribers.add(binding);
       return service;
+    },
+    publisher(topic, type, publisherOptions) {
+      return new Publisher(topic, type, codec, brokerPublish(async () => (await brokerLoaded()).broker), publisherOptions, publishInterceptors(), {
+        id: `${config.broker.kind}-broker`,
+        address: config.broker.address.join(','),
+        metadata: { broker: config.broker.kind },
+      });
+    },
+    subscriberStats() {
+      return subscribers.stats();
     },
     client() {
       if (!client) {
@@ -241,11 +327,31 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       await observed;
       // The registry first: a wrong registry address must stop start-up before anything listens.
       const { registry } = await registryLoaded();
-      const bound = await server.start();
+      // Then the broker: a wrong broker address stops start-up too, and handlers are subscribed before calls arrive.
+      const events = await brokerLoaded();
+      try {
+        await subscribers.start(events.broker);
+      } catch (err) {
+        // Nothing else holds the connection open: a failed start must not keep the process alive.
+        if (events.owned) {
+          brokerLoad = undefined;
+          brokerLoading = undefined;
+          await events.broker.disconnect().catch(() => {});
+        }
+        throw err;
+      }
+      let bound: string;
+      try {
+        bound = await server.start();
+      } catch (err) {
+        await subscribers.stop(0);
+        throw err;
+      }
       logger.info({ address: bound, transport: transport.name }, 'listening');
       try {
         metricsAddress = await telemetry?.start({ server: () => server.stats(), pool: () => service.poolStats() });
       } catch (err) {
+        await subscribers.stop(0);
         await server.stop(0);
         logger.error({ address: bound, err }, 'stopped: could not serve metrics');
         throw err;
@@ -269,6 +375,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
         await registry.register(record, { ttlMs: config.registry.ttlMs });
       } catch (err) {
         record = undefined;
+        await subscribers.stop(0);
         await server.stop(0);
         await telemetry?.close();
         metricsAddress = undefined;
@@ -303,11 +410,14 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       health?.shutdown();
       const address = server.address;
       if (address !== undefined) logger.info({ address, active: server.stats().activeStreams, graceMs: config.server.graceMs }, 'draining');
+      await subscribers.stop(config.server.graceMs);
       await server.stop();
       await (await observability?.catch(() => undefined))?.close();
       metricsAddress = undefined;
       await client?.close();
       if (current?.owned) await current.registry.close();
+      const events = brokerLoad ?? (await brokerLoading?.catch(() => undefined));
+      if (events?.owned) await events.broker.disconnect();
       if (address !== undefined) logger.info({ address }, 'stopped');
     },
     async run(runOptions = {}) {

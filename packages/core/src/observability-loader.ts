@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from './config/index.js';
 import type { Interceptor, NextCall } from './interceptor/interceptor.js';
 import type { Logger } from './logger/logger.js';
-import { isModuleMissing } from './module-missing.js';
+import { importOptional } from './optional-package.js';
 
 /** observabilityPackage is the package newService loads when configuration turns on pino, the access log, metrics or tracing. */
 export const observabilityPackage = '@tsmicro/observability';
@@ -43,19 +43,14 @@ export function observabilityKeys(config: ResolvedConfig): string[] {
 
 /** loadObservability imports @tsmicro/observability (or `specifier`) and builds what the configuration turns on. */
 export async function loadObservability(config: ResolvedConfig, specifier: string = observabilityPackage): Promise<LoadedObservability> {
-  let module: ObservabilityModule;
-  try {
-    // A variable specifier keeps TypeScript from resolving the package at build time.
-    module = (await import(specifier)) as ObservabilityModule;
-  } catch (err) {
-    if (isModuleMissing(err, specifier)) {
-      throw new ObservabilityLoadError(
+  const module = await importOptional<ObservabilityModule>(
+    specifier,
+    (cause) =>
+      new ObservabilityLoadError(
         `${observabilityKeys(config).join(', ')} needs the package ${specifier}: install it, or pass logger and interceptors in code`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
+        { cause },
+      ),
+  );
   return module.serviceObservability({ log: config.log, metrics: config.metrics, tracing: config.tracing });
 }
 

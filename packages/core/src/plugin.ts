@@ -54,3 +54,29 @@ export type { HealthCheckRequest, HealthCheckResponse, HealthListResponse } from
 export { reflectionService, ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflection/index.js';
 export type { ServiceRegistration, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
 
+// Brokers: the memory broker, and what a broker implementation shares with it.
+export {
+  createMemoryBroker,
+  defaultMemoryBroker,
+  MemoryBroker,
+  HandlerQueue,
+  resolveSubscribeOptions,
+  subscribeDefaults,
+  checkPattern,
+  checkTopic,
+  topicMatches,
+} from './broker/index.js';
+export type {
+  BrokerHandler,
+  BrokerLogger,
+  OutgoingMessage,
+  PublishOptions,
+  MemoryBrokerOptions,
+  HandlerQueueOptions,
+  Outcome,
+  Settle,
+  ResolvedSubscribeOptions,
+} from './broker/index.js';
+export type { PublishFunc, EventHandlerFunc, SubscriberBinding } from './events/index.js';
+export { loadBroker, natsBrokerPackage } from './broker-loader.js';
+export type { LoadedBroker } from './broker-loader.js';

@@ -1,9 +1,9 @@
 import type { ResolvedConfig } from './config/index.js';
 import type { Logger } from './logger/logger.js';
-import { isModuleMissing } from './module-missing.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Registry } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
+import { importOptional } from './optional-package.js';
 
 /** etcdRegistryPackage is the package MICRO_REGISTRY=etcd loads at start. */
 export const etcdRegistryPackage = '@tsmicro/registry-etcd';
@@ -29,20 +29,14 @@ export interface LoadedRegistry {
  */
 export async function loadRegistry(config: ResolvedConfig, logger?: Logger): Promise<LoadedRegistry> {
   if (config.registry.kind === 'memory') return { registry: defaultMemoryRegistry(), owned: false };
-  let module: EtcdRegistryModule;
-  try {
-    // A variable specifier keeps TypeScript from resolving the package at build time.
-    const specifier: string = etcdRegistryPackage;
-    module = (await import(specifier)) as EtcdRegistryModule;
-  } catch (err) {
-    if (isModuleMissing(err, etcdRegistryPackage)) {
-      throw new RegistryError(
+  const module = await importOptional<EtcdRegistryModule>(
+    etcdRegistryPackage,
+    (cause) =>
+      new RegistryError(
         `registry "etcd" (MICRO_REGISTRY / registry.kind) needs the package ${etcdRegistryPackage}: install it, or pass registryInstance`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
+        { cause },
+      ),
+  );
   const address = config.registry.address;
   const registry = module.createEtcdRegistry({
     ...(address.length > 0 ? { address } : {}),

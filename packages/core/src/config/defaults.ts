@@ -40,6 +40,14 @@ export const defaults: ResolvedConfig = deepFreeze({
     // ... and a live one renews three times per TTL, so one lost renewal does not drop it.
     intervalMs: 10_000,
   },
+  broker: {
+    // Needs no server: right for one process and tests; several processes need nats.
+    kind: 'memory',
+    // Empty: the broker's own default (NATS: 127.0.0.1:4222).
+    address: [],
+    // Long enough to ride out a broker restart or a leader election, short enough to surface a wrong address.
+    timeoutMs: 5_000,
+  },
   client: {
     poolSize: poolDefaults.poolSize,
     poolTtlMs: poolDefaults.ttlMs,

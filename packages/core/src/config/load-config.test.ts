@@ -176,6 +176,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the broker kind, address and timeout from the environment and names a bad kind', () => {
+    const env = { MICRO_BROKER: 'nats', MICRO_BROKER_ADDRESS: '10.0.0.1:4222,10.0.0.2:4222', MICRO_BROKER_TIMEOUT: '2s' };
+    expect(loadConfig({}, { env, cwd: dir }).broker).toEqual({ kind: 'nats', address: ['10.0.0.1:4222', '10.0.0.2:4222'], timeoutMs: 2_000 });
+    expect(loadConfig({}, { env: {}, cwd: dir }).broker).toEqual({ kind: 'memory', address: [], timeoutMs: 5_000 });
+    expect(configError(() => loadConfig({}, { env: { MICRO_BROKER: 'kafka' }, cwd: dir })).message).toBe(
+      'MICRO_BROKER="kafka" is not valid: accepted values are memory, nats (sets broker.kind)',
+    );
+    expect(configError(() => loadConfig({ broker: { address: ['nats://x'] } }, { env: {}, cwd: dir })).message).toMatch(/broker\.address/);
+  });
+
   it('names the bad item of a list variable', () => {
     const err = configError(() => loadConfig({}, { env: { MICRO_REGISTRY_ADDRESS: '10.0.0.1:2379,etcd' }, cwd: dir }));
     expect(err.message).toBe(

@@ -9,6 +9,8 @@ export const codecNames = ['proto', 'json'] as const;
 export const registryKinds = ['memory', 'etcd'] as const;
 /** loggerKinds are the loggers configuration may choose. */
 export const loggerKinds = ['console', 'pino'] as const;
+/** brokerKinds are the event brokers configuration may choose. */
+export const brokerKinds = ['memory', 'nats'] as const;
 
 // setTimeout overflows past 2^31-1 ms and fires at once, so no duration may exceed it.
 const maxMs = 2_147_483_647;
@@ -107,6 +109,13 @@ export const configSchema = section({
     if (v.intervalMs >= v.ttlMs) {
       ctx.addIssue({ code: 'custom', path: ['intervalMs'], message: `must be less than registry.ttlMs (${v.ttlMs})` });
     }
+  }),
+  broker: section({
+    kind: oneOf(brokerKinds).describe('Events: in-process memory, or NATS shared across processes and machines.'),
+    address: z
+      .array(hostPort(undefined, 1), { error: 'expected a list of host:port addresses' })
+      .describe('Broker servers; empty means the broker’s own default (NATS: 127.0.0.1:4222).'),
+    timeoutMs: ms(1).describe('How long connecting and a durable publish may wait for the broker.'),
   }),
   client: section({
     poolSize: integer(1, 1000).describe('Most connections kept per server address.'),

@@ -13,3 +13,5 @@ export {
 export type { OutsideServer, OutsideServerName } from './outside-server.js';
 export { describeRegistry, eventually, nextEvent, nodeOf, serviceOf, sleep } from './registry-suite.js';
 export type { RegistryHarness } from './registry-suite.js';
+export { describeBroker, Gate } from './broker-suite.js';
+export type { BrokerHarness } from './broker-suite.js';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { BrokerError } from './broker-error.js';
+import { describeBroker } from '../testing/broker-suite.js';
+import { createMemoryBroker, defaultMemoryBroker } from './memory-broker.js';
+
+describeBroker('memory', { create: async (logger) => createMemoryBroker({ logger }) });
+
+describe('MemoryBroker', () => {
+  it('refuses durable subscriptions and publishes with an error pointing at NATS', async () => {
+    const broker = createMemoryBroker();
+    await expect(broker.subscribe('orders.created', async () => {}, { durable: 'billing' })).rejects.toThrow(/MICRO_BROKER=nats/);
+    await expect(broker.publish('orders.created', { body: new Uint8Array() }, { durable: true })).rejects.toBeInstanceOf(BrokerError);
+  });
+
+  it('hands subscribers a copy, so a publisher reusing its buffer changes nothing delivered', async () => {
+    const broker = createMemoryBroker();
+    const got: number[] = [];
+    await broker.subscribe('buf', async (m) => void got.push(m.body[0] as number));
+    const buffer = new Uint8Array([1]);
+    await broker.publish('buf', { body: buffer });
+    buffer[0] = 2;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(got).toEqual([1]);
+  });
+
+  it('is one shared broker per process by default', () => {
+    expect(defaultMemoryBroker()).toBe(defaultMemoryBroker());
+  });
+});
