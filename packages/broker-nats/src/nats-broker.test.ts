@@ -1,5 +1,4 @@
-import { BrokerError, type BrokerMessage } from '@tsmicro/core';
-import type { BrokerLogger } from '@tsmicro/core/plugin';
+import { BrokerError, type BrokerMessage, type Logger, MemoryLogger, noopLogger } from '@tsmicro/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeBroker, eventually, Gate, serverAvailable, sleep } from '@tsmicro/core/testing';
 import { createNatsBroker, type NatsBroker } from './nats-broker.js';
@@ -33,7 +32,7 @@ let topics = 0;
 const topic = (name: string) => `nats-test.${name}.${process.pid}.${topics++}`;
 
 describe.skipIf(!hasNats)('NatsBroker over a real nats-server', () => {
-  describeBroker('nats', { create: (logger: BrokerLogger) => broker({ logger }) });
+  describeBroker('nats', { create: (logger: Logger) => broker({ logger }) });
 
   it('delivers from one connection to a subscriber on another', async () => {
     const [pub, sub] = [await broker(), await broker()];
@@ -45,8 +44,8 @@ describe.skipIf(!hasNats)('NatsBroker over a real nats-server', () => {
   });
 
   it('acks a durable message only after its handler returned, and redelivers one whose handler threw', async () => {
-    const warnings: string[] = [];
-    const b = await broker({ logger: { warn: (m) => warnings.push(m) }, nakBackoff: { initialMs: 50, maxMs: 200 } });
+    const logger = new MemoryLogger();
+    const b = await broker({ logger, nakBackoff: { initialMs: 50, maxMs: 200 } });
     const t = topic('durable');
     const deliveries: Array<[string, number]> = [];
     const sub = await b.subscribe(
@@ -62,7 +61,12 @@ describe.skipIf(!hasNats)('NatsBroker over a real nats-server', () => {
     await eventually(() => expect(sub.stats()).toMatchObject({ handled: 2, failed: 2 }));
     expect(deliveries.filter(([m]) => m === 'flaky').map(([, n]) => n)).toEqual([1, 2, 3]);
     expect(deliveries.filter(([m]) => m === 'fine')).toEqual([['fine', 1]]);
-    expect(warnings.join('\n')).toMatch(/f-1.*will be retried.*not yet/);
+    const retried = logger.records.filter((r) => r.fields['id'] === 'f-1');
+    expect(retried.map((r) => [r.level, r.msg, r.fields['delivery']])).toEqual([
+      ['warn', 'event handler failed; the message will be retried', 1],
+      ['warn', 'event handler failed; the message will be retried', 2],
+    ]);
+    expect(retried[0]?.fields).toMatchObject({ topic: t, err: expect.objectContaining({ message: 'not yet' }) });
     // Acked: a new member of the same consumer gets nothing again.
     await sub.unsubscribe();
     const again: string[] = [];
@@ -72,7 +76,7 @@ describe.skipIf(!hasNats)('NatsBroker over a real nats-server', () => {
   });
 
   it('moves a message to the dead-letter subject after maxDeliver failed deliveries', async () => {
-    const b = await broker({ logger: { warn: () => {} }, nakBackoff: { initialMs: 20, maxMs: 50 } });
+    const b = await broker({ logger: noopLogger, nakBackoff: { initialMs: 20, maxMs: 50 } });
     const t = topic('poison');
     const dead: BrokerMessage[] = [];
     await b.subscribe(`dlq.${t}`, async (m) => void dead.push(m));
@@ -151,7 +155,7 @@ describe.skipIf(!hasNats)('NatsBroker across a nats-server restart', () => {
     await server?.destroy();
   });
   const connectTo = async (): Promise<NatsBroker> => {
-    const b = createNatsBroker({ address: [server.address], timeoutMs: 10_000, reconnectWaitMs: 100, logger: { warn: () => {} } });
+    const b = createNatsBroker({ address: [server.address], timeoutMs: 10_000, reconnectWaitMs: 100, logger: noopLogger });
     open.push(b);
     await b.connect();
     return b;

@@ -68,7 +68,7 @@ export class NatsBroker implements Broker {
       try {
         nc?.publish(m.topic, m.body, { headers: m.headers });
       } catch (err) {
-        this.options.logger.warn(`tsmicro: could not publish to ${m.topic} on nats at ${this.address}: ${describe(err)}`);
+        this.options.logger.warn({ topic: m.topic, address: this.address, err }, 'could not publish to nats');
       }
     }
   }
@@ -96,7 +96,7 @@ export class NatsBroker implements Broker {
     const sub = nc.subscribe(topic, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
-        if (err) this.options.logger.warn(`tsmicro: nats subscription to ${topic} failed: ${err.message}`);
+        if (err) this.options.logger.warn({ subscription: topic, queue: options.queue, err }, 'nats subscription failed');
         else handlers.offer(fromCore(msg));
       },
     });
@@ -149,11 +149,11 @@ export class NatsBroker implements Broker {
       const deadLetter = store.deadLetterTopic(topic);
       store.publishDeadLetter(topic, m.data, headers).then(
         () => {
-          this.options.logger.warn(`tsmicro: message ${headers['micro-id'] ?? m.seq} on ${topic} failed ${deliveries} times; moved to ${deadLetter}`);
+          this.options.logger.warn({ topic, id: headers['micro-id'] ?? m.seq, deliveries, deadLetter }, 'event handler failed too often; message moved to the dead-letter topic');
           m.term();
         },
         (publishErr: unknown) => {
-          this.options.logger.warn(`tsmicro: cannot dead-letter message ${m.seq} of ${topic}; it will be redelivered: ${describe(publishErr)}`);
+          this.options.logger.warn({ topic, id: headers['micro-id'] ?? m.seq, deadLetter, err: publishErr }, 'cannot dead-letter the message; it will be redelivered');
           m.nak(this.options.nakBackoff.maxMs);
         },
       );
@@ -168,7 +168,8 @@ export class NatsBroker implements Broker {
       maxPending: durable ? options.maxInFlight : options.maxPending,
       onFailure: (err, message) =>
         this.options.logger.warn(
-          `tsmicro: handler for ${message.topic} failed on message ${message.headers['micro-id'] ?? '(no id)'} (delivery ${message.deliveryCount}${durable ? ', will be retried' : ', not redelivered'}): ${describe(err)}`,
+          { topic: message.topic, queue: options.queue, id: message.headers['micro-id'], delivery: message.deliveryCount, err },
+          durable ? 'event handler failed; the message will be retried' : 'event handler failed; the message is not redelivered',
         ),
     });
   }
@@ -216,8 +217,8 @@ export class NatsBroker implements Broker {
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') this.options.logger.warn(`tsmicro: lost the nats connection to ${this.address}; reconnecting`);
-      else if (status.type === 'reconnect') this.options.logger.warn(`tsmicro: reconnected to nats at ${this.address}; subscriptions resumed`);
+      if (status.type === 'disconnect') this.options.logger.warn({ address: this.address }, 'lost the nats connection; reconnecting');
+      else if (status.type === 'reconnect') this.options.logger.info({ address: this.address }, 'reconnected to nats; subscriptions resumed');
     }
   }
 }

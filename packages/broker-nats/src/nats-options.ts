@@ -1,5 +1,4 @@
-import { BrokerError } from '@tsmicro/core';
-import type { BrokerLogger } from '@tsmicro/core/plugin';
+import { BrokerError, createConsoleLogger, type Logger } from '@tsmicro/core';
 
 /** NatsBrokerOptions configure createNatsBroker. */
 export interface NatsBrokerOptions {
@@ -7,8 +6,8 @@ export interface NatsBrokerOptions {
   readonly address?: readonly string[];
   /** How long connect() and a durable publish may wait for the server; default 5 000 ms. */
   readonly timeoutMs?: number;
-  /** Where lost connections, failed handlers and dead letters are reported; console.warn by default. */
-  readonly logger?: BrokerLogger;
+  /** Where lost connections, failed handlers and dead letters are reported; core's console logger by default. */
+  readonly logger?: Logger;
   /** Client name the server shows in its monitoring. */
   readonly name?: string;
   /** Delay between reconnect attempts; default 500 ms. The broker never stops reconnecting. */
@@ -50,7 +49,7 @@ export function resolveNatsOptions(options: NatsBrokerOptions): ResolvedNatsOpti
   return {
     address,
     timeoutMs: ms('timeoutMs', options.timeoutMs, 5_000),
-    logger: options.logger ?? { warn: (message) => console.warn(message) },
+    logger: options.logger ?? createConsoleLogger(),
     name: options.name,
     reconnectWaitMs: ms('reconnectWaitMs', options.reconnectWaitMs, 500),
     streamPrefix: options.streamPrefix ?? 'tsmicro',

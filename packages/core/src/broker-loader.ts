@@ -1,7 +1,8 @@
-import type { Broker, BrokerLogger } from './broker/broker.js';
+import type { Broker } from './broker/broker.js';
 import { BrokerError } from './broker/broker-error.js';
 import { defaultMemoryBroker } from './broker/memory-broker.js';
 import type { ResolvedConfig } from './config/index.js';
+import type { Logger } from './logger/logger.js';
 import { importOptional } from './optional-package.js';
 
 /** natsBrokerPackage is the package MICRO_BROKER=nats loads at start. */
@@ -9,7 +10,7 @@ export const natsBrokerPackage = '@tsmicro/broker-nats';
 
 // The shape of @tsmicro/broker-nats this loader relies on.
 interface NatsBrokerModule {
-  createNatsBroker(options: { address?: readonly string[]; timeoutMs?: number; logger?: BrokerLogger }): Broker;
+  createNatsBroker(options: { address?: readonly string[]; timeoutMs?: number; logger?: Logger }): Broker;
 }
 
 /** LoadedBroker is a broker and whether the service made it (and so must disconnect it). */
@@ -23,7 +24,7 @@ export interface LoadedBroker {
  * comes from its own package, imported only when asked for; a broker that
  * cannot be reached stops start-up with an error naming the address and key.
  */
-export async function loadBroker(config: ResolvedConfig, logger?: BrokerLogger): Promise<LoadedBroker> {
+export async function loadBroker(config: ResolvedConfig, logger: Logger): Promise<LoadedBroker> {
   if (config.broker.kind === 'memory') return { broker: defaultMemoryBroker(), owned: false };
   const module = await importOptional<NatsBrokerModule>(
     natsBrokerPackage,
@@ -36,7 +37,7 @@ export async function loadBroker(config: ResolvedConfig, logger?: BrokerLogger):
   const broker = module.createNatsBroker({
     ...(address.length > 0 ? { address } : {}),
     timeoutMs: config.broker.timeoutMs,
-    ...(logger ? { logger } : {}),
+    logger,
   });
   try {
     await broker.connect();

@@ -155,6 +155,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     return o.interceptors(logger);
   });
   observed?.catch(() => {});
+  // Server, broker and subscribers keep this one logger, so their lines follow the swap to pino.
+  const serviceLogger = currentLogger(() => logger);
   const outermost = observed && deferredInterceptor(observed);
   let metricsAddress: string | undefined;
   const transport: Transport = transportByName(config.transport);
@@ -171,7 +173,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     keepalive: config.keepalive,
     tls: config.tls,
     container,
-    logger: currentLogger(() => logger),
+    logger: serviceLogger,
     interceptors: outermost ? [outermost, ...(interceptors ?? [])] : interceptors,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
@@ -204,7 +206,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   let brokerLoad: LoadedBroker | undefined =
     brokerInstance !== undefined ? { broker: brokerInstance, owned: false } : undefined;
   let brokerLoading: Promise<LoadedBroker> | undefined;
-  const subscribers = new SubscriberSet();
+  const subscribers = new SubscriberSet(serviceLogger);
   // Subscribers run inside the service's server interceptors, publishers inside its client ones; resolved once.
   let resolvedServer: Interceptor[] | undefined;
   let resolvedClient: Interceptor[] | undefined;
@@ -217,7 +219,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   // Loaded once, on first need (start or the first publish): NATS is imported and dialed only then.
   const brokerLoaded = (): Promise<LoadedBroker> => {
     if (brokerLoad) return Promise.resolve(brokerLoad);
-    brokerLoading ??= loadBroker(config).then((made) => (brokerLoad = made)).catch((err: unknown) => {
+    brokerLoading ??= loadBroker(config, serviceLogger).then((made) => (brokerLoad = made)).catch((err: unknown) => {
       brokerLoading = undefined;
       throw err;
     });
@@ -296,7 +298,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
         id: `${config.broker.kind}-broker`,
         address: config.broker.address.join(','),
         metadata: { broker: config.broker.kind },
-      });
+      }, serviceLogger);
     },
     subscriberStats() {
       return subscribers.stats();

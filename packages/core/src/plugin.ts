@@ -68,7 +68,6 @@ export {
 } from './broker/index.js';
 export type {
   BrokerHandler,
-  BrokerLogger,
   OutgoingMessage,
   PublishOptions,
   MemoryBrokerOptions,

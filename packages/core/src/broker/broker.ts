@@ -86,11 +86,6 @@ export interface Subscription {
   stats(): SubscriptionStats;
 }
 
-/** BrokerLogger receives what the broker cannot throw to anyone: failed handlers, lost connections. */
-export interface BrokerLogger {
-  warn(message: string): void;
-}
-
 /**
  * Broker is where services publish events and subscribe to them, as
  * go-micro's broker.Broker: connect, publish, subscribe, disconnect.

@@ -2,7 +2,6 @@
 export type {
   Broker,
   BrokerHandler,
-  BrokerLogger,
   BrokerMessage,
   OutgoingMessage,
   PublishOptions,

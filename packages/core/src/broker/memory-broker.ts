@@ -1,7 +1,6 @@
 import type {
   Broker,
   BrokerHandler,
-  BrokerLogger,
   BrokerMessage,
   OutgoingMessage,
   PublishOptions,
@@ -9,6 +8,8 @@ import type {
   Subscription,
   SubscriptionStats,
 } from './broker.js';
+import { createConsoleLogger } from '../logger/console-logger.js';
+import type { Logger } from '../logger/logger.js';
 import { BrokerError } from './broker-error.js';
 import { HandlerQueue } from './handler-queue.js';
 import { resolveSubscribeOptions } from './subscribe-options.js';
@@ -16,8 +17,8 @@ import { checkPattern, checkTopic, topicMatches } from './topic.js';
 
 /** MemoryBrokerOptions configure createMemoryBroker. */
 export interface MemoryBrokerOptions {
-  /** Where failed handlers are reported; console.warn by default. */
-  readonly logger?: BrokerLogger;
+  /** Where failed handlers are reported; core's console logger by default. */
+  readonly logger?: Logger;
 }
 
 class MemorySubscription implements Subscription {
@@ -53,11 +54,11 @@ export class MemoryBroker implements Broker {
   readonly address = '';
   private readonly subs = new Set<MemorySubscription>();
   private readonly turns = new Map<string, number>();
-  private readonly logger: BrokerLogger;
+  private readonly logger: Logger;
   private connected = false;
 
   constructor(options: MemoryBrokerOptions = {}) {
-    this.logger = options.logger ?? { warn: (message) => console.warn(message) };
+    this.logger = options.logger ?? createConsoleLogger();
   }
 
   async connect(): Promise<void> {
@@ -111,7 +112,11 @@ export class MemoryBroker implements Broker {
       handler,
       maxInFlight: resolved.maxInFlight,
       maxPending: resolved.maxPending,
-      onFailure: (err, message) => this.logger.warn(`tsmicro: handler for ${message.topic} failed, message ${message.headers['micro-id'] ?? '(no id)'} not redelivered: ${describe(err)}`),
+      onFailure: (err, message) =>
+        this.logger.warn(
+          { topic: message.topic, subscription: topic, queue: resolved.queue, id: message.headers['micro-id'], err },
+          'event handler failed; the message is not redelivered',
+        ),
     });
     const sub = new MemorySubscription(topic, resolved.queue, handlers, (s) => this.forget(s));
     this.subs.add(sub);
@@ -134,10 +139,6 @@ export class MemoryBroker implements Broker {
 
 function noStore(what: string): BrokerError {
   return new BrokerError(`the memory broker cannot ${what}: it keeps no messages; durable delivery needs broker.kind "nats" (MICRO_BROKER=nats) with JetStream`);
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** createMemoryBroker makes a broker for one process, connected. */

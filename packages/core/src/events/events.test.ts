@@ -1,6 +1,8 @@
 import { Container } from 'typedi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBroker } from '../broker/memory-broker.js';
+import { MemoryLogger } from '../logger/memory-logger.js';
+import { noopLogger } from '../logger/logger.js';
 import { eventually, Gate } from '../testing/broker-suite.js';
 import { Context } from '../context.js';
 import { loadRoot, messageType } from '../generated-runtime.js';
@@ -40,8 +42,8 @@ class Billing {
 
 const open: MicroService[] = [];
 function service(options: Parameters<typeof newService>[0] = {}): MicroService {
-  const quiet = createMemoryBroker({ logger: { warn: () => {} } });
-  const s = newService({ name: 'billing', transport: 'memory', brokerInstance: quiet, ...options }, { env: {}, file: false });
+  const quiet = createMemoryBroker({ logger: noopLogger });
+  const s = newService({ name: 'billing', transport: 'memory', brokerInstance: quiet, logger: noopLogger, ...options }, { env: {}, file: false });
   open.push(s);
   return s;
 }
@@ -82,7 +84,8 @@ describe('@Subscribe and service.publisher', () => {
   });
 
   it('counts a handler that throws and a message that does not decode, and goes on', async () => {
-    const broker = createMemoryBroker({ logger: { warn: () => {} } });
+    const logger = new MemoryLogger();
+    const broker = createMemoryBroker({ logger });
     const container = Container.of('events-failures');
     const svc = service({ brokerInstance: broker, container }).handle(Billing);
     await svc.start();
@@ -92,6 +95,9 @@ describe('@Subscribe and service.publisher', () => {
     await svc.publisher('orders.created', OrderCreated).publish({ id: 'fine' });
     await eventually(() => expect(svc.subscriberStats()['Billing.onOrder']).toMatchObject({ handled: 1, failed: 3 }));
     expect(container.get(Ledger).entries.map((e) => e.id)).toEqual(['fine']);
+    const failed = logger.records.filter((r) => r.level === 'warn' && r.fields['topic'] === 'orders.created');
+    expect(failed).toHaveLength(3);
+    expect(failed.map((r) => String((r.fields['err'] as Error).message))).toContain('cannot bill poison');
   });
 
   it('drains on stop: a running handler finishes before stop resolves, and nothing arrives after', async () => {
@@ -131,12 +137,16 @@ describe('@Subscribe and service.publisher', () => {
         aborted.push(msg.id ?? '');
       }
     }
-    const svc = newService({ name: 'stuck', transport: 'memory', brokerInstance: broker, server: { graceMs: 50 } }, { env: {}, file: false }).handle(Stuck);
+    const logger = new MemoryLogger();
+    const svc = newService({ name: 'stuck', transport: 'memory', brokerInstance: broker, server: { graceMs: 50 }, logger }, { env: {}, file: false }).handle(Stuck);
     await svc.start();
     await svc.publisher('stuck.topic', OrderCreated).publish({ id: 's1' });
     await eventually(() => expect(svc.subscriberStats()['Stuck.on']?.inFlight).toBe(1));
     await svc.stop();
     expect(aborted).toEqual(['s1']);
+    expect(logger.records).toContainEqual(
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ service: 'stuck', subscription: 'Stuck.on', graceMs: 50 }) }),
+    );
   });
 
   it('refuses a durable subscriber on the memory broker at start, naming the handler', async () => {
@@ -304,5 +314,40 @@ describe('interceptors around events', () => {
     await expect(pub.publisher('guarded.events', OrderCreated).publish({ id: 'x' })).rejects.toMatchObject({ code: Code.PERMISSION_DENIED });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(sent).toEqual([]);
+  });
+
+  it("logs an interceptor's failing end listener to the service's logger, naming the topic and subscription", async () => {
+    const logger = new MemoryLogger();
+    const faulty: Interceptor = (next) => async (call) => {
+      call.onEnd(() => {
+        throw new Error(`listener broke on ${call.side}`);
+      });
+      return next(call);
+    };
+    const got: string[] = [];
+    class Audit {
+      @Subscribe('logged.events', { type: OrderCreated, queue: 'audit' })
+      async on(_ctx: Context, msg: OrderCreated): Promise<void> {
+        got.push(msg.id ?? '');
+      }
+    }
+    const svc = service({ logger, interceptors: [faulty], clientInterceptors: [faulty] }).handle(new Audit());
+    await svc.start();
+    await svc.publisher('logged.events', OrderCreated).publish({ id: 'l1' });
+    await eventually(() => expect(logger.records.filter((r) => r.msg === 'event interceptor failed')).toHaveLength(2));
+    expect(got).toEqual(['l1']);
+    const failed = logger.records.filter((r) => r.msg === 'event interceptor failed').map((r) => r.fields);
+    expect(failed).toContainEqual(
+      expect.objectContaining({ service: 'billing', topic: 'logged.events', err: expect.objectContaining({ message: 'listener broke on client' }) }),
+    );
+    expect(failed).toContainEqual(
+      expect.objectContaining({
+        service: 'billing',
+        topic: 'logged.events',
+        queue: 'audit',
+        subscription: 'Audit.on',
+        err: expect.objectContaining({ message: 'listener broke on server' }),
+      }),
+    );
   });
 });

@@ -6,6 +6,8 @@ import type { Context } from '../context.js';
 import type { MessageType, MethodDefinition } from '../definition.js';
 import { composeChain } from '../interceptor/compose-chain.js';
 import type { Interceptor, NextCall } from '../interceptor/interceptor.js';
+import { createConsoleLogger } from '../logger/console-logger.js';
+import type { Logger } from '../logger/logger.js';
 import type { Node } from '../registry/registry.js';
 import { eventMethod } from './event-method.js';
 import { PublishCall } from './publish-call.js';
@@ -50,7 +52,7 @@ export class Publisher<T> {
     private readonly options: PublisherOptions = {},
     interceptors: readonly Interceptor[] = [],
     private readonly node: Node = { id: 'broker', address: '', metadata: {} },
-    private readonly onHookError: (err: unknown) => void = (err) => console.warn(`tsmicro: event interceptor failed: ${String(err)}`),
+    private readonly logger: Logger = createConsoleLogger(),
   ) {
     checkTopic(topic);
     if (!type || typeof type.encode !== 'function') {
@@ -76,7 +78,7 @@ export class Publisher<T> {
       const id = headers['micro-id'] as string;
       // Not an async function: a publish is on the hot path, and each await is a turn.
       if (!this.chain) return this.send(this.topic, this.codec.marshal(this.type, message), headers, durable).then(() => id);
-      const call = new PublishCall(this.topic, this.method, this.node, message, options.ctx, headers, durable, this.onHookError);
+      const call = new PublishCall(this.topic, this.method, this.node, message, options.ctx, headers, durable, (err) => this.logger.warn({ topic: this.topic, err }, 'event interceptor failed'));
       return call.settle(this.chain(call)).then(() => id);
     } catch (err) {
       return Promise.reject(err);

@@ -1,5 +1,7 @@
-import type { Broker, BrokerLogger, Subscription, SubscriptionStats } from '../broker/broker.js';
+import type { Broker, Subscription, SubscriptionStats } from '../broker/broker.js';
 import { BrokerError } from '../broker/broker-error.js';
+import { createConsoleLogger } from '../logger/console-logger.js';
+import type { Logger } from '../logger/logger.js';
 import { brokerHandler, type SubscriberBinding } from './subscriber.js';
 
 /**
@@ -11,8 +13,8 @@ export class SubscriberSet {
   private live: Array<{ binding: SubscriberBinding; subscription: Subscription }> = [];
   private abort = new AbortController();
 
-  /** onHookError hears what an interceptor's hook or end listener threw, for logging. */
-  constructor(private readonly onHookError: (err: unknown) => void = (err) => console.warn(`tsmicro: event interceptor failed: ${String(err)}`)) {}
+  /** logger hears what an interceptor's hook or end listener threw, and handlers that outlive the grace period. */
+  constructor(private readonly logger: Logger = createConsoleLogger()) {}
 
   /** add keeps a binding for the next start(). */
   add(binding: SubscriberBinding): void {
@@ -28,7 +30,8 @@ export class SubscriberSet {
   async start(broker: Broker): Promise<void> {
     this.abort = new AbortController();
     for (const binding of this.bindings) {
-      const handler = brokerHandler(binding, this.abort.signal, this.onHookError);
+      const fields = { topic: binding.topic, queue: binding.options.queue, subscription: binding.where };
+      const handler = brokerHandler(binding, this.abort.signal, (err) => this.logger.warn({ ...fields, err }, 'event interceptor failed'));
       try {
         this.live.push({ binding, subscription: await broker.subscribe(binding.topic, handler, binding.options) });
       } catch (err) {
@@ -42,13 +45,12 @@ export class SubscriberSet {
    * stop drains every subscription: no new messages, running handlers
    * finish. Handlers still running after graceMs see their ctx.signal abort.
    */
-  async stop(graceMs: number, logger: BrokerLogger = { warn: (m) => console.warn(m) }): Promise<void> {
+  async stop(graceMs: number): Promise<void> {
     const live = this.live;
     this.live = [];
     const timer = setTimeout(() => {
-      if (live.some(({ subscription }) => subscription.stats().inFlight > 0)) {
-        logger.warn(`tsmicro: subscriber handlers still running after ${graceMs} ms; their ctx.signal is aborted`);
-      }
+      const running = live.filter(({ subscription }) => subscription.stats().inFlight > 0).map(({ binding }) => binding.where);
+      if (running.length > 0) this.logger.warn({ subscription: running.join(','), graceMs }, 'subscriber handlers still running after the grace period; their ctx.signal is aborted');
       this.abort.abort(new BrokerError('the service is stopping'));
     }, graceMs);
     try {
