@@ -61,8 +61,8 @@ describe.skipIf(!hasNats)('NatsBroker over a real nats-server', () => {
     await eventually(() => expect(sub.stats()).toMatchObject({ handled: 2, failed: 2 }));
     expect(deliveries.filter(([m]) => m === 'flaky').map(([, n]) => n)).toEqual([1, 2, 3]);
     expect(deliveries.filter(([m]) => m === 'fine')).toEqual([['fine', 1]]);
-    const retried = logger.records.filter((r) => r.fields['id'] === 'f-1');
-    expect(retried.map((r) => [r.level, r.msg, r.fields['delivery']])).toEqual([
+    const retried = logger.records.filter((r) => r.fields.id === 'f-1');
+    expect(retried.map((r) => [r.level, r.msg, r.fields.delivery])).toEqual([
       ['warn', 'event handler failed; the message will be retried', 1],
       ['warn', 'event handler failed; the message will be retried', 2],
     ]);

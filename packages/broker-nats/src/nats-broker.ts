@@ -92,11 +92,11 @@ export class NatsBroker implements Broker {
   }
 
   private async subscribeCore(nc: NatsConnection, topic: string, handler: BrokerHandler, options: ResolvedSubscribeOptions): Promise<Subscription> {
-    const handlers = this.queueFor(handler, options, false);
+    const handlers = this.queueFor(handler, topic, options, false);
     const sub = nc.subscribe(topic, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
-        if (err) this.options.logger.warn({ subscription: topic, queue: options.queue, err }, 'nats subscription failed');
+        if (err) (options.logger ?? this.options.logger).warn({ subscription: topic, queue: options.queue, err }, 'nats subscription failed');
         else handlers.offer(fromCore(msg));
       },
     });
@@ -118,12 +118,12 @@ export class NatsBroker implements Broker {
         cause: err,
       });
     }
-    const handlers = this.queueFor(handler, options, true);
+    const handlers = this.queueFor(handler, topic, options, true);
     const consumer = await store.js.consumers.get(stream, durable);
     const messages = await consumer.consume({
       // Pull no more than can run at once: the rest stays in the stream, for this or another member.
       max_messages: options.maxInFlight,
-      callback: (m) => void handlers.offer(fromJetStream(m), this.settler(store, topic, m, options.maxDeliver)),
+      callback: (m) => void handlers.offer(fromJetStream(m), this.settler(store, topic, m, options)),
     });
     return this.track(
       new NatsSubscription(topic, options.queue, handlers, async () => void (await messages.close()), (s) => this.subs.delete(s)),
@@ -132,7 +132,7 @@ export class NatsBroker implements Broker {
 
   // The outcome of a durable delivery: ack once handled, nak with backoff on a
   // throw, and after the last allowed delivery a dead letter instead.
-  private settler(store: JetStreamStore, topic: string, m: JsMsg, maxDeliver: number): Settle {
+  private settler(store: JetStreamStore, topic: string, m: JsMsg, { maxDeliver, logger = this.options.logger }: ResolvedSubscribeOptions): Settle {
     return (outcome, err) => {
       if (outcome === 'handled') return m.ack();
       if (outcome === 'discarded') return m.nak();
@@ -149,26 +149,26 @@ export class NatsBroker implements Broker {
       const deadLetter = store.deadLetterTopic(topic);
       store.publishDeadLetter(topic, m.data, headers).then(
         () => {
-          this.options.logger.warn({ topic, id: headers['micro-id'] ?? m.seq, deliveries, deadLetter }, 'event handler failed too often; message moved to the dead-letter topic');
+          logger.warn({ topic, id: headers['micro-id'] ?? m.seq, deliveries, deadLetter }, 'event handler failed too often; message moved to the dead-letter topic');
           m.term();
         },
         (publishErr: unknown) => {
-          this.options.logger.warn({ topic, id: headers['micro-id'] ?? m.seq, deadLetter, err: publishErr }, 'cannot dead-letter the message; it will be redelivered');
+          logger.warn({ topic, id: headers['micro-id'] ?? m.seq, deadLetter, err: publishErr }, 'cannot dead-letter the message; it will be redelivered');
           m.nak(this.options.nakBackoff.maxMs);
         },
       );
     };
   }
 
-  private queueFor(handler: BrokerHandler, options: ResolvedSubscribeOptions, durable: boolean): HandlerQueue {
+  private queueFor(handler: BrokerHandler, topic: string, options: ResolvedSubscribeOptions, durable: boolean): HandlerQueue {
     return new HandlerQueue({
       handler,
       maxInFlight: options.maxInFlight,
       // A durable consumer pulls at most maxInFlight, so its queue never needs to drop.
       maxPending: durable ? options.maxInFlight : options.maxPending,
       onFailure: (err, message) =>
-        this.options.logger.warn(
-          { topic: message.topic, queue: options.queue, id: message.headers['micro-id'], delivery: message.deliveryCount, err },
+        (options.logger ?? this.options.logger).warn(
+          { topic: message.topic, subscription: topic, queue: options.queue, id: message.headers['micro-id'], delivery: message.deliveryCount, err },
           durable ? 'event handler failed; the message will be retried' : 'event handler failed; the message is not redelivered',
         ),
     });

@@ -1,3 +1,5 @@
+import type { Logger } from '../logger/logger.js';
+
 /**
  * BrokerMessage is one message as a broker carries it: opaque bytes and
  * string headers (content type, message id, timestamp, trace context, and
@@ -57,6 +59,11 @@ export interface SubscribeOptions {
   readonly maxPending?: number;
   /** maxDeliver: durable only, deliveries before a message goes to the dead-letter subject. Default 5. */
   readonly maxDeliver?: number;
+  /**
+   * logger hears this subscription's failed handlers and dead letters, so a
+   * service sharing a broker with others logs its own. Default: the broker's logger.
+   */
+  readonly logger?: Logger;
 }
 
 /** SubscriptionStats counts what one subscription did with its messages. */

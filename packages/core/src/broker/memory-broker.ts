@@ -113,7 +113,7 @@ export class MemoryBroker implements Broker {
       maxInFlight: resolved.maxInFlight,
       maxPending: resolved.maxPending,
       onFailure: (err, message) =>
-        this.logger.warn(
+        (resolved.logger ?? this.logger).warn(
           { topic: message.topic, subscription: topic, queue: resolved.queue, id: message.headers['micro-id'], err },
           'event handler failed; the message is not redelivered',
         ),

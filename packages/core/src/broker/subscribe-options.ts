@@ -1,3 +1,4 @@
+import type { Logger } from '../logger/logger.js';
 import type { SubscribeOptions } from './broker.js';
 import { BrokerError } from './broker-error.js';
 
@@ -8,6 +9,7 @@ export interface ResolvedSubscribeOptions {
   readonly maxInFlight: number;
   readonly maxPending: number;
   readonly maxDeliver: number;
+  readonly logger: Logger | undefined;
 }
 
 /**
@@ -42,5 +44,6 @@ export function resolveSubscribeOptions(options: SubscribeOptions = {}): Resolve
     maxInFlight: count('maxInFlight', 1),
     maxPending: count('maxPending', 0),
     maxDeliver: count('maxDeliver', 1),
+    logger: options.logger,
   };
 }

@@ -85,9 +85,10 @@ describe('@Subscribe and service.publisher', () => {
 
   it('counts a handler that throws and a message that does not decode, and goes on', async () => {
     const logger = new MemoryLogger();
-    const broker = createMemoryBroker({ logger });
+    const brokerLogger = new MemoryLogger();
+    const broker = createMemoryBroker({ logger: brokerLogger });
     const container = Container.of('events-failures');
-    const svc = service({ brokerInstance: broker, container }).handle(Billing);
+    const svc = service({ brokerInstance: broker, container, logger }).handle(Billing);
     await svc.start();
     await svc.publisher('orders.created', OrderCreated).publish({ id: 'poison' });
     await broker.publish('orders.created', { body: new Uint8Array([0xff, 0xff, 0xff]), headers: { 'content-type': 'application/protobuf' } });
@@ -95,9 +96,12 @@ describe('@Subscribe and service.publisher', () => {
     await svc.publisher('orders.created', OrderCreated).publish({ id: 'fine' });
     await eventually(() => expect(svc.subscriberStats()['Billing.onOrder']).toMatchObject({ handled: 1, failed: 3 }));
     expect(container.get(Ledger).entries.map((e) => e.id)).toEqual(['fine']);
-    const failed = logger.records.filter((r) => r.level === 'warn' && r.fields['topic'] === 'orders.created');
+    // The service's own logger hears its handlers fail, though the broker has a logger of its own.
+    expect(brokerLogger.records).toEqual([]);
+    const failed = logger.records.filter((r) => r.level === 'warn' && r.fields.topic === 'orders.created');
     expect(failed).toHaveLength(3);
-    expect(failed.map((r) => String((r.fields['err'] as Error).message))).toContain('cannot bill poison');
+    for (const r of failed) expect(r.fields).toMatchObject({ service: 'billing', queue: 'billing' });
+    expect(failed.map((r) => String((r.fields.err as Error).message))).toContain('cannot bill poison');
   });
 
   it('drains on stop: a running handler finishes before stop resolves, and nothing arrives after', async () => {

@@ -33,7 +33,7 @@ export class SubscriberSet {
       const fields = { topic: binding.topic, queue: binding.options.queue, subscription: binding.where };
       const handler = brokerHandler(binding, this.abort.signal, (err) => this.logger.warn({ ...fields, err }, 'event interceptor failed'));
       try {
-        this.live.push({ binding, subscription: await broker.subscribe(binding.topic, handler, binding.options) });
+        this.live.push({ binding, subscription: await broker.subscribe(binding.topic, handler, { ...binding.options, logger: this.logger }) });
       } catch (err) {
         await this.stop(0);
         throw new BrokerError(`cannot subscribe ${binding.where} to ${binding.topic}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

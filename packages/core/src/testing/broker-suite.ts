@@ -113,9 +113,28 @@ export function describeBroker(name: string, harness: BrokerHarness): void {
       await eventually(() => expect(sub.stats()).toMatchObject({ handled: 1, failed: 1, inFlight: 0 }));
       await sleep(200);
       expect(calls.sort()).toEqual(['bad', 'good']);
-      const failures = logger.records.filter((r) => r.level === 'warn' && r.fields['topic'] === topic);
+      const failures = logger.records.filter((r) => r.level === 'warn' && r.fields.topic === topic);
       expect(failures).toHaveLength(1);
       expect(failures[0]?.fields).toMatchObject({ subscription: topic, id: 'bad-1', err: expect.objectContaining({ message: 'handler exploded' }) });
+    });
+
+    it("reports a failing handler to its subscription's logger when one is given, else to the broker's", async () => {
+      const broker = await create();
+      const topic = topicOf('own-logger');
+      const own = new MemoryLogger();
+      const fail = async (): Promise<void> => {
+        throw new Error('handler exploded');
+      };
+      const mine = await broker.subscribe(topic, fail, { queue: 'mine', logger: own });
+      const theirs = await broker.subscribe(topic, fail, { queue: 'theirs' });
+      await broker.publish(topic, { body: body('x'), headers: { 'micro-id': 'own-1' } });
+      await eventually(() => {
+        expect(mine.stats().failed).toBe(1);
+        expect(theirs.stats().failed).toBe(1);
+      });
+      expect(own.records.map((r) => r.fields)).toEqual([expect.objectContaining({ topic, queue: 'mine', id: 'own-1' })]);
+      const brokerLines = logger.records.filter((r) => r.fields.topic === topic);
+      expect(brokerLines.map((r) => r.fields)).toEqual([expect.objectContaining({ topic, queue: 'theirs', id: 'own-1' })]);
     });
 
     it('stops delivering to a subscription once it is unsubscribed, and others go on', async () => {
