@@ -23,6 +23,8 @@ export interface LoadedBroker {
  * loadBroker makes and connects the broker the configuration names. NATS
  * comes from its own package, imported only when asked for; a broker that
  * cannot be reached stops start-up with an error naming the address and key.
+ * NATS reports to `logger`; the memory broker is shared by the whole process
+ * and keeps its own, so a service names its logger on each subscribe instead.
  */
 export async function loadBroker(config: ResolvedConfig, logger: Logger): Promise<LoadedBroker> {
   if (config.broker.kind === 'memory') return { broker: defaultMemoryBroker(), owned: false };
