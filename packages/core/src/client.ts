@@ -16,6 +16,7 @@ import { MicroError } from './errors.js';
 import { composeChain } from './interceptor/compose-chain.js';
 import type { NextCall } from './interceptor/interceptor.js';
 import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
+import { createConsoleLogger } from './logger/console-logger.js';
 import { checkRetryPolicy, defaultRetryBackoff } from './retry-policy.js';
 
 export type { AddressResolver, ClientOptions, ConnectionLease, ConnectionSource } from './client/client-options.js';
@@ -37,6 +38,7 @@ export function createClient(options: ClientOptions): Client {
   const resolver = new TargetResolver(options);
   const nodes = new NodeAttempt(resolver, options.codec);
   const container = options.container ?? defaultContainer;
+  const logger = options.logger ?? createConsoleLogger();
   const interceptors = resolveInterceptors(options.interceptors, container, 'createClient');
   const clientChain = interceptors.length === 0 ? undefined : composeChain(interceptors, onTheWire);
 
@@ -85,7 +87,7 @@ export function createClient(options: ClientOptions): Client {
   function onTarget<T>(p: CallPlan<unknown, unknown>, target: Target, retry: number, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
     p.options.onNode?.(target.node);
     if (p.chain === undefined) return run(nodes.open(p, target, undefined));
-    const call = new ClientAttemptCall(p, target, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c)));
+    const call = new ClientAttemptCall(p, target, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c)), logger);
     return call.settle<T>(p.chain(call));
   }
 

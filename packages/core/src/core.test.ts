@@ -13,6 +13,7 @@ import {
   ServerStream,
   MemoryLogger,
   type BidiStreamServer,
+  type Interceptor,
   type ClientStreamServer,
   type ServerStreamServer,
 } from './index.js';
@@ -160,6 +161,26 @@ describe('Server dispatch', () => {
     const logged = logger.records[0]?.fields.err;
     expect(logged).toBeInstanceOf(Error);
     expect((logged as Error).message).toBe('internal detail that must not leak');
+    await client.close();
+    await server.stop(0);
+  });
+  it("logs a client interceptor's failing onEnd listener to the client's logger, and the call still succeeds", async () => {
+    const transport = createMemoryTransport();
+    const server = createServer({ transport, address: 'listener:0' });
+    server.handle(Greeter);
+    const address = await server.start();
+    const logger = new MemoryLogger();
+    const faulty: Interceptor = (next) => async (call) => {
+      call.onEnd(() => {
+        throw new Error('listener broke');
+      });
+      return next(call);
+    };
+    const client = createClient({ transport, connections: simpleConnections(transport), interceptors: [faulty], logger });
+    expect(await client.call('greeter', greeter.methods.sayHello!, { name: 'jo' }, { address })).toEqual({ message: 'Hello jo' });
+    expect(logger.records).toHaveLength(1);
+    expect(logger.records[0]).toMatchObject({ level: 'error', msg: 'client interceptor onEnd listener failed', fields: { service: 'greeter', method: 'SayHello' } });
+    expect((logger.records[0]?.fields.err as Error).message).toBe('listener broke');
     await client.close();
     await server.stop(0);
   });

@@ -319,6 +319,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           retryBackoff: config.client.retryBackoff,
           interceptors: outermost ? [outermost, ...(clientInterceptors ?? [])] : clientInterceptors,
           container,
+          logger: serviceLogger,
           onClose: () => selector.close(),
         });
       }

@@ -9,6 +9,7 @@ import type { Node } from '../registry/registry.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { StreamWatcher } from './node-attempt.js';
 import type { Target } from './target-resolver.js';
+import type { Logger } from '../logger/logger.js';
 
 const NO_METADATA = new Metadata();
 
@@ -45,6 +46,7 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
     private readonly to: Target,
     readonly attempt: number,
     private readonly proceed: (call: ClientAttemptCall) => unknown,
+    private readonly logger: Logger,
   ) {
     this.metadata = new Metadata(plan.options.metadata);
   }
@@ -100,7 +102,7 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
 
   onEnd(listener: (end: CallEnd) => void): void {
     if (this.end !== undefined) {
-      reportListenerErrors(emitEnd([listener], this.end));
+      this.reportListenerErrors(emitEnd([listener], this.end));
       return;
     }
     const first = this.endListeners === undefined;
@@ -185,10 +187,13 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
       end = { code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA };
     }
     this.end = end;
-    if (this.endListeners !== undefined) reportListenerErrors(emitEnd(this.endListeners, end));
+    if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners, end));
+  }
+
+  private reportListenerErrors(errors: readonly unknown[] | undefined): void {
+    if (!errors) return;
+    for (const err of errors) this.logger.error({ service: this.plan.service, method: this.plan.method.name, err }, 'client interceptor onEnd listener failed');
   }
 }
 
-function reportListenerErrors(errors: readonly unknown[] | undefined): void {
-  if (errors) for (const err of errors) console.error('tsmicro: a client interceptor onEnd listener failed:', err);
-}
+

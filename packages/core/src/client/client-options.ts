@@ -3,6 +3,7 @@ import type { HandlerContainer } from '../container.js';
 import type { InterceptorLike } from '../interceptor/interceptor.js';
 import type { RetryBackoff } from '../retry-policy.js';
 import type { Selector } from '../selector/selector.js';
+import type { Logger } from '../logger/logger.js';
 
 /** ConnectionLease is a connection held for one call's whole life. */
 export interface ConnectionLease {
@@ -57,6 +58,8 @@ export interface ClientOptions {
    * outermost first; CallOptions.interceptors run inside them.
    */
   readonly interceptors?: readonly InterceptorLike[];
+  /** Where the client logs what it cannot throw to a caller (a failing onEnd listener); default core's console logger. */
+  readonly logger?: Logger;
   /** typedi container interceptor classes are built from (typedi's default). */
   readonly container?: HandlerContainer;
   /** Called once by close(), after the connections closed (to stop a selector's watch). */
