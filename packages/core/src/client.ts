@@ -15,6 +15,9 @@ import {
   waitBeforeRetry,
 } from './retry-policy.js';
 import type { Selector } from './selector/selector.js';
+import { defaults } from './config/defaults.js';
+import { localNodes } from './local-nodes.js';
+import { FailedDials, type Route, routeOf, routesTo } from './transport-choice.js';
 
 /** ConnectionLease is a connection held for one call's whole life. */
 export interface ConnectionLease {
@@ -41,11 +44,19 @@ export interface ClientOptions {
   readonly connections: ConnectionSource;
   /**
    * connectionsFor returns the connections of another transport, by name, for
-   * nodes registered on it (`node.metadata.transport`); undefined means this
-   * client cannot reach such nodes and the selector skips them. Every source
-   * it returned is closed by close().
+   * nodes registered on it; undefined means this client cannot reach such
+   * nodes and the selector skips them. Every source it returned is closed by close().
    */
   readonly connectionsFor?: (transport: string) => ConnectionSource | undefined;
+  /**
+   * Transports in order of preference; each node is reached over the first
+   * one it offers and this client has, then the next if dialing fails.
+   * "in-process" reaches a node this process serves through `memory`.
+   * Default in-process, tcp, grpc, memory.
+   */
+  readonly transports?: readonly string[];
+  /** How long a route whose dial failed is passed over for that node (default 10 000 ms). */
+  readonly failedDialMs?: number;
   /**
    * Chooses nodes by service name: each attempt takes the next node and
    * reports its outcome with mark() (an error only for UNAVAILABLE).
@@ -68,12 +79,19 @@ export interface ClientOptions {
   readonly onClose?: () => void;
 }
 
-// What one attempt goes to: a node, and the connections of its transport.
+// One way to a node, with the connections of its transport.
+interface Way extends Route {
+  readonly connections: ConnectionSource;
+}
+
+// What one attempt goes to: a node, and the ways to reach it, best first.
 interface Target {
   readonly node: Node;
-  readonly connections: ConnectionSource;
+  readonly ways: readonly Way[];
   /** Chosen by the selector, so its outcome is reported back with mark(). */
   readonly selected: boolean;
+  /** localNodes.version the ways were worked out at. */
+  readonly version: number;
 }
 
 // Where a call's attempts get their targets from.
@@ -104,12 +122,33 @@ export function createClient(options: ClientOptions): Client {
   const policy = checkRetryPolicy({ retries: options.retries ?? 0, backoff: options.retryBackoff ?? defaultRetryBackoff });
   const extraSources = new Set<ConnectionSource>();
 
-  function connectionsOf(node: Node): ConnectionSource | undefined {
-    const name = node.metadata.transport;
-    if (name === undefined || name === options.transport.name) return options.connections;
-    const source = options.connectionsFor?.(name);
+  const failedDials = new FailedDials(options.failedDialMs ?? 10_000);
+  const preference = options.transports ?? defaults.client.transports;
+
+  function sourceOf(transport: string): ConnectionSource | undefined {
+    if (transport === options.transport.name) return options.connections;
+    const source = options.connectionsFor?.(transport);
     if (source) extraSources.add(source);
     return source;
+  }
+
+  const choice = {
+    preference,
+    fallback: options.transport.name,
+    supports: (transport: string) => sourceOf(transport) !== undefined,
+    localAddress: localNodes.addressOf,
+  };
+
+  // A node's target is worked out once, and again only when this process starts or stops serving a node.
+  const nodeTargets = new WeakMap<Node, Target>();
+  function targetOf(node: Node): Target {
+    let target = nodeTargets.get(node);
+    if (target === undefined || target.version !== localNodes.version) {
+      const ways = routesTo(node, choice).map((r) => ({ ...r, connections: sourceOf(r.transport) as ConnectionSource }));
+      target = { node, ways, selected: true, version: localNodes.version };
+      nodeTargets.set(node, target);
+    }
+    return target;
   }
 
   function targetsOf(service: string, callOptions: CallOptions): Targets {
@@ -122,14 +161,11 @@ export function createClient(options: ClientOptions): Client {
     if (selector) {
       // One select per call: every attempt then walks the same node list, skipping the ones just marked.
       let next: (() => Node) | undefined;
-      const take = (): Target => {
-        const node = (next as () => Node)();
-        return { node, connections: connectionsOf(node) ?? options.connections, selected: true };
-      };
+      const take = (): Target => targetOf((next as () => Node)());
       return () =>
         next
           ? take()
-          : selector.select(service, { filter: (n) => connectionsOf(n) !== undefined }).then((picked) => {
+          : selector.select(service, { filter: (n) => targetOf(n).ways.length > 0 }).then((picked) => {
               next ??= picked;
               return take();
             });
@@ -152,7 +188,13 @@ export function createClient(options: ClientOptions): Client {
   function targetAt(address: string): Target {
     let target = addressTargets.get(address);
     if (target === undefined) {
-      target = { node: { id: address, address, metadata: {} }, connections: options.connections, selected: false };
+      const route = routeOf(address, options.transport.name);
+      const connections = sourceOf(route.transport);
+      if (connections === undefined) {
+        throw new MicroError(Code.INVALID_ARGUMENT, `address ${address} names transport "${route.transport}", which this client does not have`);
+      }
+      const node: Node = { id: address, address: route.address, metadata: { transport: route.transport } };
+      target = { node, ways: [{ ...route, connections }], selected: false, version: 0 };
       if (addressTargets.size < MAX_ADDRESS_TARGETS) addressTargets.set(address, target);
     }
     return target;
@@ -229,17 +271,24 @@ export function createClient(options: ClientOptions): Client {
     );
   }
 
+  // openOn starts the attempt on the first way to the node that did not just
+  // fail to dial; a failed dial moves on to the next way before the node counts as failed.
   function openOn<I, O>(
     method: MethodDefinition<I, O>,
     callOptions: CallOptions,
     target: Target,
     deadline: number | undefined,
     signals: readonly AbortSignal[],
+    from = 0,
   ): Opened<I, O> {
-    callOptions.onNode?.(target.node);
-    const codec = callOptions.codec ? pickCodec(callOptions.codec) : (defaultCodec ?? nodeCodec(target.node));
-    const { connections } = target;
-    const address = target.node.address;
+    const { node, ways } = target;
+    let index = from;
+    while (index < ways.length - 1 && failedDials.cooling(node.id, ways[index] as Way)) index++;
+    const way = ways[index];
+    if (way === undefined) throw new AttemptError(new MicroError(Code.UNAVAILABLE, `no transport reaches node ${node.id}`), false);
+    if (from === 0) callOptions.onNode?.(node);
+    const codec = callOptions.codec ? pickCodec(callOptions.codec) : (defaultCodec ?? nodeCodec(node));
+    const { connections, address } = way;
     const lease = connections.tryAcquire?.(address);
     if (lease) return start(method, callOptions, target, codec, deadline, signals, lease);
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
@@ -247,6 +296,10 @@ export function createClient(options: ClientOptions): Client {
       (l) => start(method, callOptions, target, codec, deadline, signals, l),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
+        if (error.code === Code.UNAVAILABLE && index < ways.length - 1) {
+          failedDials.mark(node.id, way);
+          return openOn(method, callOptions, target, deadline, signals, index + 1);
+        }
         mark(target, error.code, error);
         throw new AttemptError(error, false);
       },

@@ -21,7 +21,7 @@ export type { MetadataInit } from '@tsmicro/transport';
 export type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
 export { Service, Endpoint, ServerStream, ClientStream, BidiStream } from './decorators.js';
 export { createServer } from './server.js';
-export type { Server, ServerOptions, ServerStats } from './server.js';
+export type { ListenOn, Server, ServerOptions, ServerStats, TransportStats } from './server.js';
 export { createClient } from './client.js';
 export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver } from './client.js';
 export { loadProto, ProtoLoadError } from './load-proto.js';

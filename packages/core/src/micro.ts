@@ -14,7 +14,8 @@ import type { HandleOptions } from './router.js';
 import { createSelector, type RegistrySelector } from './selector/registry-selector.js';
 import type { Next, SelectOptions, Selector } from './selector/selector.js';
 import { type Strategy, type StrategyName, strategies } from './selector/strategies.js';
-import { createServer, type Server } from './server.js';
+import { createServer, type ListenOn, type Server } from './server.js';
+import { localNodes } from './local-nodes.js';
 import { healthService } from './health/health-service.js';
 import { reflectionService } from './reflection/reflection-service.js';
 import { type TransportName, transportByName } from './transports.js';
@@ -45,8 +46,11 @@ export interface ServiceSelectorOptions {
 
 /** RunOptions tune Service.run. */
 export interface RunOptions {
-  /** Called with the bound address once the service accepts calls. */
-  readonly onListening?: (address: string) => void;
+  /**
+   * Called once the service accepts calls, with the first transport's bound
+   * address and every configured transport's (name → bound address, in order).
+   */
+  readonly onListening?: (address: string, addresses: ReadonlyMap<string, string>) => void;
   /** Signals that stop the service (SIGINT and SIGTERM). */
   readonly signals?: readonly NodeJS.Signals[];
 }
@@ -65,13 +69,15 @@ export interface Service {
    * before then throws.
    */
   readonly registry: Registry;
-  /** Name of the transport in use ("grpc", "tcp", "memory"). */
+  /** Name of the first transport served ("grpc", "tcp", "memory"). */
   readonly transportName: string;
+  /** Bound address of each configured transport, by name, in configured order; empty until started. */
+  readonly addresses: ReadonlyMap<string, string>;
   /** handle registers a handler class (built through typedi) or a handler instance. */
   handle(handler: object, options?: HandleOptions): this;
   /** client returns the service's client: calls by service name through the registry. */
   client(): Client;
-  /** start listens and registers; it resolves with the bound address. */
+  /** start listens on every transport and registers; it resolves with the first transport's bound address. */
   start(): Promise<string>;
   /** stop deregisters first, so no new call is routed here, then drains in-flight calls. */
   stop(): Promise<void>;
@@ -85,14 +91,16 @@ export interface Service {
 export function newService(options: ServiceOptions = {}, configOptions: LoadConfigOptions = {}): Service {
   const { registryInstance, container, selector: selectorOptions = {}, drainDelayMs, ...configInput } = options;
   const config = loadConfig(configInput, configOptions);
-  const transport: Transport = transportByName(config.transport);
+  const [transport, ...more] = config.transport.map(transportByName) as [Transport, ...Transport[]];
+  const nodeId = `${config.name}-${randomUUID()}`;
   const strategy = pickStrategy(selectorOptions.strategy);
   if (drainDelayMs !== undefined && !(drainDelayMs >= 0)) {
     throw new RangeError(`service option drainDelayMs must be 0 or more milliseconds, got ${drainDelayMs}`);
   }
   const server = createServer({
     transport,
-    address: config.server.address,
+    address: listenAddress(config, transport.name, config.server.address),
+    also: alsoListen(config, more, nodeId),
     maxMessageSize: config.server.maxMessageSize,
     maxConcurrentStreams: config.server.maxConcurrentStreams,
     graceMs: config.server.graceMs,
@@ -101,7 +109,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     container,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
-  const onGrpc = transport.name === 'grpc';
+  // Every listener serves the one router, so they answer on each, the grpc address included.
+  const onGrpc = config.transport.includes('grpc');
   const health = onGrpc && config.server.health ? healthService(server) : undefined;
   const tooling = new Set<string>();
   if (health) {
@@ -115,7 +124,6 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     }
   }
 
-  const nodeId = `${config.name}-${randomUUID()}`;
   // The in-process registry and a given one are there at once; etcd waits for registryLoaded().
   let loaded: LoadedRegistry | undefined =
     registryInstance !== undefined
@@ -167,6 +175,14 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       return loaded.registry;
     },
     transportName: transport.name,
+    get addresses(): ReadonlyMap<string, string> {
+      const bound = new Map<string, string>();
+      for (const name of config.transport) {
+        const listener = server.listeners.get(name);
+        if (listener) bound.set(name, listener.address);
+      }
+      return bound;
+    },
     handle(handler, handleOptions) {
       server.handle(handler, handleOptions);
       return service;
@@ -180,6 +196,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           transport,
           connections: poolFor(transport.name) as Pool,
           connectionsFor: poolFor,
+          transports: config.client.transports,
           selector,
           codec: config.codec,
           unaryTimeoutMs: config.client.timeoutMs,
@@ -195,6 +212,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       const { registry } = await registryLoaded();
       const bound = await server.start();
       health?.setServing();
+      const inProcess = server.listeners.get('memory');
+      if (inProcess) localNodes.add(nodeId, inProcess.address);
       record = {
         name: config.name,
         version: config.version,
@@ -206,12 +225,13 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           response: r.method.responseType.typeName,
           metadata: { stream: r.method.kind },
         })),
-        nodes: [{ id: nodeId, address: advertisedAddress(bound), metadata: { transport: transport.name, codec: config.codec } }],
+        nodes: [{ id: nodeId, address: advertisedAddress(bound), metadata: { ...nodeTransports(config, server), codec: config.codec } }],
       };
       try {
         await registry.register(record, { ttlMs: config.registry.ttlMs });
       } catch (err) {
         record = undefined;
+        localNodes.delete(nodeId);
         await server.stop(0);
         throw err;
       }
@@ -225,6 +245,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     async stop() {
       health?.setNotServing();
       clearInterval(renewTimer);
+      localNodes.delete(nodeId);
       const current = loaded ?? (await loading?.catch(() => undefined));
       if (record && current) {
         const registered = record;
@@ -244,7 +265,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     },
     async run(runOptions = {}) {
       const bound = await service.start();
-      runOptions.onListening?.(bound);
+      runOptions.onListening?.(bound, service.addresses);
       const signals = runOptions.signals ?? ['SIGINT', 'SIGTERM'];
       await new Promise<void>((resolve) => {
         const onSignal = () => {
@@ -310,6 +331,32 @@ class DeferredSelector implements Selector {
     );
     return this.making;
   }
+}
+
+// listenAddress is where one configured transport listens: its own server.addresses
+// entry, else `otherwise` (server.address for the first, its host on a free port for the rest).
+function listenAddress(config: ResolvedConfig, name: string, otherwise: string): string {
+  return config.server.addresses[name as TransportName] ?? otherwise;
+}
+
+// alsoListen lists the listeners after the first: the other configured transports, and
+// the in-process (memory) listener that same-process clients reach without a socket.
+function alsoListen(config: ResolvedConfig, more: readonly Transport[], nodeId: string): ListenOn[] {
+  const host = config.server.address.slice(0, config.server.address.lastIndexOf(':'));
+  const also = more.map((t) => ({ transport: t, address: listenAddress(config, t.name, `${host}:0`) }));
+  if (!config.transport.includes('memory')) also.push({ transport: transportByName('memory'), address: `in-process/${nodeId}` });
+  return also;
+}
+
+// nodeTransports is the registry metadata naming every transport served and its address.
+// `transport` keeps naming the first, served at the node's address, for clients that read only that.
+function nodeTransports(config: ResolvedConfig, server: Server): Record<string, string> {
+  const metadata: Record<string, string> = { transport: config.transport[0] as string, transports: config.transport.join(',') };
+  for (const name of config.transport) {
+    const listener = server.listeners.get(name);
+    if (listener) metadata[`address.${name}`] = advertisedAddress(listener.address);
+  }
+  return metadata;
 }
 
 function pickStrategy(strategy: StrategyName | Strategy | undefined): Strategy | undefined {
