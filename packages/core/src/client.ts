@@ -1,4 +1,4 @@
-import { Code, type Connection, Metadata, type Transport } from '@tsmicro/transport';
+import { Code, type Connection, isStatusError, Metadata, type Transport } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { codecByName, codecNames } from './codec/codecs.js';
 import { ClientCall, forgetAbandoned } from './client-call.js';
@@ -233,7 +233,8 @@ export function createClient(options: ClientOptions): Client {
           },
         );
       } catch (err) {
-        const failure = err instanceof AttemptError ? err : new AttemptError(MicroError.from(err, Code.UNAVAILABLE), sent);
+        // A request the server refused unread counts as never sent: it is safe to send again.
+        const failure = err instanceof AttemptError ? err : new AttemptError(MicroError.from(err, Code.UNAVAILABLE), sent && !unprocessed(err));
         const retryable = !failure.final && retry < retries && isRetryable({ error: failure.error, sent: failure.sent, idempotent });
         if (!retryable || !(await waitBeforeRetry(retryDelay(policy.backoff, retry + 1), deadline, signals))) {
           throw failure.error;
@@ -329,8 +330,9 @@ export function createClient(options: ClientOptions): Client {
       clearTimeout(timer);
       if (onAbort) for (const s of signals) s.removeEventListener('abort', onAbort);
       lease.release();
-      // Streams report their node's health here too, however long they lived.
-      mark(target, status.code);
+      // Streams report their node's health here too, however long they lived; a stream
+      // refused unread by a server going away says nothing of the node's health.
+      if (status.unprocessed !== true) mark(target, status.code);
     });
     return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller);
   }
@@ -385,6 +387,14 @@ function signalsOf(callOptions: CallOptions): readonly AbortSignal[] {
   const ctxSignal = callOptions.ctx?.signal;
   if (signal === undefined) return ctxSignal === undefined ? NO_SIGNALS : [ctxSignal];
   return ctxSignal === undefined ? [signal] : [signal, ctxSignal];
+}
+
+// unprocessed says whether a failure is a StatusError (or wraps one) the server refused unread.
+function unprocessed(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (isStatusError(e)) return e.unprocessed === true;
+  }
+  return false;
 }
 
 // No node to try (none registered, or the registry cannot be read): retrying at once would find the same.
