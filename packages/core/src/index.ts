@@ -23,6 +23,8 @@ export { Service, Endpoint, ServerStream, ClientStream, BidiStream } from './dec
 export { createServer } from './server.js';
 export type { ListenOn, Server, ServerOptions, ServerStats, TransportStats } from './server.js';
 export { createClient } from './client.js';
+export { nodeRoutes, routeOf } from './transport-choice.js';
+export type { Route } from './transport-choice.js';
 export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver } from './client.js';
 export { loadProto, ProtoLoadError } from './load-proto.js';
 export type { LoadedProto } from './load-proto.js';
