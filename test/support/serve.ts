@@ -4,6 +4,7 @@ import {
   createMemoryRegistry,
   createSelector,
   createServer,
+  type InterceptorLike,
   newService,
   type Server,
   transportByName,
@@ -23,7 +24,15 @@ export interface Served {
   close(): Promise<void>;
 }
 
-type ServeOptions = { pool?: PoolOptions; maxMessageSize?: number; graceMs?: number };
+type ServeOptions = {
+  pool?: PoolOptions;
+  maxMessageSize?: number;
+  graceMs?: number;
+  /** Server interceptors of every handler. */
+  interceptors?: readonly InterceptorLike[];
+  /** Interceptors of the client. */
+  clientInterceptors?: readonly InterceptorLike[];
+};
 
 /**
  * serve starts a server with the given handlers and a pooled client that
@@ -38,12 +47,13 @@ export async function serve(transportName: TransportName | 'in-process', handler
     address: '127.0.0.1:0',
     maxMessageSize: options.maxMessageSize,
     graceMs: options.graceMs,
+    interceptors: options.interceptors,
     onHandlerError: () => {},
   });
   for (const h of handlers) server.handle(h);
   const address = await server.start();
   const pool = createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000, ...options.pool });
-  const client = createClient({ transport, connections: pool, resolve: () => address });
+  const client = createClient({ transport, connections: pool, resolve: () => address, interceptors: options.clientInterceptors });
   return {
     server,
     client,
@@ -65,6 +75,7 @@ async function serveInProcess(handlers: object[], options: ServeOptions): Promis
       transport: 'tcp',
       server: { address: '127.0.0.1:0', maxMessageSize: options.maxMessageSize, graceMs: options.graceMs },
       registryInstance: registry,
+      interceptors: options.interceptors,
     },
     { env: {}, file: false },
   );
@@ -82,6 +93,7 @@ async function serveInProcess(handlers: object[], options: ServeOptions): Promis
     connectionsFor: (name) => (name === 'memory' ? pool : undefined),
     transports: ['in-process', 'tcp'],
     selector,
+    interceptors: options.clientInterceptors,
   });
   const address = service.server.listeners.get('memory')?.address;
   if (address === undefined) throw new Error('the service has no in-process listener');

@@ -26,7 +26,7 @@ export function forgetAbandoned(stream: ClientStream): void {
  */
 export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O>, AsyncIterator<O> {
   constructor(
-    private readonly stream: ClientStream,
+    protected readonly stream: ClientStream,
     private readonly codec: Codec,
     private readonly requestType: MessageType<I>,
     private readonly responseType: MessageType<O>,
@@ -152,7 +152,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     throw this.tooManyReplies();
   }
 
-  private encode(message: I): Uint8Array {
+  protected encode(message: I): Uint8Array {
     try {
       return this.codec.marshal(this.requestType, message);
     } catch (err) {

@@ -1,6 +1,7 @@
 import type { Metadata, MetadataInit } from '@tsmicro/transport';
 import type { Context } from './context.js';
 import type { MethodDefinition } from './definition.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
 import type { Node } from './registry/registry.js';
 import type { BidiStreamClient, ClientStreamClient, ServerStreamClient } from './stream-types.js';
 
@@ -33,6 +34,11 @@ export interface CallOptions {
   readonly retries?: number;
   /** Called with the node each attempt goes to (the last call is the node that answered). */
   readonly onNode?: (node: Node) => void;
+  /**
+   * Interceptors of this call only, inside the client's; composed when the
+   * call starts, so a hot path should configure them on the client instead.
+   */
+  readonly interceptors?: readonly InterceptorLike[];
 }
 
 /**

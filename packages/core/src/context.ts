@@ -1,4 +1,5 @@
 import { Metadata } from '@tsmicro/transport';
+import { ContextValues } from './interceptor/context-values.js';
 
 /**
  * Context carries one call's request headers, deadline and cancellation into
@@ -18,6 +19,7 @@ export class Context {
   // Made on first use: most calls set neither, and a long-lived stream keeps its context.
   private header_: Metadata | undefined;
   private trailer_: Metadata | undefined;
+  private values_: ContextValues | undefined;
 
   constructor(init: {
     metadata?: Metadata;
@@ -27,6 +29,8 @@ export class Context {
     service?: string;
     method?: string;
     peer?: string;
+    /** Values this context starts with (its own, or read through to a parent's). */
+    values?: ContextValues;
   }) {
     this.metadata_ = init.metadata;
     this.deadline = init.deadline;
@@ -34,6 +38,22 @@ export class Context {
     this.service = init.service ?? '';
     this.method = init.method ?? '';
     this.peer_ = init.peer ?? '';
+    this.values_ = init.values;
+  }
+
+  /**
+   * Typed values of this call (see createContextKey): what interceptors
+   * learned, such as the caller's principal. Downstream calls made with
+   * `{ ctx }` read through to them.
+   */
+  get values(): ContextValues {
+    this.values_ ??= new ContextValues();
+    return this.values_;
+  }
+
+  /** hasValues tells whether any value holder was made, without making one. */
+  get hasValues(): boolean {
+    return this.values_ !== undefined;
   }
 
   /** Request headers. */

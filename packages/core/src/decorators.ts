@@ -1,5 +1,6 @@
 import type { MethodKind } from './definition.js';
-import { recordMethod, recordService, type ServiceTarget } from './handler-metadata.js';
+import { recordInterceptors, recordMethod, recordService, type ServiceTarget } from './handler-metadata.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
 
 // Decorators only record metadata; the router reads it at handle() time.
 
@@ -27,3 +28,26 @@ export const ServerStream = methodDecorator('server_streaming');
 export const ClientStream = methodDecorator('client_streaming');
 /** BidiStream marks a bidirectional method: (ctx, stream) => Promise<void>. */
 export const BidiStream = methodDecorator('bidi_streaming');
+
+/**
+ * UseInterceptors attaches server interceptors to a handler class (every
+ * method) or to one method. They run inside the service's interceptors,
+ * class ones outside method ones, each list outermost first. Classes are
+ * built through the service's typedi container.
+ */
+export function UseInterceptors(...interceptors: InterceptorLike[]): ClassDecorator & MethodDecorator {
+  return ((target: object, propertyKey?: string | symbol) => {
+    if (typeof propertyKey === 'symbol') throw new TypeError('tsmicro handler methods must have string names');
+    recordInterceptors(target, propertyKey, interceptors);
+  }) as ClassDecorator & MethodDecorator;
+}
+
+/**
+ * Injectable marks a class the framework builds through typedi (an
+ * interceptor class, a dependency with dependencies of its own). It records
+ * nothing: a class decorator is what makes tsc emit the constructor's
+ * parameter types, which typedi injects.
+ */
+export function Injectable(): ClassDecorator {
+  return () => {};
+}

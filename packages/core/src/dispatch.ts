@@ -1,5 +1,8 @@
 import { Code, Metadata, type ServerStream } from '@tsmicro/transport';
+import type { Codec } from './codec/codec.js';
 import { codecForContentType } from './codec/codecs.js';
+import { InterceptedServerCall } from './intercepted-server-call.js';
+import type { NextCall } from './interceptor/interceptor.js';
 import { MicroError } from './errors.js';
 import type { Route } from './router.js';
 import { ServerCall } from './server-call.js';
@@ -29,6 +32,7 @@ export function dispatch(stream: ServerStream, route: Route | undefined, options
     return undefined;
   }
   const { method, service } = route;
+  if (route.chain !== undefined) return runIntercepted(stream, codec, route, route.chain, options);
   const call = new ServerCall(
     stream,
     codec,
@@ -77,6 +81,29 @@ function runStreaming(call: ServerCall<unknown, unknown>, route: Route, options:
     () => call.close(),
     (err: unknown) => handlerFailed(call, err, route, options),
   );
+}
+
+// runIntercepted runs a call through its route's interceptor chain; the
+// reply of the kinds that have one is sent once every interceptor is done.
+function runIntercepted(
+  stream: ServerStream,
+  codec: Codec,
+  route: Route,
+  chain: NextCall,
+  options: DispatchOptions,
+): ServerCall<unknown, unknown> {
+  const { method } = route;
+  const call = new InterceptedServerCall(stream, codec, method, route.service.typeName, options.maxSendSize, options.onEnd, (err) =>
+    options.onHandlerError(err, route),
+  );
+  const sendsReply = method.kind === 'unary' || method.kind === 'client_streaming';
+  chain(call)
+    .then((reply) => (sendsReply && !call.isEnded ? call.send(reply) : undefined))
+    .then(
+      () => call.close(),
+      (err: unknown) => handlerFailed(call, err, route, options),
+    );
+  return call;
 }
 
 // invoke calls a handler, turning a synchronous throw into a rejection.

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import type { MethodKind, ServiceDefinition } from './definition.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
 
 // The one place that reads and writes reflect-metadata for handlers.
 const SERVICE_KEY = Symbol.for('tsmicro:service');
 const METHODS_KEY = Symbol.for('tsmicro:methods');
+const INTERCEPTORS_KEY = Symbol.for('tsmicro:interceptors');
 
 /** ServiceTarget is what @Service names: a full proto service name or a (generated) definition. */
 export type ServiceTarget = string | ServiceDefinition;
@@ -41,6 +43,26 @@ export function readMethods(ctor: Function): DeclaredMethod[] {
     for (const m of (Reflect.getOwnMetadata(METHODS_KEY, proto) ?? []) as DeclaredMethod[]) out.set(m.propertyKey, m);
   }
   return [...out.values()];
+}
+
+/** recordInterceptors adds @UseInterceptors entries to a class, or to one method of it. */
+export function recordInterceptors(target: Annotated, propertyKey: string | undefined, list: readonly InterceptorLike[]): void {
+  const own: InterceptorLike[] =
+    (propertyKey === undefined ? Reflect.getOwnMetadata(INTERCEPTORS_KEY, target) : Reflect.getOwnMetadata(INTERCEPTORS_KEY, target, propertyKey)) ?? [];
+  // Decorators apply bottom-up; the ones written first stay outermost.
+  const merged = [...list, ...own];
+  if (propertyKey === undefined) Reflect.defineMetadata(INTERCEPTORS_KEY, merged, target);
+  else Reflect.defineMetadata(INTERCEPTORS_KEY, merged, target, propertyKey);
+}
+
+/** readInterceptors returns the @UseInterceptors entries of a class (inherited ones first) or of one method. */
+export function readInterceptors(ctor: Function, propertyKey?: string): InterceptorLike[] {
+  if (propertyKey !== undefined) return (Reflect.getMetadata(INTERCEPTORS_KEY, ctor.prototype as object, propertyKey) ?? []) as InterceptorLike[];
+  const out: InterceptorLike[] = [];
+  for (let c: Function | null = ctor; c && c !== Function.prototype; c = Object.getPrototypeOf(c) as Function | null) {
+    out.unshift(...((Reflect.getOwnMetadata(INTERCEPTORS_KEY, c) ?? []) as InterceptorLike[]));
+  }
+  return out;
 }
 
 /** MethodShape is what the TypeScript compiler recorded of a method's signature. */

@@ -2,6 +2,22 @@
 import 'reflect-metadata';
 
 export { Context } from './context.js';
+export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
+export type { ContextKey } from './interceptor/context-values.js';
+export type {
+  Interceptor,
+  NextCall,
+  InterceptedCall,
+  ServerInterceptedCall,
+  ClientInterceptedCall,
+  CallBase,
+  CallEnd,
+  MessageHook,
+  InterceptorLike,
+  InterceptorClass,
+  InterceptorObject,
+} from './interceptor/interceptor.js';
+export { composeChain } from './interceptor/compose-chain.js';
 export { EOF, isEOF } from './eof.js';
 export { MicroError, isMicroError, badRequest, notFound, internalError, unavailable } from './errors.js';
 export type { CallOptions, Client } from './client-types.js';
@@ -19,7 +35,7 @@ export type { MetadataInit } from '@tsmicro/transport';
 
 // For transport and codegen authors.
 export type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
-export { Service, Endpoint, ServerStream, ClientStream, BidiStream } from './decorators.js';
+export { Service, Endpoint, ServerStream, ClientStream, BidiStream, UseInterceptors, Injectable } from './decorators.js';
 export { createServer } from './server.js';
 export type { ListenOn, Server, ServerOptions, ServerStats, TransportStats } from './server.js';
 export { createClient } from './client.js';

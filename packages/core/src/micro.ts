@@ -10,6 +10,7 @@ import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Node, Registry, ServiceRecord } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
 import { type LoadedRegistry, loadRegistry } from './registry-loader.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
 import type { HandleOptions } from './router.js';
 import { createSelector, type RegistrySelector } from './selector/registry-selector.js';
 import type { Next, SelectOptions, Selector } from './selector/selector.js';
@@ -34,6 +35,13 @@ export type ServiceOptions = MicroOptionsInput & {
    * Default 0 with a memory registry (its watchers hear at once), 1 000 ms otherwise.
    */
   readonly drainDelayMs?: number;
+  /**
+   * Server interceptors around every call this service serves, outermost
+   * first (health and reflection excepted); classes are built through `container`.
+   */
+  readonly interceptors?: readonly InterceptorLike[];
+  /** Client interceptors of service.client(), per attempt, outermost first. */
+  readonly clientInterceptors?: readonly InterceptorLike[];
 };
 
 /** ServiceSelectorOptions tune the selector behind Service.client(). */
@@ -89,7 +97,8 @@ export interface Service {
 
 /** newService builds a service from code options, environment, config file and defaults. */
 export function newService(options: ServiceOptions = {}, configOptions: LoadConfigOptions = {}): Service {
-  const { registryInstance, container, selector: selectorOptions = {}, drainDelayMs, ...configInput } = options;
+  const { registryInstance, container, selector: selectorOptions = {}, drainDelayMs, interceptors, clientInterceptors, ...configInput } =
+    options;
   const config = loadConfig(configInput, configOptions);
   const [transport, ...more] = config.transport.map(transportByName) as [Transport, ...Transport[]];
   const nodeId = `${config.name}-${randomUUID()}`;
@@ -107,6 +116,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     keepalive: config.keepalive,
     tls: config.tls,
     container,
+    interceptors,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
   // Every listener serves the one router, so they answer on each, the grpc address included.
@@ -114,12 +124,12 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   const health = onGrpc && config.server.health ? healthService(server) : undefined;
   const tooling = new Set<string>();
   if (health) {
-    server.handle(health.handler, { definition: health.definition });
+    server.handle(health.handler, { definition: health.definition, serviceInterceptors: false });
     tooling.add(health.definition.typeName);
   }
   if (onGrpc && config.server.reflection) {
     for (const r of reflectionService(server)) {
-      server.handle(r.handler, { definition: r.definition });
+      server.handle(r.handler, { definition: r.definition, serviceInterceptors: false });
       tooling.add(r.definition.typeName);
     }
   }
@@ -202,6 +212,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           unaryTimeoutMs: config.client.timeoutMs,
           retries: config.client.retries,
           retryBackoff: config.client.retryBackoff,
+          interceptors: clientInterceptors,
+          container,
           onClose: () => selector.close(),
         });
       }

@@ -3,7 +3,10 @@ import { type HandlerContainer, resolveInstance } from './container.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
 import { lookupDefinition } from './definition-registry.js';
 import { HandlerError } from './handler-error.js';
-import { type DeclaredMethod, readMethods, readMethodShape, readService } from './handler-metadata.js';
+import { type DeclaredMethod, readInterceptors, readMethods, readMethodShape, readService } from './handler-metadata.js';
+import type { Interceptor, InterceptorLike, NextCall } from './interceptor/interceptor.js';
+import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
+import { type HandlerInvoke, routeChain } from './route-chain.js';
 import { checkHandlerShape } from './handler-shape.js';
 
 /** Route binds one gRPC path to a handler method. */
@@ -14,7 +17,9 @@ export interface Route {
   readonly handlerName: string;
   /** go-micro endpoint name, "Greeter.SayHello". */
   readonly endpointName: string;
-  readonly invoke: (...args: unknown[]) => unknown;
+  readonly invoke: HandlerInvoke;
+  /** The route's interceptors composed around invoke, once; undefined without any. */
+  readonly chain: NextCall | undefined;
 }
 
 /** HandleOptions choose how a handler is registered. */
@@ -23,6 +28,10 @@ export interface HandleOptions {
   readonly definition?: ServiceDefinition;
   /** The typedi container to build the class from (the server's by default). */
   readonly container?: HandlerContainer;
+  /** Interceptors for this handler only, inside the service's (as @UseInterceptors on the class). */
+  readonly interceptors?: readonly InterceptorLike[];
+  /** false leaves this handler out of the service's interceptors (health and reflection are). */
+  readonly serviceInterceptors?: boolean;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: handler classes take any constructor arguments
@@ -37,7 +46,12 @@ export class Router {
   private readonly aliases = new Map<string, Route>();
 
   /** add registers a handler class (built through typedi) or instance; it returns the methods added. */
-  add(handler: HandlerClass | object, options: HandleOptions, container: HandlerContainer): MethodInfo[] {
+  add(
+    handler: HandlerClass | object,
+    options: HandleOptions,
+    container: HandlerContainer,
+    serviceInterceptors: readonly Interceptor[] = [],
+  ): MethodInfo[] {
     const ctor = (typeof handler === 'function' ? handler : handler.constructor) as HandlerClass;
     const className = ctor.name || 'anonymous class';
     const definition = this.definitionOf(ctor, className, options);
@@ -56,17 +70,29 @@ export class Router {
       const existing = this.byPath.get(method.path);
       if (existing) throw new HandlerError(`${where}: ${method.path} is already served by ${existing.handlerName}`);
     }
-    const instance = typeof handler === 'function' ? resolveInstance(handler as HandlerClass, options.container ?? container) : handler;
+    const from = options.container ?? container;
+    // Interceptor classes are built before the handler, so a bad one stops handle() with nothing registered.
+    const outer = [
+      ...(options.serviceInterceptors === false ? [] : serviceInterceptors),
+      ...resolveInterceptors(options.interceptors, from, `${className} handle() options`),
+      ...resolveInterceptors(readInterceptors(ctor), from, `@UseInterceptors on ${className}`),
+    ];
+    const perMethod = bindings.map(([propertyKey]) =>
+      resolveInterceptors(readInterceptors(ctor, propertyKey), from, `@UseInterceptors on ${className}.${propertyKey}`),
+    );
+    const instance = typeof handler === 'function' ? resolveInstance(handler as HandlerClass, from) : handler;
     const added: MethodInfo[] = [];
-    for (const [propertyKey, method] of bindings) {
-      const fn = (instance as Record<string, (...a: unknown[]) => unknown>)[propertyKey] as (...a: unknown[]) => unknown;
+    for (const [i, [propertyKey, method]] of bindings.entries()) {
+      const fn = (instance as Record<string, HandlerInvoke>)[propertyKey] as HandlerInvoke;
       const shortService = definition.typeName.split('.').pop() ?? definition.typeName;
+      const invoke = fn.bind(instance);
       const route: Route = {
         service: definition,
         method,
         handlerName: `${className}.${propertyKey}`,
         endpointName: `${shortService}.${method.name}`,
-        invoke: fn.bind(instance),
+        invoke,
+        chain: routeChain(method.kind, invoke, [...outer, ...(perMethod[i] as Interceptor[])]),
       };
       this.byPath.set(method.path, route);
       this.aliases.set(route.endpointName, route);

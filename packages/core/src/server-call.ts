@@ -40,7 +40,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     method: string,
     private readonly maxSendSize: number,
     /** Called once when the call has ended, whatever the reason. */
-    private readonly onEnd: (call: ServerCall<I, O>) => void,
+    private readonly onCallEnd: (call: ServerCall<I, O>) => void,
   ) {
     this.ctx = new CallContext(this, stream, service, method);
     stream.onAbort(this.onTransportAbort);
@@ -137,7 +137,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
       this.endReason = new MicroError(status.code, status.message);
       this.abort?.abort(this.endReason);
     }
-    this.onEnd(this);
+    this.onCallEnd(this);
   }
 
   private sendHeaders(): void {

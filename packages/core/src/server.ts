@@ -1,6 +1,8 @@
 import { Code, type Listener, Metadata, type ServerStream, type TlsOptions, type Transport } from '@tsmicro/transport';
 import { defaultContainer, type HandlerContainer } from './container.js';
 import { type DispatchOptions, dispatch } from './dispatch.js';
+import type { InterceptorLike } from './interceptor/interceptor.js';
+import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
 import { type HandleOptions, type Route, Router } from './router.js';
 import type { ServerCall } from './server-call.js';
 
@@ -32,6 +34,11 @@ export interface ServerOptions {
   readonly container?: HandlerContainer;
   /** Errors handlers threw that were not MicroErrors (the caller sees UNKNOWN); console.error by default. */
   readonly onHandlerError?: (err: unknown, handlerName: string) => void;
+  /**
+   * Interceptors around every call of every handler, outermost first; classes
+   * are built through `container`. Handler-level ones (@UseInterceptors) run inside.
+   */
+  readonly interceptors?: readonly InterceptorLike[];
 }
 
 /** ServerStats is a snapshot for health checks and leak tests. */
@@ -86,6 +93,7 @@ export function createServer(options: ServerOptions): Server {
     onHandlerError:
       options.onHandlerError ?? ((err: unknown, name: string) => console.error(`tsmicro: handler ${name} failed:`, err)),
   };
+  const interceptors = resolveInterceptors(options.interceptors, resolved.container, 'createServer');
   const router = new Router();
   const active = new Set<ServerCall<unknown, unknown>>();
   let total = 0;
@@ -146,7 +154,7 @@ export function createServer(options: ServerOptions): Server {
       return listeners.get(names[0] as string)?.address;
     },
     handle(handler, handleOptions = {}) {
-      const methods = router.add(handler, handleOptions, resolved.container);
+      const methods = router.add(handler, handleOptions, resolved.container, interceptors);
       for (const listener of listeners.values()) listener.addMethods(methods);
       return server;
     },

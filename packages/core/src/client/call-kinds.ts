@@ -1,0 +1,42 @@
+import { Code } from '@tsmicro/transport';
+import type { ClientCall } from '../client-call.js';
+import type { CallOptions } from '../client-types.js';
+import { MicroError } from '../errors.js';
+import { AttemptError } from './attempt-error.js';
+import type { Opened } from './node-attempt.js';
+
+// What one attempt does with its opened call, by kind: the part of a call
+// that is the same with or without interceptors.
+
+/** unaryOn sends the request, waits for the one reply and reports headers and trailers. */
+export async function unaryOn<I, O>(opened: Opened<I, O>, request: I, options: CallOptions, markSent: () => void): Promise<O> {
+  const call = opened instanceof Promise ? await opened : opened;
+  try {
+    return await call.unary(request, markSent);
+  } catch (err) {
+    call.close();
+    throw err;
+  } finally {
+    if (options.onHeader) options.onHeader(await call.header());
+    if (options.onTrailer) options.onTrailer(await call.trailer());
+  }
+}
+
+/** serverStreamOn sends the one request, half-closes and hands the stream over. */
+export async function serverStreamOn<I, O>(opened: Opened<I, O>, request: I): Promise<ClientCall<I, O>> {
+  const call = await opened;
+  try {
+    await call.send(request).catch(ignoreEOF);
+  } catch (err) {
+    call.close();
+    // The request was refused before it left: another node may take it.
+    throw new AttemptError(MicroError.from(err, Code.UNAVAILABLE), false);
+  }
+  call.closeSend();
+  return call;
+}
+
+// A send refused because the server already ended the call: recv() reports how it ended.
+function ignoreEOF(err: unknown): void {
+  if (!(err instanceof Error && err.name === 'EOF')) throw err;
+}

@@ -1,0 +1,42 @@
+import type { CallOptions } from '../client-types.js';
+import type { MethodDefinition } from '../definition.js';
+import type { NextCall } from '../interceptor/interceptor.js';
+import type { Targets } from './target-resolver.js';
+
+/** CallPlan is what every attempt of one call shares, resolved once when the call starts. */
+export interface CallPlan<I, O> {
+  /** The name called ("greeter"), or the address of an `address` call. */
+  readonly service: string;
+  readonly method: MethodDefinition<I, O>;
+  readonly options: CallOptions;
+  readonly deadline: number | undefined;
+  readonly signals: readonly AbortSignal[];
+  readonly targets: Targets;
+  /** The interceptors of this call composed around the attempt; undefined without any. */
+  readonly chain: NextCall | undefined;
+}
+
+const NO_SIGNALS: readonly AbortSignal[] = [];
+
+/** signalsOf lists what can cancel a call: its own signal and its context's. */
+export function signalsOf(callOptions: CallOptions): readonly AbortSignal[] {
+  const { signal } = callOptions;
+  const ctxSignal = callOptions.ctx?.signal;
+  if (signal === undefined) return ctxSignal === undefined ? NO_SIGNALS : [ctxSignal];
+  return ctxSignal === undefined ? [signal] : [signal, ctxSignal];
+}
+
+/** deadlineOf is the earliest of the call's timeout, deadline and context deadline. */
+export function deadlineOf(options: CallOptions, defaultTimeoutMs: number | undefined): number | undefined {
+  const timeout = options.timeout ?? defaultTimeoutMs;
+  let deadline = timeout === undefined ? undefined : Date.now() + timeout;
+  if (options.deadline !== undefined) {
+    deadline = earliest(deadline, typeof options.deadline === 'number' ? options.deadline : options.deadline.getTime());
+  }
+  const inherited = options.ctx?.deadline;
+  return inherited === undefined ? deadline : earliest(deadline, inherited);
+}
+
+function earliest(a: number | undefined, b: number): number {
+  return a === undefined ? b : Math.min(a, b);
+}

@@ -1,0 +1,162 @@
+import { type ClientStream, Code, Metadata } from '@tsmicro/transport';
+import type { Context } from '../context.js';
+import type { MethodDefinition, MethodKind } from '../definition.js';
+import { MicroError } from '../errors.js';
+import { ContextValues } from '../interceptor/context-values.js';
+import type { CallEnd, ClientInterceptedCall, MessageHook } from '../interceptor/interceptor.js';
+import { emitEnd } from '../interceptor/message-hooks.js';
+import type { Node } from '../registry/registry.js';
+import type { CallPlan } from './call-plan.js';
+import type { StreamWatcher } from './node-attempt.js';
+import type { Target } from './target-resolver.js';
+
+const NO_METADATA = new Metadata();
+
+// What a hook list looked like when a layer was first entered.
+type Marks = readonly [requests: number, responses: number, ends: number];
+const EMPTY_MARKS: Marks = [0, 0, 0];
+
+/**
+ * ClientAttemptCall is one attempt of an intercepted call, as its client
+ * interceptors see it, and the centre of their chain: run() opens the
+ * attempt's stream on the chosen node. An interceptor that calls next again
+ * (a retry on the same node) gets a fresh pass: the hooks the inner layers
+ * registered on the earlier pass are dropped, so nothing is counted twice.
+ */
+export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
+  readonly side = 'client';
+  readonly metadata: Metadata;
+  requestHooks: MessageHook[] | undefined;
+  responseHooks: MessageHook[] | undefined;
+  private endListeners: ((end: CallEnd) => void)[] | undefined;
+  private marks: Marks[] | undefined;
+  private deepestLayer = 0;
+  private stream: ClientStream | undefined;
+  private values_: ContextValues | undefined;
+  private signal_: AbortSignal | undefined;
+  private end: CallEnd | undefined;
+
+  constructor(
+    private readonly plan: CallPlan<unknown, unknown>,
+    private readonly to: Target,
+    readonly attempt: number,
+    readonly request: unknown,
+    private readonly proceed: (call: ClientAttemptCall) => unknown,
+  ) {
+    this.metadata = new Metadata(plan.options.metadata);
+  }
+
+  get target(): string {
+    return this.plan.service;
+  }
+  get node(): Node {
+    return this.to.node;
+  }
+  get peer(): string {
+    return this.to.node.address;
+  }
+  get method(): MethodDefinition {
+    return this.plan.method;
+  }
+  get kind(): MethodKind {
+    return this.plan.method.kind;
+  }
+  get service(): string {
+    const { path } = this.plan.method;
+    return path.slice(1, path.lastIndexOf('/'));
+  }
+  get deadline(): number | undefined {
+    return this.plan.deadline;
+  }
+  get ctx(): Context | undefined {
+    return this.plan.options.ctx;
+  }
+  get values(): ContextValues {
+    this.values_ ??= new ContextValues(this.plan.options.ctx?.values);
+    return this.values_;
+  }
+  get signal(): AbortSignal {
+    if (this.signal_ === undefined) {
+      const { signals } = this.plan;
+      this.signal_ = signals.length === 1 ? (signals[0] as AbortSignal) : signals.length > 1 ? AbortSignal.any([...signals]) : new AbortController().signal;
+    }
+    return this.signal_;
+  }
+
+  onRequestMessage(hook: MessageHook): void {
+    (this.requestHooks ??= []).push(hook);
+  }
+
+  onResponseMessage(hook: MessageHook): void {
+    (this.responseHooks ??= []).push(hook);
+  }
+
+  onEnd(listener: (end: CallEnd) => void): void {
+    if (this.end !== undefined) emitEnd([listener], this.end, reportListenerError);
+    else (this.endListeners ??= []).push(listener);
+  }
+
+  /** enterLayer marks the hooks outer layers registered; a layer entered again drops what inner ones added since. */
+  enterLayer(layer: number): void {
+    if (layer > this.deepestLayer) {
+      this.deepestLayer = layer;
+      if (this.requestHooks || this.responseHooks || this.endListeners) {
+        (this.marks ??= [])[layer] = [this.requestHooks?.length ?? 0, this.responseHooks?.length ?? 0, this.endListeners?.length ?? 0];
+      }
+      return;
+    }
+    this.deepestLayer = layer;
+    const [requests, responses, ends] = this.marks?.[layer] ?? EMPTY_MARKS;
+    if (this.requestHooks) this.requestHooks.length = requests;
+    if (this.responseHooks) this.responseHooks.length = responses;
+    if (this.endListeners) this.endListeners.length = ends;
+  }
+
+  /** run is the centre of the chain: the attempt on the wire. */
+  run(): Promise<unknown> {
+    return Promise.resolve(this.proceed(this));
+  }
+
+  opened(stream: ClientStream): void {
+    this.stream = stream;
+  }
+
+  /** settle follows the whole chain's outcome, then tells the end listeners once. */
+  settle<T>(result: Promise<unknown>): Promise<T> {
+    return result.then(
+      (value) => {
+        this.ended(undefined);
+        return value as T;
+      },
+      (err: unknown) => {
+        this.ended(MicroError.from(err, Code.UNAVAILABLE));
+        throw err;
+      },
+    );
+  }
+
+  // A resolved chain ends as its last stream ended (a stream handed to the
+  // caller, when that is over); a rejected one as the caller sees it.
+  private ended(failure: MicroError | undefined): void {
+    const stream = this.stream;
+    const emit = (end: CallEnd) => {
+      this.end = end;
+      if (this.endListeners !== undefined) emitEnd(this.endListeners, end, reportListenerError);
+    };
+    if (failure !== undefined) {
+      const end = (header: Metadata) => emit({ code: failure.code, message: failure.detail, header, trailer: failure.metadata });
+      if (stream) void stream.headers.then(end);
+      else end(NO_METADATA);
+    } else if (stream) {
+      void Promise.all([stream.headers, stream.status]).then(([header, status]) =>
+        emit({ code: status.code, message: status.message, header, trailer: status.metadata }),
+      );
+    } else {
+      emit({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
+    }
+  }
+}
+
+function reportListenerError(err: unknown): void {
+  console.error('tsmicro: a client interceptor onEnd listener failed:', err);
+}

@@ -1,0 +1,118 @@
+import { type ClientStream, Code, Metadata } from '@tsmicro/transport';
+import type { Codec } from '../codec/codec.js';
+import { codecByName, codecNames } from '../codec/codecs.js';
+import { ClientCall, forgetAbandoned } from '../client-call.js';
+import { MicroError } from '../errors.js';
+import type { Node } from '../registry/registry.js';
+import { AttemptError } from './attempt-error.js';
+import type { CallPlan } from './call-plan.js';
+import type { ConnectionLease } from './client-options.js';
+import { HookedClientCall, type MessageHooks } from './hooked-client-call.js';
+import type { Target, TargetResolver, Way } from './target-resolver.js';
+
+/** Opened is an attempt's call: at once when target and connection were at hand. */
+export type Opened<I, O> = ClientCall<I, O> | Promise<ClientCall<I, O>>;
+
+/** StreamWatcher hears of the transport stream an intercepted attempt opened, for its end. */
+export interface StreamWatcher extends MessageHooks {
+  opened(stream: ClientStream): void;
+}
+
+/**
+ * NodeAttempt is the client's last layer: it opens one attempt's stream on
+ * the chosen node. It leases a connection (synchronously when the pool has
+ * a ready one with room, which is almost every call), arms the deadline
+ * timer and the cancellation listeners, and releases them all, and reports
+ * the node's health, when the transport reports the final status.
+ */
+export class NodeAttempt {
+  private readonly defaultCodec: Codec | undefined;
+
+  constructor(
+    private readonly resolver: TargetResolver,
+    codec: string | undefined,
+  ) {
+    this.defaultCodec = codec === undefined ? undefined : pickCodec(codec);
+  }
+
+  /**
+   * open starts the attempt's stream on the first way to the node that did
+   * not just fail to dial; `watcher` is the intercepted call, if any. A failed
+   * dial moves on to the node's next way before the node counts as failed.
+   */
+  open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher, from = 0): Opened<I, O> {
+    const { options } = plan;
+    const { node, ways } = target;
+    const failedDials = this.resolver.failedDials;
+    let index = from;
+    while (index < ways.length - 1 && failedDials.cooling(node.id, ways[index] as Way)) index++;
+    const way = ways[index];
+    if (way === undefined) throw new AttemptError(new MicroError(Code.UNAVAILABLE, `no transport reaches node ${node.id}`), false);
+    const codec = options.codec ? pickCodec(options.codec) : (this.defaultCodec ?? nodeCodec(node));
+    const { connections, address } = way;
+    const lease = connections.tryAcquire?.(address);
+    if (lease) return this.start(plan, target, codec, lease, metadata, watcher);
+    const { signals } = plan;
+    const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
+    return connections.acquire(address, { signal: acquireSignal, deadline: plan.deadline }).then(
+      (l) => this.start(plan, target, codec, l, metadata, watcher),
+      (err: unknown) => {
+        const error = MicroError.from(err, Code.UNAVAILABLE);
+        if (error.code === Code.UNAVAILABLE && index < ways.length - 1) {
+          failedDials.mark(node.id, way);
+          return this.open(plan, target, metadata, watcher, index + 1);
+        }
+        this.resolver.mark(target, error.code, error);
+        throw new AttemptError(error, false);
+      },
+    );
+  }
+
+  private start<I, O>(
+    plan: CallPlan<I, O>,
+    target: Target,
+    codec: Codec,
+    lease: ConnectionLease,
+    metadata: Metadata | undefined,
+    watcher: StreamWatcher | undefined,
+  ): ClientCall<I, O> {
+    const { method, deadline, signals } = plan;
+    const stream = lease.connection.openStream(method.path, metadata ?? new Metadata(plan.options.metadata), {
+      deadline,
+      contentType: codec.contentType,
+      kind: method.kind,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    if (deadline !== undefined) {
+      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, 'deadline exceeded'), deadline - Date.now());
+    }
+    const onAbort = signals.length === 0 ? undefined : () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
+    if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    const handedToCaller = method.kind !== 'unary';
+    void stream.status.then((status) => {
+      if (handedToCaller) forgetAbandoned(stream);
+      clearTimeout(timer);
+      if (onAbort) for (const s of signals) s.removeEventListener('abort', onAbort);
+      lease.release();
+      // Streams report their node's health here too, however long they lived; a stream
+      // refused unread by a server going away says nothing of the node's health.
+      if (status.unprocessed !== true) this.resolver.mark(target, status.code);
+    });
+    if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller);
+    watcher.opened(stream);
+    return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, watcher);
+  }
+}
+
+/** pickCodec finds a codec by name; an unknown name is INVALID_ARGUMENT listing the known ones. */
+export function pickCodec(name: string): Codec {
+  const codec = codecByName(name);
+  if (!codec) throw new MicroError(Code.INVALID_ARGUMENT, `unknown codec "${name}": accepted values are ${codecNames.join(', ')}`);
+  return codec;
+}
+
+// A node advertises the codec it prefers; one this client does not know falls back to proto.
+function nodeCodec(node: Node): Codec {
+  const name = node.metadata.codec;
+  return (name === undefined ? undefined : codecByName(name)) ?? pickCodec('proto');
+}

@@ -1,0 +1,130 @@
+import { Code, Metadata, type ServerStream, type Status } from '@tsmicro/transport';
+import type { Codec } from './codec/codec.js';
+import type { MethodDefinition, MethodKind } from './definition.js';
+import { MicroError } from './errors.js';
+import type { ContextValues } from './interceptor/context-values.js';
+import type { CallEnd, MessageHook, ServerInterceptedCall } from './interceptor/interceptor.js';
+import { emitEnd, runRequestHooks, runResponseHooks } from './interceptor/message-hooks.js';
+import { ServerCall } from './server-call.js';
+
+const NO_METADATA = new Metadata();
+
+/**
+ * InterceptedServerCall is a ServerCall on a route with interceptors: it is
+ * also the call those interceptors see. Message hooks run where messages are
+ * decoded and encoded, so nothing is buffered, and the end listeners hear
+ * the status from the one place a call ends. Routes without interceptors use
+ * the plain ServerCall and pay for none of this.
+ */
+export class InterceptedServerCall extends ServerCall<unknown, unknown> implements ServerInterceptedCall {
+  readonly side = 'server';
+  private requestHooks: MessageHook[] | undefined;
+  private responseHooks: MessageHook[] | undefined;
+  private endListeners: ((end: CallEnd) => void)[] | undefined;
+  private deepestLayer = 0;
+  private finalStatus: Status | undefined;
+
+  constructor(
+    stream: ServerStream,
+    codec: Codec,
+    readonly method: MethodDefinition,
+    service: string,
+    maxSendSize: number,
+    onEnd: (call: ServerCall<unknown, unknown>) => void,
+    /** Hears what a hook or end listener threw that was not a MicroError, for logging. */
+    private readonly onHookError: (err: unknown) => void,
+  ) {
+    super(stream, codec, method.requestType, method.responseType, service, method.name, maxSendSize, onEnd);
+  }
+
+  get service(): string {
+    return this.ctx.service;
+  }
+  get kind(): MethodKind {
+    return this.method.kind;
+  }
+  get metadata(): Metadata {
+    return this.ctx.metadata;
+  }
+  get deadline(): number | undefined {
+    return this.ctx.deadline;
+  }
+  get signal(): AbortSignal {
+    return this.ctx.signal;
+  }
+  get peer(): string {
+    return this.ctx.peer;
+  }
+  get values(): ContextValues {
+    return this.ctx.values;
+  }
+  get responseHeader(): Metadata {
+    return this.ctx.responseHeader;
+  }
+  get responseTrailer(): Metadata {
+    return this.ctx.responseTrailer;
+  }
+
+  onRequestMessage(hook: MessageHook): void {
+    (this.requestHooks ??= []).push(hook);
+  }
+
+  onResponseMessage(hook: MessageHook): void {
+    (this.responseHooks ??= []).push(hook);
+  }
+
+  onEnd(listener: (end: CallEnd) => void): void {
+    // Registered after the end (after next settled on a cancelled call, say): it hears it at once.
+    if (this.finalStatus !== undefined) emitEnd([listener], this.endOf(this.finalStatus), this.onHookError);
+    else (this.endListeners ??= []).push(listener);
+  }
+
+  /** enterLayer refuses a second pass: a server call runs its handler once. */
+  enterLayer(layer: number): void {
+    if (layer <= this.deepestLayer) throw new MicroError(Code.INTERNAL, 'an interceptor called next twice on one call');
+    this.deepestLayer = layer;
+  }
+
+  override decode(bytes: Uint8Array): unknown {
+    const message = super.decode(bytes);
+    if (this.requestHooks === undefined) return message;
+    try {
+      return runRequestHooks(this.requestHooks, message);
+    } catch (err) {
+      throw this.hookFailed(err);
+    }
+  }
+
+  override send(message: unknown): Promise<void> {
+    if (this.responseHooks !== undefined && !this.isEnded) {
+      try {
+        message = runResponseHooks(this.responseHooks, message);
+      } catch (err) {
+        return Promise.reject(this.hookFailed(err));
+      }
+    }
+    return super.send(message);
+  }
+
+  override finish(status: Status): void {
+    if (this.isEnded) return;
+    super.finish(status);
+    this.finalStatus = status;
+    if (this.endListeners !== undefined) emitEnd(this.endListeners, this.endOf(status), this.onHookError);
+  }
+
+  private endOf(status: Status): CallEnd {
+    const { ctx } = this;
+    const trailer = status.code !== Code.OK ? status.metadata : ctx.hasResponseTrailer ? ctx.responseTrailer : NO_METADATA;
+    const header = ctx.hasResponseHeader ? ctx.responseHeader : NO_METADATA;
+    return { code: status.code, message: status.message, header, trailer };
+  }
+
+  // A hook that rejected a message ends the call with its status (UNKNOWN for a plain error).
+  private hookFailed(err: unknown): MicroError {
+    const e = MicroError.from(err);
+    if (e !== err) this.onHookError(err);
+    this.fail(e);
+    return e;
+  }
+}

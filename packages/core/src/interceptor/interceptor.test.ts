@@ -1,0 +1,239 @@
+import { createMemoryTransport, createPool } from '@tsmicro/transport';
+import { Container } from 'typedi';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ClientStream,
+  type ClientStreamServer,
+  Code,
+  Context,
+  composeChain,
+  createClient,
+  createContextKey,
+  createContextValues,
+  createServer,
+  Endpoint,
+  Injectable,
+  type Interceptor,
+  type InterceptedCall,
+  isMicroError,
+  loadProto,
+  MicroError,
+  type Server,
+  Service,
+  UseInterceptors,
+} from '../index.js';
+
+const proto = loadProto(new URL('../../../../test/fixtures/greeter.proto', import.meta.url).pathname);
+const greeter = proto.service('greeter.Greeter');
+const m = greeter.methods;
+
+describe('composeChain', () => {
+  const fakeCall = () => {
+    let deepest = 0;
+    return {
+      enterLayer(layer: number) {
+        if (layer <= deepest) throw new Error('twice');
+        deepest = layer;
+      },
+    } as unknown as InterceptedCall;
+  };
+
+  it('runs interceptors as an onion, the first outermost', async () => {
+    const seen: string[] = [];
+    const tagged =
+      (name: string): Interceptor =>
+      (next) =>
+      async (call) => {
+        seen.push(`${name} in`);
+        const r = await next(call);
+        seen.push(`${name} out`);
+        return `${name}(${String(r)})`;
+      };
+    const chain = composeChain([tagged('a'), tagged('b')], async () => 'handler');
+    expect(await chain(fakeCall())).toBe('a(b(handler))');
+    expect(seen).toEqual(['a in', 'b in', 'b out', 'a out']);
+  });
+
+  it('turns a synchronous throw into a rejection', async () => {
+    const throws: Interceptor = () => () => {
+      throw new MicroError(Code.UNAUTHENTICATED, 'no');
+    };
+    const chain = composeChain([throws], async () => 'never');
+    await expect(chain(fakeCall())).rejects.toMatchObject({ code: Code.UNAUTHENTICATED });
+  });
+
+  it('refuses an interceptor that returns no function, at composition', () => {
+    expect(() => composeChain([(() => 42) as unknown as Interceptor], async () => 1)).toThrow(/did not return a function/);
+  });
+});
+
+describe('ContextValues', () => {
+  it('gives the default until set, and a child reads through without writing back', () => {
+    const user = createContextKey<string | undefined>(undefined, { description: 'user' });
+    const parent = createContextValues();
+    expect(parent.get(user)).toBeUndefined();
+    parent.set(user, 'ann');
+    const child = createContextValues(parent);
+    expect(child.get(user)).toBe('ann');
+    child.set(user, 'bob');
+    expect(child.get(user)).toBe('bob');
+    expect(parent.get(user)).toBe('ann');
+    child.delete(user);
+    expect(child.get(user)).toBe('ann');
+    expect(new Context({ values: child }).values.get(user)).toBe('ann');
+  });
+});
+
+const principal = createContextKey<string>('anonymous', { description: 'principal' });
+
+class Audit {
+  readonly lines: string[] = [];
+}
+
+@Injectable()
+class AuditInterceptor {
+  constructor(readonly audit: Audit) {}
+  intercept: Interceptor = (next) => async (call) => {
+    this.audit.lines.push(`${call.side} ${call.method.name} ${call.kind}`);
+    return next(call);
+  };
+}
+
+let constructed = 0;
+const calledWith: string[] = [];
+
+@Service('greeter.Greeter')
+@UseInterceptors(AuditInterceptor)
+class Guarded {
+  constructor() {
+    constructed++;
+  }
+  @Endpoint()
+  async sayHello(ctx: Context, req: { name: string }): Promise<{ message: string }> {
+    calledWith.push(req.name);
+    return { message: `${ctx.values.get(principal)}:${req.name}` };
+  }
+  @ClientStream()
+  @UseInterceptors((next) => async (call) => {
+    call.onRequestMessage((msg) => ({ ...(msg as object), data: `seen-${(msg as { data: string }).data}` }));
+    return next(call);
+  })
+  async clientStream(ctx: Context, stream: ClientStreamServer<{ data: string }>): Promise<{ data: string; index: number }> {
+    const got: string[] = [];
+    for await (const msg of stream) got.push(msg.data);
+    return { data: got.join(','), index: got.length };
+  }
+}
+
+describe('server interceptors', () => {
+  let server: Server | undefined;
+  let audit: Audit;
+  afterEach(async () => {
+    await server?.stop(0);
+  });
+
+  async function start(interceptors: Interceptor[]) {
+    const transport = createMemoryTransport();
+    server = createServer({ transport, interceptors, onHandlerError: () => {} });
+    server.handle(Guarded);
+    audit = Container.of().get(Audit);
+    const address = await server.start();
+    return createClient({ transport, connections: createPool(transport), resolve: () => address });
+  }
+
+  it('rejects before the handler, carries values to it, and wraps messages', async () => {
+    const ends: string[] = [];
+    const auth: Interceptor = (next) => async (call) => {
+      if (call.side !== 'server') return next(call);
+      call.onEnd((end) => ends.push(`${call.method.name}:${end.code}`));
+      const token = call.metadata.get('authorization');
+      if (token === undefined) throw new MicroError(Code.UNAUTHENTICATED, 'no token');
+      call.values.set(principal, String(token));
+      return next(call);
+    };
+    const client = await start([auth]);
+    const before = constructed;
+    const denied = await client.call('greeter', m.sayHello!, { name: 'x' }).catch((e: unknown) => e);
+    expect(isMicroError(denied) && denied.code).toBe(Code.UNAUTHENTICATED);
+    expect(calledWith).not.toContain('x');
+    expect(await client.call('greeter', m.sayHello!, { name: 'y' }, { metadata: { authorization: 'ann' } })).toEqual({ message: 'ann:y' });
+    const up = await client.clientStream<{ data: string; count: number }, { data: string }>('greeter', m.clientStream!, {
+      metadata: { authorization: 'ann' },
+    });
+    await up.send({ data: 'a', count: 0 });
+    await up.send({ data: 'b', count: 0 });
+    expect((await up.closeAndRecv()).data).toBe('seen-a,seen-b');
+    expect(constructed).toBe(before);
+    expect(audit.lines).toEqual(['server SayHello unary', 'server ClientStream client_streaming']);
+    expect(ends).toEqual([`SayHello:${Code.UNAUTHENTICATED}`, `SayHello:${Code.OK}`, `ClientStream:${Code.OK}`]);
+    await client.close();
+  });
+
+  it('turns a plain throw into UNKNOWN without its message and keeps serving', async () => {
+    let fail = true;
+    const flaky: Interceptor = (next) => async (call) => {
+      if (fail) throw new Error('secret stack detail');
+      return next(call);
+    };
+    const client = await start([flaky]);
+    const err = await client.call('greeter', m.sayHello!, { name: 'z' }).catch((e: unknown) => e);
+    expect(isMicroError(err) && err.code).toBe(Code.UNKNOWN);
+    expect(String((err as Error).message)).not.toContain('secret');
+    fail = false;
+    expect(await client.call('greeter', m.sayHello!, { name: 'z' })).toEqual({ message: 'anonymous:z' });
+    await client.close();
+  });
+});
+
+describe('client interceptors', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await server?.stop(0);
+  });
+
+  async function start(clientInterceptors: Interceptor[]) {
+    const transport = createMemoryTransport();
+    server = createServer({ transport, onHandlerError: () => {} });
+    server.handle(Guarded);
+    const address = await server.start();
+    return createClient({ transport, connections: createPool(transport), resolve: () => address, interceptors: clientInterceptors });
+  }
+
+  it('adds metadata, sees the node and the end, and can short-circuit or retry', async () => {
+    const seen: string[] = [];
+    const outer: Interceptor = (next) => async (call) => {
+      if (call.side !== 'client') throw new Error('client side expected');
+      seen.push(`${call.target} ${call.service}/${call.method.name} @${call.peer} attempt ${call.attempt}`);
+      call.onEnd((end) => seen.push(`end ${end.code}`));
+      if (call.request !== undefined && (call.request as { name: string }).name === 'cached') return { message: 'from cache' };
+      call.metadata.set('x-user', 'u1');
+      return next(call);
+    };
+    let tries = 0;
+    const retryOnce: Interceptor = (next) => async (call) => {
+      call.onResponseMessage(() => {
+        seen.push('reply');
+      });
+      tries++;
+      if (tries === 1) {
+        await next(call);
+        seen.push('retrying');
+      }
+      return next(call);
+    };
+    const client = await start([outer, retryOnce]);
+    expect(await client.call('greeter', m.sayHello!, { name: 'cached' })).toEqual({ message: 'from cache' });
+    expect(await client.call('greeter', m.sayHello!, { name: 'n' })).toEqual({ message: 'anonymous:n' });
+    expect(seen[0]).toMatch(/^greeter greeter.Greeter\/SayHello @127.0.0.1:\d+ attempt 1$/);
+    // One reply hook per pass: the second pass dropped the first pass's hook.
+    expect(seen[1]).toBe(`end ${Code.OK}`);
+    expect(seen[2]).toMatch(/attempt 1$/);
+    expect(seen.slice(3)).toEqual(['reply', 'retrying', 'reply', `end ${Code.OK}`]);
+    const perCall: Interceptor = (next) => async (call) => {
+      call.onRequestMessage((msg) => ({ ...(msg as object), name: 'rewritten' }));
+      return next(call);
+    };
+    expect(await client.call('greeter', m.sayHello!, { name: 'x' }, { interceptors: [perCall] })).toEqual({ message: 'anonymous:rewritten' });
+    await client.close();
+  });
+});

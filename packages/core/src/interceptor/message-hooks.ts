@@ -1,0 +1,34 @@
+import type { CallEnd, MessageHook } from './interceptor.js';
+
+// Hooks are kept in registration order. Request messages pass them in that
+// order (outermost layer first on both sides), response messages in reverse:
+// both then follow the onion.
+
+/** runRequestHooks passes a request message through every hook, first registered first. */
+export function runRequestHooks(hooks: readonly MessageHook[], message: unknown): unknown {
+  for (let i = 0; i < hooks.length; i++) {
+    const replaced = (hooks[i] as MessageHook)(message);
+    if (replaced !== undefined) message = replaced;
+  }
+  return message;
+}
+
+/** runResponseHooks passes a response message through every hook, last registered first. */
+export function runResponseHooks(hooks: readonly MessageHook[], message: unknown): unknown {
+  for (let i = hooks.length - 1; i >= 0; i--) {
+    const replaced = (hooks[i] as MessageHook)(message);
+    if (replaced !== undefined) message = replaced;
+  }
+  return message;
+}
+
+/** emitEnd tells every end listener, each once; one that throws does not stop the others. */
+export function emitEnd(listeners: readonly ((end: CallEnd) => void)[], end: CallEnd, onError: (err: unknown) => void): void {
+  for (const listener of listeners) {
+    try {
+      listener(end);
+    } catch (err) {
+      onError(err);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import type { TransportName } from '@tsmicro/core';
+import { describe } from 'vitest';
+import { interceptorSuite } from './interceptor-suite.js';
+
+const transports: TransportName[] = ['grpc', 'tcp', 'memory'];
+
+describe.each(transports)('interceptors over %s', (transport) => interceptorSuite(transport));
