@@ -12,7 +12,7 @@ import type {
   StreamOptions,
   Transport,
 } from '../transport.js';
-import { MemoryCall } from './memory-call.js';
+import { type CallOwner, MemoryCall } from './memory-call.js';
 
 const DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024;
 
@@ -80,7 +80,7 @@ class MemoryListener implements Listener {
   }
 }
 
-class MemoryConnection implements Connection {
+class MemoryConnection implements Connection, CallOwner {
   private state_: ConnectionState = 'ready';
   private readonly calls = new Set<MemoryCall>();
   private resolveClosed!: () => void;
@@ -118,12 +118,15 @@ class MemoryConnection implements Connection {
       return call.client;
     }
     this.calls.add(call);
-    void call.client.status.then(() => {
-      this.calls.delete(call);
-      if (this.state_ === 'closing' && this.calls.size === 0) this.finishClose();
-    });
+    call.owner = this;
     this.listener.deliver(call.server);
     return call.client;
+  }
+
+  /** callEnded forgets a call that got its final status. */
+  callEnded(call: MemoryCall): void {
+    this.calls.delete(call);
+    if (this.state_ === 'closing' && this.calls.size === 0) this.finishClose();
   }
 
   async close(graceMs = 0): Promise<void> {
