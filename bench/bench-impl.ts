@@ -33,10 +33,10 @@ export interface BenchImpl {
 }
 
 /** ImplName names every implementation the runner knows. */
-export type ImplName = 'grpc-js' | 'tsmicro/grpc' | 'tsmicro/tcp' | 'tsmicro/memory' | 'node-floor';
+export type ImplName = 'grpc-js' | 'tsmicro/grpc' | 'tsmicro/tcp' | 'tsmicro/tcp+interceptors' | 'tsmicro/memory' | 'node-floor';
 
 /** implNames is the order rows appear in: the baseline first. */
-export const implNames: readonly ImplName[] = ['grpc-js', 'tsmicro/grpc', 'tsmicro/tcp', 'tsmicro/memory', 'node-floor'];
+export const implNames: readonly ImplName[] = ['grpc-js', 'tsmicro/grpc', 'tsmicro/tcp', 'tsmicro/tcp+interceptors', 'tsmicro/memory', 'node-floor'];
 
 /** protoPath is bench.proto, beside the sources and one level above the built files. */
 export const protoPath = new URL('../bench.proto', import.meta.url).pathname;
@@ -50,6 +50,8 @@ export async function loadImpl(name: ImplName): Promise<BenchImpl> {
       return (await import('./impls/tsmicro.js')).tsmicro('grpc');
     case 'tsmicro/tcp':
       return (await import('./impls/tsmicro.js')).tsmicro('tcp');
+    case 'tsmicro/tcp+interceptors':
+      return (await import('./impls/tsmicro.js')).tsmicro('tcp', true);
     case 'tsmicro/memory':
       return (await import('./impls/tsmicro.js')).tsmicro('memory');
     case 'node-floor':

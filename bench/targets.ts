@@ -62,6 +62,15 @@ export function checkTargets(rows: readonly Row[]): Target[] {
       atLeast(`${impl} ${s} msgs/s ≥ 10× its unary 1 in flight calls/s`, ratioSpread(rows, impl, s, impl, 'unary 1 in flight 16 B'), 10);
     }
   }
+  // Interceptors on both sides against the same transport without them, in the same run.
+  atLeast(
+    'tsmicro/tcp+interceptors unary 64 in flight 16 B ≥ 0.85× tsmicro/tcp',
+    vs('tsmicro/tcp+interceptors', 'tsmicro/tcp', 'unary 64 in flight 16 B'),
+    0.85,
+  );
+  for (const s of ['server stream 16 B', 'client stream 16 B']) {
+    atLeast(`tsmicro/tcp+interceptors ${s} ≥ 0.80× tsmicro/tcp`, vs('tsmicro/tcp+interceptors', 'tsmicro/tcp', s), 0.8);
+  }
   for (const side of ['client', 'server']) {
     const scenario = `idle streams, ${side} RSS`;
     atMost(`tsmicro/tcp ${scenario} ≤ 4096 B/stream`, spreadOf(row(rows, 'tsmicro/tcp', scenario)?.rounds ?? optional(figure(rows, 'tsmicro/tcp', scenario))), 4096);

@@ -16,6 +16,7 @@ import {
 } from '@tsmicro/core';
 import { createPool } from '@tsmicro/transport';
 import { type BenchImpl, protoPath } from '../bench-impl.js';
+import { benchInterceptors } from './bench-interceptors.js';
 
 interface Payload {
   data: Uint8Array;
@@ -63,13 +64,17 @@ class BenchHandler {
   }
 }
 
-/** tsmicro is a row of tsmicro over one transport, used as its users use it. */
-export function tsmicro(transportName: TransportName): BenchImpl {
+/**
+ * tsmicro is a row of tsmicro over one transport, used as its users use it;
+ * `intercepted` puts benchInterceptors on both the server and the client.
+ */
+export function tsmicro(transportName: TransportName, intercepted = false): BenchImpl {
   const transport = transportByName(transportName);
+  const interceptors = intercepted ? benchInterceptors() : undefined;
   return {
-    name: `tsmicro/${transportName}`,
+    name: `tsmicro/${transportName}${intercepted ? '+interceptors' : ''}`,
     async serve() {
-      const server = createServer({ transport, address: '127.0.0.1:0', graceMs: 0 });
+      const server = createServer({ transport, address: '127.0.0.1:0', graceMs: 0, interceptors });
       server.handle(new BenchHandler());
       const address = await server.start();
       return { address, close: () => server.stop(0) };
@@ -77,7 +82,7 @@ export function tsmicro(transportName: TransportName): BenchImpl {
     async connect(address) {
       // One connection, as the grpc-js baseline has one channel.
       const pool = createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 });
-      const client = createClient({ transport, connections: pool, resolve: () => address });
+      const client = createClient({ transport, connections: pool, resolve: () => address, interceptors });
       const service = 'bench';
       return {
         async unary(payload) {

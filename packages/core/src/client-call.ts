@@ -106,6 +106,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   /** close cancels the call if it is still running and releases its slot. */
   close(): void {
+    this.drained();
     this.stream.cancel(Code.CANCELLED, 'stream closed by the client');
   }
 
@@ -131,7 +132,12 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
     const stream = this.stream;
     if (stream.readWith) return stream.readWith(onBytes, readError, this);
-    return stream.read().then((bytes) => onBytes.call(this, bytes), readFailure);
+    return stream.read().then(
+      (bytes) => onBytes.call(this, bytes),
+      (err: unknown) => {
+        throw readError.call(this, err);
+      },
+    );
   }
 
   /** recvOne reads exactly one reply and the clean end after it (unary and client streaming). */
@@ -162,6 +168,9 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     }
   }
 
+  /** drained is told when the caller has read the last reply, the call failed, or it was closed. */
+  drained(): void {}
+
   /** decode turns a reply's bytes into its message; malformed bytes cancel the call. */
   decode(bytes: Uint8Array): O {
     try {
@@ -182,16 +191,22 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 /** What the shared read continuations use of a call. */
 interface ReplyDecoder<O> {
   decode(bytes: Uint8Array): O;
+  drained(): void;
 }
 
 // The continuations of reads, shared by every call: a call makes no closure for its reads.
 function messageFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): O {
-  if (bytes === null) throw EOF;
+  if (bytes === null) {
+    this.drained();
+    throw EOF;
+  }
   return this.decode(bytes);
 }
 
 function resultFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): IteratorResult<O> {
-  return bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false };
+  if (bytes !== null) return { value: this.decode(bytes), done: false };
+  this.drained();
+  return ITERATION_DONE;
 }
 
 function noReply(): MicroError {
@@ -208,10 +223,8 @@ function sendFailure(err: unknown): never {
   throw sendError(err);
 }
 
-function readError(err: unknown): MicroError {
+function readError(this: ReplyDecoder<unknown>, err: unknown): MicroError {
+  this.drained();
   return MicroError.from(err, Code.UNAVAILABLE);
 }
 
-function readFailure(err: unknown): never {
-  throw readError(err);
-}

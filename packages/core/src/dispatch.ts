@@ -85,25 +85,23 @@ function runStreaming(call: ServerCall<unknown, unknown>, route: Route, options:
 
 // runIntercepted runs a call through its route's interceptor chain; the
 // reply of the kinds that have one is sent once every interceptor is done.
-function runIntercepted(
-  stream: ServerStream,
-  codec: Codec,
-  route: Route,
-  chain: NextCall,
-  options: DispatchOptions,
-): ServerCall<unknown, unknown> {
-  const { method } = route;
-  const call = new InterceptedServerCall(stream, codec, method, route.service.typeName, options.maxSendSize, options.onEnd, (err) =>
-    options.onHandlerError(err, route),
-  );
-  const sendsReply = method.kind === 'unary' || method.kind === 'client_streaming';
-  chain(call)
-    .then((reply) => (sendsReply && !call.isEnded ? call.send(reply) : undefined))
-    .then(
-      () => call.close(),
-      (err: unknown) => handlerFailed(call, err, route, options),
-    );
+function runIntercepted(stream: ServerStream, codec: Codec, route: Route, chain: NextCall, options: DispatchOptions): ServerCall<unknown, unknown> {
+  const call = new InterceptedServerCall(stream, codec, route, options);
+  void runChain(call, chain, route, options);
   return call;
+}
+
+// runChain ends the call with the chain's outcome; it never rejects.
+async function runChain(call: InterceptedServerCall, chain: NextCall, route: Route, options: DispatchOptions): Promise<void> {
+  try {
+    const reply = await chain(call);
+    const { kind } = route.method;
+    if ((kind === 'unary' || kind === 'client_streaming') && !call.isEnded) await call.send(reply);
+  } catch (err) {
+    handlerFailed(call, err, route, options);
+    return;
+  }
+  call.close();
 }
 
 // invoke calls a handler, turning a synchronous throw into a rejection.

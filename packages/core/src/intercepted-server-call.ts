@@ -5,6 +5,8 @@ import { MicroError } from './errors.js';
 import type { ContextValues } from './interceptor/context-values.js';
 import type { CallEnd, MessageHook, ServerInterceptedCall } from './interceptor/interceptor.js';
 import { emitEnd, runRequestHooks, runResponseHooks } from './interceptor/message-hooks.js';
+import type { DispatchOptions } from './dispatch.js';
+import type { Route } from './router.js';
 import { ServerCall } from './server-call.js';
 
 const NO_METADATA = new Metadata();
@@ -24,17 +26,17 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   private deepestLayer = 0;
   private finalStatus: Status | undefined;
 
+  readonly method: MethodDefinition;
+
   constructor(
     stream: ServerStream,
     codec: Codec,
-    readonly method: MethodDefinition,
-    service: string,
-    maxSendSize: number,
-    onEnd: (call: ServerCall<unknown, unknown>) => void,
-    /** Hears what a hook or end listener threw that was not a MicroError, for logging. */
-    private readonly onHookError: (err: unknown) => void,
+    private readonly route: Route,
+    private readonly options: DispatchOptions,
   ) {
-    super(stream, codec, method.requestType, method.responseType, service, method.name, maxSendSize, onEnd);
+    const { method } = route;
+    super(stream, codec, method.requestType, method.responseType, route.service.typeName, method.name, options.maxSendSize, options.onEnd);
+    this.method = method;
   }
 
   get service(): string {
@@ -75,7 +77,7 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
 
   onEnd(listener: (end: CallEnd) => void): void {
     // Registered after the end (after next settled on a cancelled call, say): it hears it at once.
-    if (this.finalStatus !== undefined) emitEnd([listener], this.endOf(this.finalStatus), this.onHookError);
+    if (this.finalStatus !== undefined) this.report(emitEnd([listener], this.endOf(this.finalStatus)));
     else (this.endListeners ??= []).push(listener);
   }
 
@@ -110,7 +112,12 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
     if (this.isEnded) return;
     super.finish(status);
     this.finalStatus = status;
-    if (this.endListeners !== undefined) emitEnd(this.endListeners, this.endOf(status), this.onHookError);
+    if (this.endListeners !== undefined) this.report(emitEnd(this.endListeners, this.endOf(status)));
+  }
+
+  // What a hook or end listener threw that was not a MicroError goes where handler errors go.
+  private report(errors: readonly unknown[] | undefined): void {
+    if (errors) for (const err of errors) this.options.onHandlerError(err, this.route);
   }
 
   private endOf(status: Status): CallEnd {
@@ -123,7 +130,7 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
   // A hook that rejected a message ends the call with its status (UNKNOWN for a plain error).
   private hookFailed(err: unknown): MicroError {
     const e = MicroError.from(err);
-    if (e !== err) this.onHookError(err);
+    if (e !== err) this.report([err]);
     this.fail(e);
     return e;
   }

@@ -28,9 +28,13 @@ export async function serverStreamOn<I, O>(opened: Opened<I, O>, request: I): Pr
   try {
     await call.send(request).catch(ignoreEOF);
   } catch (err) {
+    const error = MicroError.from(err, Code.UNAVAILABLE);
+    // The server answered before the request was written (an interceptor
+    // refused the call, say): recv() reports that status, as it would a moment later.
+    if (error.code !== Code.UNAVAILABLE) return call;
     call.close();
     // The request was refused before it left: another node may take it.
-    throw new AttemptError(MicroError.from(err, Code.UNAVAILABLE), false);
+    throw new AttemptError(error, false);
   }
   call.closeSend();
   return call;

@@ -35,6 +35,10 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   private values_: ContextValues | undefined;
   private signal_: AbortSignal | undefined;
   private end: CallEnd | undefined;
+  private isDrained = false;
+  private onDrained: (() => void) | undefined;
+  // How the chain settled: undefined while it runs, null for a value, else the error.
+  private settledAs: MicroError | null | undefined;
 
   constructor(
     private readonly plan: CallPlan<unknown, unknown>,
@@ -92,8 +96,14 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   }
 
   onEnd(listener: (end: CallEnd) => void): void {
-    if (this.end !== undefined) emitEnd([listener], this.end, reportListenerError);
-    else (this.endListeners ??= []).push(listener);
+    if (this.end !== undefined) {
+      reportListenerErrors(emitEnd([listener], this.end));
+      return;
+    }
+    const first = this.endListeners === undefined;
+    (this.endListeners ??= []).push(listener);
+    // Settled with nobody listening yet: the end is worked out now.
+    if (first && this.settledAs !== undefined) void this.ended(this.settledAs);
   }
 
   /** enterLayer marks the hooks outer layers registered; a layer entered again drops what inner ones added since. */
@@ -121,42 +131,61 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
     this.stream = stream;
   }
 
-  /** settle follows the whole chain's outcome, then tells the end listeners once. */
-  settle<T>(result: Promise<unknown>): Promise<T> {
-    return result.then(
-      (value) => {
-        this.ended(undefined);
-        return value as T;
-      },
-      (err: unknown) => {
-        this.ended(MicroError.from(err, Code.UNAVAILABLE));
-        throw err;
-      },
-    );
+  drained(): void {
+    this.onDrained?.();
+    this.isDrained = true;
+  }
+
+  // A stream handed to the caller ends for its interceptors once its status
+  // came and the caller has read every reply (or given up on them).
+  private callerDone(): Promise<void> | undefined {
+    if (this.isDrained || this.plan.method.kind === 'unary') return undefined;
+    return new Promise<void>((resolve) => {
+      this.onDrained = resolve;
+    });
+  }
+
+  /**
+   * settle follows the whole chain's outcome and tells the end listeners
+   * once: before the caller hears of a unary call or a failure, when the
+   * caller is done with a stream it was handed.
+   */
+  async settle<T>(result: Promise<unknown>): Promise<T> {
+    let value: T;
+    try {
+      value = (await result) as T;
+    } catch (err) {
+      this.settledAs = MicroError.from(err, Code.UNAVAILABLE);
+      if (this.endListeners !== undefined) await this.ended(this.settledAs);
+      throw err;
+    }
+    this.settledAs = null;
+    if (this.endListeners !== undefined) {
+      if (this.stream === undefined || this.plan.method.kind === 'unary') await this.ended(null);
+      else void this.ended(null);
+    }
+    return value;
   }
 
   // A resolved chain ends as its last stream ended (a stream handed to the
   // caller, when that is over); a rejected one as the caller sees it.
-  private ended(failure: MicroError | undefined): void {
+  private async ended(failure: MicroError | null): Promise<void> {
     const stream = this.stream;
-    const emit = (end: CallEnd) => {
-      this.end = end;
-      if (this.endListeners !== undefined) emitEnd(this.endListeners, end, reportListenerError);
-    };
-    if (failure !== undefined) {
-      const end = (header: Metadata) => emit({ code: failure.code, message: failure.detail, header, trailer: failure.metadata });
-      if (stream) void stream.headers.then(end);
-      else end(NO_METADATA);
+    let end: CallEnd;
+    if (failure !== null) {
+      end = { code: failure.code, message: failure.detail, header: stream ? await stream.headers : NO_METADATA, trailer: failure.metadata };
     } else if (stream) {
-      void Promise.all([stream.headers, stream.status]).then(([header, status]) =>
-        emit({ code: status.code, message: status.message, header, trailer: status.metadata }),
-      );
+      const status = await stream.status;
+      await this.callerDone();
+      end = { code: status.code, message: status.message, header: await stream.headers, trailer: status.metadata };
     } else {
-      emit({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
+      end = { code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA };
     }
+    this.end = end;
+    if (this.endListeners !== undefined) reportListenerErrors(emitEnd(this.endListeners, end));
   }
 }
 
-function reportListenerError(err: unknown): void {
-  console.error('tsmicro: a client interceptor onEnd listener failed:', err);
+function reportListenerErrors(errors: readonly unknown[] | undefined): void {
+  if (errors) for (const err of errors) console.error('tsmicro: a client interceptor onEnd listener failed:', err);
 }

@@ -10,6 +10,8 @@ import { runRequestHooks, runResponseHooks } from '../interceptor/message-hooks.
 export interface MessageHooks {
   readonly requestHooks: readonly MessageHook[] | undefined;
   readonly responseHooks: readonly MessageHook[] | undefined;
+  /** drained hears that the caller is done reading (end, failure or close). */
+  drained(): void;
 }
 
 /**
@@ -51,6 +53,10 @@ export class HookedClientCall<I, O> extends ClientCall<I, O> {
     } catch (err) {
       throw this.hookFailed(err);
     }
+  }
+
+  override drained(): void {
+    this.hooks.drained();
   }
 
   private hookFailed(err: unknown): MicroError {

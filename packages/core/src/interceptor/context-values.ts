@@ -23,36 +23,47 @@ export function createContextKey<T>(defaultValue: T, options: { description?: st
  * it: values flow down a call chain, never back up.
  */
 export class ContextValues {
-  // Made on the first set(): most calls carry nothing of their own.
-  private own: Map<symbol, unknown> | undefined;
+  // Key ids and values side by side, made on the first set(): a call
+  // carries few values, and a scan of a short array costs less than a Map.
+  private own: unknown[] | undefined;
 
   constructor(private readonly parent?: ContextValues) {}
 
   /** get returns the key's value here or in a parent, else the key's default. */
   get<T>(key: ContextKey<T>): T {
     for (let v: ContextValues | undefined = this; v; v = v.parent) {
-      if (v.own?.has(key.id)) return v.own.get(key.id) as T;
+      const at = v.indexOf(key.id);
+      if (at >= 0) return (v.own as unknown[])[at + 1] as T;
     }
     return key.defaultValue;
   }
 
   /** has tells whether the key is set here or in a parent. */
   has(key: ContextKey<unknown>): boolean {
-    for (let v: ContextValues | undefined = this; v; v = v.parent) if (v.own?.has(key.id)) return true;
+    for (let v: ContextValues | undefined = this; v; v = v.parent) if (v.indexOf(key.id) >= 0) return true;
     return false;
   }
 
   /** set sets the key's value for this call and the calls made from it. */
   set<T>(key: ContextKey<T>, value: T): this {
-    this.own ??= new Map();
-    this.own.set(key.id, value);
+    const at = this.indexOf(key.id);
+    if (at >= 0) (this.own as unknown[])[at + 1] = value;
+    else (this.own ??= []).push(key.id, value);
     return this;
   }
 
   /** delete removes this call's own value; a parent's value shows again. */
   delete(key: ContextKey<unknown>): this {
-    this.own?.delete(key.id);
+    const at = this.indexOf(key.id);
+    if (at >= 0) (this.own as unknown[]).splice(at, 2);
     return this;
+  }
+
+  private indexOf(id: symbol): number {
+    const own = this.own;
+    if (own === undefined) return -1;
+    for (let i = 0; i < own.length; i += 2) if (own[i] === id) return i;
+    return -1;
   }
 }
 

@@ -50,8 +50,10 @@ import type { ContextValues } from './context-values.js';
  * - onEnd hears the final status once, whatever ended the call: the handler,
  *   an interceptor's throw, CANCELLED, DEADLINE_EXCEEDED, a dead peer
  *   (UNAVAILABLE or CANCELLED, as the transport saw it), a server shutting
- *   down. Client: once per attempt, after the chain settled and, for a stream,
- *   after the stream ended.
+ *   down. Client: once per attempt, before the caller sees the outcome of a
+ *   unary call or a failure; for a stream handed to the caller, once its
+ *   status came and the caller read every reply, saw it fail, or closed it
+ *   (a stream dropped unread and unclosed is not heard of).
  * - values carries typed context values (createContextKey): a server
  *   interceptor sets call.values (the handler reads ctx.values); a client
  *   call made with { ctx } reads through to the handler's values.

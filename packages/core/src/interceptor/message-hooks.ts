@@ -22,13 +22,18 @@ export function runResponseHooks(hooks: readonly MessageHook[], message: unknown
   return message;
 }
 
-/** emitEnd tells every end listener, each once; one that throws does not stop the others. */
-export function emitEnd(listeners: readonly ((end: CallEnd) => void)[], end: CallEnd, onError: (err: unknown) => void): void {
+/**
+ * emitEnd tells every end listener, each once; one that throws does not stop
+ * the others. It returns what they threw, for the caller to report.
+ */
+export function emitEnd(listeners: readonly ((end: CallEnd) => void)[], end: CallEnd): unknown[] | undefined {
+  let thrown: unknown[] | undefined;
   for (const listener of listeners) {
     try {
       listener(end);
     } catch (err) {
-      onError(err);
+      (thrown ??= []).push(err);
     }
   }
+  return thrown;
 }
