@@ -1,4 +1,4 @@
-import { type Client, Code, type MicroService, micro, type TransportName } from '@tsmicro/core';
+import { type Client, Code, healthMethods, type MicroService, micro, type TransportName } from '@tsmicro/core';
 import { Container } from 'typedi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BearerAuth } from './bearer-auth.js';
@@ -72,6 +72,11 @@ describe.each<TransportName>(['grpc', 'tcp', 'memory'])('Vault behind bearer-tok
       await sync.send({ text: 'x' }).catch(() => undefined);
       await expect(sync.recv()).rejects.toMatchObject({ code: Code.UNAUTHENTICATED });
     }
+  });
+
+  // Probes carry no token: service-level interceptors leave health checks alone.
+  it.runIf(transport === 'grpc')('answers health checks without a token', async () => {
+    expect(await anonymous.call('vault', healthMethods.check, { service: '' })).toEqual({ status: 'SERVING' });
   });
 
   it('answers PERMISSION_DENIED for a caller without the method’s role, on every kind', async () => {

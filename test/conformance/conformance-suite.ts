@@ -5,13 +5,13 @@ import {
   isEOF,
   isMicroError,
   Metadata,
-  type MicroError,
   transportByName,
   type TransportName,
 } from '@tsmicro/core';
 import { isStatusError } from '@tsmicro/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
+import { failure } from '../support/failure.js';
 import { spawnPeer } from '../support/peer-process.js';
 import { type Served, serve } from '../support/serve.js';
 import { ConformanceGreeter, Probe } from './conformance-greeter.js';
@@ -27,16 +27,6 @@ async function outcome(p: Promise<unknown>): Promise<string> {
     if (isMicroError(err) || isStatusError(err)) return codeName(err.code);
     throw err;
   }
-}
-
-/** failure returns the MicroError a promise rejects with. */
-async function failure(p: Promise<unknown>): Promise<MicroError> {
-  const err = await p.then(
-    () => new Error('expected the call to fail, it succeeded'),
-    (e: unknown) => e,
-  );
-  if (!isMicroError(err)) throw err;
-  return err;
 }
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {

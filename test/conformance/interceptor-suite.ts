@@ -1,21 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code, codeName, type Interceptor, isMicroError, Metadata, type MicroError, type TransportName } from '@tsmicro/core';
+import { Code, codeName, type Interceptor, isMicroError, Metadata, type TransportName } from '@tsmicro/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
+import { failure } from '../support/failure.js';
 import { spawnPeer } from '../support/peer-process.js';
 import { type Served, serve } from '../support/serve.js';
 import { Probe } from './conformance-greeter.js';
 import { CountingGreeter, gate, Recorder, type Seen, stamp } from './interceptor-greeter.js';
-
-/** failure returns the MicroError a promise rejects with. */
-async function failure(p: Promise<unknown>): Promise<MicroError> {
-  const err = await p.then(
-    () => new Error('expected the call to fail, it succeeded'),
-    (e: unknown) => e,
-  );
-  if (!isMicroError(err)) throw err;
-  return err;
-}
 
 /** seenBy waits until the recorder has the tagged call's end. */
 async function seenBy(recorder: Recorder, tag: string, timeoutMs = 10_000): Promise<Seen> {

@@ -14,6 +14,10 @@ export interface MessageHooks {
   drained(): void;
 }
 
+// A stream the caller dropped unread counts as done with once it is collected,
+// so its interceptors still hear how it ended.
+const droppedByCaller = new FinalizationRegistry<MessageHooks>((hooks) => hooks.drained());
+
 /**
  * HookedClientCall is a ClientCall whose messages pass its interceptors'
  * hooks where they are encoded and decoded, one at a time. A hook that
@@ -30,6 +34,7 @@ export class HookedClientCall<I, O> extends ClientCall<I, O> {
     private readonly hooks: MessageHooks,
   ) {
     super(stream, codec, requestType, responseType, handedToCaller);
+    if (handedToCaller) droppedByCaller.register(this, hooks);
   }
 
   protected override encode(message: I): Uint8Array {

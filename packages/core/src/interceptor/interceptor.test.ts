@@ -237,3 +237,77 @@ describe('client interceptors', () => {
     await client.close();
   });
 });
+
+describe('client interceptors on a dropped stream', () => {
+  it('hear its end once the dropped stream is collected', async () => {
+    const transport = createMemoryTransport();
+    const server = createServer({ transport, onHandlerError: () => {} });
+    server.handle(Guarded);
+    const address = await server.start();
+    const ends: number[] = [];
+    const listen: Interceptor = (next) => (call) => {
+      call.onEnd((end) => ends.push(end.code));
+      return next(call);
+    };
+    const client = createClient({ transport, connections: createPool(transport), resolve: () => address, interceptors: [listen] });
+    try {
+      await (async () => {
+        const upload = await client.clientStream('greeter', m.clientStream!);
+        await upload.send({ data: 'a', count: 0 });
+      })();
+      for (let i = 0; i < 100 && ends.length === 0; i++) {
+        globalThis.gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(ends).toEqual([Code.CANCELLED]);
+    } finally {
+      await client.close();
+      await server.stop(0);
+    }
+  });
+});
+
+describe('server interceptor levels', () => {
+  const order: string[] = [];
+  const mark =
+    (name: string): Interceptor =>
+    (next) =>
+    (call) => {
+      order.push(name);
+      return next(call);
+    };
+
+  @Service('greeter.Greeter')
+  @UseInterceptors(mark('class 1'), mark('class 2'))
+  class Layered {
+    @Endpoint()
+    @UseInterceptors(mark('method'))
+    async sayHello(_ctx: Context, req: { name: string }): Promise<{ message: string }> {
+      order.push('handler');
+      return { message: req.name };
+    }
+  }
+
+  it('nests service, handle() options, class and method interceptors, outermost first', async () => {
+    const transport = createMemoryTransport();
+    const server = createServer({ transport, interceptors: [mark('service')], onHandlerError: () => {} });
+    server.handle(Layered, { interceptors: [mark('handle options')] });
+    const address = await server.start();
+    const client = createClient({ transport, connections: createPool(transport), resolve: () => address });
+    try {
+      await client.call('greeter', m.sayHello!, { name: 'x' });
+      expect(order).toEqual(['service', 'handle options', 'class 1', 'class 2', 'method', 'handler']);
+    } finally {
+      await client.close();
+      await server.stop(0);
+    }
+  });
+
+  it('refuses something that is not an interceptor at handle(), naming where', () => {
+    const server = createServer({ transport: createMemoryTransport() });
+    expect(() => server.handle(Layered, { interceptors: [42 as unknown as Interceptor] })).toThrow(
+      /Layered handle\(\) options: interceptor 1 of 1 is number/,
+    );
+    expect(() => createServer({ transport: createMemoryTransport(), interceptors: [null as unknown as Interceptor] })).toThrow(/createServer: interceptor 1 of 1 is null/);
+  });
+});

@@ -53,7 +53,7 @@ import type { ContextValues } from './context-values.js';
  *   down. Client: once per attempt, before the caller sees the outcome of a
  *   unary call or a failure; for a stream handed to the caller, once its
  *   status came and the caller read every reply, saw it fail, or closed it
- *   (a stream dropped unread and unclosed is not heard of).
+ *   (or dropped it: then once it is garbage-collected).
  * - values carries typed context values (createContextKey): a server
  *   interceptor sets call.values (the handler reads ctx.values); a client
  *   call made with { ctx } reads through to the handler's values.
