@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { type Client, type MicroService, newService } from '@tsmicro/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
+import { etcdInstalled, TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
 import { greeterProtoPath, type HelloReply, type HelloRequest } from '../support/greeter-messages.js';
 import { type FleetNode, startFleetNode } from '../support/fleet-process.js';
 import { rawUnary } from '../support/raw-unary.js';
@@ -10,14 +9,6 @@ import { loadRawService, rawMethod } from '../support/raw-service.js';
 import { runExample } from '../support/run-example.js';
 import { callMany, callUntil, sleep } from './call-load.js';
 
-function etcdInstalled(): boolean {
-  try {
-    execFileSync('etcd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const hasEtcd = etcdInstalled();
 if (!hasEtcd) console.warn('mixed-fleet.test.ts: skipped, etcd is not installed (Debian: apt install etcd-server)');
 

@@ -102,14 +102,19 @@ export class TestEtcd {
   }
 }
 
-function assertEtcdInstalled(): void {
+/** etcdInstalled tells whether an `etcd` binary runs from PATH, for tests that skip without one. */
+export function etcdInstalled(): boolean {
   try {
     execFileSync('etcd', ['--version'], { stdio: 'ignore' });
-  } catch (err) {
-    throw new Error(
-      'The etcd registry tests need the `etcd` binary on PATH (Debian/Ubuntu: apt-get install etcd-server).',
-      { cause: err },
-    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function assertEtcdInstalled(): void {
+  if (!etcdInstalled()) {
+    throw new Error('The etcd registry tests need the `etcd` binary on PATH (Debian/Ubuntu: apt-get install etcd-server).');
   }
 }
 
