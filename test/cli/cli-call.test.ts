@@ -67,6 +67,12 @@ describe('tsmicro call', () => {
     expect(result.code).toBe(64 + 4);
   });
 
+  it('refuses a --timeout without a unit, as the MICRO_* duration variables do', async () => {
+    const result = await runCli(['call', '--timeout', '5', greeter.address, 'greeter.Greeter/SayHello', '{}']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--timeout: "5" is not valid: expected a number with a unit: ms, s, m or h (e.g. 250ms, 30s, 1.5m)');
+  });
+
   it('prints the status code name and message of an error and exits non-zero', async () => {
     const result = await runCli(['call', greeter.address, 'greeter.Greeter/SayHello', '{"name":"error"}']);
     expect(result.stderr).toBe('ERROR: INVALID_ARGUMENT: bad name\n');
@@ -81,6 +87,16 @@ describe('tsmicro call', () => {
     const bad = await runCli(['call', greeter.address, 'greeter.Greeter/SayHello', '{name:']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('request is not JSON');
+  });
+
+  it('refuses a request with an unknown field or a wrong-typed one, naming message, field and type', async () => {
+    const unknown = await runCli(['call', greeter.address, 'greeter.Greeter/SayHello', '{"idd":"o-1"}']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('greeter.HelloRequest: unknown field "idd"');
+    const word = await runCli(['call', greeter.address, 'greeter.Greeter/ServerStream', '{"data":"a","count":"lots"}']);
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain('greeter.StreamRequestData.count: expected an integer (int32)');
+    expect(word.stdout).toBe('');
   });
 
   it('reports NOT_FOUND for a service the server does not describe', async () => {

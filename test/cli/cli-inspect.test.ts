@@ -37,10 +37,13 @@ describe('tsmicro list', () => {
     ]);
   });
 
-  it('asks for a registry when given no target and none is configured', async () => {
-    const result = await runCli(['list']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('no registry address');
+  it('looks in etcd at its default address, as services do, when no registry is configured', async () => {
+    // No etcd listens on its default port here: tests start etcd on free ports.
+    for (const args of [['list'], ['health', 'shop']]) {
+      const result = await runCli([...args, '--timeout', '1s'], undefined, { env: { MICRO_REGISTRY_ADDRESS: '' } });
+      expect(result.code).toBe(64 + 14);
+      expect(result.stderr).toMatch(/^ERROR: UNAVAILABLE: .*etcd at 127\.0\.0\.1:2379 unreachable.*\(the default: pass --registry-address host:port or set MICRO_REGISTRY_ADDRESS\)$/m);
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import {
 import { isStatusError } from '@tsmicro/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
+import { closedPort } from '../support/closed-port.js';
 import { failure } from '../support/failure.js';
 import { spawnPeer } from '../support/peer-process.js';
 import { type Served, serve } from '../support/serve.js';
@@ -128,6 +129,8 @@ export function conformanceSuite(transport: TransportName | 'in-process'): void 
       const t = tag('deadline');
       const err = await failure(client().call('greeter', m.sayHello, { name: `hang:${t}` }, { timeout: 150 }));
       expect(err.code).toBe(Code.DEADLINE_EXCEEDED);
+      // The same words on every transport: no transport's internals.
+      expect(err.detail).toBe('deadline exceeded');
       const reason = await probe.aborted(t);
       expect(isMicroError(reason) && [Code.DEADLINE_EXCEEDED, Code.CANCELLED].includes(reason.code)).toBe(true);
     });
@@ -148,6 +151,7 @@ export function conformanceSuite(transport: TransportName | 'in-process'): void 
         stream.closeSend();
         const status = await stream.status;
         expect(codeName(status.code)).toBe('DEADLINE_EXCEEDED');
+        expect(status.message).toBe('deadline exceeded');
         // grpc-js keeps a deadline timer of its own on the client, whose reset may reach the handler first.
         const reason = await probe.aborted(t);
         expect(isMicroError(reason) && [Code.DEADLINE_EXCEEDED, Code.CANCELLED].includes(reason.code)).toBe(true);
@@ -161,7 +165,9 @@ export function conformanceSuite(transport: TransportName | 'in-process'): void 
       const s = await client().bidiStream<Req, Res>('greeter', m.allStream, { timeout: 200 });
       await s.send({ data: `hang:${t}`, count: 0 });
       await s.recv();
-      expect((await failure(s.recv())).code).toBe(Code.DEADLINE_EXCEEDED);
+      const err = await failure(s.recv());
+      expect(err.code).toBe(Code.DEADLINE_EXCEEDED);
+      expect(err.detail).toBe('deadline exceeded');
       await probe.aborted(t);
     });
   });
@@ -173,8 +179,24 @@ export function conformanceSuite(transport: TransportName | 'in-process'): void 
       const call = client().call('greeter', m.sayHello, { name: `hang:${t}` }, { signal: abort.signal });
       await sleep(100);
       abort.abort();
-      expect((await failure(call)).code).toBe(Code.CANCELLED);
+      const err = await failure(call);
+      expect(err.code).toBe(Code.CANCELLED);
+      expect(err.detail).toBe('call cancelled by the client');
       await probe.aborted(t);
+    });
+
+    it('keeps the abort reason in the error, for a call under way and for one not yet started', async () => {
+      const t = tag('abort-reason');
+      const abort = new AbortController();
+      const call = client().call('greeter', m.sayHello, { name: `hang:${t}` }, { signal: abort.signal });
+      await sleep(100);
+      abort.abort(new Error('user gave up'));
+      const err = await failure(call);
+      expect(err.code).toBe(Code.CANCELLED);
+      expect(err.detail).toBe('call cancelled by the client: user gave up');
+      await probe.aborted(t);
+      const early = await failure(client().call('greeter', m.sayHello, { name: 'x' }, { signal: abort.signal }));
+      expect([early.code, early.detail]).toEqual([Code.CANCELLED, 'call cancelled by the client: user gave up']);
     });
 
     it('reaches the handler ctx.signal when the caller aborts a stream', async () => {
@@ -183,9 +205,43 @@ export function conformanceSuite(transport: TransportName | 'in-process'): void 
       const s = await client().bidiStream<Req, Res>('greeter', m.allStream, { signal: abort.signal });
       await s.send({ data: `hang:${t}`, count: 0 });
       await s.recv();
-      abort.abort();
-      expect((await failure(s.recv())).code).toBe(Code.CANCELLED);
+      abort.abort('closing the tab');
+      const err = await failure(s.recv());
+      expect([err.code, err.detail]).toEqual([Code.CANCELLED, 'call cancelled by the client: closing the tab']);
       await probe.aborted(t);
+    });
+
+    it('cancels the call and frees its pooled slot when the caller breaks out of for await', async () => {
+      const leases = () => Object.values(served.pool.stats()).reduce((n, a) => n + a.connections.reduce((k, c) => k + c.leases, 0), 0);
+      const before = leases();
+      const t = tag('break-server');
+      const ticker = await client().serverStream<Req, Res>('greeter', m.serverStream, { data: `hang:${t}`, count: 0 });
+      const u = tag('break-bidi');
+      const chat = await client().bidiStream<Req, Res>('greeter', m.allStream);
+      await chat.send({ data: `hang:${u}`, count: 0 });
+      expect(leases()).toBe(before + 2);
+      for await (const msg of ticker) {
+        expect(msg.data).toBe('started');
+        break;
+      }
+      for await (const msg of chat) {
+        expect(msg.data).toBe(`echo:hang:${u}`);
+        break;
+      }
+      await probe.aborted(t);
+      await probe.aborted(u);
+      expect(await until(() => leases() === before)).toBe(true);
+      const err = await failure(ticker.recv());
+      expect([err.code, err.detail]).toEqual([Code.CANCELLED, 'stream closed by the client']);
+    });
+
+    it('refuses a send after closeSend() with FAILED_PRECONDITION, which is not retried', async () => {
+      const chat = await client().bidiStream<Req, Res>('greeter', m.allStream);
+      await chat.send({ data: 'one', count: 0 });
+      chat.closeSend();
+      const err = await failure(chat.send({ data: 'two', count: 0 }));
+      expect([err.code, err.detail]).toEqual([Code.FAILED_PRECONDITION, 'write() after closeSend()']);
+      expect((await chat.recv()).data).toBe('echo:one');
     });
 
     it('reaches the handler ctx.signal when the caller closes a server stream', async () => {
@@ -199,6 +255,14 @@ export function conformanceSuite(transport: TransportName | 'in-process'): void 
   });
 
   describe('errors', () => {
+    it('says once which address it could not connect to', async () => {
+      const address = transport === 'memory' ? 'nowhere:1' : `127.0.0.1:${await closedPort()}`;
+      const err = await failure(client().call('greeter', m.sayHello, { name: 'x' }, { address, retries: 0 }));
+      expect(err.code).toBe(Code.UNAVAILABLE);
+      expect(err.detail.startsWith(`cannot connect to ${address}: `)).toBe(true);
+      expect(err.detail.indexOf('cannot connect to', 1)).toBe(-1);
+    });
+
     it('round-trips a MicroError code, detail and trailers', async () => {
       const err = await failure(client().call('greeter', m.sayHello, { name: 'error' }));
       expect(err.code).toBe(Code.NOT_FOUND);

@@ -40,6 +40,19 @@ describe('micro.newService', () => {
     expect(Object.keys(caller.poolStats())).toHaveLength(2);
   });
 
+  it('serves over memory with no address configured (all interfaces, registered under the host IP)', async () => {
+    const registry = createMemoryRegistry();
+    const server = newService({ name: 'greeter', transport: 'memory', registryInstance: registry }, noEnv);
+    server.handle(new ScriptedGreeter('memory'));
+    const bound = await server.start();
+    services.push(server);
+    expect(bound).toMatch(/^0\.0\.0\.0:\d+$/);
+    const [node] = (await registry.getService('greeter'))[0]?.nodes ?? [];
+    expect(node?.address.endsWith(`:${bound.split(':')[1]}`)).toBe(true);
+    const reply = await server.client().call<Hello, Reply>('greeter', greeterMethods.sayHello, { name: 'x' });
+    expect(reply.message).toBe('Hello x from memory');
+  });
+
   it('registers each node with a unique id, its address, version, transport, codec and endpoints', async () => {
     const registry = createMemoryRegistry();
     const a = newService({ name: 'greeter', version: '2.1', transport: 'tcp', server: { address: '127.0.0.1:0' }, registryInstance: registry }, noEnv);

@@ -18,7 +18,7 @@ or from --proto when reflection is off.
 
 flags:
   -H, --header key:value     request metadata (repeatable)
-  --timeout <duration>       deadline, e.g. 500ms, 2s, 1m (a bare number is seconds)
+  --timeout <duration>       deadline with a unit, e.g. 500ms, 2s, 1m
   --proto <file.proto>       read types from this file instead of reflection (repeatable)
   -I, --import-path <dir>    where --proto files' imports are found (repeatable)
   -v, --verbose              print response headers and trailers to stderr

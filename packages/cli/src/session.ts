@@ -1,7 +1,7 @@
 import { type Client, Code, createClient, MicroError, nodeRoutes, type Registry } from '@tsmicro/core';
 import { createGrpcTransport, createPool } from '@tsmicro/transport';
 import { type Args, flag } from './args.js';
-import { parseDuration } from './duration.js';
+import { timeoutFlag } from './timeout-flag.js';
 import { ReflectionClient } from './reflection-client.js';
 import { UsageError } from './usage-error.js';
 
@@ -20,12 +20,15 @@ export class Session {
 
   constructor(private readonly args: Args) {
     const timeout = flag(args, 'timeout');
-    this.timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
+    this.timeoutMs = timeout === undefined ? undefined : timeoutFlag(timeout);
     const transport = createGrpcTransport();
     this.client = createClient({ transport, connections: createPool(transport, { poolSize: 1 }) });
   }
 
-  /** registry opens the configured shared registry: --registry-address, or MICRO_REGISTRY_ADDRESS. */
+  /**
+   * registry opens the configured shared registry: --registry-address, or
+   * MICRO_REGISTRY_ADDRESS, or etcd's default address, as services use.
+   */
   async registry(): Promise<Registry> {
     if (this.registryInstance) return this.registryInstance;
     const kind = flag(this.args, 'registry') ?? (process.env.MICRO_REGISTRY || 'etcd');
@@ -33,13 +36,17 @@ export class Session {
     if (kind !== 'etcd') {
       throw new UsageError(`--registry ${kind}: the CLI runs in its own process, so only a shared registry works (accepted: etcd)`);
     }
-    if (address === undefined) {
-      throw new UsageError('no registry address: pass --registry-address host:port or set MICRO_REGISTRY_ADDRESS');
-    }
     // Loaded on demand: etcd's client is heavy and most commands name an address.
     const { createEtcdRegistry } = await import('@tsmicro/registry-etcd');
-    this.registryInstance = createEtcdRegistry({ address, dialTimeoutMs: this.timeoutMs ?? 5_000, logger: { warn: () => {} } });
-    return this.registryInstance;
+    const registry = createEtcdRegistry({ address, dialTimeoutMs: this.timeoutMs ?? 5_000, logger: { warn: () => {} } });
+    this.registryInstance = registry;
+    try {
+      await registry.ready();
+    } catch (err) {
+      const how = address === undefined ? ' (the default: pass --registry-address host:port or set MICRO_REGISTRY_ADDRESS)' : '';
+      throw new MicroError(Code.UNAVAILABLE, `${(err as Error).message}${how}`, { cause: err });
+    }
+    return registry;
   }
 
   /**

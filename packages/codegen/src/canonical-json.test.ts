@@ -66,3 +66,38 @@ describe('MessageType.fromJSON (generated runtime)', () => {
     expect(() => Order.fromJSON([])).toThrow(/expected a JSON object/);
   });
 });
+
+describe('MessageType.encode and toJSON (strict input)', () => {
+  it('takes every value form a field type has in plain objects', () => {
+    const order = {
+      totalCents: 5,
+      big: 18446744073709551615n as unknown as string,
+      delta: '-9223372036854775808',
+      status: 2 as unknown as 'STATUS_DONE',
+      items: [{ kind: 'KIND_GOOD' as const, quantity: -3 }],
+      counters: { a: '1' },
+      blob: Buffer.from('x'),
+    };
+    expect(Order.decode(Order.encode(order))).toMatchObject({ totalCents: '5', big: '18446744073709551615', status: 'STATUS_DONE' });
+    expect(Order.toJSON(order)).toMatchObject({ totalCents: '5', status: 'STATUS_DONE' });
+  });
+
+  it('throws naming message, field and expected type when a value does not fit', () => {
+    const cases: [object, RegExp][] = [
+      [{ u32: -1 }, /Order\.u32: expected a uint32 \(integer number from 0\), got -1/],
+      [{ big: '-1' }, /Order\.big: expected a uint64/],
+      [{ totalCents: '9223372036854775808' }, /Order\.totalCents: expected an int64/],
+      [{ paid: 'yes' }, /Order\.paid: expected a bool \(true or false\), got "yes"/],
+      [{ blob: 'eA==' }, /Order\.blob: expected bytes \(a Uint8Array\)/],
+      [{ counters: { a: 'x' } }, /Order\.counters: expected an int64/],
+      [{ items: [{ kind: 'KIND_NOPE' }] }, /Order\.Item\.kind: expected a fixtures\.kitchen\.Order\.Item\.Kind value name or number/],
+      [{ shipTo: {}, digital: true }, /oneof delivery has both shipTo and digital set/],
+      [{ createdAt: 'yesterday' }, /Order\.createdAt: expected a google\.protobuf\.Timestamp message/],
+    ];
+    for (const [message, error] of cases) {
+      expect(() => Order.encode(message as never)).toThrow(error);
+      expect(() => Order.toJSON(message as never)).toThrow(error);
+    }
+    expect(() => Order.encode(undefined as never)).toThrow(/fixtures\.kitchen\.Order: expected a message object, got undefined/);
+  });
+});

@@ -22,7 +22,6 @@ const scalarTypes: Readonly<Record<string, string>> = {
   sfixed64: 'string',
   bool: 'boolean',
   string: 'string',
-  bytes: 'Uint8Array',
 };
 
 /** collectTypes lists the messages and enums declared in a namespace, nested ones after their parent. */
@@ -61,15 +60,16 @@ export function printMessage(p: Printer, type: protobuf.Type, ref: TypeRef): voi
   for (const field of type.fieldsArray) {
     p.jsDoc(fieldDoc(field), '  ');
     const key = isIdentifier(field.name) ? field.name : `'${field.name}'`;
-    p.print(`  ${key}?: ${fieldType(field, ref)};`);
+    p.print(`  ${key}?: ${fieldType(p, field, ref)};`);
   }
   p.print('}');
   p.print('');
 }
 
-function fieldType(field: protobuf.Field, ref: TypeRef): string {
+function fieldType(p: Printer, field: protobuf.Field, ref: TypeRef): string {
   const resolved = field.resolvedType;
-  const base = resolved instanceof protobuf.Type || resolved instanceof protobuf.Enum ? ref(resolved) : (scalarTypes[field.type] ?? 'unknown');
+  const scalar = field.type === 'bytes' ? p.global('Uint8Array') : (scalarTypes[field.type] ?? 'unknown');
+  const base = resolved instanceof protobuf.Type || resolved instanceof protobuf.Enum ? ref(resolved) : scalar;
   if (field.map) return `{ [key: string]: ${base} }`;
   if (field.repeated) return `${base}[]`;
   return base;

@@ -129,6 +129,7 @@ function printStreamAliases(p: Printer, service: protobuf.Service, methods: read
 
 function printClient(p: Printer, service: protobuf.Service, base: string, methods: readonly MethodShape[]): void {
   const callOptions = p.importType('CallOptions', core);
+  const promise = p.global('Promise');
   const client = p.importType('Client', core);
   p.jsDoc(docWithDefault(service.comment, `${base}Service calls ${protoName(service)}; new${service.name}Service makes one.`));
   p.print(`export interface ${base}Service {${methods.length === 0 ? '}' : ''}`);
@@ -136,13 +137,13 @@ function printClient(p: Printer, service: protobuf.Service, base: string, method
     p.jsDoc(m.method.comment, '  ');
     switch (m.kind) {
       case 'unary':
-        p.print(`  ${m.member}(req: ${m.input}, opts?: ${callOptions}): Promise<${m.output}>;`);
+        p.print(`  ${m.member}(req: ${m.input}, opts?: ${callOptions}): ${promise}<${m.output}>;`);
         break;
       case 'server_streaming':
-        p.print(`  ${m.member}(req: ${m.input}, opts?: ${callOptions}): Promise<${m.clientStream}>;`);
+        p.print(`  ${m.member}(req: ${m.input}, opts?: ${callOptions}): ${promise}<${m.clientStream}>;`);
         break;
       default:
-        p.print(`  ${m.member}(opts?: ${callOptions}): Promise<${m.clientStream}>;`);
+        p.print(`  ${m.member}(opts?: ${callOptions}): ${promise}<${m.clientStream}>;`);
     }
   }
   if (methods.length > 0) p.print('}');
@@ -182,6 +183,7 @@ function printClient(p: Printer, service: protobuf.Service, base: string, method
 
 function printHandler(p: Printer, service: protobuf.Service, base: string, methods: readonly MethodShape[]): void {
   const context = p.importType('Context', core);
+  const promise = p.global('Promise');
   const serviceDefinition = p.importType('ServiceDefinition', core);
   p.jsDoc(docWithDefault(service.comment, `${base}Handler serves ${protoName(service)}; register it with register${service.name}Handler.`));
   p.print(`export interface ${base}Handler {${methods.length === 0 ? '}' : ''}`);
@@ -189,16 +191,16 @@ function printHandler(p: Printer, service: protobuf.Service, base: string, metho
     p.jsDoc(m.method.comment, '  ');
     switch (m.kind) {
       case 'unary':
-        p.print(`  ${m.member}(ctx: ${context}, req: ${m.input}): Promise<${m.output}>;`);
+        p.print(`  ${m.member}(ctx: ${context}, req: ${m.input}): ${promise}<${m.output}>;`);
         break;
       case 'server_streaming':
-        p.print(`  ${m.member}(ctx: ${context}, req: ${m.input}, stream: ${m.serverStream}): Promise<void>;`);
+        p.print(`  ${m.member}(ctx: ${context}, req: ${m.input}, stream: ${m.serverStream}): ${promise}<void>;`);
         break;
       case 'client_streaming':
-        p.print(`  ${m.member}(ctx: ${context}, stream: ${m.serverStream}): Promise<${m.output}>;`);
+        p.print(`  ${m.member}(ctx: ${context}, stream: ${m.serverStream}): ${promise}<${m.output}>;`);
         break;
       case 'bidi_streaming':
-        p.print(`  ${m.member}(ctx: ${context}, stream: ${m.serverStream}): Promise<void>;`);
+        p.print(`  ${m.member}(ctx: ${context}, stream: ${m.serverStream}): ${promise}<void>;`);
         break;
     }
   }

@@ -1,3 +1,7 @@
+// Globals the generated code refers to. An imported type of the same name is
+// aliased, so only a file's own declaration can hide one (see global()).
+const usedGlobals = new Set(['Promise', 'Uint8Array']);
+
 /** ImportEntry is one imported name of a generated file. */
 interface ImportEntry {
   readonly name: string;
@@ -19,6 +23,15 @@ export class Printer {
   /** declare reserves a top-level name declared by the file itself. */
   declare(name: string): void {
     this.taken.add(name);
+  }
+
+  /**
+   * global returns how to write a JavaScript global (Promise, Uint8Array) in
+   * this file: its bare name, or globalThis.Name when a message of the file
+   * declares that name (`message Promise`).
+   */
+  global(name: 'Promise' | 'Uint8Array'): string {
+    return this.taken.has(name) ? `globalThis.${name}` : name;
   }
 
   /** importType imports a name for use in types only and returns the local name to write. */
@@ -83,7 +96,7 @@ export class Printer {
       return existing.alias;
     }
     let alias = name;
-    for (let i = 1; this.taken.has(alias); i++) alias = `${name}$${i}`;
+    for (let i = 1; this.taken.has(alias) || usedGlobals.has(alias); i++) alias = `${name}$${i}`;
     this.taken.add(alias);
     names.set(name, { name, alias, typeOnly });
     return alias;

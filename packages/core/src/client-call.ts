@@ -31,6 +31,8 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     private readonly requestType: MessageType<I>,
     private readonly responseType: MessageType<O>,
     handedToCaller: boolean,
+    /** The request of a unary or server-streaming call, encoded before the stream was opened. */
+    readonly request?: Uint8Array,
   ) {
     // A unary call never leaves the client, which always ends it; only stream
     // objects a caller holds can be dropped, so only they are watched.
@@ -47,6 +49,15 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.write(bytes);
+  }
+
+  /** sendEncoded sends the request encoded before the stream was opened. */
+  sendEncoded(): Promise<void> {
+    return this.write(this.request as Uint8Array);
+  }
+
+  private write(bytes: Uint8Array): Promise<void> {
     const written = this.stream.write(bytes);
     // A message taken at once cannot fail: no promise of our own is needed.
     return written === ACCEPTED ? written : written.then(undefined, sendFailure);
@@ -58,10 +69,9 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
    * send + closeSend + recvOne in one async step, as unary calls are the
    * ones whose per-call cost shows.
    */
-  async unary(request: I, onSent: () => void): Promise<O> {
+  async unary(onSent: () => void): Promise<O> {
     try {
-      const bytes = this.encode(request);
-      const written = this.stream.write(bytes);
+      const written = this.stream.write(this.request as Uint8Array);
       // A message taken at once needs no wait.
       if (written !== ACCEPTED) {
         try {
@@ -138,6 +148,17 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     return this.read(resultFrom);
   }
 
+  /**
+   * return is what `break` (or a throw) out of `for await` calls: as with an
+   * async generator, leaving the loop ends the call. It is cancelled if still
+   * running, which frees its connection slot and aborts the server's handler.
+   */
+  return(): Promise<IteratorResult<O>> {
+    this.drained();
+    this.stream.cancel(Code.CANCELLED, 'stream closed by the client');
+    return Promise.resolve(ITERATION_DONE);
+  }
+
   // read hands the next message to onBytes, a shared function called with the call as `this`.
   private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
     const stream = this.stream;
@@ -169,13 +190,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   }
 
   protected encode(message: I): Uint8Array {
-    try {
-      return this.codec.marshal(this.requestType, message);
-    } catch (err) {
-      throw new MicroError(Code.INVALID_ARGUMENT, `cannot encode ${this.requestType.typeName}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
+    return encodeRequest(this.codec, this.requestType, message);
   }
 
   /** drained is told when the caller has read the last reply, the call failed, or it was closed. */
@@ -195,6 +210,18 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   private tooManyReplies(): MicroError {
     this.stream.cancel(Code.INTERNAL, 'more than one reply');
     return new MicroError(Code.INTERNAL, 'the server sent more than one reply to a call that takes one');
+  }
+}
+
+/**
+ * encodeRequest encodes a request, or throws INVALID_ARGUMENT naming the
+ * message, field and expected type when a field holds a wrong value.
+ */
+export function encodeRequest<I>(codec: Codec, type: MessageType<I>, message: I): Uint8Array {
+  try {
+    return codec.marshal(type, message);
+  } catch (err) {
+    throw new MicroError(Code.INVALID_ARGUMENT, `cannot encode ${type.typeName}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -237,4 +264,3 @@ function readError(this: ReplyDecoder<unknown>, err: unknown): MicroError {
   this.drained();
   return MicroError.from(err, Code.UNAVAILABLE);
 }
-

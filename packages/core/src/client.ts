@@ -1,6 +1,7 @@
 import { Code } from '@tsmicro/transport';
 import { AttemptError, noTarget } from './client/attempt-error.js';
-import { type CallPlan, deadlineOf, signalsOf } from './client/call-plan.js';
+import { cancellation } from './cancellation.js';
+import { type CallPlan, deadlineOf, NO_REQUEST, signalsOf } from './client/call-plan.js';
 import { serverStreamOn, unaryOn } from './client/call-kinds.js';
 import { ClientAttemptCall } from './client/client-attempt-call.js';
 import type { ClientOptions } from './client/client-options.js';
@@ -39,7 +40,7 @@ export function createClient(options: ClientOptions): Client {
   const interceptors = resolveInterceptors(options.interceptors, container, 'createClient');
   const clientChain = interceptors.length === 0 ? undefined : composeChain(interceptors, onTheWire);
 
-  function plan<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions): CallPlan<unknown, unknown> {
+  function plan<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions, request: unknown): CallPlan<unknown, unknown> {
     const perCall = callOptions.interceptors;
     const chain =
       perCall === undefined || perCall.length === 0
@@ -52,6 +53,7 @@ export function createClient(options: ClientOptions): Client {
       deadline: deadlineOf(callOptions, method.kind === 'unary' ? options.unaryTimeoutMs : undefined),
       signals: signalsOf(callOptions),
       targets: resolver.targetsOf(service, callOptions),
+      request,
       chain,
     };
   }
@@ -59,9 +61,9 @@ export function createClient(options: ClientOptions): Client {
   // attempt is one try of a call: it checks the call may still start, finds
   // the target, and runs `run` on it, through the interceptors when there are
   // any. Without a wait for a target or a connection it takes no promise.
-  function attempt<T>(p: CallPlan<unknown, unknown>, retry: number, request: unknown, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
+  function attempt<T>(p: CallPlan<unknown, unknown>, retry: number, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
     const aborted = p.signals.find((s) => s.aborted);
-    if (aborted) throw new AttemptError(MicroError.from(aborted.reason, Code.CANCELLED), false, true);
+    if (aborted) throw new AttemptError(cancellation(aborted.reason), false, true);
     if (p.deadline !== undefined && p.deadline <= Date.now()) {
       throw new AttemptError(new MicroError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'), false, true);
     }
@@ -71,43 +73,41 @@ export function createClient(options: ClientOptions): Client {
     } catch (err) {
       throw noTarget(err);
     }
-    if (!(target instanceof Promise)) return onTarget(p, target, retry, request, run);
+    if (!(target instanceof Promise)) return onTarget(p, target, retry, run);
     return target.then(
-      (t) => onTarget(p, t, retry, request, run),
+      (t) => onTarget(p, t, retry, run),
       (err: unknown) => {
         throw noTarget(err);
       },
     );
   }
 
-  function onTarget<T>(p: CallPlan<unknown, unknown>, target: Target, retry: number, request: unknown, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
+  function onTarget<T>(p: CallPlan<unknown, unknown>, target: Target, retry: number, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
     p.options.onNode?.(target.node);
     if (p.chain === undefined) return run(nodes.open(p, target, undefined));
-    const call = new ClientAttemptCall(p, target, retry + 1, request, (c) => run(nodes.open(p, target, c.metadata, c)));
+    const call = new ClientAttemptCall(p, target, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c)));
     return call.settle<T>(p.chain(call));
   }
 
   return {
     call<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = {}): Promise<O> {
-      const p = plan(service, method, callOptions);
-      return retryingCall(p, policy, (retry, markSent) =>
-        attempt(p, retry, request, (opened) => unaryOn(opened, request, callOptions, markSent)),
-      ) as Promise<O>;
+      const p = plan(service, method, callOptions, request);
+      return retryingCall(p, policy, (retry, markSent) => attempt(p, retry, (opened) => unaryOn(opened, callOptions, markSent))) as Promise<O>;
     },
     serverStream<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = {}) {
-      const p = plan(service, method, callOptions);
-      return retryingCall(p, policy, (retry) => attempt(p, retry, request, (opened) => serverStreamOn(opened, request))) as Promise<
+      const p = plan(service, method, callOptions, request);
+      return retryingCall(p, policy, (retry) => attempt(p, retry, serverStreamOn)) as Promise<
         ClientCall<I, O>
       >;
     },
     // Once handed out, a stream belongs to the caller: only failing to reach a node is retried.
     clientStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
-      const p = plan(service, method, callOptions);
-      return retryingCall(p, policy, (retry) => attempt(p, retry, undefined, handOver)) as Promise<ClientCall<I, O>>;
+      const p = plan(service, method, callOptions, NO_REQUEST);
+      return retryingCall(p, policy, (retry) => attempt(p, retry, handOver)) as Promise<ClientCall<I, O>>;
     },
     bidiStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
-      const p = plan(service, method, callOptions);
-      return retryingCall(p, policy, (retry) => attempt(p, retry, undefined, handOver)) as Promise<ClientCall<I, O>>;
+      const p = plan(service, method, callOptions, NO_REQUEST);
+      return retryingCall(p, policy, (retry) => attempt(p, retry, handOver)) as Promise<ClientCall<I, O>>;
     },
     async close() {
       await resolver.close();

@@ -9,6 +9,11 @@ export function registerDefinition(definition: ServiceDefinition): void {
   known.set(definition.typeName, definition);
 }
 
+/** definitionNames lists the full names of every registered service. */
+export function definitionNames(): IterableIterator<string> {
+  return known.keys();
+}
+
 /** lookupDefinition returns the definition of a full service name, if one was registered. */
 export function lookupDefinition(typeName: string): ServiceDefinition | undefined {
   return known.get(typeName);

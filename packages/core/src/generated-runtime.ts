@@ -5,6 +5,7 @@
 
 import type { MessageType } from './definition.js';
 import protobuf from 'protobufjs';
+import { checkMessage } from './message-check.js';
 import { plainObjectConverter, type ToPlainObject } from './proto-object.js';
 
 // Binary encoding is protobufjs's own (fromObject + encode), so bytes are
@@ -45,9 +46,15 @@ export function messageType<T extends object>(root: protobuf.Root, typeName: str
   const toPlain = converterOf(type);
   return {
     typeName,
-    encode: (message: T): Uint8Array => encodeMessage(type, message),
+    encode: (message: T): Uint8Array => {
+      checkMessage(type, message);
+      return encodeMessage(type, message);
+    },
     decode: (bytes: Uint8Array): T => decodeMessage(type, bytes, toPlain) as T,
-    toJSON: (message: T): unknown => messageToJSON(type, message as JsonObject),
+    toJSON: (message: T): unknown => {
+      checkMessage(type, message);
+      return messageToJSON(type, message as JsonObject);
+    },
     fromJSON: (json: unknown): T => messageFromJSON(type, json) as T,
   };
 }
@@ -162,7 +169,12 @@ function valueToJSON(field: protobuf.Field, value: unknown): unknown {
   return value;
 }
 
-function messageFromJSON(type: protobuf.Type, json: unknown): JsonObject {
+/**
+ * messageFromJSON reads a message's proto3 canonical JSON form strictly into
+ * its plain object form: unknown fields, wrong types and unknown enum names
+ * are ProtoJsonErrors. Generated types and loadProto's share it.
+ */
+export function messageFromJSON(type: protobuf.Type, json: unknown): JsonObject {
   const special = wktFromJSON(type, json);
   if (special !== undefined) return special;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -195,8 +207,12 @@ function fieldByJsonName(type: protobuf.Type, key: string): protobuf.Field | und
   if (names === undefined) {
     names = new Map();
     for (const field of type.fieldsArray) {
+      // Parsers take the JSON name and the name as written in the .proto;
+      // fields here carry lowerCamelCase names, so the written one is rebuilt.
       names.set(field.name, field);
       names.set(jsonName(field), field);
+      const written = field.name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      if (!names.has(written)) names.set(written, field);
     }
     jsonNames.set(type, names);
   }
@@ -246,7 +262,7 @@ function enumFromJSON(field: protobuf.Field, type: protobuf.Enum, value: unknown
 
 function longFromJSON(field: protobuf.Field, value: unknown): string {
   const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
-  if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw fieldError(field, 'expected an integer');
+  if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw fieldError(field, `expected an integer (${field.type})`);
   const big = BigInt(text);
   const unsigned = field.type === 'uint64' || field.type === 'fixed64';
   const [min, max] = unsigned ? [0n, 2n ** 64n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
@@ -256,7 +272,7 @@ function longFromJSON(field: protobuf.Field, value: unknown): string {
 
 function int32FromJSON(field: protobuf.Field, value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw fieldError(field, 'expected an integer');
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw fieldError(field, `expected an integer (${field.type})`);
   const [min, max] = uint32Types.has(field.type) ? [0, 2 ** 32 - 1] : [-(2 ** 31), 2 ** 31 - 1];
   if (n < min || n > max) throw fieldError(field, 'integer out of range');
   return n;

@@ -31,6 +31,14 @@ export function checkHandlerShape(where: string, kind: MethodKind, shape: Method
     const found = `(${names.join(', ')}) => ${typeName(shape.returnType)}`;
     if (shape.paramTypes.length !== expected.arity) fail(found);
     const first = shape.paramTypes[0];
+    if (first === Function) {
+      // tsc writes Function for a class it knows only as a type.
+      throw new HandlerError(
+        `${where}: its first parameter's type was erased to Function in design:paramtypes, as \`import type\` or \`import { type Context }\` does; ` +
+          "import Context as a value, `import { Context } from '@tsmicro/core'`, so the router can see it (found " +
+          `${found})`,
+      );
+    }
     if (first !== Context && first !== Object) fail(found);
     if (expected.returnsReply && shape.returnType === undefined) fail(found);
     if (shape.returnType !== undefined && shape.returnType !== Promise && shape.returnType !== Object) fail(found);

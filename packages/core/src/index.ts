@@ -84,7 +84,7 @@ export {
   EjectionList,
 } from './selector/index.js';
 export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions, Strategy, StrategyName } from './selector/index.js';
-export { loadConfig, ConfigError, defaults } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
+export { loadConfig, ConfigError, defaults, durationForm, parseDuration } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
 export { micro, newService } from './micro.js';
 export type { Service as MicroService, ServiceOptions, ServiceSelectorOptions, RunOptions } from './micro.js';
 export { isRetryable, retryDelay, defaultRetryBackoff } from './retry-policy.js';
@@ -101,3 +101,4 @@ export { ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflectio
 export type { ServiceRegistration, FileDescriptorFile, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
 export { protoFromRoot, protoRoot } from './load-proto.js';
 export { loadRoot, messageType, ProtoJsonError } from './generated-runtime.js';
+export { InvalidMessageError } from './message-check.js';

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
 import type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
+import { messageFromJSON } from './generated-runtime.js';
+import { checkMessage } from './message-check.js';
 import { plainObjectConverter } from './proto-object.js';
 import { registerDefinition } from './definition-registry.js';
 import { registerRootDescriptors } from './reflection/register-root-descriptors.js';
@@ -125,13 +127,17 @@ function messageTypeOf<T>(type: protobuf.Type): MessageType<T> {
   const toPlain = plainObjectConverter(type, toObjectOptions);
   return {
     typeName: type.fullName.replace(/^\./, ''),
-    encode: (m) => type.encode(type.fromObject(m as Record<string, unknown>)).finish(),
-    decode: (bytes) => toPlain(type.decode(bytes)) as T,
-    toJSON: (m) => type.toObject(type.fromObject(m as Record<string, unknown>), toJsonOptions),
-    fromJSON: (json) => {
-      if (json === null || typeof json !== 'object') throw new TypeError(`${type.fullName}: JSON must be an object`);
-      return type.toObject(type.fromObject(json as Record<string, unknown>), toObjectOptions) as T;
+    encode: (m) => {
+      checkMessage(type, m);
+      return type.encode(type.fromObject(m as Record<string, unknown>)).finish();
     },
+    decode: (bytes) => toPlain(type.decode(bytes)) as T,
+    toJSON: (m) => {
+      checkMessage(type, m);
+      return type.toObject(type.fromObject(m as Record<string, unknown>), toJsonOptions);
+    },
+    // The same strict reading as generated types, then every field present, as decode gives.
+    fromJSON: (json) => type.toObject(type.fromObject(messageFromJSON(type, json)), toObjectOptions) as T,
   };
 }
 

@@ -1,13 +1,15 @@
 import type { MethodInfo } from '@tsmicro/transport';
 import { type HandlerContainer, resolveInstance } from './container.js';
 import type { MethodDefinition, ServiceDefinition } from './definition.js';
-import { lookupDefinition } from './definition-registry.js';
+import { closestName } from './closest-name.js';
+import { definitionNames, lookupDefinition } from './definition-registry.js';
 import { HandlerError } from './handler-error.js';
 import { type DeclaredMethod, readInterceptors, readMethods, readMethodShape, readService } from './handler-metadata.js';
 import type { Interceptor, InterceptorLike, NextCall } from './interceptor/interceptor.js';
 import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
 import { type HandlerInvoke, routeChain } from './route-chain.js';
 import { checkHandlerShape } from './handler-shape.js';
+import { startupWarning } from './startup-warning.js';
 
 /** Route binds one gRPC path to a handler method. */
 export interface Route {
@@ -53,7 +55,7 @@ export class Router {
     serviceInterceptors: readonly Interceptor[] = [],
   ): MethodInfo[] {
     const ctor = (typeof handler === 'function' ? handler : handler.constructor) as HandlerClass;
-    const className = ctor.name || 'anonymous class';
+    const className = ctor === Object ? 'handler object' : ctor.name || 'anonymous class';
     const definition = this.definitionOf(ctor, className, options);
     // Methods are looked up on the prototype of a class, or on an instance itself
     // (which may be a plain object implementing the generated handler interface).
@@ -63,6 +65,13 @@ export class Router {
       declared.length > 0 ? this.declaredBindings(className, definition, declared) : this.implicitBindings(holder, definition);
     if (bindings.length === 0) {
       throw new HandlerError(`${className} implements no method of ${definition.typeName}`);
+    }
+    if (declared.length > 0) checkNoneUndecorated(className, holder, definition, bindings);
+    const unserved = Object.values(definition.methods).filter((m) => !bindings.some(([, bound]) => bound === m));
+    if (unserved.length > 0) {
+      startupWarning(
+        `${className} does not serve ${unserved.map((m) => `${definition.typeName}.${m.name}`).join(', ')}: calls to it get UNIMPLEMENTED`,
+      );
     }
     for (const [propertyKey, method] of bindings) {
       const where = `${className}.${propertyKey}`;
@@ -129,8 +138,10 @@ export class Router {
     if (typeof target !== 'string') return target;
     const found = lookupDefinition(target);
     if (!found) {
+      const near = closestName(target, definitionNames());
+      const hint = near === undefined ? '' : ` (did you mean ${near}?)`;
       throw new HandlerError(
-        `${className}: service ${target} is unknown; import its generated code or load its .proto with loadProto() before handle()`,
+        `${className}: service ${target} is unknown${hint}; import its generated code or load its .proto with loadProto() before handle()`,
       );
     }
     return found;
@@ -161,3 +172,29 @@ export class Router {
       .map((m) => [m.localName, m]);
   }
 }
+
+// A class that decorates some of its methods has chosen what it serves by
+// decorators: a method of the proto's it also has, undecorated, is one
+// decorator forgotten, not a method meant to stay unserved.
+function checkNoneUndecorated(
+  className: string,
+  holder: Record<string, unknown>,
+  definition: ServiceDefinition,
+  bindings: readonly [string, MethodDefinition][],
+): void {
+  const forgotten = Object.values(definition.methods).filter(
+    (m) => typeof holder[m.localName] === 'function' && !bindings.some(([key, bound]) => key === m.localName || bound === m),
+  );
+  if (forgotten.length === 0) return;
+  const names = forgotten.map((m) => `${className}.${m.localName} (${decoratorOf[m.kind]})`).join(', ');
+  throw new HandlerError(
+    `${className} decorates ${bindings.map(([key]) => key).join(', ')} but not ${names}, which ${definition.typeName} also declares: decorate ${forgotten.length === 1 ? 'it' : 'them'} too, or rename ${forgotten.length === 1 ? 'it' : 'them'} if not meant to be served`,
+  );
+}
+
+const decoratorOf: Record<MethodDefinition['kind'], string> = {
+  unary: '@Endpoint()',
+  server_streaming: '@ServerStream()',
+  client_streaming: '@ClientStream()',
+  bidi_streaming: '@BidiStream()',
+};

@@ -1,4 +1,4 @@
-import { ACCEPTED, Code, Metadata, type ServerStream, type Status, type StatusError } from '@tsmicro/transport';
+import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, Metadata, type ServerStream, type Status, type StatusError } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { Context } from './context.js';
 import type { MessageType } from './definition.js';
@@ -46,7 +46,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     stream.onAbort(this.onTransportAbort);
     if (stream.deadline !== undefined) {
       const left = stream.deadline - Date.now();
-      const expire = () => this.finish({ code: Code.DEADLINE_EXCEEDED, message: 'deadline exceeded', metadata: new Metadata() });
+      const expire = () => this.finish({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() });
       if (left <= 0) queueMicrotask(expire);
       else this.deadlineTimer = setTimeout(expire, left);
     }

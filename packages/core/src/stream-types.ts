@@ -13,7 +13,11 @@ export interface StreamMeta {
   trailer(): Promise<Metadata>;
 }
 
-/** ServerStreamClient is the caller's side of a server-streaming call. */
+/**
+ * ServerStreamClient is the caller's side of a server-streaming call.
+ * Leaving a `for await` loop over it early (break, return, throw) cancels
+ * the call, as it would an async generator.
+ */
 export interface ServerStreamClient<O> extends StreamMeta, AsyncIterable<O> {
   recv(): Promise<O>;
   recvMsg(): Promise<O>;
@@ -35,13 +39,16 @@ export interface ClientStreamClient<I, O> extends StreamMeta {
   close(): void;
 }
 
-/** BidiStreamClient is the caller's side of a bidirectional call. */
+/** BidiStreamClient is the caller's side of a bidirectional call; leaving a `for await` loop early cancels it. */
 export interface BidiStreamClient<I, O> extends StreamMeta, AsyncIterable<O> {
   send(message: I): Promise<void>;
   sendMsg(message: I): Promise<void>;
   recv(): Promise<O>;
   recvMsg(): Promise<O>;
-  /** closeSend half-closes: the server's recv() sees EOF; replies may still come. */
+  /**
+   * closeSend half-closes: the server's recv() sees EOF; replies may still
+   * come. A send after it rejects with FAILED_PRECONDITION.
+   */
   closeSend(): void;
   close(): void;
 }

@@ -235,9 +235,9 @@ export class AddressPool {
   private onDialFailed(err: unknown, trigger: PoolWaiter | undefined): void {
     if (this.closed) return;
     const reason = err instanceof Error ? err.message : String(err);
-    const failure = new StatusError(Code.UNAVAILABLE, `cannot connect to ${this.address}: ${reason}`, undefined, {
-      cause: err,
-    });
+    // A transport that already says which address it could not reach is not said twice.
+    const message = reason.startsWith('cannot connect to ') ? reason : `cannot connect to ${this.address}: ${reason}`;
+    const failure = new StatusError(Code.UNAVAILABLE, message, undefined, { cause: err });
     if (trigger && !trigger.settled) {
       this.forget(trigger);
       trigger.reject(failure);

@@ -17,6 +17,12 @@ export interface Status {
 }
 
 /**
+ * DEADLINE_EXCEEDED_TEXT is the message of a call that outlived its deadline,
+ * the same on every transport and on both sides.
+ */
+export const DEADLINE_EXCEEDED_TEXT = 'deadline exceeded';
+
+/**
  * StatusError is the one error a transport raises: a call that ended with a
  * non-OK status, locally (deadline, cancel, dead connection) or from the peer.
  * Core turns it into a MicroError at its boundary.
@@ -50,4 +56,13 @@ export class StatusError extends Error {
 /** isStatusError tells a StatusError from any other value, across module copies. */
 export function isStatusError(err: unknown): err is StatusError {
   return err instanceof StatusError || (err instanceof Error && err.name === 'StatusError' && typeof (err as StatusError).code === 'number');
+}
+
+/**
+ * writeAfterCloseSend is what a client's write() rejects with once it
+ * half-closed: a mistake of the caller, the same on every transport, and not
+ * one a retry would mend.
+ */
+export function writeAfterCloseSend(): StatusError {
+  return new StatusError(Code.FAILED_PRECONDITION, 'write() after closeSend()');
 }

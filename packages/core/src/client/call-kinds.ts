@@ -9,27 +9,27 @@ import type { Opened } from './node-attempt.js';
 // that is the same with or without interceptors.
 
 /** unaryOn sends the request, waits for the one reply and reports headers and trailers. */
-export function unaryOn<I, O>(opened: Opened<I, O>, request: I, options: CallOptions, markSent: () => void): Promise<O> {
+export function unaryOn<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
   // The common call, opened at once and asking for no headers or trailers, is the call's own promise.
-  if (!(opened instanceof Promise) && !options.onHeader && !options.onTrailer) return opened.unary(request, markSent);
-  return unaryReporting(opened, request, options, markSent);
+  if (!(opened instanceof Promise) && !options.onHeader && !options.onTrailer) return opened.unary(markSent);
+  return unaryReporting(opened, options, markSent);
 }
 
-async function unaryReporting<I, O>(opened: Opened<I, O>, request: I, options: CallOptions, markSent: () => void): Promise<O> {
+async function unaryReporting<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
   const call = opened instanceof Promise ? await opened : opened;
   try {
-    return await call.unary(request, markSent);
+    return await call.unary(markSent);
   } finally {
     if (options.onHeader) options.onHeader(await call.header());
     if (options.onTrailer) options.onTrailer(await call.trailer());
   }
 }
 
-/** serverStreamOn sends the one request, half-closes and hands the stream over. */
-export async function serverStreamOn<I, O>(opened: Opened<I, O>, request: I): Promise<ClientCall<I, O>> {
+/** serverStreamOn sends the one request (encoded when the stream opened), half-closes and hands the stream over. */
+export async function serverStreamOn<I, O>(opened: Opened<I, O>): Promise<ClientCall<I, O>> {
   const call = await opened;
   try {
-    await call.send(request).catch(ignoreEOF);
+    await call.sendEncoded().catch(ignoreEOF);
   } catch (err) {
     const error = MicroError.from(err, Code.UNAVAILABLE);
     // The server answered before the request was written (an interceptor

@@ -12,11 +12,16 @@ export interface CallPlan<I, O> {
   readonly deadline: number | undefined;
   readonly signals: readonly AbortSignal[];
   readonly targets: Targets;
+  /** The request of a unary or server-streaming call; NO_REQUEST for the kinds that stream requests. */
+  readonly request: unknown;
   /** The interceptors of this call composed around the attempt; undefined without any. */
   readonly chain: NextCall | undefined;
 }
 
 const NO_SIGNALS: readonly AbortSignal[] = [];
+
+/** NO_REQUEST marks a call kind whose requests are sent later, through the stream. */
+export const NO_REQUEST: unique symbol = Symbol('no request');
 
 /** signalsOf lists what can cancel a call: its own signal and its context's. */
 export function signalsOf(callOptions: CallOptions): readonly AbortSignal[] {

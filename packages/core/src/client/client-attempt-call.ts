@@ -6,7 +6,7 @@ import { ContextValues } from '../interceptor/context-values.js';
 import type { CallEnd, ClientInterceptedCall, MessageHook } from '../interceptor/interceptor.js';
 import { emitEnd } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
-import type { CallPlan } from './call-plan.js';
+import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { StreamWatcher } from './node-attempt.js';
 import type { Target } from './target-resolver.js';
 
@@ -44,12 +44,15 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
     private readonly plan: CallPlan<unknown, unknown>,
     private readonly to: Target,
     readonly attempt: number,
-    readonly request: unknown,
     private readonly proceed: (call: ClientAttemptCall) => unknown,
   ) {
     this.metadata = new Metadata(plan.options.metadata);
   }
 
+  get request(): unknown {
+    const { request } = this.plan;
+    return request === NO_REQUEST ? undefined : request;
+  }
   get target(): string {
     return this.plan.service;
   }

@@ -31,9 +31,10 @@ export class HookedClientCall<I, O> extends ClientCall<I, O> {
     requestType: MessageType<I>,
     responseType: MessageType<O>,
     handedToCaller: boolean,
+    request: Uint8Array | undefined,
     private readonly hooks: MessageHooks,
   ) {
-    super(stream, codec, requestType, responseType, handedToCaller);
+    super(stream, codec, requestType, responseType, handedToCaller, request);
     if (handedToCaller) droppedByCaller.register(this, hooks);
   }
 

@@ -1,11 +1,13 @@
-import { type ClientStream, Code, Metadata } from '@tsmicro/transport';
+import { type ClientStream, Code, DEADLINE_EXCEEDED_TEXT, Metadata } from '@tsmicro/transport';
+import { cancellation } from '../cancellation.js';
 import type { Codec } from '../codec/codec.js';
 import { codecByName, codecNames } from '../codec/codecs.js';
-import { ClientCall, forgetAbandoned } from '../client-call.js';
+import { ClientCall, encodeRequest, forgetAbandoned } from '../client-call.js';
 import { MicroError } from '../errors.js';
 import type { Node } from '../registry/registry.js';
 import { AttemptError } from './attempt-error.js';
-import type { CallPlan } from './call-plan.js';
+import { runRequestHooks } from '../interceptor/message-hooks.js';
+import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { ConnectionLease } from './client-options.js';
 import { HookedClientCall, type MessageHooks } from './hooked-client-call.js';
 import type { Target, TargetResolver, Way } from './target-resolver.js';
@@ -40,7 +42,7 @@ export class NodeAttempt {
    * not just fail to dial; `watcher` is the intercepted call, if any. A failed
    * dial moves on to the node's next way before the node counts as failed.
    */
-  open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher, from = 0): Opened<I, O> {
+  open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher, from = 0, encoded?: Uint8Array): Opened<I, O> {
     const { options } = plan;
     const { node, ways } = target;
     const failedDials = this.resolver.failedDials;
@@ -49,18 +51,20 @@ export class NodeAttempt {
     const way = ways[index];
     if (way === undefined) throw new AttemptError(new MicroError(Code.UNAVAILABLE, `no transport reaches node ${node.id}`), false);
     const codec = options.codec ? pickCodec(options.codec) : (this.defaultCodec ?? nodeCodec(node));
+    // Encoded once per attempt: a fallback to the node's next way sends the same bytes.
+    const bytes = encoded ?? (plan.request === NO_REQUEST ? undefined : encodeOnce(plan, codec, watcher));
     const { connections, address } = way;
     const lease = connections.tryAcquire?.(address);
-    if (lease) return this.start(plan, target, codec, lease, metadata, watcher);
+    if (lease) return this.start(plan, target, codec, lease, metadata, watcher, bytes);
     const { signals } = plan;
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
     return connections.acquire(address, { signal: acquireSignal, deadline: plan.deadline }).then(
-      (l) => this.start(plan, target, codec, l, metadata, watcher),
+      (l) => this.start(plan, target, codec, l, metadata, watcher, bytes),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
         if (error.code === Code.UNAVAILABLE && index < ways.length - 1) {
           failedDials.mark(node.id, way);
-          return this.open(plan, target, metadata, watcher, index + 1);
+          return this.open(plan, target, metadata, watcher, index + 1, bytes);
         }
         this.resolver.mark(target, error.code, error);
         throw new AttemptError(error, false);
@@ -75,6 +79,7 @@ export class NodeAttempt {
     lease: ConnectionLease,
     metadata: Metadata | undefined,
     watcher: StreamWatcher | undefined,
+    request: Uint8Array | undefined,
   ): ClientCall<I, O> {
     const { method, deadline, signals } = plan;
     const stream = lease.connection.openStream(method.path, metadata ?? new Metadata(plan.options.metadata), {
@@ -84,9 +89,15 @@ export class NodeAttempt {
     });
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== undefined) {
-      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, 'deadline exceeded'), deadline - Date.now());
+      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), deadline - Date.now());
     }
-    const onAbort = signals.length === 0 ? undefined : () => stream.cancel(Code.CANCELLED, 'call cancelled by the client');
+    const onAbort =
+      signals.length === 0
+        ? undefined
+        : (event: Event) => {
+            const error = cancellation((event.target as AbortSignal).reason);
+            stream.cancel(error.code, error.detail);
+          };
     if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     const handedToCaller = method.kind !== 'unary';
     void stream.status.then((status) => {
@@ -98,9 +109,29 @@ export class NodeAttempt {
       // refused unread by a server going away says nothing of the node's health.
       if (status.unprocessed !== true) this.resolver.mark(target, status.code);
     });
-    if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller);
+    if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
     watcher.opened(stream);
-    return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, watcher);
+    return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request, watcher);
+  }
+}
+
+// encodeOnce encodes the request of a unary or server-streaming call before
+// a stream is opened, after the interceptors' request hooks: a request that
+// does not fit its type fails here, before a byte is sent, and is not retried.
+function encodeOnce(plan: CallPlan<unknown, unknown>, codec: Codec, watcher: StreamWatcher | undefined): Uint8Array {
+  let message = plan.request;
+  const hooks = watcher?.requestHooks;
+  if (hooks !== undefined) {
+    try {
+      message = runRequestHooks(hooks, message);
+    } catch (err) {
+      throw new AttemptError(MicroError.from(err), false, true);
+    }
+  }
+  try {
+    return encodeRequest(codec, plan.method.requestType, message);
+  } catch (err) {
+    throw new AttemptError(MicroError.from(err, Code.INVALID_ARGUMENT), false, true);
   }
 }
 

@@ -4,7 +4,15 @@ import type { ConfigProblem } from './config-error.js';
 export type ConfigSource =
   | { readonly kind: 'default' }
   | { readonly kind: 'code' }
-  | { readonly kind: 'env'; readonly variable: string; readonly raw: string; readonly hint?: string }
+  | {
+      readonly kind: 'env';
+      readonly variable: string;
+      readonly raw: string;
+      /** Added to the schema's complaint. */
+      readonly hint?: string;
+      /** Said instead of the schema's complaint: the variable's own form was not met. */
+      readonly complaint?: string;
+    }
   | { readonly kind: 'file'; readonly file: string; readonly dir: string; readonly line?: (path: readonly PropertyKey[]) => number | undefined };
 
 /** Provenance maps a dotted key to the layer whose value won. */
@@ -45,7 +53,7 @@ export function problemAt(
         key,
         value: redact(source.raw),
         variable: source.variable,
-        message: `${source.variable}=${show(source.raw)} ${complaint}${hint} (sets ${key})`,
+        message: `${source.variable}=${show(source.raw)} ${source.complaint ?? `${complaint}${hint}`} (sets ${key})`,
       };
     }
     case 'file': {

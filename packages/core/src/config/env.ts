@@ -1,4 +1,5 @@
 import type { ConfigSource } from './config-source.js';
+import { durationForm, parseDuration } from './duration.js';
 
 type EnvKind = 'text' | 'pem' | 'count' | 'duration' | 'bool' | 'list';
 
@@ -52,8 +53,7 @@ export interface EnvLayer {
   readonly sources: ReadonlyMap<string, ConfigSource>;
 }
 
-const durationHint = 'or a duration such as 250ms, 30s or 5m';
-const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const durationHint = 'given with a unit (ms, s, m or h)';
 
 /**
  * envLayer reads the MICRO_* variables. A value that does not parse is kept
@@ -73,12 +73,15 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Env
       node[part] ??= {};
       node = node[part] as Record<string, unknown>;
     }
-    node[path[path.length - 1] as string] = parse(variable.kind, variable.kind === 'pem' ? raw : raw.trim());
+    const value = parse(variable.kind, variable.kind === 'pem' ? raw : raw.trim());
+    node[path[path.length - 1] as string] = value;
+    const notDuration = variable.kind === 'duration' && typeof value === 'string';
     sources.set(variable.key, {
       kind: 'env',
       variable: variable.name,
       raw,
-      ...(variable.kind === 'duration' ? { hint: durationHint } : {}),
+      ...(notDuration ? { complaint: `is not valid: expected ${durationForm}` } : {}),
+      ...(variable.kind === 'duration' && !notDuration ? { hint: durationHint } : {}),
     });
   }
   return { values, sources };
@@ -91,13 +94,9 @@ function parse(kind: EnvKind, raw: string): unknown {
       return raw;
     case 'count':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
-    case 'duration': {
-      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
-      if (!m) return raw;
-      const ms = Number(m[1]) * (units[m[2] ?? 'ms'] as number);
-      // "0.3s" is 300 ms, not 300.00000000000006; "0.5ms" stays fractional and is refused.
-      return Math.abs(ms - Math.round(ms)) < 1e-6 ? Math.round(ms) : ms;
-    }
+    case 'duration':
+      // Kept as text when it is no duration, so the schema refuses it under this variable's name.
+      return parseDuration(raw) ?? raw;
     case 'bool':
       if (raw === 'true' || raw === '1') return true;
       if (raw === 'false' || raw === '0') return false;

@@ -7,4 +7,5 @@ export { defaults } from './defaults.js';
 export { configSchema, transportNames, codecNames, registryKinds } from './schema.js';
 export type { MicroOptionsInput, ResolvedConfig } from './schema.js';
 export { envVariables } from './env.js';
+export { durationForm, parseDuration } from './duration.js';
 export type { EnvVariable } from './env.js';

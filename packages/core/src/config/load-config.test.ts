@@ -55,7 +55,7 @@ describe('loadConfig', () => {
     );
     const config = loadConfig(
       { client: { poolSize: 5 } },
-      { env: { MICRO_TRANSPORT: 'memory', MICRO_POOL_SIZE: '4', MICRO_CLIENT_TIMEOUT: '900' }, cwd: dir },
+      { env: { MICRO_TRANSPORT: 'memory', MICRO_POOL_SIZE: '4', MICRO_CLIENT_TIMEOUT: '900ms' }, cwd: dir },
     );
     expect(config.transport).toEqual(['memory']); // env over file
     expect(config.codec).toBe('json'); // file over default
@@ -129,8 +129,8 @@ describe('loadConfig', () => {
     );
   });
 
-  it('reads durations from the environment as milliseconds or with a unit', () => {
-    const env = { MICRO_POOL_TTL: '30s', MICRO_CLIENT_TIMEOUT: '1.5s', MICRO_SERVER_GRACE: '250', MICRO_REGISTER_TTL: '1m' };
+  it('reads durations from the environment with a unit', () => {
+    const env = { MICRO_POOL_TTL: '30s', MICRO_CLIENT_TIMEOUT: '1.5s', MICRO_SERVER_GRACE: '250ms', MICRO_REGISTER_TTL: '1m' };
     const config = loadConfig({}, { env, cwd: dir });
     expect(config.client.poolTtlMs).toBe(30_000);
     expect(config.client.timeoutMs).toBe(1_500);
@@ -138,8 +138,22 @@ describe('loadConfig', () => {
     expect(config.registry.ttlMs).toBe(60_000);
     const err = configError(() => loadConfig({}, { env: { MICRO_POOL_TTL: '12x' }, cwd: dir }));
     expect(err.message).toBe(
-      'MICRO_POOL_TTL="12x" is not valid: expected a whole number of milliseconds from 0 to 2147483647, ' +
-        'or a duration such as 250ms, 30s or 5m (sets client.poolTtlMs)',
+      'MICRO_POOL_TTL="12x" is not valid: expected a number with a unit: ms, s, m or h (e.g. 250ms, 30s, 1.5m) (sets client.poolTtlMs)',
+    );
+  });
+
+  it('refuses a duration without a unit, naming the variable and the accepted form', () => {
+    const err = configError(() => loadConfig({}, { env: { MICRO_CLIENT_TIMEOUT: '5' }, cwd: dir }));
+    expect(err.message).toBe(
+      'MICRO_CLIENT_TIMEOUT="5" is not valid: expected a number with a unit: ms, s, m or h (e.g. 250ms, 30s, 1.5m) (sets client.timeoutMs)',
+    );
+  });
+
+  it('names the range of a duration that has a unit but is too long', () => {
+    const err = configError(() => loadConfig({}, { env: { MICRO_POOL_TTL: '1000h' }, cwd: dir }));
+    expect(err.message).toBe(
+      'MICRO_POOL_TTL="1000h" is not valid: expected a whole number of milliseconds from 0 to 2147483647, ' +
+        'given with a unit (ms, s, m or h) (sets client.poolTtlMs)',
     );
   });
 

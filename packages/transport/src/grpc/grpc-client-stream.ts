@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import { type Status, StatusError } from '../status-error.js';
+import { type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
 import type { StreamOptions } from '../transport.js';
 import { deserializeBytes } from './bytes-serializer.js';
 import { CallWriter } from './call-writer.js';
@@ -69,7 +69,7 @@ export class GrpcClientStream extends GrpcClientCall implements ReadSource {
 
   write(message: Uint8Array): Promise<void> {
     if (!this.writer) return Promise.reject(this.finalError());
-    if (this.sendClosed) return Promise.reject(new StatusError(Code.INTERNAL, 'write after closeSend'));
+    if (this.sendClosed) return Promise.reject(writeAfterCloseSend());
     return this.writer.write(message);
   }
 

@@ -1,15 +1,23 @@
 import { Metadata as GrpcMetadata, type StatusObject } from '@grpc/grpc-js';
 import { Code, isCode } from '../status.js';
-import { type Status, StatusError, isStatusError } from '../status-error.js';
+import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, isStatusError } from '../status-error.js';
 import { metadataFromGrpcMetadata } from './grpc-metadata.js';
 
 /** statusFromGrpc converts a grpc-js call status to ours. */
 export function statusFromGrpc(status: StatusObject): Status {
+  const code = isCode(status.code) ? status.code : Code.UNKNOWN;
   return {
-    code: isCode(status.code) ? status.code : Code.UNKNOWN,
-    message: status.details ?? '',
+    code,
+    message: (status.code as number) === Code.DEADLINE_EXCEEDED ? deadlineText(status.details) : (status.details ?? ''),
     metadata: metadataFromGrpcMetadata(status.metadata),
   };
+}
+
+// grpc-js words its own deadline "Deadline exceeded after 1.002s,metadata
+// filters: 0.001s,LB pick: …": its internals, not the caller's concern, and
+// unlike every other transport. A peer's own text is kept.
+function deadlineText(details: string | undefined): string {
+  return details === undefined || details.startsWith('Deadline exceeded') ? DEADLINE_EXCEEDED_TEXT : details;
 }
 
 /** statusErrorFromStatus wraps a non-OK status as the error reads reject with. */

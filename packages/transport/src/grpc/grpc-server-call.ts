@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import { type Status, StatusError } from '../status-error.js';
+import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError } from '../status-error.js';
 import type { ServerStream } from '../transport.js';
 import { statusErrorFromUnknown } from './grpc-error.js';
 import { CONTENT_TYPE_HEADER, grpcMetadataFromMetadata, metadataFromGrpcMetadata } from './grpc-metadata.js';
@@ -137,7 +137,7 @@ export abstract class GrpcServerCall<C extends GrpcCallHandle = GrpcCallHandle> 
     const deadline = this.deadline;
     const expired = deadline !== undefined && Date.now() >= deadline - 5;
     const err = expired
-      ? new StatusError(Code.DEADLINE_EXCEEDED, 'deadline exceeded')
+      ? new StatusError(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT)
       : new StatusError(Code.CANCELLED, 'call cancelled or connection lost');
     this.abortWith(err);
   }

@@ -204,7 +204,8 @@ describe('createGrpcTransport', () => {
     expect(Math.abs((serverDeadline ?? 0) - deadline)).toBeLessThan(2000);
     const why = await reason(serverSignal as AbortSignal);
     expect(why).toBeInstanceOf(StatusError);
-    expect(why.code).toBe(Code.DEADLINE_EXCEEDED);
+    // grpc-js resets the stream at the deadline on the client too; on a busy machine that reset can reach the server before its own timer fires.
+    expect([Code.DEADLINE_EXCEEDED, Code.CANCELLED]).toContain(why.code);
   });
 
   it('aborts the server signal and rejects local reads when the client cancels', async () => {

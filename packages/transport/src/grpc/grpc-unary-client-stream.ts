@@ -1,7 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import { type Status, StatusError } from '../status-error.js';
+import { type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
+import { readAlreadyPending } from '../read-with.js';
 import { ACCEPTED, type StreamOptions } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import type { ChannelCall } from './channel-call.js';
@@ -35,7 +36,7 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
 
   write(message: Uint8Array): Promise<void> {
     if (this.final) return this.final.code === Code.OK ? ACCEPTED : Promise.reject(this.finalError());
-    if (this.sendClosed) return Promise.reject(new StatusError(Code.INTERNAL, 'write after closeSend'));
+    if (this.sendClosed) return Promise.reject(writeAfterCloseSend());
     if (this.request !== undefined) return Promise.reject(new StatusError(Code.INTERNAL, 'a unary call takes exactly one request'));
     this.request = message;
     return ACCEPTED;
@@ -72,7 +73,7 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
 
   read(): Promise<Uint8Array | null> {
     if (!this.final) {
-      if (this.reader) return Promise.reject(new Error('read() called while another read() is pending'));
+      if (this.reader) return Promise.reject(readAlreadyPending());
       return new Promise((resolve, reject) => {
         this.reader = { resolve, reject };
       });

@@ -2,7 +2,7 @@ import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
-import { type Status, StatusError } from '../status-error.js';
+import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
 import type { ClientStream, ServerStream } from '../transport.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
@@ -34,6 +34,7 @@ export class MemoryCall {
   headersSent = false;
   finalStatus: Status | undefined;
   owner: CallOwner | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   // Response headers once sent, and their promise once asked for.
   private headersValue: Metadata | undefined;
   private headersPromise: Promise<Metadata> | undefined;
@@ -51,6 +52,16 @@ export class MemoryCall {
   ) {
     this.client = new MemoryClientStream(this);
     this.server = new MemoryServerStream(this, method, metadata, deadline, contentType, peer);
+    // The transport enforces the deadline itself, as grpc and tcp do, so a bare stream ends on time too.
+    if (deadline !== undefined) {
+      const ms = deadline - Date.now();
+      if (ms <= 0) this.expire();
+      else this.deadlineTimer = setTimeout(() => this.expire(), ms);
+    }
+  }
+
+  private expire(): void {
+    this.end({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() }, false);
   }
 
   /** ended tells whether the call has its final status. */
@@ -95,6 +106,7 @@ export class MemoryCall {
   end(status: Status, fromServer: boolean): void {
     if (this.finalStatus) return;
     this.finalStatus = status;
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     if (!this.headersSent) {
       // Ended without headers: whoever asks gets an empty set of their own.
       this.headersSent = true;
@@ -136,6 +148,7 @@ class MemoryClientStream implements ClientStream {
     const call = this.call;
     const final = call.finalStatus;
     if (final) return Promise.reject(final.code === Code.OK ? ENDED_OK : statusError(final));
+    if (call.requests.done) return Promise.reject(writeAfterCloseSend());
     const tooBig = call.tooBig(message);
     if (tooBig) {
       call.end(tooBig.status, true);

@@ -16,9 +16,20 @@ import { type CallOwner, MemoryCall } from './memory-call.js';
 
 const DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024;
 
-// Listeners of this process by address: "dialing" is a map lookup.
+// Listeners of this process by address: "dialing" is a map lookup. A
+// listener on all interfaces (0.0.0.0:P, [::]:P, :P) is reached by any host
+// with its port, as a socket bound so would be: a service registers such an
+// address under the host's own IP.
 const listeners = new Map<string, MemoryListener>();
+const anyHostListeners = new Map<string, MemoryListener>();
 let nextPort = 1;
+
+const anyHost = new Set(['0.0.0.0', '::', '[::]', '']);
+
+function splitAddress(address: string): { host: string; port: string } {
+  const colon = address.lastIndexOf(':');
+  return colon < 0 ? { host: address, port: '' } : { host: address.slice(0, colon), port: address.slice(colon + 1) };
+}
 
 /**
  * createMemoryTransport returns the in-process transport: no sockets, the
@@ -29,17 +40,22 @@ export function createMemoryTransport(): Transport {
   return {
     name: 'memory',
     async dial(address: string, options?: DialOptions): Promise<Connection> {
-      const listener = listeners.get(address);
+      const listener = listeners.get(address) ?? anyHostListeners.get(splitAddress(address).port);
       if (!listener || listener.closing) {
-        throw new StatusError(Code.UNAVAILABLE, `no memory listener at ${address}`);
+        throw new StatusError(Code.UNAVAILABLE, `cannot connect to ${address}: no memory listener there`);
       }
       return listener.accept(options?.maxMessageSize ?? DEFAULT_MAX_MESSAGE);
     },
     async listen(address: string, options: ListenOptions): Promise<Listener> {
       const bound = address.endsWith(':0') ? `${address.slice(0, -2)}:${nextPort++}` : address;
-      if (listeners.has(bound)) throw new StatusError(Code.UNAVAILABLE, `memory address ${bound} is in use`);
-      const listener = new MemoryListener(bound, options);
+      const { host, port } = splitAddress(bound);
+      const everyHost = anyHost.has(host) && port !== '';
+      if (listeners.has(bound) || (everyHost && anyHostListeners.has(port))) {
+        throw new StatusError(Code.UNAVAILABLE, `memory address ${bound} is in use`);
+      }
+      const listener = new MemoryListener(bound, options, everyHost ? port : undefined);
       listeners.set(bound, listener);
+      if (everyHost) anyHostListeners.set(port, listener);
       return listener;
     },
   };
@@ -52,6 +68,8 @@ class MemoryListener implements Listener {
   constructor(
     readonly address: string,
     private readonly options: ListenOptions,
+    /** The port, when the listener is on all interfaces. */
+    private readonly anyHostPort: string | undefined,
   ) {}
 
   get connections(): number {
@@ -75,6 +93,7 @@ class MemoryListener implements Listener {
     if (!this.closing) {
       this.closing = true;
       listeners.delete(this.address);
+      if (this.anyHostPort !== undefined) anyHostListeners.delete(this.anyHostPort);
     }
     await Promise.all([...this.conns].map((c) => c.close(graceMs)));
   }
@@ -113,12 +132,17 @@ class MemoryConnection implements Connection, CallOwner {
     // the smaller of the two bounds both directions here, as one queue pair carries both.
     const limit = Math.min(options?.maxMessageSize ?? this.clientMaxMessage, this.serverMaxMessage);
     const call = new MemoryCall(method, metadata.clone(), options?.deadline, options?.contentType, this.peer, limit);
+    // Past its deadline already: ended, never delivered.
+    if (call.ended) return call.client;
     if (this.state_ !== 'ready' || this.listener.closing) {
       call.end({ code: Code.UNAVAILABLE, message: `connection to ${this.address} is closed`, metadata: new Metadata() }, false);
       return call.client;
     }
-    this.calls.add(call);
-    call.owner = this;
+    // A call whose deadline had passed ended as it was made: nothing to track.
+    if (!call.ended) {
+      this.calls.add(call);
+      call.owner = this;
+    }
     this.listener.deliver(call.server);
     return call.client;
   }

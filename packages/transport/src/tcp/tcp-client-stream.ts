@@ -1,6 +1,6 @@
 import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
-import { StatusError, type Status } from '../status-error.js';
+import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status, writeAfterCloseSend } from '../status-error.js';
 import { ACCEPTED, type ClientStream } from '../transport.js';
 import { FrameType, encodeCodeMessage, encodeFrame } from './frame.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
@@ -67,7 +67,7 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
 
   /** startDeadline arms the client-side deadline: when it passes the call is reset with DEADLINE_EXCEEDED. */
   startDeadline(ms: number): void {
-    this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, `deadline exceeded after ${ms} ms`), ms);
+    this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), ms);
     this.timer.unref();
   }
 
@@ -110,7 +110,7 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   protected writeAfterEnd(): Promise<void> {
     if (this.terminal !== null) return Promise.reject(this.terminal);
     if (this.closed) return ACCEPTED;
-    return Promise.reject(new StatusError(Code.FAILED_PRECONDITION, 'write() after closeSend()'));
+    return Promise.reject(writeAfterCloseSend());
   }
 
   protected onClosed(err: StatusError | null): void {

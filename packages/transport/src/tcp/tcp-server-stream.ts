@@ -1,7 +1,7 @@
 import { AbortNotice } from '../abort-notice.js';
 import type { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
-import { StatusError, type Status } from '../status-error.js';
+import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status } from '../status-error.js';
 import type { ServerStream } from '../transport.js';
 import { FrameType, NO_TIMEOUT, encodeHeadersPayload, encodeTrailersPayload } from './frame.js';
 import { encodeMetadata } from './metadata-codec.js';
@@ -40,7 +40,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     this.discardOnError = true;
     if (init.timeoutMs !== NO_TIMEOUT) {
       this.deadline = Date.now() + init.timeoutMs;
-      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, `deadline of ${init.timeoutMs} ms exceeded`), init.timeoutMs);
+      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), init.timeoutMs);
       this.timer.unref();
     }
   }

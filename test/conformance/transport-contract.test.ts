@@ -1,0 +1,7 @@
+import type { TransportName } from '@tsmicro/core';
+import { describe } from 'vitest';
+import { transportContractSuite } from './transport-contract-suite.js';
+
+const transports: TransportName[] = ['grpc', 'tcp', 'memory'];
+
+describe.each(transports)('transport contract over %s', (transport) => transportContractSuite(transport));
