@@ -27,13 +27,18 @@ function typescriptEmit(): Plugin {
   };
 }
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   plugins: [typescriptEmit()],
   esbuild: false,
   resolve: {
+    // Subpath entries first: an alias matches by prefix.
     alias: {
+      '@tsmicro/core/codegen': src('core', 'codegen'),
+      '@tsmicro/core/plugin': src('core', 'plugin'),
+      '@tsmicro/core/testing': src('core', 'testing/index'),
       '@tsmicro/core': src('core'),
       '@tsmicro/transport': src('transport'),
       '@tsmicro/codegen': src('codegen'),
@@ -42,6 +47,9 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // Prints one line per outside server (etcd, nats-server) missing from PATH;
+    // fails the run instead under TSMICRO_REQUIRE_SERVERS=1.
+    globalSetup: ['test/support/report-missing-servers.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

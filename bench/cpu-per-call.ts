@@ -2,7 +2,8 @@
 // flight, 16 B), one process. CPU time, unlike a rate, barely moves when other
 // work shares the machine, so it compares two builds on a busy one.
 // node bench/dist/cpu-per-call.js [calls]
-import { Context, createClient, createServer, Endpoint, loadProto, Service, transportByName } from '@tsmicro/core';
+import { Context, Endpoint, loadProto, Service } from '@tsmicro/core';
+import { createClient, createServer, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { protoPath } from './bench-impl.js';
 

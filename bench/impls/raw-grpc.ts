@@ -82,7 +82,10 @@ export const rawGrpc: BenchImpl = {
       async clientStream(payload, count) {
         let done!: (n: number) => void;
         let fail!: (e: Error) => void;
-        const reply = new Promise<number>((resolve, reject) => ((done = resolve), (fail = reject)));
+        const reply = new Promise<number>((resolve, reject) => {
+          done = resolve;
+          fail = reject;
+        });
         const call = client.clientStream((err: Error | null, r: Count) => (err ? fail(err) : done(r.count))) as grpc.ClientWritableStream<Payload>;
         const message = { data: payload };
         for (let i = 0; i < count; i++) await writeHonouringBackpressure(call, message);

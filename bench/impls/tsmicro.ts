@@ -4,16 +4,13 @@ import {
   ClientStream,
   type ClientStreamServer,
   Context,
-  createClient,
-  createServer,
   Endpoint,
   loadProto,
   Service,
   ServerStream,
   type ServerStreamServer,
-  transportByName,
-  type TransportName,
 } from '@tsmicro/core';
+import { createClient, createServer, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { type BenchImpl, protoPath } from '../bench-impl.js';
 import { benchInterceptors } from './bench-interceptors.js';

@@ -1,4 +1,5 @@
-import { Code, isEOF, type MicroService, micro, type TransportName } from '@tsmicro/core';
+import { Code, isEOF, type MicroService, micro } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Chat } from './chat-handler.js';
 import { type ChatService, newChatService, type Notification } from './gen/chat.js';

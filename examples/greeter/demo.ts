@@ -1,11 +1,12 @@
-// `npm start`: the greeter service and a client in one process on the embedded
-// defaults (memory transport, memory registry), showing all four call kinds
-// through the stub generated from greeter.proto.
+// `npm start`: the greeter service and a client in one process on the memory
+// transport and memory registry, showing all four call kinds through the stub
+// generated from greeter.proto.
 import { isEOF, micro } from '@tsmicro/core';
 import { newGreeterService } from './gen/greeter.js';
 import { Greeter } from './greeter-handler.js';
 
-// Memory transport unless MICRO_TRANSPORT or micro.config.json chooses another.
+// Memory is this program's default transport (the second argument: below the
+// environment and config file), so MICRO_TRANSPORT=tcp npm start still works.
 const service = micro.newService({ name: 'greeter', server: { address: '127.0.0.1:0' } }, { defaults: { transport: 'memory' } });
 service.handle(Greeter);
 const address = await service.start();

@@ -164,7 +164,7 @@ export const greeterChecks: readonly Check[] = [
       const replies = await Promise.all(
         Array.from({ length: 200 }, (_, i) => greeter.sayHello({ name: `n${i}` }, { address })),
       );
-      replies.forEach((r, i) => expectEqual(`reply ${i}`, r.message, `Hello n${i}`));
+      for (const [i, r] of replies.entries()) expectEqual(`reply ${i}`, r.message, `Hello n${i}`);
     },
   },
 ];

@@ -1,4 +1,5 @@
-import { isEOF, type MicroService, micro, type TransportName } from '@tsmicro/core';
+import { isEOF, type MicroService, micro } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSayService, registerSayHandler, type SayService, type SResponse } from './gen/say.js';
 import { Say } from './say-handler.js';

@@ -1,4 +1,5 @@
-import { Code, type MicroService, micro, type TransportName } from '@tsmicro/core';
+import { Code, type MicroService, micro } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTelemetryService, type TelemetryService } from './gen/telemetry.js';
 import { Telemetry } from './telemetry-handler.js';

@@ -1,4 +1,5 @@
-import { Code, type MicroService, micro, type TransportName } from '@tsmicro/core';
+import { Code, type MicroService, micro } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { Container } from 'typedi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTickerService, type Quote, type TickerService } from './gen/ticker.js';

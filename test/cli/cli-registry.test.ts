@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceRecord } from '@tsmicro/core';
 import { createEtcdRegistry, type EtcdRegistry } from '@tsmicro/registry-etcd';
+import { serverAvailable } from '@tsmicro/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
 import { lines, runCli } from './support/cli-process.js';
 import { type GreeterServer, startGreeter } from './support/greeter-server.js';
 
+const hasEtcd = serverAvailable('etcd');
 let etcd: TestEtcd;
 let registry: EtcdRegistry;
 let greeter: GreeterServer;
 let record: ServiceRecord;
 
 beforeAll(async () => {
+  if (!hasEtcd) return;
   etcd = await TestEtcd.launch();
   greeter = await startGreeter();
   registry = createEtcdRegistry({ address: etcd.address, logger: { warn: () => {} } });
@@ -32,7 +35,7 @@ afterAll(async () => {
   await etcd?.destroy();
 });
 
-describe('tsmicro with a registry', () => {
+describe.skipIf(!hasEtcd)('tsmicro with a registry', () => {
   it('calls a service by name, found through --registry-address', async () => {
     const result = await runCli(['call', '--registry-address', etcd.address, 'greeter', 'greeter.Greeter/SayHello', '{"name":"registry"}']);
     expect(result.stderr).toBe('');

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { createServer, reflectionService, type Server } from '@tsmicro/core';
+import { createServer, reflectionService, type Server } from '@tsmicro/core/plugin';
 import { createGrpcTransport } from '@tsmicro/transport';
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor/index.js';

@@ -73,11 +73,11 @@ describe('reflectionService (stock grpc-js client)', () => {
     greeter = await startGreeter();
     client = new grpc.Client(greeter.address, grpc.credentials.createInsecure());
     const [list, files] = await reflect(client, version, [{ list_services: '' }, { file_containing_symbol: 'greeter.Greeter' }]);
-    const names = ((list?.list_services_response as { service: { name: string }[] }).service ?? []).map((s) => s.name);
+    const names = ((list?.list_services_response as { service: { name: string }[] } | undefined)?.service ?? []).map((s) => s.name);
     expect(names).toContain('greeter.Greeter');
     expect(names).toContain('grpc.health.v1.Health');
-    const protos = (files?.file_descriptor_response as { file_descriptor_proto: Uint8Array[] }).file_descriptor_proto;
-    const fd = codec('FileDescriptor').deserialize(Buffer.from(protos[0] as Uint8Array)) as { name: string; package: string; service: { name: string }[]; message_type: { name: string }[] };
+    const protos = (files?.file_descriptor_response as { file_descriptor_proto: Uint8Array[] } | undefined)?.file_descriptor_proto;
+    const fd = codec('FileDescriptor').deserialize(Buffer.from(protos?.[0] as Uint8Array)) as { name: string; package: string; service: { name: string }[]; message_type: { name: string }[] };
     expect(fd.name).toBe('greeter.proto');
     expect(fd.package).toBe('greeter');
     expect(fd.service.map((s) => s.name)).toEqual(['Greeter']);

@@ -1,13 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Code,
-  codeName,
-  isEOF,
-  isMicroError,
-  Metadata,
-  transportByName,
-  type TransportName,
-} from '@tsmicro/core';
+import { Code, codeName, isEOF, isMicroError, Metadata } from '@tsmicro/core';
+import { transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { isStatusError } from '@tsmicro/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';

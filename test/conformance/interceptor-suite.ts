@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code, codeName, type Interceptor, isMicroError, Metadata, type TransportName } from '@tsmicro/core';
+import { Code, codeName, type Interceptor, isMicroError, Metadata } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
 import { failure } from '../support/failure.js';

@@ -1,4 +1,4 @@
-import { transportByName, type TransportName } from '@tsmicro/core';
+import { transportByName, type TransportName } from '@tsmicro/core/plugin';
 import {
   type ClientStream,
   Code,

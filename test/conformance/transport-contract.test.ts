@@ -1,4 +1,4 @@
-import type { TransportName } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { describe } from 'vitest';
 import { transportContractSuite } from './transport-contract-suite.js';
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient, isEOF, transportByName, type TransportName } from '@tsmicro/core';
+import { isEOF } from '@tsmicro/core';
+import { createClient, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';

@@ -1,4 +1,5 @@
-import { Code, codeName, createClient, isMicroError, transportByName, type TransportName } from '@tsmicro/core';
+import { Code, codeName, isMicroError } from '@tsmicro/core';
+import { createClient, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';

@@ -14,8 +14,8 @@ import {
   Service,
   ServerStream,
   type ServerStreamServer,
-  type TransportName,
 } from '@tsmicro/core';
+import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterDefinition, greeterMethods as m, type Hello, type Reply, type Req, type Res } from '../support/greeter-proto.js';
 import { type Served, serve } from '../support/serve.js';
@@ -33,7 +33,7 @@ class TortureGreeter {
   }
 
   @ServerStream()
-  async serverStream(ctx: Context, req: Req, stream: ServerStreamServer<Res>): Promise<void> {
+  async serverStream(_ctx: Context, req: Req, stream: ServerStreamServer<Res>): Promise<void> {
     for (let i = 0; req.data === 'forever' || i < req.count; i++) {
       if (req.data === 'throw' && i === 1) throw new MicroError(Code.ABORTED, 'handler gave up');
       await stream.send({ data: req.data, index: i });
@@ -43,7 +43,7 @@ class TortureGreeter {
   }
 
   @ClientStream()
-  async clientStream(ctx: Context, stream: ClientStreamServer<Req>): Promise<Res> {
+  async clientStream(_ctx: Context, stream: ClientStreamServer<Req>): Promise<Res> {
     let n = 0;
     for await (const msg of stream) {
       n++;
@@ -54,7 +54,7 @@ class TortureGreeter {
   }
 
   @BidiStream()
-  async allStream(ctx: Context, stream: BidiStreamServer<Req, Res>): Promise<void> {
+  async allStream(_ctx: Context, stream: BidiStreamServer<Req, Res>): Promise<void> {
     for await (const msg of stream) {
       if (msg.data === 'throw') throw new Error('boom');
       await stream.send({ data: msg.data, index: 0 });

@@ -1,18 +1,14 @@
+import { type Client, Code, createMemoryRegistry, isMicroError, type Node } from '@tsmicro/core';
 import {
-  type Client,
-  Code,
   createClient,
-  createMemoryRegistry,
   createSelector,
   createServer,
-  isMicroError,
   type MemoryRegistry,
-  type Node,
   type RegistrySelector,
   type Server,
   type Strategy,
   transportByName,
-} from '@tsmicro/core';
+} from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { greeterMethods, type Hello, type Reply, type Req, type Res } from '../support/greeter-proto.js';

@@ -1,4 +1,5 @@
 import { type Client, Code, type MicroService, isMicroError, newService } from '@tsmicro/core';
+import { serverAvailable } from '@tsmicro/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEtcdRegistry } from '../../packages/registry-etcd/src/index.js';
 import { TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
@@ -11,7 +12,7 @@ import { closedPort } from '../support/closed-port.js';
 // a node this long after its process stopped renewing it.
 const TTL_MS = 3_000;
 
-describe('micro.newService with MICRO_REGISTRY=etcd', () => {
+describe.skipIf(!serverAvailable('etcd'))('micro.newService with MICRO_REGISTRY=etcd', () => {
   let etcd: TestEtcd;
   let servers: GreeterProcess[] = [];
   let service: MicroService;

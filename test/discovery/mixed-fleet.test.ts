@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { type Client, type MicroService, newService } from '@tsmicro/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etcdInstalled, TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
+import { TestEtcd } from '../../packages/registry-etcd/src/test-etcd.js';
+import { serverAvailable } from '@tsmicro/core/testing';
 import { greeterProtoPath, type HelloReply, type HelloRequest } from '../support/greeter-messages.js';
 import { type FleetNode, startFleetNode } from '../support/fleet-process.js';
 import { rawUnary } from '../support/raw-unary.js';
@@ -9,14 +10,11 @@ import { loadRawService, rawMethod } from '../support/raw-service.js';
 import { runExample } from '../support/run-example.js';
 import { callMany, callUntil, sleep } from './call-load.js';
 
-const hasEtcd = etcdInstalled();
-if (!hasEtcd) console.warn('mixed-fleet.test.ts: skipped, etcd is not installed (Debian: apt install etcd-server)');
-
 type Served = Record<string, { totalStreams: number }>;
 const served = (stats: Served, transport: string) => stats[transport]?.totalStreams ?? 0;
 
 // Three greeter processes in one etcd: one on grpc only, one on grpc and tcp, one on tcp only.
-describe.skipIf(!hasEtcd)('a mixed fleet of grpc, grpc+tcp and tcp nodes', () => {
+describe.skipIf(!serverAvailable('etcd'))('a mixed fleet of grpc, grpc+tcp and tcp nodes', () => {
   let etcd: TestEtcd;
   let grpcOnly: FleetNode;
   let dual: FleetNode;

@@ -125,7 +125,7 @@ describe('interop example server (grpc.testing.TestService), called by a stock g
     const reader = new StreamReader<StreamingOutputCallResponse>(call);
     const responses = await reader.rest();
     expect(responses.map((r) => r.payload?.body.length)).toEqual(RESPONSE_SIZES);
-    responses.forEach((r, i) => expectPayload(r.payload, RESPONSE_SIZES[i] as number));
+    for (const [i, r] of responses.entries()) expectPayload(r.payload, RESPONSE_SIZES[i] as number);
     expect((await reader.done()).code).toBe(grpc.status.OK);
   });
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Code, createClient, createServer, isMicroError, type Server, transportByName } from '@tsmicro/core';
+import { Code, isMicroError } from '@tsmicro/core';
+import { createClient, createServer, type Server, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Client, Code, createClient, createServer, isMicroError, type Server, transportByName, type TransportName } from '@tsmicro/core';
+import { type Client, Code, isMicroError } from '@tsmicro/core';
+import { createClient, createServer, type Server, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool, isStatusError, type Lease, type Pool, type PoolOptions } from '@tsmicro/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { greeterMethods as m } from '../support/greeter-proto.js';

@@ -1,4 +1,5 @@
-import { Code, type Client, createClient, createServer, isMicroError, type Server, transportByName } from '@tsmicro/core';
+import { Code, type Client, isMicroError } from '@tsmicro/core';
+import { createClient, createServer, type Server, transportByName } from '@tsmicro/core/plugin';
 import { createPool, type TlsOptions } from '@tsmicro/transport';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m } from '../support/greeter-proto.js';

@@ -1,7 +1,8 @@
 // peer-client opens one bidirectional greeter stream to argv[3] over the
 // transport named in argv[2], sends argv[4] as data, prints "STREAMING" once
 // the echo came back and then holds the stream open until it is killed.
-import { createClient, loadProto, transportByName } from '@tsmicro/core';
+import { loadProto } from '@tsmicro/core';
+import { createClient, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 
 const [transportName = 'tcp', address = '', data = 'hello'] = process.argv.slice(2);

@@ -1,7 +1,8 @@
 // peer-server serves greeter.proto over the transport named in argv[2] and
 // prints "LISTENING host:port", so a test can kill it mid-stream. Plain
 // JavaScript on the built packages: a child process has no TypeScript loader.
-import { createServer, loadProto, transportByName } from '@tsmicro/core';
+import { loadProto } from '@tsmicro/core';
+import { createServer, transportByName } from '@tsmicro/core/plugin';
 
 const transport = process.argv[2] ?? 'tcp';
 const greeter = loadProto(new URL('../fixtures/greeter.proto', import.meta.url).pathname).service('greeter.Greeter');

@@ -3,17 +3,18 @@ import { exampleEnv, repoRoot } from './example-process.js';
 import type { ExampleExit } from './spawn-example.js';
 
 /**
- * runExample runs `node <script> ...args` (script relative to the repo root) to
- * completion and resolves its exit code and output; it is killed after `timeoutMs`.
+ * runExample runs `node <script> ...args` (script relative to `cwd`, the repo root
+ * unless given) to completion and resolves its exit code and output; it is killed after `timeoutMs`.
  */
 export function runExample(
   script: string,
   args: readonly string[] = [],
   env: Record<string, string> = {},
   timeoutMs = 30_000,
+  cwd = repoRoot,
 ): Promise<ExampleExit> {
   const child = spawn(process.execPath, [script, ...args], {
-    cwd: repoRoot,
+    cwd,
     env: exampleEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,15 +1,5 @@
-import {
-  type Client,
-  createClient,
-  createMemoryRegistry,
-  createSelector,
-  createServer,
-  type InterceptorLike,
-  newService,
-  type Server,
-  transportByName,
-  type TransportName,
-} from '@tsmicro/core';
+import { type Client, createMemoryRegistry, type InterceptorLike, newService } from '@tsmicro/core';
+import { createClient, createSelector, createServer, type Server, transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { createPool, type Pool, type PoolOptions } from '@tsmicro/transport';
 
 /** Served is a server and a client joined over one transport, for tests. */

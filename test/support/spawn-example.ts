@@ -33,17 +33,18 @@ export class ExampleStartError extends Error {
 const LISTENING = /^LISTENING (\S+):(\d+)$/m;
 
 /**
- * spawnExample starts `node <script> ...args` (script relative to the repo root)
- * and resolves once it prints `LISTENING host:port`.
+ * spawnExample starts `node <script> ...args` (script relative to `cwd`, the repo
+ * root unless given) and resolves once it prints `LISTENING host:port`.
  */
 export function spawnExample(
   script: string,
   args: readonly string[] = [],
   env: Record<string, string> = {},
   timeoutMs = 20_000,
+  cwd = repoRoot,
 ): Promise<SpawnedExample> {
   const child = spawn(process.execPath, [script, ...args], {
-    cwd: repoRoot,
+    cwd,
     env: exampleEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,4 @@
-import { createClient, transportByName } from '@tsmicro/core';
+import { createClient, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type GreeterProcess, startGreeter } from '../discovery/greeter-process.js';

@@ -5,13 +5,13 @@ import {
   Context,
   createMemoryRegistry,
   Endpoint,
-  HealthDefinition,
   isMicroError,
   type MicroService,
   newService,
   type Registry,
   Service,
 } from '@tsmicro/core';
+import { HealthDefinition } from '@tsmicro/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/closed-port.js';
 import { greeterDefinition, greeterMethods, type Hello, type Reply } from '../support/greeter-proto.js';

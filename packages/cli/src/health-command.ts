@@ -1,4 +1,4 @@
-import { healthMethods } from '@tsmicro/core';
+import { healthMethods } from '@tsmicro/core/plugin';
 import { type Args, flag } from './args.js';
 import type { Session } from './session.js';
 import { UsageError } from './usage-error.js';

@@ -1,4 +1,4 @@
-import { nodeRoutes } from '@tsmicro/core';
+import { nodeRoutes } from '@tsmicro/core/plugin';
 import type { Args } from './args.js';
 import { loadSchema } from './call-command.js';
 import type { Session } from './session.js';

@@ -5,6 +5,7 @@ import { callCommand, callHelp } from './call-command.js';
 import { describeCommand, describeHelp } from './describe-command.js';
 import { healthCommand, healthHelp } from './health-command.js';
 import { listCommand, listHelp } from './list-command.js';
+import { newCommand, newHelp } from './new-command.js';
 import { ReflectionError } from './reflection-client.js';
 import { Session } from './session.js';
 import { UsageError } from './usage-error.js';
@@ -17,6 +18,7 @@ commands:
   describe <service|host:port> <symbol>                      a service, method or message as .proto text
   health <service|host:port> [<pkg.Service>]                 grpc.health.v1 status
   gen --out <dir> <file.proto>...                            generate TypeScript (tsmicro-gen)
+  new <name>                                                 scaffold a service in the folder <name>
 
 A target is host:port, or a service name looked up in the registry
 (--registry-address or MICRO_REGISTRY_ADDRESS, etcd). Types come from the
@@ -27,7 +29,13 @@ call ends with an error (e.g. 67 for INVALID_ARGUMENT), as grpcurl does.
 
 Run tsmicro <command> --help for a command's flags.`;
 
-const helps: Record<string, string> = { call: callHelp, list: listHelp, describe: describeHelp, health: healthHelp };
+const helps: Record<string, string> = {
+  call: callHelp,
+  list: listHelp,
+  describe: describeHelp,
+  health: healthHelp,
+  new: newHelp,
+};
 
 /** main runs the tsmicro CLI and resolves with the exit code. */
 export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -45,6 +53,10 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (commandHelp === undefined) throw new UsageError(`unknown command "${command}"`);
     if (args.help) {
       out.write(`${commandHelp}\n`);
+      return 0;
+    }
+    if (command === 'new') {
+      newCommand(args, out);
       return 0;
     }
     session = new Session(args);

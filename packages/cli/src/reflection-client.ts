@@ -1,5 +1,7 @@
-import { Code, type Client, isMicroError, ReflectionV1AlphaDefinition, ReflectionV1Definition } from '@tsmicro/core';
-import type { BidiStreamClient, MethodDefinition, ServerReflectionRequest, ServerReflectionResponse } from '@tsmicro/core';
+import { Code, type Client, isMicroError } from '@tsmicro/core';
+import { ReflectionV1AlphaDefinition, ReflectionV1Definition } from '@tsmicro/core/plugin';
+import type { BidiStreamClient, MethodDefinition } from '@tsmicro/core';
+import type { ServerReflectionRequest, ServerReflectionResponse } from '@tsmicro/core/plugin';
 import descriptor from 'protobufjs/ext/descriptor/index.js';
 
 type ReflectionStream = BidiStreamClient<ServerReflectionRequest, ServerReflectionResponse>;

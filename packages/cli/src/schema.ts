@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileDescriptorsFromRoot, type LoadedProto, protoFromRoot, protoRoot } from '@tsmicro/core';
+import type { LoadedProto } from '@tsmicro/core';
+import { fileDescriptorsFromRoot, protoFromRoot, protoRoot } from '@tsmicro/core/codegen';
 import { DescriptorSet } from './descriptor-set.js';
 import type { ReflectionClient } from './reflection-client.js';
 

@@ -1,4 +1,5 @@
-import { type Client, Code, createClient, MicroError, nodeRoutes, type Registry } from '@tsmicro/core';
+import { type Client, Code, MicroError, type Registry } from '@tsmicro/core';
+import { createClient, nodeRoutes } from '@tsmicro/core/plugin';
 import { createGrpcTransport, createPool } from '@tsmicro/transport';
 import { type Args, flag } from './args.js';
 import { timeoutFlag } from './timeout-flag.js';

@@ -1,4 +1,4 @@
-import { durationForm, parseDuration } from '@tsmicro/core';
+import { durationForm, parseDuration } from '@tsmicro/core/plugin';
 import { UsageError } from './usage-error.js';
 
 /**

@@ -34,8 +34,8 @@ export function generateFile(protos: LoadedProtos, file: ProtoFile, descriptors:
     else printMessage(p, type, ref);
   }
   if (types.some((t) => t instanceof protobuf.Type)) {
-    const loadRoot = p.importValue('loadRoot', '@tsmicro/core');
-    const messageType = p.importValue('messageType', '@tsmicro/core');
+    const loadRoot = p.importValue('loadRoot', '@tsmicro/core/codegen');
+    const messageType = p.importValue('messageType', '@tsmicro/core/codegen');
     const messageTypeType = p.importType('MessageType', '@tsmicro/core');
     // The descriptor holds this file's types and those of everything it
     // imports, so the module stands alone; protobufjs builds its codecs from it.

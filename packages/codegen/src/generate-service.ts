@@ -4,6 +4,8 @@ import { localMethodName, protoName } from './names.js';
 import type { Printer } from './printer.js';
 
 const core = '@tsmicro/core';
+// The run-time helpers generated code calls, apart from what users import.
+const runtime = '@tsmicro/core/codegen';
 
 /** MethodShape is what the service printers need of one rpc. */
 interface MethodShape {
@@ -99,10 +101,10 @@ function printDefinition(
   p.print(`} as const satisfies ${serviceDefinition};`);
   p.print('');
   // Importing the generated module is then enough for @Service('pkg.Name') to find the definition.
-  p.print(`${p.importValue('registerDefinition', core)}(${base}Definition);`);
+  p.print(`${p.importValue('registerDefinition', runtime)}(${base}Definition);`);
   // Server reflection (grpcurl, tsmicro describe) serves these: the .proto as
   // protoc would describe it, and every file it imports.
-  p.print(`${p.importValue('registerFileDescriptors', core)}('${protoName(service)}', [`);
+  p.print(`${p.importValue('registerFileDescriptors', runtime)}('${protoName(service)}', [`);
   for (const file of fileDescriptors) p.print(`  '${file}',`);
   p.print(']);');
   p.print('');

@@ -1,4 +1,5 @@
-import { Code, createClient, createServer, isMicroError } from '@tsmicro/core';
+import { Code, isMicroError } from '@tsmicro/core';
+import { createClient, createServer } from '@tsmicro/core/plugin';
 import { createMemoryTransport, createPool } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
 import { Holder } from '../test/golden/globals-import.js';

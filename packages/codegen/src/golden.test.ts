@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { lookupDefinition } from '@tsmicro/core';
+import { lookupDefinition } from '@tsmicro/core/codegen';
 import { describe, expect, it } from 'vitest';
 import { fixtureFiles, fixturesDir, goldenDir } from '../test/fixture-files.js';
 import { generate } from './generate.js';

@@ -1,4 +1,4 @@
-import { fileDescriptorsFromRoot } from '@tsmicro/core';
+import { fileDescriptorsFromRoot } from '@tsmicro/core/codegen';
 import { rootAsWritten, type LoadedProtos } from './load-proto.js';
 
 /**

@@ -11,13 +11,11 @@ import {
   MicroError,
   Service,
   ServerStream,
-  createClient,
-  createServer,
   type BidiStreamServer,
   type ClientStreamServer,
-  type ConnectionSource,
   type ServerStreamServer,
 } from './index.js';
+import { createClient, createServer, type ConnectionSource } from './plugin.js';
 
 const proto = loadProto(new URL('../../../test/fixtures/greeter.proto', import.meta.url).pathname);
 const greeter = proto.service('greeter.Greeter');
@@ -32,22 +30,22 @@ class Quotes {
 class Greeter {
   constructor(readonly quotes: Quotes) {}
   @Endpoint()
-  async sayHello(ctx: Context, req: { name: string }): Promise<{ message: string }> {
+  async sayHello(_ctx: Context, req: { name: string }): Promise<{ message: string }> {
     if (req.name === 'error') throw new MicroError(Code.INVALID_ARGUMENT, 'bad name');
     return { message: this.quotes.prefix + req.name };
   }
   @ServerStream()
-  async serverStream(ctx: Context, req: Req, stream: ServerStreamServer<Res>): Promise<void> {
+  async serverStream(_ctx: Context, req: Req, stream: ServerStreamServer<Res>): Promise<void> {
     for (let i = 0; i < (req.count || 10); i++) await stream.send({ data: `${req.data}:${i}`, index: i });
   }
   @ClientStream()
-  async clientStream(ctx: Context, stream: ClientStreamServer<Req>): Promise<Res> {
+  async clientStream(_ctx: Context, stream: ClientStreamServer<Req>): Promise<Res> {
     const got: string[] = [];
     for await (const m of stream) got.push(m.data);
     return { data: got.join(','), index: got.length };
   }
   @BidiStream()
-  async allStream(ctx: Context, stream: BidiStreamServer<Req, Res>): Promise<void> {
+  async allStream(_ctx: Context, stream: BidiStreamServer<Req, Res>): Promise<void> {
     for await (const m of stream) {
       for (let i = 0; i < (m.count || 1); i++) await stream.send({ data: `echo:${m.data}`, index: i });
     }

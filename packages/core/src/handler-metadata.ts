@@ -81,6 +81,11 @@ export function readMethodShape(prototype: object, propertyKey: string): MethodS
   };
 }
 
+/** hasConstructorParams tells whether tsc recorded the constructor parameter types of a class (emitDecoratorMetadata). */
+export function hasConstructorParams(ctor: Function): boolean {
+  return Reflect.hasOwnMetadata('design:paramtypes', ctor);
+}
+
 /** readConstructorParams returns the constructor parameter types tsc recorded, for injection. */
 export function readConstructorParams(ctor: Function): readonly unknown[] {
   return (Reflect.getMetadata('design:paramtypes', ctor) as unknown[] | undefined) ?? [];

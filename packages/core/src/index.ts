@@ -1,7 +1,18 @@
-// Public API of @tsmicro/core. User-facing symbols first.
+// Public API of @tsmicro/core, in the order the README introduces it.
+// Codegen runtime helpers: @tsmicro/core/codegen. Transport, registry and
+// lower-level building blocks: @tsmicro/core/plugin. Test helpers: @tsmicro/core/testing.
 import 'reflect-metadata';
 
+// A service: options from code, environment, config file and defaults.
+export { micro, newService } from './micro.js';
+export type { Service as MicroService, ServiceOptions, ServiceSelectorOptions, RunOptions } from './micro.js';
+
+// Handlers: decorators record metadata; shapes are checked at handle().
+export { Service, Endpoint, ServerStream, ClientStream, BidiStream, UseInterceptors, Injectable } from './decorators.js';
+export type { HandleOptions } from './router.js';
 export { Context } from './context.js';
+
+// Middleware: interceptors and the context values they hand on.
 export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
 export type { ContextKey } from './interceptor/context-values.js';
 export type {
@@ -17,10 +28,18 @@ export type {
   InterceptorClass,
   InterceptorObject,
 } from './interceptor/interceptor.js';
-export { composeChain } from './interceptor/compose-chain.js';
-export { EOF, isEOF } from './eof.js';
+
+// Errors.
 export { MicroError, isMicroError, badRequest, notFound, internalError, unavailable } from './errors.js';
-export type { CallOptions, Client } from './client-types.js';
+export { Code, codeName } from '@tsmicro/transport';
+export { HandlerError } from './handler-error.js';
+export { InvalidMessageError } from './message-check.js';
+export { ProtoJsonError } from './generated-runtime.js';
+export { ConfigError } from './config/index.js';
+export type { ConfigProblem } from './config/index.js';
+export { ServiceNotFoundError, isServiceNotFoundError } from './selector/index.js';
+
+// Streams.
 export type {
   ServerStreamClient,
   ClientStreamClient,
@@ -30,75 +49,20 @@ export type {
   BidiStreamServer,
   StreamMeta,
 } from './stream-types.js';
-export { Code, codeName, Metadata } from '@tsmicro/transport';
-export type { MetadataInit } from '@tsmicro/transport';
+export { EOF, isEOF } from './eof.js';
 
-// For transport and codegen authors.
+// Calls, metadata, definitions.
+export type { CallOptions, Client } from './client-types.js';
+export { Metadata } from '@tsmicro/transport';
+export type { MetadataInit } from '@tsmicro/transport';
 export type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
-export { Service, Endpoint, ServerStream, ClientStream, BidiStream, UseInterceptors, Injectable } from './decorators.js';
-export { createServer } from './server.js';
-export type { ListenOn, Server, ServerOptions, ServerStats, TransportStats } from './server.js';
-export { createClient } from './client.js';
-export { nodeRoutes, routeOf } from './transport-choice.js';
-export type { Route } from './transport-choice.js';
-export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver } from './client.js';
 export { loadProto, ProtoLoadError } from './load-proto.js';
 export type { LoadedProto } from './load-proto.js';
-export { registerDefinition, lookupDefinition } from './definition-registry.js';
-export { HandlerError } from './handler-error.js';
-export type { HandleOptions } from './router.js';
-export type { Codec } from './codec/codec.js';
-export { protoCodec } from './codec/proto-codec.js';
-export { jsonCodec } from './codec/json-codec.js';
-export {
-  createMemoryRegistry,
-  defaultMemoryRegistry,
-  MemoryRegistry,
-  RegistryError,
-  isRegistryError,
-  QueueWatcher,
-  WatcherStoppedError,
-  cloneNode,
-  cloneServiceRecord,
-  validateServiceRecord,
-} from './registry/index.js';
-export type {
-  EndpointRecord,
-  Node,
-  RegisterOptions,
-  Registry,
-  ServiceRecord,
-  WatchEvent,
-  WatchEventType,
-  WatchOptions,
-  Watcher,
-} from './registry/index.js';
-export {
-  createSelector,
-  RegistrySelector,
-  random,
-  roundRobin,
-  strategies,
-  ServiceNotFoundError,
-  isServiceNotFoundError,
-  EjectionList,
-} from './selector/index.js';
-export type { Next, NodeFilter, Picker, SelectOptions, Selector, SelectorOptions, Strategy, StrategyName } from './selector/index.js';
-export { loadConfig, ConfigError, defaults, durationForm, parseDuration } from './config/index.js'; export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions, ConfigProblem } from './config/index.js';
-export { micro, newService } from './micro.js';
-export type { Service as MicroService, ServiceOptions, ServiceSelectorOptions, RunOptions } from './micro.js';
-export { isRetryable, retryDelay, defaultRetryBackoff } from './retry-policy.js';
-export type { RetryBackoff, RetryPolicy, AttemptFailure } from './retry-policy.js';
-export { loadRegistry, etcdRegistryPackage } from './registry-loader.js';
-export type { LoadedRegistry } from './registry-loader.js';
-export { transportByName } from './transports.js';
-export type { TransportName } from './transports.js';
-export { healthService, HealthDefinition, healthMethods } from './health/index.js';
-export type { HealthService, HealthServiceOptions, HealthStatusSetter, ServedServices, ServingStatus } from './health/index.js';
-export type { HealthCheckRequest, HealthCheckResponse, HealthListResponse } from './health/index.js';
-export { reflectionService, registerFileDescriptors, lookupFileDescriptors, fileDescriptorsFromRoot } from './reflection/index.js';
-export { ReflectionV1Definition, ReflectionV1AlphaDefinition } from './reflection/index.js';
-export type { ServiceRegistration, FileDescriptorFile, ServerReflectionRequest, ServerReflectionResponse } from './reflection/index.js';
-export { protoFromRoot, protoRoot } from './load-proto.js';
-export { loadRoot, messageType, ProtoJsonError } from './generated-runtime.js';
-export { InvalidMessageError } from './message-check.js';
+
+// Configuration.
+export { loadConfig, defaults } from './config/index.js';
+export type { MicroOptionsInput, ResolvedConfig, LoadConfigOptions } from './config/index.js';
+
+// Discovery, as a service sees it.
+export { createMemoryRegistry } from './registry/index.js';
+export type { Node, Registry, ServiceRecord } from './registry/index.js';

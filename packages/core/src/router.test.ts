@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createMemoryTransport } from '@tsmicro/transport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Context, createServer, Endpoint, HandlerError, loadProto, Service, ServerStream, type ServerStreamServer } from './index.js';
+import { Context, Endpoint, HandlerError, loadProto, Service, ServerStream, type ServerStreamServer } from './index.js';
+import { createServer } from './plugin.js';
 
 loadProto(new URL('../../../test/fixtures/shop.proto', import.meta.url).pathname);
 
@@ -19,7 +20,7 @@ describe('Router (through Server.handle)', () => {
   it('suggests the closest known service for an unknown name', () => {
     @Service('shop.Order')
     class Orders {
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }
@@ -29,7 +30,7 @@ describe('Router (through Server.handle)', () => {
   it('suggests nothing when no known service is near', () => {
     @Service('warehouse.Stock')
     class Stock {
-      async count(ctx: Context, req: Order): Promise<Order> {
+      async count(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }
@@ -40,7 +41,7 @@ describe('Router (through Server.handle)', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     @Service('shop.Orders')
     class OnlyPlace {
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }
@@ -53,10 +54,10 @@ describe('Router (through Server.handle)', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     @Service('shop.Orders')
     class All {
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
-      async watch(ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
+      async watch(_ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
         await stream.send(req);
       }
     }
@@ -68,10 +69,10 @@ describe('Router (through Server.handle)', () => {
     @Service('shop.Orders')
     class HalfDecorated {
       @Endpoint()
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
-      async watch(ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
+      async watch(_ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
         await stream.send(req);
       }
     }
@@ -86,11 +87,11 @@ describe('Router (through Server.handle)', () => {
     @Service('shop.Orders')
     class Decorated {
       @Endpoint()
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return this.audit(req);
       }
       @ServerStream()
-      async watch(ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
+      async watch(_ctx: Context, req: Order, stream: ServerStreamServer<Order>): Promise<void> {
         await stream.send(req);
       }
       audit(req: Order): Order {
@@ -107,7 +108,7 @@ describe('Router (through Server.handle)', () => {
     class TypeOnly {
       @Endpoint()
       @Reflect.metadata('design:paramtypes', [Function, Object])
-      async placeOrder(ctx: Context, req: Order): Promise<Order> {
+      async placeOrder(_ctx: Context, req: Order): Promise<Order> {
         return req;
       }
     }

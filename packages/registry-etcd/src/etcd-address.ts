@@ -1,4 +1,4 @@
-import { RegistryError } from '@tsmicro/core';
+import { RegistryError } from '@tsmicro/core/plugin';
 
 /**
  * etcdEndpoints turns `host:port` or `http://host:port` addresses (an array,

@@ -1,15 +1,14 @@
+import type { Registry, ServiceRecord } from '@tsmicro/core';
 import {
   cloneServiceRecord,
   QueueWatcher,
   type RegisterOptions,
-  type Registry,
   RegistryError,
-  type ServiceRecord,
   type WatchEvent,
   type WatchOptions,
   type Watcher,
   validateServiceRecord,
-} from '@tsmicro/core';
+} from '@tsmicro/core/plugin';
 import type { BackoffOptions } from './backoff.js';
 import { etcdEndpoints } from './etcd-address.js';
 import { EtcdConnection } from './etcd-connection.js';

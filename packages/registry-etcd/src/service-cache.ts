@@ -1,4 +1,5 @@
-import { cloneServiceRecord, RegistryError, type ServiceRecord, type WatchEvent } from '@tsmicro/core';
+import type { ServiceRecord } from '@tsmicro/core';
+import { cloneServiceRecord, RegistryError, type WatchEvent } from '@tsmicro/core/plugin';
 import type { IWatchResponse } from 'etcd3';
 import { Backoff, type BackoffOptions, Sleeper } from './backoff.js';
 import type { EtcdConnection } from './etcd-connection.js';

@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findOnPath, missingServerLine } from '@tsmicro/core/testing';
 
 /**
  * TestEtcd runs a real single-member etcd for tests: bound to 127.0.0.1 on
@@ -102,20 +103,10 @@ export class TestEtcd {
   }
 }
 
-/** etcdInstalled tells whether an `etcd` binary runs from PATH, for tests that skip without one. */
-export function etcdInstalled(): boolean {
-  try {
-    execFileSync('etcd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+// Callers skip with serverAvailable('etcd') first; this is the clear failure
+// for one that did not.
 function assertEtcdInstalled(): void {
-  if (!etcdInstalled()) {
-    throw new Error('The etcd registry tests need the `etcd` binary on PATH (Debian/Ubuntu: apt-get install etcd-server).');
-  }
+  if (findOnPath('etcd') === undefined) throw new Error(missingServerLine('etcd'));
 }
 
 function freePort(): Promise<number> {

@@ -3,14 +3,10 @@ import {
   type BidiStreamServer,
   type ClientStreamServer,
   type Context,
-  createServer,
-  healthService,
-  type HealthService,
   loadProto,
-  reflectionService,
-  type Server,
   type ServerStreamServer,
 } from '@tsmicro/core';
+import { createServer, healthService, type HealthService, reflectionService, type Server } from '@tsmicro/core/plugin';
 import { createGrpcTransport } from '@tsmicro/transport';
 import { repoFile } from './cli-process.js';
 

@@ -1,6 +1,7 @@
 import { Code, createPool, createGrpcTransport } from '@tsmicro/transport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, createServer, isEOF, loadProto, type Client, type Server } from '../index.js';
+import { isEOF, loadProto, type Client } from '../index.js';
+import { createClient, createServer, type Server } from '../plugin.js';
 import { healthMethods } from './health-proto.js';
 import { healthService, type HealthService } from './health-service.js';
 

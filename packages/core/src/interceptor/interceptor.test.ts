@@ -6,11 +6,8 @@ import {
   type ClientStreamServer,
   Code,
   Context,
-  composeChain,
-  createClient,
   createContextKey,
   createContextValues,
-  createServer,
   Endpoint,
   Injectable,
   type Interceptor,
@@ -18,10 +15,10 @@ import {
   isMicroError,
   loadProto,
   MicroError,
-  type Server,
   Service,
   UseInterceptors,
 } from '../index.js';
+import { composeChain, createClient, createServer, type Server } from '../plugin.js';
 
 const proto = loadProto(new URL('../../../../test/fixtures/greeter.proto', import.meta.url).pathname);
 const greeter = proto.service('greeter.Greeter');

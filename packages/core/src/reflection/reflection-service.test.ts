@@ -5,7 +5,8 @@ import { createGrpcTransport, createPool } from '@tsmicro/transport';
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, createClient, createServer, loadProto, type Server } from '../index.js';
+import { type Client, loadProto } from '../index.js';
+import { createClient, createServer, type Server } from '../plugin.js';
 import { ReflectionV1AlphaDefinition, ReflectionV1Definition, type ServerReflectionResponse } from './reflection-proto.js';
 import { reflectionService } from './reflection-service.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryRegistry, defaultMemoryRegistry } from './memory-registry.js';
 import { RegistryError } from './registry-error.js';
-import { describeRegistry, nodeOf, serviceOf } from './registry-suite.js';
+import { describeRegistry, nodeOf, serviceOf } from '../testing/registry-suite.js';
 
 describeRegistry('memory', {
   create: async () => createMemoryRegistry(),

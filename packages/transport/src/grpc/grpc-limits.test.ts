@@ -150,7 +150,7 @@ describe('createGrpcTransport limits', () => {
     expect(err).toBeInstanceOf(StatusError);
     expect((err as StatusError).code).toBe(Code.UNAVAILABLE);
     expect(serverSignal?.aborted).toBe(true);
-    expect((serverSignal?.reason as StatusError).code).toBe(Code.UNAVAILABLE);
+    expect((serverSignal?.reason as StatusError | undefined)?.code).toBe(Code.UNAVAILABLE);
     await expect.poll(() => listener.connections).toBe(0);
   });
 
@@ -179,7 +179,7 @@ describe('createGrpcTransport limits', () => {
     // grpc-js sees the reset stream of a destroyed session as CANCELLED
     // ("Call cancelled"); a dropped connection would read UNAVAILABLE.
     expect([Code.CANCELLED, Code.UNAVAILABLE]).toContain((err as StatusError).code);
-    expect((serverSignal?.reason as StatusError).code).toBe(Code.UNAVAILABLE);
+    expect((serverSignal?.reason as StatusError | undefined)?.code).toBe(Code.UNAVAILABLE);
     expect(listener.connections).toBe(0);
   });
 

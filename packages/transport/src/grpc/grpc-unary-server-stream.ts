@@ -53,6 +53,7 @@ export class GrpcUnaryServerStream extends GrpcServerCall<UnaryCall> {
   }
 
   private static onCancelled(this: Owned): void {
+    // biome-ignore lint/complexity/noThisInStatic: one listener for every call, made once; `this` is the grpc-js call it listens on (see the this parameter)
     const stream = this[OWNER];
     if (!stream) return;
     stream.forget();

@@ -233,7 +233,7 @@ describe('TcpConnection', () => {
     const err = (await c.read().catch((e: unknown) => e)) as StatusError;
     expect(err.code).toBe(Code.UNAVAILABLE);
     await waitFor(() => server?.signal.aborted === true);
-    expect((server?.signal.reason as StatusError).code).toBe(Code.UNAVAILABLE);
+    expect((server?.signal.reason as StatusError | undefined)?.code).toBe(Code.UNAVAILABLE);
     await conn.closed;
     expect(conn.state).toBe('closed');
     await px.close();

@@ -3,8 +3,8 @@ import { createSelector, type SelectorOptions } from '../selector/registry-selec
 import type { Selector } from '../selector/selector.js';
 import { ServiceNotFoundError } from '../selector/service-not-found-error.js';
 import { random, roundRobin } from '../selector/strategies.js';
-import type { Node, Registry, ServiceRecord, WatchEvent, Watcher } from './registry.js';
-import { RegistryError } from './registry-error.js';
+import type { Node, Registry, ServiceRecord, WatchEvent, Watcher } from '../registry/registry.js';
+import { RegistryError } from '../registry/registry-error.js';
 
 /** RegistryHarness is what describeRegistry needs to know about one implementation. */
 export interface RegistryHarness {
