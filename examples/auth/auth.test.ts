@@ -1,4 +1,5 @@
-import { type Client, Code, healthMethods, type MicroService, micro, type TransportName } from '@tsmicro/core';
+import { type Client, Code, type MicroService, micro } from '@tsmicro/core';
+import { healthMethods, type TransportName } from '@tsmicro/core/plugin';
 import { Container } from 'typedi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BearerAuth } from './bearer-auth.js';

@@ -12,9 +12,7 @@ export { Service, Endpoint, ServerStream, ClientStream, BidiStream, UseIntercept
 export type { HandleOptions } from './router.js';
 export { Context } from './context.js';
 
-// Middleware: interceptors and the context values they hand on.
-export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
-export type { ContextKey } from './interceptor/context-values.js';
+// Middleware: interceptors on both sides, and typed context values.
 export type {
   Interceptor,
   NextCall,
@@ -28,6 +26,8 @@ export type {
   InterceptorClass,
   InterceptorObject,
 } from './interceptor/interceptor.js';
+export { createContextKey, createContextValues, ContextValues } from './interceptor/context-values.js';
+export type { ContextKey } from './interceptor/context-values.js';
 
 // Errors.
 export { MicroError, isMicroError, badRequest, notFound, internalError, unavailable } from './errors.js';
