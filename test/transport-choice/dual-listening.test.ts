@@ -9,7 +9,8 @@ describe('greeter:server with MICRO_TRANSPORT=grpc,tcp', () => {
   afterAll(() => server?.stop());
 
   it('prints LISTENING host:port for grpc first, then LISTENING tcp://host:port, and answers on both', async () => {
-    server = await startGreeter({ MICRO_TRANSPORT: 'grpc,tcp' });
+    // Lifecycle logs go to stderr, which output() mixes in: quiet them so the first line read is stdout's.
+    server = await startGreeter({ MICRO_TRANSPORT: 'grpc,tcp', MICRO_LOG_LEVEL: 'warn' });
     // Both lines are printed at once; they may reach this process in two chunks.
     for (let i = 0; i < 100 && !/LISTENING tcp:/.test(server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const listening = server.output().split('\n').filter((l) => l.startsWith('LISTENING'));
