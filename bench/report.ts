@@ -1,4 +1,5 @@
 import type { Figures } from './measure.js';
+import { rangeOf, roundRatios, type Spread } from './round-ratios.js';
 
 /** Row is one implementation's figures in one scenario, with ratios to the grpc-js row. */
 export interface Row {
@@ -9,8 +10,12 @@ export interface Row {
   /** Resident set of the client and server processes after the scenario, in bytes. */
   readonly clientRss?: number;
   readonly serverRss?: number;
-  /** figure ÷ the grpc-js figure of the same scenario (rate, p50, p99). */
+  /** The rate of each round, in round order (the figures are the median round's). */
+  readonly rounds?: readonly number[];
+  /** figure ÷ the grpc-js figure of the same scenario (rate, p50, p99); rate is the median of per-round ratios. */
   readonly ratio?: { rate?: number; p50?: number; p99?: number };
+  /** The rate ratio's spread over the rounds. */
+  readonly rateSpread?: Spread;
 }
 
 /** withRatios fills each row's ratio to the grpc-js row of its scenario. */
@@ -19,7 +24,13 @@ export function withRatios(rows: readonly Row[], baseline: string): Row[] {
     const base = rows.find((r) => r.scenario === row.scenario && r.impl === baseline)?.figures;
     if (!base || !row.figures || row.impl === baseline) return row;
     const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
-    return { ...row, ratio: { rate: div(row.figures.rate, base.rate), p50: div(row.figures.p50, base.p50), p99: div(row.figures.p99, base.p99) } };
+    const baseRounds = rows.find((r) => r.scenario === row.scenario && r.impl === baseline)?.rounds;
+    const rateSpread = roundRatios(row.rounds, baseRounds);
+    return {
+      ...row,
+      rateSpread,
+      ratio: { rate: rateSpread?.median ?? div(row.figures.rate, base.rate), p50: div(row.figures.p50, base.p50), p99: div(row.figures.p99, base.p99) },
+    };
   });
 }
 
@@ -33,7 +44,7 @@ function rate(value: number, unit: string): string {
 
 /** formatTable lays every row out in one aligned text table. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'implementation', 'rate', 'vs grpc-js', 'p50 ms', 'vs', 'p99 ms', 'vs', 'client RSS', 'server RSS'];
+  const header = ['scenario', 'implementation', 'rate', 'vs grpc-js', 'rounds', 'p50 ms', 'vs', 'p99 ms', 'vs', 'client RSS', 'server RSS'];
   const cells = rows.map((r) => {
     const f = r.figures;
     return [
@@ -41,6 +52,7 @@ export function formatTable(rows: readonly Row[]): string {
       r.impl,
       f ? rate(f.rate, r.unit) : '-',
       times(r.ratio?.rate),
+      r.rateSpread && r.rateSpread.rounds > 1 ? rangeOf(r.rateSpread) : '',
       f?.p50 === undefined ? '' : f.p50.toFixed(3),
       times(r.ratio?.p50),
       f?.p99 === undefined ? '' : f.p99.toFixed(3),

@@ -1,4 +1,5 @@
 import type { Row } from './report.js';
+import { formatSpread, roundRatios, type Spread, spreadOf } from './round-ratios.js';
 
 /** Target is one goal of the benchmark with the figure measured against it. */
 export interface Target {
@@ -7,38 +8,58 @@ export interface Target {
   readonly threshold: number;
   /** met is undefined when a figure is missing (a filtered run). */
   readonly met: boolean | undefined;
+  /** measured's spread over the rounds: the verdict is the median's. */
+  readonly spread?: Spread;
+}
+
+function row(rows: readonly Row[], impl: string, scenario: string): Row | undefined {
+  return rows.find((r) => r.impl === impl && r.scenario === scenario);
 }
 
 function figure(rows: readonly Row[], impl: string, scenario: string): number | undefined {
-  return rows.find((r) => r.impl === impl && r.scenario === scenario)?.figures?.rate;
+  return row(rows, impl, scenario)?.figures?.rate;
 }
 
-function ratioOf(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined ? undefined : a / b;
+// A ratio of two rows: the median of its per-round quotients, else the quotient of the median rounds.
+function ratioSpread(rows: readonly Row[], a: string, sa: string, b: string, sb: string): Spread | undefined {
+  const ra = row(rows, a, sa);
+  const rb = row(rows, b, sb);
+  const byRound = roundRatios(ra?.rounds, rb?.rounds);
+  if (byRound) return byRound;
+  const x = ra?.figures?.rate;
+  const y = rb?.figures?.rate;
+  return x === undefined || y === undefined ? undefined : { median: x / y, min: x / y, max: x / y, rounds: 1 };
 }
 
 /** checkTargets reads the goals the benchmark exists for off a finished table. */
 export function checkTargets(rows: readonly Row[]): Target[] {
   const out: Target[] = [];
-  const atLeast = (goal: string, measured: number | undefined, threshold: number) =>
-    out.push({ goal, measured, threshold, met: measured === undefined ? undefined : measured >= threshold });
-  const atMost = (goal: string, measured: number | undefined, threshold: number) =>
-    out.push({ goal, measured, threshold, met: measured === undefined ? undefined : measured <= threshold });
-  const vs = (impl: string, base: string, scenario: string) => ratioOf(figure(rows, impl, scenario), figure(rows, base, scenario));
+  const check = (goal: string, spread: Spread | undefined, threshold: number, atLeast: boolean) =>
+    out.push({
+      goal,
+      measured: spread?.median,
+      threshold,
+      met: spread === undefined ? undefined : atLeast ? spread.median >= threshold : spread.median <= threshold,
+      spread,
+    });
+  const vs = (impl: string, base: string, scenario: string) => ratioSpread(rows, impl, scenario, base, scenario);
+  const atLeast = (goal: string, spread: Spread | undefined, threshold: number) => check(goal, spread, threshold, true);
+  const atMost = (goal: string, spread: Spread | undefined, threshold: number) => check(goal, spread, threshold, false);
 
   for (const size of ['16 B', '1 KiB']) {
     for (const n of [64, 1]) {
-      atLeast(`tsmicro/grpc unary ${n} in flight ${size} ≥ 0.95× grpc-js`, vs('tsmicro/grpc', 'grpc-js', `unary ${n} in flight ${size}`), 0.95);
+      atLeast(`tsmicro/grpc unary ${n} in flight ${size} ≥ 1.0× grpc-js`, vs('tsmicro/grpc', 'grpc-js', `unary ${n} in flight ${size}`), 1);
     }
     atLeast(`tsmicro/tcp unary 64 in flight ${size} ≥ 15× grpc-js`, vs('tsmicro/tcp', 'grpc-js', `unary 64 in flight ${size}`), 15);
-    atLeast(`tsmicro/tcp unary 64 in flight ${size} ≥ 0.35× node floor`, vs('tsmicro/tcp', 'node-floor', `unary 64 in flight ${size}`), 0.35);
   }
-  atLeast('tsmicro/tcp server stream 16 B ≥ 8× grpc-js', vs('tsmicro/tcp', 'grpc-js', 'server stream 16 B'), 8);
-  atLeast('tsmicro/tcp client stream 16 B ≥ 8× grpc-js', vs('tsmicro/tcp', 'grpc-js', 'client stream 16 B'), 8);
+  atLeast('tsmicro/tcp unary 64 in flight 16 B ≥ 0.75× node floor', vs('tsmicro/tcp', 'node-floor', 'unary 64 in flight 16 B'), 0.75);
+  atLeast('tsmicro/tcp server stream 16 B ≥ 0.6× node floor', vs('tsmicro/tcp', 'node-floor', 'server stream 16 B'), 0.6);
+  atLeast('tsmicro/tcp server stream 16 B ≥ 12× grpc-js', vs('tsmicro/tcp', 'grpc-js', 'server stream 16 B'), 12);
+  atLeast('tsmicro/tcp client stream 16 B ≥ 12× grpc-js', vs('tsmicro/tcp', 'grpc-js', 'client stream 16 B'), 12);
+  atLeast('tsmicro/memory unary 64 in flight 16 B ≥ 300000 calls/s', spreadOf(row(rows, 'tsmicro/memory', 'unary 64 in flight 16 B')?.rounds), 300_000);
   for (const impl of ['tsmicro/grpc', 'tsmicro/tcp', 'tsmicro/memory']) {
-    const unary = figure(rows, impl, 'unary 1 in flight 16 B');
     for (const s of ['server stream 16 B', 'client stream 16 B']) {
-      atLeast(`${impl} ${s} msgs/s ≥ 10× its unary 1 in flight calls/s`, ratioOf(figure(rows, impl, s), unary), 10);
+      atLeast(`${impl} ${s} msgs/s ≥ 10× its unary 1 in flight calls/s`, ratioSpread(rows, impl, s, impl, 'unary 1 in flight 16 B'), 10);
     }
   }
   atLeast(
@@ -57,7 +78,7 @@ export function checkTargets(rows: readonly Row[]): Target[] {
   }
   for (const side of ['client', 'server']) {
     const scenario = `idle streams, ${side} RSS`;
-    atMost(`tsmicro/tcp ${scenario} ≤ 4096 B/stream`, figure(rows, 'tsmicro/tcp', scenario), 4096);
+    atMost(`tsmicro/tcp ${scenario} ≤ 4096 B/stream`, spreadOf(row(rows, 'tsmicro/tcp', scenario)?.rounds ?? optional(figure(rows, 'tsmicro/tcp', scenario))), 4096);
     atMost(`tsmicro/grpc ${scenario} ≤ 1× grpc-js`, vs('tsmicro/grpc', 'grpc-js', scenario), 1);
   }
   return out;
@@ -68,8 +89,13 @@ export function formatTargets(targets: readonly Target[]): string {
   return targets
     .map((t) => {
       const mark = t.met === undefined ? 'n/a ' : t.met ? 'met ' : 'MISS';
-      const value = t.measured === undefined ? '-' : t.measured >= 100 ? Math.round(t.measured).toString() : t.measured.toFixed(2);
-      return `${mark}  ${value.padStart(7)}  ${t.goal}`;
+      const value = t.spread === undefined ? '-' : formatSpread(t.spread);
+      const rounds = t.spread && t.spread.rounds > 1 ? `  (median, lowest–highest of ${t.spread.rounds} rounds)` : '';
+      return `${mark}  ${value.padStart(22)}  ${t.goal}${rounds}`;
     })
     .join('\n');
+}
+
+function optional(x: number | undefined): number[] | undefined {
+  return x === undefined ? undefined : [x];
 }

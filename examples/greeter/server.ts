@@ -3,8 +3,9 @@
 import { micro } from '@tsmicro/core';
 import { flagValue } from '../shared/args.js';
 import { Greeter } from './greeter-handler.js';
+import { printListening } from '../shared/listening.js';
 
 const address = flagValue(process.argv.slice(2), 'address') ?? '127.0.0.1:0';
 const service = micro.newService({ name: 'greeter', server: { address } });
 service.handle(Greeter);
-await service.run({ onListening: (bound) => console.log(`LISTENING ${bound}`) });
+await service.run({ onListening: printListening });

@@ -3,9 +3,10 @@
 import { micro } from '@tsmicro/core';
 import { flagValue } from '../shared/args.js';
 import { RouteGuide } from './route-guide-handler.js';
+import { printListening } from '../shared/listening.js';
 
 const address = flagValue(process.argv.slice(2), 'address') ?? '127.0.0.1:0';
 const service = micro.newService({ name: 'route', server: { address } });
 // A class, not an instance: typedi builds it and injects its FeatureDatabase.
 service.handle(RouteGuide);
-await service.run({ onListening: (bound) => console.log(`LISTENING ${bound}`) });
+await service.run({ onListening: printListening });

@@ -4,8 +4,9 @@ import { micro } from '@tsmicro/core';
 import { flagValue } from '../shared/args.js';
 import { registerSayHandler } from './gen/say.js';
 import { Say } from './say-handler.js';
+import { printListening } from '../shared/listening.js';
 
 const address = flagValue(process.argv.slice(2), 'address') ?? '127.0.0.1:0';
 const service = micro.newService({ name: 'say', server: { address } });
 registerSayHandler(service, new Say());
-await service.run({ onListening: (bound) => console.log(`LISTENING ${bound}`) });
+await service.run({ onListening: printListening });

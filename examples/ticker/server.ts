@@ -7,6 +7,7 @@ import { PriceTick } from './gen/ticker.js';
 import { PriceFeed } from './price-feed.js';
 import { TICKS_TOPIC, TickPublisher } from './tick-publisher.js';
 import { Ticker } from './ticker-handler.js';
+import { printListening } from '../shared/listening.js';
 
 const argv = process.argv.slice(2);
 const address = flagValue(argv, 'address') ?? '127.0.0.1:0';
@@ -15,7 +16,7 @@ const service = micro.newService({ name: 'ticker', server: { address } });
 // A class, not an instance: typedi builds it and injects its PriceFeed.
 service.handle(Ticker);
 const ticks = new TickPublisher(new PriceFeed(), service.publisher(TICKS_TOPIC, PriceTick), ['AAPL', 'GOOG', 'MSFT', 'NVDA']);
-console.log(`LISTENING ${await service.start()}`);
+printListening(await service.start(), service.addresses);
 const stopTicks = new AbortController();
 const publishing = ticks.run(tickMs, stopTicks.signal).catch((err: unknown) => console.error(`ticker: publishing ticks stopped: ${String(err)}`));
 // Ticks stop first, so nothing is published on a broker the service is closing.

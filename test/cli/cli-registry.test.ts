@@ -53,6 +53,38 @@ describe.skipIf(!hasEtcd)('tsmicro with a registry', () => {
     expect([result.code, result.stdout]).toEqual([0, 'SERVING\n']);
   });
 
+  it('finds the grpc address of a node that lists tcp first, and lists every transport of it', async () => {
+    const dual: ServiceRecord = {
+      ...record,
+      name: 'dual',
+      nodes: [
+        {
+          id: `dual-${randomUUID()}`,
+          address: '127.0.0.1:1',
+          metadata: { transport: 'tcp', transports: 'tcp,grpc', 'address.tcp': '127.0.0.1:1', 'address.grpc': greeter.address },
+        },
+      ],
+    };
+    await registry.register(dual, { ttlMs: 30_000 });
+    try {
+      const result = await runCli(['call', '--registry-address', etcd.address, 'dual', 'greeter.Greeter/SayHello', '{"name":"dual"}']);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual({ message: 'Hello dual' });
+      const list = await runCli(['list', '--registry-address', etcd.address]);
+      expect(lines(list.stdout)).toContain(`dual 1.0.0\t127.0.0.1:1 (tcp), ${greeter.address} (grpc)`);
+    } finally {
+      await registry.deregister(dual);
+    }
+  });
+
+  it('takes a grpc:// address and refuses one of another transport', async () => {
+    const ok = await runCli(['call', `grpc://${greeter.address}`, 'greeter.Greeter/SayHello', '{"name":"scheme"}']);
+    expect(JSON.parse(ok.stdout)).toEqual({ message: 'Hello scheme' });
+    const refused = await runCli(['call', `tcp://${greeter.address}`, 'greeter.Greeter/SayHello', '{}']);
+    expect(refused.stderr).toMatch(/the CLI speaks grpc/);
+    expect(refused.code).not.toBe(0);
+  });
+
   it('reports NOT_FOUND for a name nobody registered', async () => {
     const result = await runCli(['call', '--registry-address', etcd.address, 'nobody', 'greeter.Greeter/SayHello', '{}']);
     expect(result.stderr).toBe('ERROR: NOT_FOUND: service nobody has no grpc node in the registry\n');

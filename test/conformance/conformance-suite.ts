@@ -38,9 +38,9 @@ const tag = (what: string) => `${what}-${++tags}`;
 /**
  * conformanceSuite is every behaviour DESIGN.md promises of a transport,
  * written once over the public API; test/conformance runs it unchanged on
- * each transport.
+ * each transport, and over the in-process route between two services of one process.
  */
-export function conformanceSuite(transport: TransportName): void {
+export function conformanceSuite(transport: TransportName | 'in-process'): void {
   const probe = new Probe();
   let served: Served;
   beforeAll(async () => {
@@ -137,7 +137,7 @@ export function conformanceSuite(transport: TransportName): void {
     it('ends the call with DEADLINE_EXCEEDED from the server when no client timer does', async () => {
       // A bare transport stream has no client-side timer: the status comes from the server's own.
       const t = tag('server-deadline');
-      const conn = await transportByName(transport).dial(served.address);
+      const conn = await transportByName(served.transport).dial(served.address);
       try {
         const stream = conn.openStream(m.sayHello.path, new Metadata(), { deadline: Date.now() + 150 });
         await stream.write(m.sayHello.requestType.encode({ name: `hang:${t}` }));
@@ -304,7 +304,7 @@ export function conformanceSuite(transport: TransportName): void {
 
   describe('malformed payload', () => {
     it('fails only that call with INVALID_ARGUMENT', async () => {
-      const conn = await transportByName(transport).dial(served.address);
+      const conn = await transportByName(served.transport).dial(served.address);
       try {
         const bad = conn.openStream(m.sayHello.path, new Metadata());
         await bad.write(new Uint8Array([0xff, 0xff, 0xff]));
@@ -378,7 +378,7 @@ export function conformanceSuite(transport: TransportName): void {
   });
 
   // Another process cannot reach the memory transport: these run over sockets only.
-  describe.skipIf(transport === 'memory')('peer killed mid-stream', () => {
+  describe.skipIf(transport === 'memory' || transport === 'in-process')('peer killed mid-stream', () => {
     it('fails the client recv() with UNAVAILABLE when the server process dies', async () => {
       const peer = await spawnPeer('peer-server.mjs', [transport], /LISTENING (\S+)/);
       try {

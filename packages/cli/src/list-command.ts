@@ -1,3 +1,4 @@
+import { nodeRoutes } from '@tsmicro/core/plugin';
 import type { Args } from './args.js';
 import { loadSchema } from './call-command.js';
 import type { Session } from './session.js';
@@ -22,7 +23,7 @@ export async function listCommand(args: Args, session: Session, out: NodeJS.Writ
   if (target === undefined) {
     const records = await (await session.registry()).listServices();
     for (const record of records.sort((a, b) => a.name.localeCompare(b.name))) {
-      const nodes = record.nodes.map((n) => `${n.address} (${n.metadata.transport ?? 'grpc'})`).join(', ');
+      const nodes = record.nodes.flatMap((n) => [...nodeRoutes(n, 'grpc')].map(([t, a]) => `${a} (${t})`)).join(', ');
       out.write(`${record.name}${record.version ? ` ${record.version}` : ''}\t${nodes}\n`);
     }
     return;

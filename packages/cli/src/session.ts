@@ -1,5 +1,5 @@
 import { type Client, Code, MicroError, noopLogger, type Registry } from '@tsmicro/core';
-import { createClient } from '@tsmicro/core/plugin';
+import { createClient, nodeRoutes } from '@tsmicro/core/plugin';
 import { createGrpcTransport, createPool } from '@tsmicro/transport';
 import { type Args, flag } from './args.js';
 import { timeoutFlag } from './timeout-flag.js';
@@ -50,14 +50,22 @@ export class Session {
     return registry;
   }
 
-  /** address returns a target's host:port: as given, or a node of the named service from the registry. */
+  /**
+   * address returns a target's grpc host:port: as given (bare or grpc://), or
+   * the grpc address of a node of the named service from the registry.
+   */
   async address(target: string): Promise<string> {
+    const scheme = /^([a-z][a-z0-9-]*):\/\/(.*)$/.exec(target);
+    if (scheme) {
+      if (scheme[1] !== 'grpc') throw new UsageError(`${target}: the CLI speaks grpc, so give a grpc:// or bare host:port address`);
+      target = scheme[2] as string;
+    }
     if (addressPattern.test(target)) return target;
     const records = await (await this.registry()).getService(target);
-    const nodes = records.flatMap((r) => r.nodes).filter((n) => (n.metadata.transport ?? 'grpc') === 'grpc');
-    const node = nodes[Math.floor(Math.random() * nodes.length)];
-    if (!node) throw new MicroError(Code.NOT_FOUND, `service ${target} has no grpc node in the registry`);
-    return node.address;
+    const addresses = records.flatMap((r) => r.nodes).flatMap((n) => nodeRoutes(n, 'grpc').get('grpc') ?? []);
+    const address = addresses[Math.floor(Math.random() * addresses.length)];
+    if (address === undefined) throw new MicroError(Code.NOT_FOUND, `service ${target} has no grpc node in the registry`);
+    return address;
   }
 
   /** reflection opens a reflection client to an address. */

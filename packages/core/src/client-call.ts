@@ -71,25 +71,35 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
    */
   async unary(onSent: () => void): Promise<O> {
     try {
-      await this.stream.write(this.request as Uint8Array);
+      const written = this.stream.write(this.request as Uint8Array);
+      // A message taken at once needs no wait.
+      if (written !== ACCEPTED) {
+        try {
+          await written;
+        } catch (err) {
+          // A send refused because the server already ended the call: the reads say how it ended.
+          const e = sendError(err);
+          if (e !== EOF) throw e;
+        }
+      }
+      onSent();
+      this.stream.closeSend();
+      let reply: Uint8Array | null;
+      let after: Uint8Array | null;
+      try {
+        reply = await this.stream.read();
+        after = reply === null ? null : await this.stream.read();
+      } catch (err) {
+        throw MicroError.from(err, Code.UNAVAILABLE);
+      }
+      if (reply === null) throw noReply();
+      if (after !== null) throw this.tooManyReplies();
+      return this.decode(reply);
     } catch (err) {
-      // A send refused because the server already ended the call: the reads say how it ended.
-      const e = sendError(err);
-      if (e !== EOF) throw e;
+      // Whatever failed, the call is over: release its slot now.
+      this.close();
+      throw err;
     }
-    onSent();
-    this.stream.closeSend();
-    let reply: Uint8Array | null;
-    let after: Uint8Array | null;
-    try {
-      reply = await this.stream.read();
-      after = reply === null ? null : await this.stream.read();
-    } catch (err) {
-      throw MicroError.from(err, Code.UNAVAILABLE);
-    }
-    if (reply === null) throw noReply();
-    if (after !== null) throw this.tooManyReplies();
-    return this.decode(reply);
   }
 
   sendMsg(message: I): Promise<void> {

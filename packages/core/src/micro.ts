@@ -19,7 +19,8 @@ import type { HandleOptions } from './router.js';
 import { createSelector, type RegistrySelector } from './selector/registry-selector.js';
 import type { Next, SelectOptions, Selector } from './selector/selector.js';
 import { type Strategy, type StrategyName, strategies } from './selector/strategies.js';
-import { createServer, type Server } from './server.js';
+import { createServer, type ListenOn, type Server } from './server.js';
+import { localNodes } from './local-nodes.js';
 import { healthService } from './health/health-service.js';
 import { reflectionService } from './reflection/reflection-service.js';
 import { type TransportName, transportByName } from './transports.js';
@@ -77,8 +78,11 @@ export interface ServiceSelectorOptions {
 
 /** RunOptions tune Service.run. */
 export interface RunOptions {
-  /** Called with the bound address once the service accepts calls. */
-  readonly onListening?: (address: string) => void;
+  /**
+   * Called once the service accepts calls, with the first transport's bound
+   * address and every configured transport's (name → bound address, in order).
+   */
+  readonly onListening?: (address: string, addresses: ReadonlyMap<string, string>) => void;
   /** Signals that stop the service (SIGINT and SIGTERM). */
   readonly signals?: readonly NodeJS.Signals[];
 }
@@ -97,13 +101,15 @@ export interface Service {
    * before then throws.
    */
   readonly registry: Registry;
-  /** Name of the transport in use ("grpc", "tcp", "memory"). */
+  /** Name of the first transport served ("grpc", "tcp", "memory"). */
   readonly transportName: string;
   /**
    * broker is the event broker in use. A NATS broker configured by name is
    * connected by start() (or the first publish); reading it before then throws.
    */
   readonly broker: Broker;
+  /** Bound address of each configured transport, by name, in configured order; empty until started. */
+  readonly addresses: ReadonlyMap<string, string>;
   /**
    * handle registers a handler class (built through typedi) or a handler
    * instance: its RPC methods with the server, its @Subscribe methods with
@@ -116,7 +122,7 @@ export interface Service {
   subscriberStats(): Record<string, SubscriptionStats>;
   /** client returns the service's client: calls by service name through the registry. */
   client(): Client;
-  /** start connects the broker and subscribes, listens and registers; it resolves with the bound address. */
+  /** start connects the broker and subscribes, listens on every transport and registers; it resolves with the first transport's bound address. */
   start(): Promise<string>;
   /** stop deregisters first, so no new call is routed here, then drains subscriptions and in-flight calls. */
   stop(): Promise<void>;
@@ -142,6 +148,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     ...configInput
   } = options;
   const config = loadConfig(configInput, configOptions);
+  const [transport, ...more] = config.transport.map(transportByName) as [Transport, ...Transport[]];
   const nodeId = `${config.name}-${randomUUID()}`;
   // Every line of this service names it, so lines of several services in one stream stay apart.
   const bind = (base: Logger) => base.child({ service: config.name, version: config.version, node: nodeId });
@@ -159,14 +166,14 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
   const serviceLogger = currentLogger(() => logger);
   const outermost = observed && deferredInterceptor(observed);
   let metricsAddress: string | undefined;
-  const transport: Transport = transportByName(config.transport);
   const strategy = pickStrategy(selectorOptions.strategy);
   if (drainDelayMs !== undefined && !(drainDelayMs >= 0)) {
     throw new RangeError(`service option drainDelayMs must be 0 or more milliseconds, got ${drainDelayMs}`);
   }
   const server = createServer({
     transport,
-    address: config.server.address,
+    address: listenAddress(config, transport.name, config.server.address),
+    also: alsoListen(config, more, nodeId),
     maxMessageSize: config.server.maxMessageSize,
     maxConcurrentStreams: config.server.maxConcurrentStreams,
     graceMs: config.server.graceMs,
@@ -177,7 +184,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     interceptors: outermost ? [outermost, ...(interceptors ?? [])] : interceptors,
   });
   // Stock gRPC tooling expects health and reflection on a gRPC server; other transports have no such tools.
-  const onGrpc = transport.name === 'grpc';
+  // Every listener serves the one router, so they answer on each, the grpc address included.
+  const onGrpc = config.transport.includes('grpc');
   const health = onGrpc && config.server.health ? healthService(server) : undefined;
   const tooling = new Set<string>();
   if (health) {
@@ -270,6 +278,14 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       }
       return brokerLoad.broker;
     },
+    get addresses(): ReadonlyMap<string, string> {
+      const bound = new Map<string, string>();
+      for (const name of config.transport) {
+        const listener = server.listeners.get(name);
+        if (listener) bound.set(name, listener.address);
+      }
+      return bound;
+    },
     handle(handler, handleOptions) {
       const ctor = (typeof handler === 'function' ? handler : handler.constructor) as new () => object;
       const declared = readSubscriptions(ctor);
@@ -312,6 +328,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           transport,
           connections: poolFor(transport.name) as Pool,
           connectionsFor: poolFor,
+          transports: config.client.transports,
           selector,
           codec: config.codec,
           unaryTimeoutMs: config.client.timeoutMs,
@@ -350,7 +367,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
         await subscribers.stop(0);
         throw err;
       }
-      logger.info({ address: bound, transport: transport.name }, 'listening');
+      for (const [name, address] of service.addresses) logger.info({ address, transport: name }, 'listening');
       try {
         metricsAddress = await telemetry?.start({ server: () => server.stats(), pool: () => service.poolStats() });
       } catch (err) {
@@ -361,6 +378,8 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       }
       if (metricsAddress !== undefined) logger.info({ address: bound, metrics: `http://${metricsAddress}/metrics` }, 'serving metrics');
       health?.setServing();
+      const inProcess = server.listeners.get('memory');
+      if (inProcess) localNodes.add(nodeId, inProcess.address);
       record = {
         name: config.name,
         version: config.version,
@@ -372,13 +391,14 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
           response: r.method.responseType.typeName,
           metadata: { stream: r.method.kind },
         })),
-        nodes: [{ id: nodeId, address: advertisedAddress(bound), metadata: { transport: transport.name, codec: config.codec } }],
+        nodes: [{ id: nodeId, address: advertisedAddress(bound), metadata: { ...nodeTransports(config, server), codec: config.codec } }],
       };
       try {
         await registry.register(record, { ttlMs: config.registry.ttlMs });
       } catch (err) {
         record = undefined;
         await subscribers.stop(0);
+        localNodes.delete(nodeId);
         await server.stop(0);
         await telemetry?.close();
         metricsAddress = undefined;
@@ -396,6 +416,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     async stop() {
       health?.setNotServing();
       clearInterval(renewTimer);
+      localNodes.delete(nodeId);
       const current = loaded ?? (await loading?.catch(() => undefined));
       if (record && current) {
         const registered = record;
@@ -442,7 +463,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
         for (const s of signals) process.off(s, onSignal);
         throw err;
       }
-      runOptions.onListening?.(bound);
+      runOptions.onListening?.(bound, service.addresses);
       await signalled;
       await service.stop();
     },
@@ -504,6 +525,32 @@ class DeferredSelector implements Selector {
     );
     return this.making;
   }
+}
+
+// listenAddress is where one configured transport listens: its own server.addresses
+// entry, else `otherwise` (server.address for the first, its host on a free port for the rest).
+function listenAddress(config: ResolvedConfig, name: string, otherwise: string): string {
+  return config.server.addresses[name as TransportName] ?? otherwise;
+}
+
+// alsoListen lists the listeners after the first: the other configured transports, and
+// the in-process (memory) listener that same-process clients reach without a socket.
+function alsoListen(config: ResolvedConfig, more: readonly Transport[], nodeId: string): ListenOn[] {
+  const host = config.server.address.slice(0, config.server.address.lastIndexOf(':'));
+  const also = more.map((t) => ({ transport: t, address: listenAddress(config, t.name, `${host}:0`) }));
+  if (!config.transport.includes('memory')) also.push({ transport: transportByName('memory'), address: `in-process/${nodeId}` });
+  return also;
+}
+
+// nodeTransports is the registry metadata naming every transport served and its address.
+// `transport` keeps naming the first, served at the node's address, for clients that read only that.
+function nodeTransports(config: ResolvedConfig, server: Server): Record<string, string> {
+  const metadata: Record<string, string> = { transport: config.transport[0] as string, transports: config.transport.join(',') };
+  for (const name of config.transport) {
+    const listener = server.listeners.get(name);
+    if (listener) metadata[`address.${name}`] = advertisedAddress(listener.address);
+  }
+  return metadata;
 }
 
 function pickStrategy(strategy: StrategyName | Strategy | undefined): Strategy | undefined {

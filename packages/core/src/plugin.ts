@@ -3,10 +3,13 @@
 
 // Server and client without micro.newService.
 export { createServer } from './server.js';
-export type { Server, ServerOptions, ServerStats } from './server.js';
+export type { ListenOn, Server, ServerOptions, ServerStats, TransportStats } from './server.js';
 export { createClient } from './client.js';
 export type { ClientOptions, ConnectionSource, ConnectionLease, AddressResolver } from './client.js';
 export { composeChain } from './interceptor/compose-chain.js';
+// Which transport reaches a node, and an address that names its transport.
+export { nodeRoutes, routeOf } from './transport-choice.js';
+export type { Route } from './transport-choice.js';
 export { transportByName } from './transports.js';
 export type { TransportName } from './transports.js';
 

@@ -8,11 +8,23 @@ import { resolveInterceptors } from './interceptor/resolve-interceptors.js';
 import { type HandleOptions, type Route, Router } from './router.js';
 import type { ServerCall } from './server-call.js';
 
+/** ListenOn is one more transport a server listens on, and where. */
+export interface ListenOn {
+  readonly transport: Transport;
+  /** "host:port" to listen on; port 0 picks a free one. */
+  readonly address: string;
+}
+
 /** ServerOptions configure a Server; defaults resolve once in createServer. */
 export interface ServerOptions {
   readonly transport: Transport;
   /** "host:port" to listen on; port 0 picks a free one. */
   readonly address?: string;
+  /**
+   * Further transports serving the same handlers, each on its own address
+   * (one per transport name). start() resolves with the first transport's address.
+   */
+  readonly also?: readonly ListenOn[];
   /** Largest message accepted or sent, in bytes (4 MiB, as gRPC). */
   readonly maxMessageSize?: number;
   readonly maxConcurrentStreams?: number;
@@ -43,17 +55,35 @@ export interface ServerStats {
   readonly connections: number;
   /** Client connections the transport closed for abuse since start (GOAWAY ENHANCE_YOUR_CALM). */
   readonly abusiveConnections: number;
+  /** The same per listener, by transport name. */
+  readonly transports: Readonly<Record<string, TransportStats>>;
 }
 
-/** Server serves handler classes over one transport. */
+/** TransportStats is one listener's share of ServerStats. */
+export interface TransportStats {
+  readonly address: string;
+  /** Calls served on this listener since start. */
+  readonly totalStreams: number;
+  readonly connections: number;
+  readonly abusiveConnections: number;
+}
+
+/** Server serves handler classes over one or more transports. */
 export interface Server {
   /** handle registers a handler class (built through typedi) or instance. */
   handle(handler: object, options?: HandleOptions): this;
-  /** start listens; it resolves with the bound "host:port". */
+  /** start listens on every transport; it resolves with the first one's bound "host:port". */
   start(): Promise<string>;
-  /** stop takes no new calls, lets in-flight ones finish within graceMs, then ends the rest with UNAVAILABLE. */
+  /** stop takes no new calls on any listener, lets in-flight ones finish within graceMs, then ends the rest with UNAVAILABLE. */
   stop(graceMs?: number): Promise<void>;
+  /** The first transport's bound address once started. */
   readonly address: string | undefined;
+  /**
+   * listeners are the bound listeners by transport name, in the order given,
+   * once started. Closing one stops that transport alone (its clients fall
+   * back to another); stop() closes them all.
+   */
+  readonly listeners: ReadonlyMap<string, Listener>;
   readonly router: Router;
   stats(): ServerStats;
 }
@@ -74,7 +104,12 @@ export function createServer(options: ServerOptions): Server {
   const router = new Router(logger);
   const active = new Set<ServerCall<unknown, unknown>>();
   let total = 0;
-  let listener: Listener | undefined;
+  const wanted: readonly ListenOn[] = [{ transport: options.transport, address: resolved.address }, ...(options.also ?? [])];
+  const names = wanted.map((w) => w.transport.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new RangeError(`a server listens once per transport: ${twice} is given twice`);
+  const listeners = new Map<string, Listener>();
+  const arrived = new Map<string, number>();
   let stopping = false;
   let idle: (() => void) | undefined;
 
@@ -86,39 +121,62 @@ export function createServer(options: ServerOptions): Server {
     },
   };
 
-  const onStream = (stream: ServerStream) => {
+  // onStream says whether the stream became a call, so each listener can count its own.
+  const onStream = (stream: ServerStream): boolean => {
     if (stopping) {
       stream.finish({ code: Code.UNAVAILABLE, message: 'server is shutting down', metadata: new Metadata() });
-      return;
+      return false;
     }
     const call = dispatch(stream, router.lookup(stream.method), dispatchOptions);
-    if (!call) return;
+    if (!call) return false;
     total++;
     // A call that ended inside dispatch (a deadline already passed) was never active.
     if (!call.isEnded) active.add(call);
+    return true;
   };
 
-  const server: Server = {
-    router,
-    get address() {
-      return listener?.address;
-    },
-    handle(handler, handleOptions = {}) {
-      const methods = router.add(handler, handleOptions, resolved.container, interceptors);
-      listener?.addMethods(methods);
-      return server;
-    },
-    async start() {
-      if (listener) return listener.address;
-      listener = await options.transport.listen(resolved.address, {
-        onStream,
+  // With several listeners each counts its own calls; a single one needs no count of its own.
+  const countingOnStream = (name: string) => (stream: ServerStream) => {
+    if (onStream(stream)) arrived.set(name, (arrived.get(name) ?? 0) + 1);
+  };
+
+  const listenAll = async (): Promise<void> => {
+    for (const { transport, address } of wanted) {
+      const listener = await transport.listen(address, {
+        onStream: wanted.length === 1 ? onStream : countingOnStream(transport.name),
         maxMessageSize: resolved.maxMessageSize,
         maxConcurrentStreams: options.maxConcurrentStreams,
         tls: options.tls,
         keepalive: options.keepalive,
       });
       listener.addMethods(router.methods());
-      return listener.address;
+      listeners.set(transport.name, listener);
+    }
+  };
+
+  const server: Server = {
+    router,
+    listeners,
+    get address() {
+      return listeners.get(names[0] as string)?.address;
+    },
+    handle(handler, handleOptions = {}) {
+      const methods = router.add(handler, handleOptions, resolved.container, interceptors);
+      for (const listener of listeners.values()) listener.addMethods(methods);
+      return server;
+    },
+    async start() {
+      if (listeners.size === 0) {
+        try {
+          await listenAll();
+        } catch (err) {
+          // All or nothing: a port taken on the second transport leaves nothing bound.
+          await Promise.all([...listeners.values()].map((l) => l.close(0)));
+          listeners.clear();
+          throw err;
+        }
+      }
+      return server.address as string;
     },
     async stop(graceMs = resolved.graceMs) {
       if (stopping) return;
@@ -131,22 +189,31 @@ export function createServer(options: ServerOptions): Server {
       const expired = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, graceMs);
       });
-      const closing = listener?.close(graceMs);
+      const closing = Promise.all([...listeners.values()].map((l) => l.close(graceMs)));
       await Promise.race([drained, expired]);
       clearTimeout(timer);
       for (const call of active) {
         call.finish({ code: Code.UNAVAILABLE, message: 'server is shutting down', metadata: new Metadata() });
       }
       await closing;
-      listener = undefined;
+      listeners.clear();
     },
     stats() {
-      return {
-        activeStreams: active.size,
-        totalStreams: total,
-        connections: listener?.connections ?? 0,
-        abusiveConnections: listener?.abusiveConnections ?? 0,
-      };
+      let connections = 0;
+      let abusiveConnections = 0;
+      const transports: Record<string, TransportStats> = {};
+      for (const [name, listener] of listeners) {
+        connections += listener.connections;
+        abusiveConnections += listener.abusiveConnections ?? 0;
+        const totalStreams = wanted.length === 1 ? total : (arrived.get(name) ?? 0);
+        transports[name] = {
+          address: listener.address,
+          totalStreams,
+          connections: listener.connections,
+          abusiveConnections: listener.abusiveConnections ?? 0,
+        };
+      }
+      return { activeStreams: active.size, totalStreams: total, connections, abusiveConnections, transports };
     },
   };
   return server;

@@ -9,6 +9,11 @@ export interface Status {
   readonly code: Code;
   readonly message: string;
   readonly metadata: Metadata;
+  /**
+   * True when the peer never started on the call (it refused the stream while
+   * going away), so it is safe to send again, to this node or another.
+   */
+  readonly unprocessed?: boolean;
 }
 
 /**
@@ -26,16 +31,21 @@ export class StatusError extends Error {
   override readonly name = 'StatusError';
   readonly code: Code;
   readonly metadata: Metadata;
+  /** See Status.unprocessed. */
+  readonly unprocessed: boolean;
 
-  constructor(code: Code, message: string, metadata?: Metadata, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, metadata?: Metadata, options?: { cause?: unknown; unprocessed?: boolean }) {
     super(message, options);
     this.code = code;
     this.metadata = metadata ?? new Metadata();
+    this.unprocessed = options?.unprocessed ?? false;
   }
 
   /** status returns this error as a Status to put on the wire. */
   get status(): Status {
-    return { code: this.code, message: this.message, metadata: this.metadata };
+    return this.unprocessed
+      ? { code: this.code, message: this.message, metadata: this.metadata, unprocessed: true }
+      : { code: this.code, message: this.message, metadata: this.metadata };
   }
 
   override toString(): string {

@@ -9,13 +9,16 @@ import type { Opened } from './node-attempt.js';
 // that is the same with or without interceptors.
 
 /** unaryOn sends the request, waits for the one reply and reports headers and trailers. */
-export async function unaryOn<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
+export function unaryOn<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
+  // The common call, opened at once and asking for no headers or trailers, is the call's own promise.
+  if (!(opened instanceof Promise) && !options.onHeader && !options.onTrailer) return opened.unary(markSent);
+  return unaryReporting(opened, options, markSent);
+}
+
+async function unaryReporting<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
   const call = opened instanceof Promise ? await opened : opened;
   try {
     return await call.unary(markSent);
-  } catch (err) {
-    call.close();
-    throw err;
   } finally {
     if (options.onHeader) options.onHeader(await call.header());
     if (options.onTrailer) options.onTrailer(await call.trailer());

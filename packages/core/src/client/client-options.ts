@@ -30,11 +30,19 @@ export interface ClientOptions {
   readonly connections: ConnectionSource;
   /**
    * connectionsFor returns the connections of another transport, by name, for
-   * nodes registered on it (`node.metadata.transport`); undefined means this
-   * client cannot reach such nodes and the selector skips them. Every source
-   * it returned is closed by close().
+   * nodes registered on it; undefined means this client cannot reach such
+   * nodes and the selector skips them. Every source it returned is closed by close().
    */
   readonly connectionsFor?: (transport: string) => ConnectionSource | undefined;
+  /**
+   * Transports in order of preference; each node is reached over the first
+   * one it offers and this client has, then the next if dialing fails.
+   * "in-process" reaches a node this process serves through `memory`.
+   * Default in-process, tcp, grpc, memory.
+   */
+  readonly transports?: readonly string[];
+  /** How long a route whose dial failed is passed over for that node (default 10 000 ms). */
+  readonly failedDialMs?: number;
   /**
    * Chooses nodes by service name: each attempt takes the next node and
    * reports its outcome with mark() (an error only for UNAVAILABLE).

@@ -10,7 +10,7 @@ import { AttemptError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { ConnectionLease } from './client-options.js';
 import { HookedClientCall, type MessageHooks } from './hooked-client-call.js';
-import type { Target, TargetResolver } from './target-resolver.js';
+import type { Target, TargetResolver, Way } from './target-resolver.js';
 
 /** Opened is an attempt's call: at once when target and connection were at hand. */
 export type Opened<I, O> = ClientCall<I, O> | Promise<ClientCall<I, O>>;
@@ -37,13 +37,23 @@ export class NodeAttempt {
     this.defaultCodec = codec === undefined ? undefined : pickCodec(codec);
   }
 
-  /** open starts the attempt's stream on target; `watcher` is the intercepted call, if any. */
-  open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher): Opened<I, O> {
+  /**
+   * open starts the attempt's stream on the first way to the node that did
+   * not just fail to dial; `watcher` is the intercepted call, if any. A failed
+   * dial moves on to the node's next way before the node counts as failed.
+   */
+  open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher, from = 0, encoded?: Uint8Array): Opened<I, O> {
     const { options } = plan;
-    const codec = options.codec ? pickCodec(options.codec) : (this.defaultCodec ?? nodeCodec(target.node));
-    const bytes = plan.request === NO_REQUEST ? undefined : encodeOnce(plan, codec, watcher);
-    const { connections } = target;
-    const address = target.node.address;
+    const { node, ways } = target;
+    const failedDials = this.resolver.failedDials;
+    let index = from;
+    while (index < ways.length - 1 && failedDials.cooling(node.id, ways[index] as Way)) index++;
+    const way = ways[index];
+    if (way === undefined) throw new AttemptError(new MicroError(Code.UNAVAILABLE, `no transport reaches node ${node.id}`), false);
+    const codec = options.codec ? pickCodec(options.codec) : (this.defaultCodec ?? nodeCodec(node));
+    // Encoded once per attempt: a fallback to the node's next way sends the same bytes.
+    const bytes = encoded ?? (plan.request === NO_REQUEST ? undefined : encodeOnce(plan, codec, watcher));
+    const { connections, address } = way;
     const lease = connections.tryAcquire?.(address);
     if (lease) return this.start(plan, target, codec, lease, metadata, watcher, bytes);
     const { signals } = plan;
@@ -52,6 +62,10 @@ export class NodeAttempt {
       (l) => this.start(plan, target, codec, l, metadata, watcher, bytes),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
+        if (error.code === Code.UNAVAILABLE && index < ways.length - 1) {
+          failedDials.mark(node.id, way);
+          return this.open(plan, target, metadata, watcher, index + 1, bytes);
+        }
         this.resolver.mark(target, error.code, error);
         throw new AttemptError(error, false);
       },
@@ -91,8 +105,9 @@ export class NodeAttempt {
       clearTimeout(timer);
       if (onAbort) for (const s of signals) s.removeEventListener('abort', onAbort);
       lease.release();
-      // Streams report their node's health here too, however long they lived.
-      this.resolver.mark(target, status.code);
+      // Streams report their node's health here too, however long they lived; a stream
+      // refused unread by a server going away says nothing of the node's health.
+      if (status.unprocessed !== true) this.resolver.mark(target, status.code);
     });
     if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
     watcher.opened(stream);

@@ -2,14 +2,24 @@ import { Code } from '@tsmicro/transport';
 import type { CallOptions } from '../client-types.js';
 import { MicroError } from '../errors.js';
 import type { Node } from '../registry/registry.js';
+import { defaults } from '../config/defaults.js';
+import { localNodes } from '../local-nodes.js';
+import { type ChoiceOptions, FailedDials, type Route, routeOf, routesTo } from '../transport-choice.js';
 import type { ClientOptions, ConnectionSource } from './client-options.js';
 
-/** Target is what one attempt goes to: a node, and the connections of its transport. */
+/** Way is one way to a node, with the connections of its transport. */
+export interface Way extends Route {
+  readonly connections: ConnectionSource;
+}
+
+/** Target is what one attempt goes to: a node, and the ways to reach it, best first. */
 export interface Target {
   readonly node: Node;
-  readonly connections: ConnectionSource;
+  readonly ways: readonly Way[];
   /** Chosen by the selector, so its outcome is reported back with mark(). */
   readonly selected: boolean;
+  /** localNodes.version the ways were worked out at. */
+  readonly version: number;
 }
 
 /** Targets gives each attempt of one call its target: at once when it is known, else a promise. */
@@ -28,29 +38,47 @@ export class TargetResolver {
   // The target of a fixed address, kept per address: a call by address or
   // through `resolve` then builds no node of its own.
   private readonly addressTargets = new Map<string, Target>();
+  // A node's target is worked out once, and again only when this process starts or stops serving a node.
+  private readonly nodeTargets = new WeakMap<Node, Target>();
+  private readonly choice: ChoiceOptions;
+  /** failedDials are the routes to pass over for a while, because dialing them just failed. */
+  readonly failedDials: FailedDials;
 
-  constructor(private readonly options: ClientOptions) {}
+  constructor(private readonly options: ClientOptions) {
+    this.failedDials = new FailedDials(options.failedDialMs ?? 10_000);
+    this.choice = {
+      preference: options.transports ?? defaults.client.transports,
+      fallback: options.transport.name,
+      supports: (transport) => this.sourceOf(transport) !== undefined,
+      localAddress: localNodes.addressOf,
+    };
+  }
 
   /** targetsOf returns where the attempts of one call go. */
   targetsOf(service: string, callOptions: CallOptions): Targets {
     const { options } = this;
     const address = callOptions.address;
     if (address !== undefined) {
-      const target = this.targetAt(address);
+      let target: Target;
+      try {
+        target = this.targetAt(address);
+      } catch (err) {
+        // Reported by the call's promise, as every other failure.
+        return () => {
+          throw err;
+        };
+      }
       return () => target;
     }
     const selector = options.selector;
     if (selector) {
       // One select per call: every attempt then walks the same node list, skipping the ones just marked.
       let next: (() => Node) | undefined;
-      const take = (): Target => {
-        const node = (next as () => Node)();
-        return { node, connections: this.connectionsOf(node) ?? options.connections, selected: true };
-      };
+      const take = (): Target => this.targetOf((next as () => Node)());
       return () =>
         next
           ? take()
-          : selector.select(service, { filter: (n) => this.connectionsOf(n) !== undefined }).then((picked) => {
+          : selector.select(service, { filter: (n) => this.targetOf(n).ways.length > 0 }).then((picked) => {
               next ??= picked;
               return take();
             });
@@ -80,18 +108,33 @@ export class TargetResolver {
     await Promise.all([this.options.connections.close(), ...[...this.extraSources].map((s) => s.close())]);
   }
 
-  private connectionsOf(node: Node): ConnectionSource | undefined {
-    const name = node.metadata.transport;
-    if (name === undefined || name === this.options.transport.name) return this.options.connections;
-    const source = this.options.connectionsFor?.(name);
+  private sourceOf(transport: string): ConnectionSource | undefined {
+    if (transport === this.options.transport.name) return this.options.connections;
+    const source = this.options.connectionsFor?.(transport);
     if (source) this.extraSources.add(source);
     return source;
+  }
+
+  private targetOf(node: Node): Target {
+    let target = this.nodeTargets.get(node);
+    if (target === undefined || target.version !== localNodes.version) {
+      const ways = routesTo(node, this.choice).map((r) => ({ ...r, connections: this.sourceOf(r.transport) as ConnectionSource }));
+      target = { node, ways, selected: true, version: localNodes.version };
+      this.nodeTargets.set(node, target);
+    }
+    return target;
   }
 
   private targetAt(address: string): Target {
     let target = this.addressTargets.get(address);
     if (target === undefined) {
-      target = { node: { id: address, address, metadata: {} }, connections: this.options.connections, selected: false };
+      const route = routeOf(address, this.options.transport.name);
+      const connections = this.sourceOf(route.transport);
+      if (connections === undefined) {
+        throw new MicroError(Code.INVALID_ARGUMENT, `address ${address} names transport "${route.transport}", which this client does not have`);
+      }
+      const node: Node = { id: address, address: route.address, metadata: { transport: route.transport } };
+      target = { node, ways: [{ ...route, connections }], selected: false, version: 0 };
       if (this.addressTargets.size < MAX_ADDRESS_TARGETS) this.addressTargets.set(address, target);
     }
     return target;

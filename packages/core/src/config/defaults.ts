@@ -12,13 +12,15 @@ export const defaults: ResolvedConfig = deepFreeze({
   version: 'latest',
   // Wire-compatible with every gRPC implementation, so the safe default between processes;
   // in-process setups (tests, the demo) ask for 'memory' explicitly.
-  transport: 'grpc',
+  transport: ['grpc'],
   // Protobuf is what stock gRPC peers speak.
   codec: 'proto',
   server: {
     // All IPv4 interfaces and a free port, as go-micro's ":0": a registered service must be
     // reachable from other hosts, and the registry records the port actually bound.
     address: '0.0.0.0:0',
+    // None: the first transport listens on server.address, each other one on its host and a free port.
+    addresses: {},
     // Ten seconds lets typical unary calls finish on shutdown without stalling a deploy.
     graceMs: 10_000,
     // gRPC's default receive limit, so tsmicro and stock peers agree on what is too big.
@@ -57,6 +59,9 @@ export const defaults: ResolvedConfig = deepFreeze({
     // One retry rides out a node that just died without doubling load on a struggling one.
     retries: 1,
     retryBackoff: { initialMs: 100, maxMs: 1_000, multiplier: 2 },
+    // Cheapest first: no socket at all, then tsmicro's own framing, then HTTP/2; memory nodes are
+    // reachable only within their process anyway.
+    transports: ['in-process', 'tcp', 'grpc', 'memory'],
   },
   keepalive: {
     // grpc-go servers by default answer pings more frequent than every 5 minutes with

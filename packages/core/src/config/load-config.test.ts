@@ -57,7 +57,7 @@ describe('loadConfig', () => {
       { client: { poolSize: 5 } },
       { env: { MICRO_TRANSPORT: 'memory', MICRO_POOL_SIZE: '4', MICRO_CLIENT_TIMEOUT: '900ms' }, cwd: dir },
     );
-    expect(config.transport).toBe('memory'); // env over file
+    expect(config.transport).toEqual(['memory']); // env over file
     expect(config.codec).toBe('json'); // file over default
     expect(config.client.poolSize).toBe(5); // code over env and file
     expect(config.client.timeoutMs).toBe(900); // env over file
@@ -71,14 +71,14 @@ describe('loadConfig', () => {
       { server: { graceMs: 500 } },
       { env: { MICRO_SERVER_ADDRESS: '127.0.0.1:9100', MICRO_POOL_SIZE: '4' }, cwd: dir },
     );
-    expect(config.transport).toBe('tcp');
+    expect(config.transport).toEqual(['tcp']);
     expect(config.server).toEqual({ ...defaults.server, graceMs: 500, address: '127.0.0.1:9100' });
     expect(config.client.poolSize).toBe(4);
   });
 
   it('lets code options that are undefined fall through to lower layers', () => {
     const config = loadConfig({ transport: undefined, name: 'greeter' }, { env: { MICRO_TRANSPORT: 'tcp' }, cwd: dir });
-    expect(config).toMatchObject({ transport: 'tcp', name: 'greeter' });
+    expect(config).toMatchObject({ transport: ['tcp'], name: 'greeter' });
   });
 
   it('reads the file MICRO_CONFIG_FILE names, and the file option overrides it', () => {
@@ -87,9 +87,9 @@ describe('loadConfig', () => {
     write('conf/dev.json', '{"transport": "memory"}');
     write('micro.config.json', '{"transport": "grpc", "codec": "json"}');
     const env = { MICRO_CONFIG_FILE: 'conf/prod.yaml' };
-    expect(loadConfig({}, { env, cwd: dir })).toMatchObject({ transport: 'tcp', codec: 'proto' });
-    expect(loadConfig({}, { env, cwd: dir, file: 'conf/dev.json' }).transport).toBe('memory');
-    expect(loadConfig({}, { env, cwd: dir, file: false })).toMatchObject({ transport: 'grpc', codec: 'proto' });
+    expect(loadConfig({}, { env, cwd: dir })).toMatchObject({ transport: ['tcp'], codec: 'proto' });
+    expect(loadConfig({}, { env, cwd: dir, file: 'conf/dev.json' }).transport).toEqual(['memory']);
+    expect(loadConfig({}, { env, cwd: dir, file: false })).toMatchObject({ transport: ['grpc'], codec: 'proto' });
   });
 
   it('names MICRO_CONFIG_FILE when the file it names is missing', () => {
@@ -194,6 +194,38 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads several transports, their addresses and the client preference from the environment', () => {
+    const env = {
+      MICRO_TRANSPORT: 'grpc, tcp',
+      MICRO_SERVER_ADDRESS_TCP: ':9100',
+      MICRO_CLIENT_TRANSPORTS: 'tcp,grpc',
+    };
+    const config = loadConfig({}, { env, cwd: dir });
+    expect(config.transport).toEqual(['grpc', 'tcp']);
+    expect(config.server.addresses).toEqual({ tcp: '0.0.0.0:9100' });
+    expect(config.client.transports).toEqual(['tcp', 'grpc']);
+    expect(loadConfig({ transport: ['tcp', 'memory'] }, { env: {}, cwd: dir }).transport).toEqual(['tcp', 'memory']);
+  });
+
+  it('names the variable for a bad or repeated name in a transport list', () => {
+    expect(configError(() => loadConfig({}, { env: { MICRO_TRANSPORT: 'grpc,quic' }, cwd: dir })).message).toBe(
+      'MICRO_TRANSPORT="grpc,quic" is not valid: accepted values are grpc, tcp, memory (sets transport)',
+    );
+    expect(configError(() => loadConfig({}, { env: { MICRO_CLIENT_TRANSPORTS: 'tcp,tcp' }, cwd: dir })).message).toBe(
+      'MICRO_CLIENT_TRANSPORTS="tcp,tcp" is not valid: lists tcp twice (sets client.transports)',
+    );
+    expect(configError(() => loadConfig({ transport: [] }, { env: {}, cwd: dir })).message).toBe(
+      'transport=[] is not valid: expected one of grpc, tcp, memory or a list of them (set in code)',
+    );
+  });
+
+  it('refuses an address for a transport the service does not serve', () => {
+    const err = configError(() => loadConfig({}, { env: { MICRO_TRANSPORT: 'grpc', MICRO_SERVER_ADDRESS_TCP: ':9100' }, cwd: dir }));
+    expect(err.message).toBe('MICRO_SERVER_ADDRESS_TCP=":9100" is not valid: is set but transport is grpc (sets server.addresses.tcp)');
+    const unknown = configError(() => loadConfig({ server: { addresses: { quic: ':1' } } } as never, { env: {}, cwd: dir }));
+    expect(unknown.message).toMatch(/server\.addresses\.quic=":1" is not a known key: accepted keys are grpc, tcp, memory/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({}, { env: { MICRO_TRANSPORT: '', MICRO_POOL_SIZE: ' ' }, cwd: dir })).toMatchObject({
       transport: defaults.transport,
@@ -206,7 +238,7 @@ describe('loadConfig', () => {
     const err = configError(() => loadConfig({}, { env: {}, cwd: dir }));
     expect(err.message).toBe(
       'micro.config.yaml:4: client.poolsize=4 is not a known key: accepted keys are poolSize, poolTtlMs, ' +
-        'maxStreamsPerConnection, timeoutMs, retries, retryBackoff',
+        'maxStreamsPerConnection, timeoutMs, retries, retryBackoff, transports',
     );
     expect(err.problems[0]).toMatchObject({ key: 'client.poolsize', file: 'micro.config.yaml', line: 4 });
   });
@@ -225,7 +257,7 @@ describe('loadConfig', () => {
     const options = { server: { adress: ':8080' } } as unknown as Parameters<typeof loadConfig>[0];
     const err = configError(() => loadConfig(options, { env: {}, cwd: dir }));
     expect(err.message).toBe(
-      'server.adress=":8080" is not a known key: accepted keys are address, graceMs, maxMessageSize, maxConcurrentStreams, health, reflection (set in code)',
+      'server.adress=":8080" is not a known key: accepted keys are address, addresses, graceMs, maxMessageSize, maxConcurrentStreams, health, reflection (set in code)',
     );
   });
 

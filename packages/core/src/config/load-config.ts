@@ -5,7 +5,7 @@ import { problemAt, sourceOf, type ConfigSource, type Provenance } from './confi
 import { defaults } from './defaults.js';
 import { envLayer } from './env.js';
 import { isPlainObject, mergeLayer } from './merge-layer.js';
-import { configSchema, type MicroOptionsInput, type ResolvedConfig } from './schema.js';
+import { configSchema, type MicroOptionsInput, type ResolvedConfig, transportNames } from './schema.js';
 import { resolveTlsFiles } from './tls-files.js';
 
 /** LoadConfigOptions say where loadConfig looks; the defaults are the running process's. */
@@ -85,12 +85,23 @@ function describeIssue(issue: core.$ZodIssue, merged: Record<string, unknown>, p
     const others = issue.keys.length > 1 ? ` (also unknown: ${issue.keys.slice(1).join(', ')})` : '';
     return problemAt(path, valueAt(merged, path), sourceOf(provenance, path), `is not a known key: accepted keys are ${accepted}${others}`);
   }
-  return problemAt(issue.path, valueAt(merged, issue.path), sourceOf(provenance, issue.path), `is not valid: ${issue.message}`);
+  const path = settingPath(merged, issue.path);
+  return problemAt(path, valueAt(merged, path), sourceOf(provenance, path), `is not valid: ${issue.message}`);
 }
 
-// The keys each object accepts, for "accepted keys are …"; tls is optional so it has no default to read them from.
+// A list given as one "a,b" string is split by the schema: a problem with one of its
+// names is reported on the string as it was set.
+function settingPath(merged: Record<string, unknown>, path: readonly PropertyKey[]): readonly PropertyKey[] {
+  for (let n = 1; n < path.length; n++) {
+    if (typeof valueAt(merged, path.slice(0, n)) === 'string') return path.slice(0, n);
+  }
+  return path;
+}
+
+// The keys each object accepts, for "accepted keys are …"; tls and server.addresses have no defaults to read them from.
 const defaultsShape: Record<string, unknown> = {
   ...defaults,
+  server: { ...defaults.server, addresses: Object.fromEntries(transportNames.map((t) => [t, true])) },
   tls: Object.fromEntries(Object.keys(configSchema.shape.tls.unwrap().shape).map((k) => [k, true])),
 };
 

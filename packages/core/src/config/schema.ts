@@ -3,6 +3,8 @@ import { logLevels } from '../logger/logger.js';
 
 /** transportNames are the transports configuration may choose. */
 export const transportNames = ['grpc', 'tcp', 'memory'] as const;
+/** clientTransportNames are what client.transports may list: "in-process" reaches a node this process serves without a socket. */
+export const clientTransportNames = ['in-process', 'tcp', 'grpc', 'memory'] as const;
 /** codecNames are the message codecs configuration may choose. */
 export const codecNames = ['proto', 'json'] as const;
 /** registryKinds are the registries configuration may choose. */
@@ -60,7 +62,29 @@ function hostPort(emptyHost: string | undefined, minPort: number) {
     }, expected);
 }
 
+function listenAddress() {
+  return hostPort('all interfaces', 0).transform((a) => (a.startsWith(':') ? `0.0.0.0${a}` : a));
+}
+
 const pemOrPath = text('a file path or PEM text');
+
+/**
+ * nameList accepts one name, a comma-separated list ("grpc,tcp") or an
+ * array, each name once, and yields the array.
+ */
+function nameList<const T extends readonly [string, ...string[]]>(values: T) {
+  const expected = `expected one of ${values.join(', ')} or a list of them`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v),
+    z
+      .array(oneOf(values), { error: expected })
+      .min(1, expected)
+      .superRefine((list, ctx) => {
+        const twice = list.find((name, i) => list.indexOf(name) !== i);
+        if (twice !== undefined) ctx.addIssue({ code: 'custom', message: `lists ${twice} twice` });
+      }),
+  );
+}
 
 function backoff() {
   return {
@@ -86,12 +110,17 @@ export const configSchema = section({
     .regex(/^[A-Za-z0-9._-]+$/, "expected a service name of letters, digits, '.', '_' or '-'")
     .describe('Name the service registers under and clients call it by.'),
   version: text('a version string').describe('Version registered with each node.'),
-  transport: oneOf(transportNames).describe('How calls travel: gRPC over HTTP/2, tsmicro tcp framing, or in-process.'),
+  transport: nameList(transportNames).describe(
+    'How calls travel: gRPC over HTTP/2, tsmicro tcp framing, or in-process; several serve the same handlers on each.',
+  ),
   codec: oneOf(codecNames).describe('Codec clients use for requests; servers answer in the codec a call arrives in.'),
   server: section({
-    address: hostPort('all interfaces', 0)
-      .transform((a) => (a.startsWith(':') ? `0.0.0.0${a}` : a))
-      .describe('Address the server listens on; port 0 picks a free port.'),
+    address: listenAddress().describe('Address the server listens on; port 0 picks a free port.'),
+    addresses: section({
+      grpc: listenAddress().optional(),
+      tcp: listenAddress().optional(),
+      memory: listenAddress().optional(),
+    }).describe('Listen address per transport; the first transport falls back to server.address, the others to its host on port 0.'),
     graceMs: ms(0).describe('On shutdown, how long open calls may run before they are cancelled.'),
     maxMessageSize: integer(1, maxMs, ' of bytes').describe('Largest message a server accepts.'),
     maxConcurrentStreams: integer(1, 4_294_967_295).describe('Most calls one client connection may have open at once.'),
@@ -124,6 +153,7 @@ export const configSchema = section({
     timeoutMs: ms(1).describe('Default deadline of a call that sets none.'),
     retries: integer(0, 10).describe('Extra attempts for a call that failed without reaching a handler.'),
     retryBackoff: section(backoff()).superRefine(initialWithinMax),
+    transports: nameList(clientTransportNames).describe('Transports a client prefers, first first; each node is reached over the first one both sides have.'),
   }),
   keepalive: section({
     timeMs: ms(1).describe('Idle time before a connection is pinged.'),
@@ -162,6 +192,13 @@ export const configSchema = section({
     })
     .optional()
     .describe('TLS for every socket transport; absent means plaintext.'),
+}).superRefine((v, ctx) => {
+  // An address for a transport the service does not serve is a mistake, not a setting to ignore.
+  for (const [name, address] of Object.entries(v.server.addresses)) {
+    if (address !== undefined && !(v.transport as readonly string[]).includes(name)) {
+      ctx.addIssue({ code: 'custom', path: ['server', 'addresses', name], message: `is set but transport is ${v.transport.join(',')}` });
+    }
+  }
 });
 
 type DeepPartial<T> = T extends readonly unknown[]

@@ -11,28 +11,36 @@ const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
 /** Messages buffered per direction before write() waits: the in-process flow-control window. */
 const WINDOW_MESSAGES = 16;
 
+/** CallOwner hears when a call ends, without a promise reaction per call. */
+export interface CallOwner {
+  callEnded(call: MemoryCall): void;
+}
+
 /**
  * MemoryCall joins the two ends of one in-process call. Both sides see the
  * same semantics as on a socket: bounded queues each way, headers, a final
  * status, cancellation that reaches the other side.
+ *
+ * Its two ends are small classes over the call rather than objects of
+ * closures, and the headers promise is made only when someone asks for it:
+ * an in-process call costs what it allocates, so it allocates little.
  */
 export class MemoryCall {
-  readonly client: ClientStream;
-  readonly server: ServerStream;
-  private readonly requests = new MessageQueue(WINDOW_MESSAGES);
-  private readonly responses = new MessageQueue(WINDOW_MESSAGES);
-  private readonly aborted = new AbortNotice();
-  private headersSent = false;
-  private finalStatus: Status | undefined;
+  readonly client: MemoryClientStream;
+  readonly server: MemoryServerStream;
+  readonly requests = new MessageQueue(WINDOW_MESSAGES);
+  readonly responses = new MessageQueue(WINDOW_MESSAGES);
+  readonly aborted = new AbortNotice();
+  headersSent = false;
+  finalStatus: Status | undefined;
+  owner: CallOwner | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private resolveHeaders!: (m: Metadata) => void;
-  private resolveStatus!: (s: Status) => void;
-  private readonly headers = new Promise<Metadata>((r) => {
-    this.resolveHeaders = r;
-  });
-  private readonly status = new Promise<Status>((r) => {
-    this.resolveStatus = r;
-  });
+  // Response headers once sent, and their promise once asked for.
+  private headersValue: Metadata | undefined;
+  private headersPromise: Promise<Metadata> | undefined;
+  private resolveHeaders: ((m: Metadata) => void) | undefined;
+  private statusPromise: Promise<Status> | undefined;
+  private resolveStatus: ((s: Status) => void) | undefined;
 
   constructor(
     method: string,
@@ -40,10 +48,10 @@ export class MemoryCall {
     deadline: number | undefined,
     contentType: string | undefined,
     peer: string,
-    private readonly maxMessageSize: number,
+    readonly maxMessageSize: number,
   ) {
-    this.client = this.clientSide();
-    this.server = this.serverSide(method, metadata, deadline, contentType, peer);
+    this.client = new MemoryClientStream(this);
+    this.server = new MemoryServerStream(this, method, metadata, deadline, contentType, peer);
     // The transport enforces the deadline itself, as grpc and tcp do, so a bare stream ends on time too.
     if (deadline !== undefined) {
       const ms = deadline - Date.now();
@@ -61,14 +69,48 @@ export class MemoryCall {
     return this.finalStatus !== undefined;
   }
 
+  /** headers resolves with the response headers (empty when the call ended without any). */
+  headers(): Promise<Metadata> {
+    if (this.headersPromise === undefined) {
+      this.headersPromise = this.headersSent
+        ? Promise.resolve(this.headersValue ?? new Metadata())
+        : new Promise((resolve) => {
+              this.resolveHeaders = resolve;
+            });
+    }
+    return this.headersPromise;
+  }
+
+  /** status resolves with the final status. */
+  status(): Promise<Status> {
+    if (this.statusPromise === undefined) {
+      this.statusPromise =
+        this.finalStatus !== undefined
+          ? Promise.resolve(this.finalStatus)
+          : new Promise((resolve) => {
+              this.resolveStatus = resolve;
+            });
+    }
+    return this.statusPromise;
+  }
+
+  /** sendHeaders sends the response headers once; later ones and ones after the end are dropped. */
+  sendHeaders(md: Metadata): void {
+    if (this.headersSent || this.finalStatus) return;
+    this.headersSent = true;
+    this.headersValue = md;
+    this.resolveHeaders?.(md);
+  }
+
   /** end finishes the call with a status; the first status wins. */
   end(status: Status, fromServer: boolean): void {
     if (this.finalStatus) return;
     this.finalStatus = status;
     if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     if (!this.headersSent) {
+      // Ended without headers: whoever asks gets an empty set of their own.
       this.headersSent = true;
-      this.resolveHeaders(new Metadata());
+      this.resolveHeaders?.(new Metadata());
     }
     // An OK end needs no error of its own (building one captures a stack, a
     // large share of an in-process call): later writes get the shared one.
@@ -79,74 +121,101 @@ export class MemoryCall {
     else this.responses.fail(err, fromServer);
     this.requests.fail(err);
     if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
-    this.resolveStatus(status);
+    this.resolveStatus?.(status);
+    this.owner?.callEnded(this);
   }
 
-  private checkSize(message: Uint8Array): StatusError | undefined {
+  /** tooBig is the error of a message over the size limit, else undefined. */
+  tooBig(message: Uint8Array): StatusError | undefined {
     if (message.byteLength <= this.maxMessageSize) return undefined;
-    return new StatusError(
-      Code.RESOURCE_EXHAUSTED,
-      `message of ${message.byteLength} bytes exceeds the limit of ${this.maxMessageSize}`,
-    );
+    return new StatusError(Code.RESOURCE_EXHAUSTED, `message of ${message.byteLength} bytes exceeds the limit of ${this.maxMessageSize}`);
+  }
+}
+
+/** MemoryClientStream is the caller's end of a MemoryCall. */
+class MemoryClientStream implements ClientStream {
+  constructor(private readonly call: MemoryCall) {}
+
+  get headers(): Promise<Metadata> {
+    return this.call.headers();
   }
 
-  private clientSide(): ClientStream {
-    return {
-      write: (message) => {
-        if (this.finalStatus) return Promise.reject(this.finalStatus.code === Code.OK ? ENDED_OK : statusError(this.finalStatus));
-        if (this.requests.done) return Promise.reject(writeAfterCloseSend());
-        const tooBig = this.checkSize(message);
-        if (tooBig) {
-          this.end(tooBig.status, true);
-          return Promise.reject(tooBig);
-        }
-        return this.requests.push(message);
-      },
-      closeSend: () => this.requests.end(),
-      read: () => this.responses.shift(),
-      readWith: (onMessage, onFailure, self) => this.responses.shiftWith(onMessage, onFailure, self),
-      headers: this.headers,
-      status: this.status,
-      cancel: (code = Code.CANCELLED, message = 'call cancelled by the client') =>
-        this.end({ code, message, metadata: new Metadata() }, false),
-    };
+  get status(): Promise<Status> {
+    return this.call.status();
   }
 
-  private serverSide(
-    method: string,
-    metadata: Metadata,
-    deadline: number | undefined,
-    contentType: string | undefined,
-    peer: string,
-  ): ServerStream {
-    const aborted = this.aborted;
-    const sendHeaders = (md: Metadata) => {
-      if (this.headersSent || this.finalStatus) return;
-      this.headersSent = true;
-      this.resolveHeaders(md.clone());
-    };
-    return {
-      method,
-      metadata,
-      deadline,
-      contentType,
-      peer,
-      get signal() {
-        return aborted.signal;
-      },
-      onAbort: (listener) => aborted.listen(listener),
-      read: () => this.requests.shift(),
-      readWith: (onMessage, onFailure, self) => this.requests.shiftWith(onMessage, onFailure, self),
-      write: (message) => {
-        if (this.finalStatus) return Promise.reject(statusError(this.finalStatus));
-        const tooBig = this.checkSize(message);
-        if (tooBig) return Promise.reject(tooBig);
-        if (!this.headersSent) sendHeaders(new Metadata());
-        return this.responses.push(message);
-      },
-      sendHeaders,
-      finish: (status) => this.end({ ...status, metadata: status.metadata.clone() }, true),
-    };
+  write(message: Uint8Array): Promise<void> {
+    const call = this.call;
+    const final = call.finalStatus;
+    if (final) return Promise.reject(final.code === Code.OK ? ENDED_OK : statusError(final));
+    if (call.requests.done) return Promise.reject(writeAfterCloseSend());
+    const tooBig = call.tooBig(message);
+    if (tooBig) {
+      call.end(tooBig.status, true);
+      return Promise.reject(tooBig);
+    }
+    return call.requests.push(message);
+  }
+
+  closeSend(): void {
+    this.call.requests.end();
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.call.responses.shift();
+  }
+
+  readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    return this.call.responses.shiftWith(onMessage, onFailure, self);
+  }
+
+  cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
+    this.call.end({ code, message, metadata: new Metadata() }, false);
+  }
+}
+
+/** MemoryServerStream is the handler's end of a MemoryCall. */
+class MemoryServerStream implements ServerStream {
+  constructor(
+    private readonly call: MemoryCall,
+    readonly method: string,
+    readonly metadata: Metadata,
+    readonly deadline: number | undefined,
+    readonly contentType: string | undefined,
+    readonly peer: string,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.call.aborted.signal;
+  }
+
+  onAbort(listener: ((reason: StatusError) => void) | undefined): void {
+    this.call.aborted.listen(listener);
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.call.requests.shift();
+  }
+
+  readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    return this.call.requests.shiftWith(onMessage, onFailure, self);
+  }
+
+  write(message: Uint8Array): Promise<void> {
+    const call = this.call;
+    if (call.finalStatus) return Promise.reject(statusError(call.finalStatus));
+    const tooBig = call.tooBig(message);
+    if (tooBig) return Promise.reject(tooBig);
+    if (!call.headersSent) call.sendHeaders(new Metadata());
+    return call.responses.push(message);
+  }
+
+  sendHeaders(metadata: Metadata): void {
+    if (!this.call.headersSent) this.call.sendHeaders(metadata.clone());
+  }
+
+  finish(status: Status): void {
+    this.call.end({ code: status.code, message: status.message, metadata: status.metadata.clone() }, true);
   }
 }
 

@@ -12,7 +12,7 @@ import type {
   StreamOptions,
   Transport,
 } from '../transport.js';
-import { MemoryCall } from './memory-call.js';
+import { type CallOwner, MemoryCall } from './memory-call.js';
 
 const DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024;
 
@@ -99,7 +99,7 @@ class MemoryListener implements Listener {
   }
 }
 
-class MemoryConnection implements Connection {
+class MemoryConnection implements Connection, CallOwner {
   private state_: ConnectionState = 'ready';
   private readonly calls = new Set<MemoryCall>();
   private resolveClosed!: () => void;
@@ -138,13 +138,19 @@ class MemoryConnection implements Connection {
       call.end({ code: Code.UNAVAILABLE, message: `connection to ${this.address} is closed`, metadata: new Metadata() }, false);
       return call.client;
     }
-    this.calls.add(call);
-    void call.client.status.then(() => {
-      this.calls.delete(call);
-      if (this.state_ === 'closing' && this.calls.size === 0) this.finishClose();
-    });
+    // A call whose deadline had passed ended as it was made: nothing to track.
+    if (!call.ended) {
+      this.calls.add(call);
+      call.owner = this;
+    }
     this.listener.deliver(call.server);
     return call.client;
+  }
+
+  /** callEnded forgets a call that got its final status. */
+  callEnded(call: MemoryCall): void {
+    this.calls.delete(call);
+    if (this.state_ === 'closing' && this.calls.size === 0) this.finishClose();
   }
 
   async close(graceMs = 0): Promise<void> {

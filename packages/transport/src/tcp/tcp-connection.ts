@@ -140,7 +140,9 @@ export class TcpConnection extends TcpSession implements Connection {
   protected onGoaway(g: GoawayPayload): void {
     if (this.state_ === 'ready') this.state_ = 'closing';
     // Streams above the last id the server saw were never processed: safe to retry elsewhere.
-    const refused = new StatusError(Code.UNAVAILABLE, `server is going away (${g.reason || 'no reason given'}); stream not processed`);
+    const refused = new StatusError(Code.UNAVAILABLE, `server is going away (${g.reason || 'no reason given'}); stream not processed`, undefined, {
+      unprocessed: true,
+    });
     for (const [id, s] of [...this.streams]) if (id > g.lastStreamId) s.fail(refused);
     if (this.streams.size === 0) void this.close(0);
   }
