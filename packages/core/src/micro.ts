@@ -162,7 +162,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     return o.interceptors(logger);
   });
   observed?.catch(() => {});
-  // Server, broker and subscribers keep this one logger, so their lines follow the swap to pino.
+  // Server, client, broker and events keep this one logger, so their lines follow the swap to pino.
   const serviceLogger = currentLogger(() => logger);
   const outermost = observed && deferredInterceptor(observed);
   let metricsAddress: string | undefined;

@@ -195,5 +195,3 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
     for (const err of errors) this.logger.error({ service: this.plan.service, method: this.plan.method.name, err }, 'client interceptor onEnd listener failed');
   }
 }
-
-
