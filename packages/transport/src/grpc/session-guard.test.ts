@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openResetFlood } from '../../../../test/hardening/support/h2-reset-flood.js';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import type { Listener } from '../transport.js';
+import type { Connection, Listener, ServerStream } from '../transport.js';
 import { createGrpcTransport } from './grpc-transport.js';
 
 const open: Listener[] = [];
@@ -20,6 +20,33 @@ async function listen(resetLimits?: { burst: number; perSecond: number }): Promi
   listener.addMethods([{ path: '/greeter.Greeter/SayHello', kind: 'unary' }]);
   open.push(listener);
   return listener;
+}
+
+// sendForever writes until the call dies, as a server stream that never ends would.
+async function sendForever(s: ServerStream): Promise<void> {
+  const message = new Uint8Array(1024);
+  try {
+    for (;;) await s.write(message);
+  } catch {
+    // The call died: what this handler waits for.
+  }
+}
+
+// churn keeps `inFlight` server streams open on conn, each cancelled after
+// its first message, until the server ends the connection (or 2000 calls).
+async function churn(conn: Connection, inFlight: number): Promise<void> {
+  let calls = 0;
+  const one = async (): Promise<void> => {
+    while (calls++ < 2000 && conn.state !== 'closed') {
+      const s = conn.openStream('/greeter.Greeter/ServerStream', new Metadata(), { kind: 'server' });
+      void s.write(new Uint8Array(0)).catch(() => undefined);
+      s.closeSend();
+      await s.read().catch(() => undefined);
+      s.cancel(Code.CANCELLED, 'gone');
+      await s.status;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, one));
 }
 
 function closedBy(socket: net.Socket): Promise<Buffer> {
@@ -56,6 +83,26 @@ describe('grpc reset limits', () => {
     expect(listener.abusiveConnections).toBe(0);
     expect(listener.connections).toBe(1);
   });
+
+  // The guard trips inside nghttp2's callback for the reset that spends the
+  // burst; ending the session right there, while its other streams still
+  // sent, now and then made Node 20 loop writing frames until the process
+  // died out of memory (timing-dependent: test/core/stream-leaks' grpc part
+  // met it under load). The session must end, and the server live on.
+  it('ends sessions whose other streams still send, one after another, and lives', async () => {
+    const listener = await createGrpcTransport({ resetLimits: { burst: 20, perSecond: 1 } }).listen('127.0.0.1:0', {
+      onStream: (s) => void sendForever(s),
+    });
+    listener.addMethods([{ path: '/greeter.Greeter/ServerStream', kind: 'server' }]);
+    open.push(listener);
+    const client = createGrpcTransport();
+    for (let round = 0; round < 5; round++) {
+      const conn = await client.dial(listener.address);
+      await churn(conn, 200);
+      await conn.close(0);
+    }
+    expect(listener.abusiveConnections).toBe(5);
+  }, 30_000);
 
   it('rejects limits above what Node tolerates itself', () => {
     expect(() => createGrpcTransport({ resetLimits: { burst: 5000, perSecond: 10 } })).toThrow(/burst must be an integer in 1\.\.1000/);

@@ -59,20 +59,28 @@ export function guardSession(session: ServerHttp2Session, socket: Socket, limits
     condemned = true;
     onAbusive();
     destroySoon();
-    // At once, inside the frame callback that counted the reset: Node then
-    // parses no more of the flood already read. The GOAWAY says why; destroy
-    // closes the socket, even when Node's own guard already ended the session.
-    try {
-      session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-    } catch {
-      // Already torn down (by Node's own guard, say): the socket goes all the same.
-    }
-    session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    // Not here: this runs inside nghttp2's frame callback, and destroying the
+    // session resets its other streams, which makes Node send from nghttp2
+    // while it still parses (Node 20 then loops writing frames until it dies
+    // out of memory). Once the frames already read are parsed, it is safe.
+    setImmediate(condemn, session);
   };
   session.on('stream', (stream: ServerHttp2Stream) => stream.once('aborted', onReset));
   session.once('close', destroySoon);
   session.on('error', destroySoon);
   socket.once('close', () => clearTimeout(timer));
+}
+
+// condemn ends a session that flooded resets: the GOAWAY says why; destroy
+// closes the socket, even when Node's own guard already ended the session.
+function condemn(session: ServerHttp2Session): void {
+  if (session.destroyed) return;
+  try {
+    session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+  } catch {
+    // Already closing (by Node's own guard, say): the socket goes all the same.
+  }
+  session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM);
 }
 
 /**
