@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { connect, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { type Broker, BrokerError, type BrokerMessage, type SubscribeOptions, type Subscription } from '@tsmicro/core';
 import {
   type BrokerHandler,
@@ -13,7 +13,7 @@ import {
   type Settle,
 } from '@tsmicro/core/plugin';
 import { JetStreamStore } from './jetstream-store.js';
-import { headersOf, natsHeaders } from './nats-headers.js';
+import { headersOf, headersOfMsg, natsHeaders } from './nats-headers.js';
 import { type NatsBrokerOptions, type ResolvedNatsOptions, resolveNatsOptions } from './nats-options.js';
 import { NatsSubscription } from './nats-subscription.js';
 
@@ -93,11 +93,13 @@ export class NatsBroker implements Broker {
 
   private async subscribeCore(nc: NatsConnection, topic: string, handler: BrokerHandler, options: ResolvedSubscribeOptions): Promise<Subscription> {
     const handlers = this.queueFor(handler, topic, options, false);
+    // Without wildcards every message's subject is the topic: no need to decode it from bytes each time.
+    const exact = !/(^|\.)[*>](\.|$)/.test(topic);
     const sub = nc.subscribe(topic, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
         if (err) (options.logger ?? this.options.logger).warn({ subscription: topic, queue: options.queue, err }, 'nats subscription failed');
-        else handlers.offer(fromCore(msg));
+        else handlers.offer({ topic: exact ? topic : msg.subject, body: msg.data, headers: headersOfMsg(msg), deliveryCount: 1 });
       },
     });
     // Once flushed, the server has the subscription: what is published from now on reaches it.
@@ -221,10 +223,6 @@ export class NatsBroker implements Broker {
       else if (status.type === 'reconnect') this.options.logger.info({ address: this.address }, 'reconnected to nats; subscriptions resumed');
     }
   }
-}
-
-function fromCore(msg: Msg): BrokerMessage {
-  return { topic: msg.subject, body: msg.data, headers: headersOf(msg.headers), deliveryCount: 1 };
 }
 
 function fromJetStream(m: JsMsg): BrokerMessage {
