@@ -42,7 +42,10 @@ try {
   for (const [name, [sub, pub]] of Object.entries(pairs)) {
     await moveAll(sub, pub, perRound / 2); // warm-up: optimised tiers first
     figures[name] = { pub: [], sub: [] };
-    for (let r = 0; r < rounds; r++) {
+  }
+  // Rounds alternate the pairs, so a change in the machine's load falls on both.
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, [sub, pub]] of Object.entries(pairs)) {
       const [sub0, pub0] = await Promise.all([sub.request<number>('cpu'), pub.request<number>('cpu')]);
       await moveAll(sub, pub, perRound);
       const [sub1, pub1] = await Promise.all([sub.request<number>('cpu'), pub.request<number>('cpu')]);
@@ -55,6 +58,10 @@ try {
   for (const [name, { pub, sub }] of Object.entries(figures)) {
     console.log(`${name.padEnd(13)} µs CPU per event: publisher ${show(pub)}, subscriber ${show(sub)}`);
   }
+  const raw = figures['nats.js']!;
+  const ours = figures['tsmicro/nats']!;
+  const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+  console.log(`tsmicro/nats CPU per event ÷ nats.js: publisher ${ratio(ours.pub, raw.pub)}×, subscriber ${ratio(ours.sub, raw.sub)}×`);
 } finally {
   for (const child of children) await child.stop();
   await nats.destroy();

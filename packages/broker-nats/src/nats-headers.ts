@@ -55,8 +55,15 @@ export function headersOfMsg(msg: Msg): Record<string, string> {
   if (!(msg instanceof MsgImpl) || typeof msg._msg?.hdr !== 'number' || !(msg._rdata instanceof Uint8Array)) return headersOf(msg.headers);
   const length = msg._msg.hdr;
   if (length <= 0) return {};
-  return parseHeaderBlock(decoder.decode(msg._rdata.subarray(0, length)));
+  const bytes = msg._rdata;
+  // A Buffer (as the socket hands them over) decodes a range without a view made first.
+  return parseHeaderBlock(Buffer.isBuffer(bytes) ? bytes.toString('utf8', 0, length) : decoder.decode(bytes.subarray(0, length)));
 }
+
+// The headers every event carries: a name read from the block is matched against these
+// first, so the record's keys are the same interned strings each time (a lookup by a
+// freshly sliced name would hash it every time).
+const commonNames = ['content-type', 'micro-id', 'micro-timestamp', 'traceparent', 'tracestate'];
 
 /** parseHeaderBlock reads "NATS/1.0[ status]\r\nName: value\r\n…\r\n\r\n" into a record: the first value of each name, trimmed. */
 export function parseHeaderBlock(block: string): Record<string, string> {
@@ -69,8 +76,25 @@ export function parseHeaderBlock(block: string): Record<string, string> {
     const lineEnd = end < 0 ? block.length : end;
     const colon = block.indexOf(':', start);
     if (colon < 0 || colon >= lineEnd) continue;
-    const key = block.slice(start, colon);
-    if (!Object.hasOwn(out, key)) out[key] = block.slice(colon + 1, lineEnd).trim();
+    let key: string | undefined;
+    for (const name of commonNames) {
+      if (name.length === colon - start && block.startsWith(name, start)) {
+        key = name;
+        break;
+      }
+    }
+    key ??= block.slice(start, colon);
+    if (Object.hasOwn(out, key)) continue;
+    // Trimmed as String.trim would, in one slice.
+    let from = colon + 1;
+    let to = lineEnd;
+    while (from < to && isSpace(block.charCodeAt(from))) from++;
+    while (to > from && isSpace(block.charCodeAt(to - 1))) to--;
+    out[key] = block.slice(from, to);
   }
   return out;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
