@@ -13,7 +13,8 @@ import {
   type Settle,
 } from '@tsmicro/core/plugin';
 import { JetStreamStore } from './jetstream-store.js';
-import { headersOf, headersOfMsg, natsHeaders } from './nats-headers.js';
+import { headersOf, natsHeaders } from './nats-headers.js';
+import { NatsMessage } from './nats-message.js';
 import { type NatsBrokerOptions, type ResolvedNatsOptions, resolveNatsOptions } from './nats-options.js';
 import { NatsSubscription } from './nats-subscription.js';
 
@@ -105,7 +106,7 @@ export class NatsBroker implements Broker {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
         if (err) (options.logger ?? this.options.logger).warn({ subscription: topic, queue: options.queue, err }, 'nats subscription failed');
-        else handlers.offer({ topic: exact ? topic : msg.subject, body: msg.data, headers: headersOfMsg(msg), deliveryCount: 1 });
+        else handlers.offer(exact ? NatsMessage.of(msg, topic) : NatsMessage.of(msg));
       },
     });
     // Once flushed, the server has the subscription: what is published from now on reaches it.

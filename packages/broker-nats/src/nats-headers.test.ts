@@ -2,7 +2,8 @@ import { connect, headers, type Msg, type NatsConnection } from '@nats-io/transp
 import { BrokerError } from '@tsmicro/core';
 import { serverAvailable } from '@tsmicro/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headersOf, headersOfMsg, natsHeaders, parseHeaderBlock } from './nats-headers.js';
+import { contentTypeOfBlock, headersOf, natsHeaders, parseHeaderBlock } from './nats-headers.js';
+import { NatsMessage } from './nats-message.js';
 import { TestNats } from './test-nats.js';
 
 describe('natsHeaders', () => {
@@ -28,12 +29,24 @@ describe('natsHeaders', () => {
   });
 });
 
-describe('parseHeaderBlock', () => {
+describe('parseHeaderBlock and contentTypeOfBlock', () => {
   it('reads the first value of each name, trimmed, skipping the status line and lines without a colon', () => {
     const block = 'NATS/1.0 503 No Responders\r\na: 1\r\nb:two: parts \r\nno colon here\r\n\r\na: again\r\nEmpty:\r\n\r\n';
     expect(parseHeaderBlock(block)).toEqual({ a: '1', b: 'two: parts', Empty: '' });
     expect(parseHeaderBlock('NATS/1.0\r\n\r\n')).toEqual({});
     expect(parseHeaderBlock('NATS/1.0')).toEqual({});
+  });
+
+  it('reads the content type as the full read would, first of its name only', () => {
+    const blocks = [
+      'NATS/1.0\r\nx-content-type: no\r\ncontent-type:  application/json \r\ncontent-type: second\r\n\r\n',
+      'NATS/1.0\r\nContent-Type: other case\r\nmicro-id: 1\r\n\r\n',
+      'NATS/1.0\r\ncontent-type:\r\n\r\n',
+      'NATS/1.0\r\ncontent-type: last line',
+      'NATS/1.0\r\n\r\n',
+    ];
+    for (const block of blocks) expect(contentTypeOfBlock(block)).toBe(parseHeaderBlock(block)['content-type']);
+    expect(contentTypeOfBlock(blocks[0] as string)).toBe('application/json');
   });
 });
 
@@ -73,22 +86,32 @@ describe.skipIf(!hasNats)('headersOfMsg over a real nats-server', () => {
     h.append('Trace-Parent', '00-abc-01');
     h.append('empty', '');
     h.append('x-note', 'prix: 5 € ');
+    h.append('content-type', ' application/json');
     const msg = await roundTrip(h);
-    const fast = headersOfMsg(msg);
-    expect(fast).toEqual({ 'micro-id': 'm-1', 'Trace-Parent': '00-abc-01', empty: '', 'x-note': 'prix: 5 €' });
-    expect(fast).toEqual(headersOf(msg.headers));
-    expect([...msg.data]).toEqual([1, 2, 3]);
+    const event = NatsMessage.of(msg);
+    expect(event.contentType).toBe('application/json');
+    expect(event.headers).toEqual({ 'micro-id': 'm-1', 'Trace-Parent': '00-abc-01', empty: '', 'x-note': 'prix: 5 €', 'content-type': 'application/json' });
+    expect(event.headers).toEqual(headersOf(msg.headers));
+    expect(event.contentType).toBe('application/json');
+    expect(event).toMatchObject({ topic: 'headers.test', deliveryCount: 1 });
+    expect([...event.body]).toEqual([1, 2, 3]);
   });
 
   it('reads no headers from a message sent without any', async () => {
-    const msg = await roundTrip(undefined);
-    expect(headersOfMsg(msg)).toEqual({});
+    const event = NatsMessage.of(await roundTrip(undefined), 'given.topic');
+    expect(event.headers).toEqual({});
+    expect(event.contentType).toBeUndefined();
+    expect(event.topic).toBe('given.topic');
   });
 
   it('reads through the header object for a message of another class', () => {
     const h = headers();
     h.set('k', 'v');
+    h.set('content-type', 'application/json');
     const foreign = { subject: 's', data: new Uint8Array(), headers: h } as unknown as Msg;
-    expect(headersOfMsg(foreign)).toEqual({ k: 'v' });
+    const event = NatsMessage.of(foreign);
+    expect(event.headers).toEqual({ k: 'v', 'content-type': 'application/json' });
+    expect(event.contentType).toBe('application/json');
+    expect(event.topic).toBe('s');
   });
 });

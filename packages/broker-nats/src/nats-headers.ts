@@ -45,27 +45,22 @@ export function headersOf(from: MsgHdrs | undefined): Record<string, string> {
 const decoder = new TextDecoder();
 
 /**
- * headersOfMsg reads the event headers of a received message. A message of
- * the client's own class still holds its header block as bytes: reading that
- * block straight into a record skips the client's header object (a Map of
- * arrays, each name checked and canonicalised), which otherwise is most of
- * what receiving an event costs. Same result as headersOf(msg.headers).
+ * headerBlockOf is the header block of a received message as text, or
+ * undefined when the message is not of the client's own class. That class
+ * still holds the block as bytes: reading it straight skips the client's
+ * header object (a Map of arrays, each name checked and canonicalised),
+ * which otherwise is most of what receiving an event costs.
  */
-export function headersOfMsg(msg: Msg): Record<string, string> {
-  if (!(msg instanceof MsgImpl) || typeof msg._msg?.hdr !== 'number' || !(msg._rdata instanceof Uint8Array)) return headersOf(msg.headers);
+export function headerBlockOf(msg: Msg): string | undefined {
+  if (!(msg instanceof MsgImpl) || typeof msg._msg?.hdr !== 'number' || !(msg._rdata instanceof Uint8Array)) return undefined;
   const length = msg._msg.hdr;
-  if (length <= 0) return {};
+  if (length <= 0) return '';
   const bytes = msg._rdata;
   // A Buffer (as the socket hands them over) decodes a range without a view made first.
-  return parseHeaderBlock(Buffer.isBuffer(bytes) ? bytes.toString('utf8', 0, length) : decoder.decode(bytes.subarray(0, length)));
+  return Buffer.isBuffer(bytes) ? bytes.toString('utf8', 0, length) : decoder.decode(bytes.subarray(0, length));
 }
 
-// The headers every event carries: a name read from the block is matched against these
-// first, so the record's keys are the same interned strings each time (a lookup by a
-// freshly sliced name would hash it every time).
-const commonNames = ['content-type', 'micro-id', 'micro-timestamp', 'traceparent', 'tracestate'];
-
-/** parseHeaderBlock reads "NATS/1.0[ status]\r\nName: value\r\n…\r\n\r\n" into a record: the first value of each name, trimmed. */
+/** parseHeaderBlock reads "NATS/1.0[ status]\r\nName: value\r\n…\r\n\r\n" into a record: the first value of each name, trimmed, as the client reads it. */
 export function parseHeaderBlock(block: string): Record<string, string> {
   const out: Record<string, string> = {};
   // The first line is the version and status, not a header.
@@ -76,25 +71,18 @@ export function parseHeaderBlock(block: string): Record<string, string> {
     const lineEnd = end < 0 ? block.length : end;
     const colon = block.indexOf(':', start);
     if (colon < 0 || colon >= lineEnd) continue;
-    let key: string | undefined;
-    for (const name of commonNames) {
-      if (name.length === colon - start && block.startsWith(name, start)) {
-        key = name;
-        break;
-      }
-    }
-    key ??= block.slice(start, colon);
-    if (Object.hasOwn(out, key)) continue;
-    // Trimmed as String.trim would, in one slice.
-    let from = colon + 1;
-    let to = lineEnd;
-    while (from < to && isSpace(block.charCodeAt(from))) from++;
-    while (to > from && isSpace(block.charCodeAt(to - 1))) to--;
-    out[key] = block.slice(from, to);
+    const key = block.slice(start, colon);
+    if (!Object.hasOwn(out, key)) out[key] = block.slice(colon + 1, lineEnd).trim();
   }
   return out;
 }
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a) || c === 0x1680 || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+const contentTypeLine = '\r\ncontent-type:';
+
+/** contentTypeOfBlock is the first content-type header of a header block, as parseHeaderBlock would read it, without reading the rest. */
+export function contentTypeOfBlock(block: string): string | undefined {
+  const at = block.indexOf(contentTypeLine);
+  if (at < 0) return undefined;
+  const end = block.indexOf('\r\n', at + 2);
+  return block.slice(at + contentTypeLine.length, end < 0 ? block.length : end).trim();
 }

@@ -116,8 +116,9 @@ export function checkInjectable(ctor: Function, className: string): void {
  * handler, through its interceptors when it has any (composed once, here).
  */
 export function brokerHandler(binding: SubscriberBinding, signal: AbortSignal, onHookError: (err: unknown) => void): BrokerHandler {
-  const decode = (event: BrokerMessage): unknown => eventCodecFor(event.headers[eventHeader.contentType]).unmarshal(binding.type, event.body);
-  const context = (event: BrokerMessage): Context => new EventContext(event.headers, event.topic, binding.where, signal);
+  const decode = (event: BrokerMessage): unknown =>
+    eventCodecFor(event.contentType ?? event.headers[eventHeader.contentType]).unmarshal(binding.type, event.body);
+  const context = (event: BrokerMessage): Context => new EventContext(event, binding.where, signal);
   // Not async functions: a delivery is on the hot path, and each await is a turn.
   if (binding.interceptors.length === 0) {
     return (event) => {
