@@ -1,7 +1,8 @@
-// cpu-per-event: CPU time per event on each side of the NATS events row, for
-// the raw nats.js pair and the tsmicro pair. CPU time, unlike a rate, barely
-// moves when other work shares the machine, so it compares two builds on a
-// busy one. Needs nats-server on PATH.
+// cpu-per-event: CPU time per event of the memory broker (publisher and
+// handler in one process), and on each side of the NATS events row, for the
+// raw nats.js pair and the tsmicro pair. CPU time, unlike a rate, barely moves
+// when other work shares the machine, so it compares two builds on a busy one.
+// The NATS figures need nats-server on PATH.
 // node bench/dist/events/cpu-per-event.js [events per round] [rounds] [profile directory]
 // With a directory, each process writes a V8 CPU profile there (--cpu-prof) on exit.
 import { TestNats } from '@tsmicro/broker-nats/testing';
@@ -13,6 +14,24 @@ const perRound = Number(process.argv[2] ?? 100_000);
 const rounds = Number(process.argv[3] ?? 3);
 const profiles = process.argv[4];
 const perBatch = 5_000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const show = (xs: number[]) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(', ')})`;
+
+const memory = new Child('./events/event-process.js', ['memory', ''], profiles ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`, '--cpu-prof-name=memory.cpuprofile'] : []);
+try {
+  await memory.ready;
+  for (let sent = 0; sent < perRound / 2; sent += perBatch) await memory.request('batch', perBatch);
+  const used: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const before = await memory.request<number>('cpu');
+    for (let sent = 0; sent < perRound; sent += perBatch) await memory.request('batch', perBatch);
+    used.push(((await memory.request<number>('cpu')) - before) / perRound);
+  }
+  console.log(`tsmicro/memory broker µs CPU per event, publish and handle in one process: ${show(used)}`);
+} finally {
+  await memory.stop();
+}
 
 if (findOnPath('nats-server') === undefined) {
   console.log(missingServerLine('nats-server'));
@@ -53,8 +72,6 @@ try {
       figures[name]!.pub.push((pub1 - pub0) / perRound);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const show = (xs: number[]) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(', ')})`;
   for (const [name, { pub, sub }] of Object.entries(figures)) {
     console.log(`${name.padEnd(13)} µs CPU per event: publisher ${show(pub)}, subscriber ${show(sub)}`);
   }
