@@ -30,6 +30,20 @@ describe('MemoryBroker', () => {
     expect(got).toEqual([1, 3]);
   });
 
+  it('gives each subscriber headers of its own, so one changing them changes nothing another gets', async () => {
+    const broker = createMemoryBroker();
+    const seen: string[] = [];
+    await broker.subscribe('hdr', async (m) => {
+      (m.headers as Record<string, string>)['micro-id'] = 'changed';
+    });
+    await broker.subscribe('hdr', async (m) => void seen.push(m.headers['micro-id'] ?? ''));
+    const headers = { 'micro-id': 'original' };
+    await broker.publish('hdr', { body: new Uint8Array(), headers });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seen).toEqual(['original']);
+    expect(headers['micro-id']).toBe('original');
+  });
+
   it('is one shared broker per process by default', () => {
     expect(defaultMemoryBroker()).toBe(defaultMemoryBroker());
   });

@@ -78,16 +78,14 @@ export class MemoryBroker implements Broker {
     } catch (err) {
       return Promise.reject(err);
     }
-    // One copy per publish: the publisher may reuse its buffer once publish returns
-    // (Uint8Array's slice copies; a Buffer's own slice would not).
-    const delivered: BrokerMessage = {
-      topic,
-      body: Uint8Array.prototype.slice.call(message.body),
-      headers: Object.freeze({ ...message.headers }),
-      deliveryCount: 1,
-    };
+    // One copy of the body per publish: the publisher may reuse its buffer once publish
+    // returns (Uint8Array's slice copies; a Buffer's own slice would not). Each subscriber
+    // gets headers of its own, which costs less than freezing one shared record.
+    const body = Uint8Array.prototype.slice.call(message.body);
+    const headers = message.headers ?? {};
+    const delivered = (): BrokerMessage => ({ topic, body, headers: { ...headers }, deliveryCount: 1 });
     const route = this.route(topic);
-    for (const sub of route.plain) sub.handlers.offer(delivered);
+    for (const sub of route.plain) sub.handlers.offer(delivered());
     for (const group of route.groups) {
       const { members, turn } = group;
       const start = turn.next++ % members.length;
@@ -100,7 +98,7 @@ export class MemoryBroker implements Broker {
           break;
         }
       }
-      chosen.handlers.offer(delivered);
+      chosen.handlers.offer(delivered());
     }
     return done;
   }
