@@ -84,7 +84,7 @@ export class HandlerQueue {
 
   private run(message: BrokerMessage, settle: Settle | undefined): void {
     this.inFlight++;
-    // Otherwise a later microtask, as a network broker would deliver: publish() never runs subscriber code inside itself.
+    // Not inline: a microtask later, as a network broker would deliver, so publish() never runs subscriber code inside itself.
     if (this.options.inline) this.call(message, settle);
     else resolved.then(() => this.call(message, settle));
   }
