@@ -173,8 +173,9 @@ export class NatsBroker implements Broker {
     return new HandlerQueue({
       handler,
       maxInFlight: options.maxInFlight,
-      // The client calls back from its socket reader, never from inside a publish.
-      inline: true,
+      // A core subscription's callback comes from the client's socket reader, never from inside
+      // a publish: the handler may start there. Durable deliveries keep the turn between.
+      inline: !durable,
       // A durable consumer pulls at most maxInFlight, so its queue never needs to drop.
       maxPending: durable ? options.maxInFlight : options.maxPending,
       onFailure: (err, message) =>
