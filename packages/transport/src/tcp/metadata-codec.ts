@@ -22,9 +22,13 @@ export function metadataBlockSize(md: Metadata | undefined): number {
   let size = EMPTY.length;
   let count = 0;
   // Keys were checked on the way into Metadata: ASCII, one byte a character.
-  for (const [k, v] of md) {
-    size += 6 + k.length + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.byteLength);
-    count++;
+  // keys() and getAll() rather than the entry iterator, a generator that costs
+  // more than the layout itself.
+  for (const k of md.keys()) {
+    for (const v of md.getAll(k)) {
+      size += 6 + k.length + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.byteLength);
+      count++;
+    }
   }
   if (count > 0xffff) throw new MetadataError('metadata may hold at most 65535 entries');
   return size;
@@ -38,19 +42,21 @@ export function writeMetadata(md: Metadata | undefined, b: Buffer, off: number):
   let o = off + 2;
   let count = 0;
   if (md !== undefined && md.size > 0) {
-    for (const [k, v] of md) {
-      b.writeUInt16BE(k.length, o);
-      o += 2 + b.write(k, o + 2, 'latin1');
-      let vl: number;
-      if (typeof v === 'string') {
-        vl = b.write(v, o + 4, 'utf8');
-      } else {
-        b.set(v, o + 4);
-        vl = v.byteLength;
+    for (const k of md.keys()) {
+      for (const v of md.getAll(k)) {
+        b.writeUInt16BE(k.length, o);
+        o += 2 + b.write(k, o + 2, 'latin1');
+        let vl: number;
+        if (typeof v === 'string') {
+          vl = b.write(v, o + 4, 'utf8');
+        } else {
+          b.set(v, o + 4);
+          vl = v.byteLength;
+        }
+        b.writeUInt32BE(vl, o);
+        o += 4 + vl;
+        count++;
       }
-      b.writeUInt32BE(vl, o);
-      o += 4 + vl;
-      count++;
     }
   }
   b.writeUInt16BE(count, off);
