@@ -1,7 +1,8 @@
 import { Metadata, MetadataError } from '../metadata.js';
 import { TcpProtocolError } from './protocol-error.js';
 
-const EMPTY = Buffer.from([0, 0]);
+/** EMPTY_METADATA_BLOCK is the block of no entries (its count alone); shared, never written to. */
+export const EMPTY_METADATA_BLOCK = Buffer.from([0, 0]);
 
 /**
  * encodeMetadata lays out a metadata block: count u16, then per entry key
@@ -10,7 +11,7 @@ const EMPTY = Buffer.from([0, 0]);
  */
 export function encodeMetadata(md: Metadata | undefined): Buffer {
   const size = metadataBlockSize(md);
-  if (size === EMPTY.length) return EMPTY;
+  if (size === EMPTY_METADATA_BLOCK.length) return EMPTY_METADATA_BLOCK;
   const b = Buffer.allocUnsafe(size);
   writeMetadata(md, b, 0);
   return b;
@@ -18,8 +19,8 @@ export function encodeMetadata(md: Metadata | undefined): Buffer {
 
 /** metadataBlockSize is how many bytes md's block takes; past 65535 entries it throws MetadataError. */
 export function metadataBlockSize(md: Metadata | undefined): number {
-  if (md === undefined || md.size === 0) return EMPTY.length;
-  let size = EMPTY.length;
+  if (md === undefined || md.size === 0) return EMPTY_METADATA_BLOCK.length;
+  let size = EMPTY_METADATA_BLOCK.length;
   let count = 0;
   // Keys were checked on the way into Metadata: ASCII, one byte a character.
   // keys() and getAll() rather than the entry iterator, a generator that costs

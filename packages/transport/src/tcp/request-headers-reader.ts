@@ -1,10 +1,10 @@
 import { type RequestHeaders, headersMetadataStart } from './frame.js';
+import { EMPTY_METADATA_BLOCK } from './metadata-codec.js';
 
 /** Method and content type pairs a connection remembers, with the bytes they came as. */
 const MAX_KNOWN = 32;
 /** Distinct strings kept for pairs past MAX_KNOWN, so open streams share them. */
 const MAX_INTERNED_NAMES = 256;
-const EMPTY_BLOCK = Buffer.from([0, 0]);
 
 interface KnownNames {
   /** The payload's bytes from the method length to the end of the content type. */
@@ -30,7 +30,7 @@ export class RequestHeadersReader {
     const mdStart = headersMetadataStart(p);
     const names = this.namesOf(p, mdStart);
     const mdLength = p.length - mdStart;
-    const metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_BLOCK : p.subarray(mdStart);
+    const metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart);
     return { timeoutMs: p.readUInt32BE(0), method: names.method, contentType: names.contentType, metadata };
   }
 

@@ -1,12 +1,10 @@
 import type { Metadata } from '../metadata.js';
 import { NO_TIMEOUT, encodeHeadersPayload } from './frame.js';
-import { writeMetadata } from './metadata-codec.js';
+import { EMPTY_METADATA_BLOCK, writeMetadata } from './metadata-codec.js';
 
 /** Methods whose HEADERS layout a connection keeps. */
 const MAX_KNOWN = 256;
-/** The length of an empty metadata block (its entry count alone). */
-const EMPTY_BLOCK = 2;
-const EMPTY_BLOCK_BYTES = Buffer.from([0, 0]);
+const EMPTY_BLOCK = EMPTY_METADATA_BLOCK.length;
 
 interface Known {
   readonly contentType: string;
@@ -28,7 +26,7 @@ export class RequestHeadersWriter {
   payload(timeoutMs: number, method: string, contentType: string, metadata: Metadata | undefined, mdSize: number): Buffer {
     let known = this.known.get(method);
     if (known === undefined || known.contentType !== contentType) {
-      known = { contentType, plain: encodeHeadersPayload(NO_TIMEOUT, method, contentType, EMPTY_BLOCK_BYTES) };
+      known = { contentType, plain: encodeHeadersPayload(NO_TIMEOUT, method, contentType, EMPTY_METADATA_BLOCK) };
       if (this.known.size < MAX_KNOWN) this.known.set(method, known);
     }
     const plain = known.plain;
