@@ -63,6 +63,10 @@ export class CountingGreeter {
     for await (const msg of stream) {
       count++;
       last = msg.data;
+      if (last.startsWith('hang:')) {
+        await this.probe.watch(last.slice(5), ctx.signal);
+        return { data: 'too late', index: count };
+      }
     }
     return { data: last, index: count };
   }
@@ -96,13 +100,17 @@ export interface Seen {
  */
 export class Recorder {
   readonly seen = new Map<string, Seen>();
+  /** Calls tagged by header whose interceptor ran (on the server: calls that arrived), with their request messages so far. */
+  readonly started = new Map<string, number>();
 
   readonly intercept: Interceptor = (next) => (call) => {
     let tag = call.metadata.get('x-tag');
+    if (typeof tag === 'string') this.started.set(tag, 0);
     let requests = 0;
     let responses = 0;
     call.onRequestMessage((msg) => {
       requests++;
+      if (this.started.has(tag as string)) this.started.set(tag as string, requests);
       const data = (msg as { data?: unknown }).data;
       if (tag === undefined && typeof data === 'string' && data.startsWith('hang:')) tag = data.slice(5);
     });

@@ -4,7 +4,6 @@ import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
 import { failure } from '../support/failure.js';
-import { spawnPeer } from '../support/peer-process.js';
 import { type Served, serve } from '../support/serve.js';
 import { Probe } from './conformance-greeter.js';
 import { CountingGreeter, gate, Recorder, type Seen, stamp } from './interceptor-greeter.js';
@@ -215,46 +214,7 @@ export function interceptorSuite(transport: TransportName): void {
       }
     });
 
-    it('is DEADLINE_EXCEEDED when the deadline passes', async () => {
-      const t = tag('deadline');
-      const ss = await client().serverStream<Req, Res>('greeter', m.serverStream, { data: `hang:${t}`, count: 0 }, { ...tagged(t), timeout: 200 });
-      await ss.recv();
-      expect((await failure(ss.recv())).code).toBe(Code.DEADLINE_EXCEEDED);
-      expect((await seenBy(onClient, t)).end.code).toBe(Code.DEADLINE_EXCEEDED);
-      // grpc-js resets the stream from its own client timer, which may reach the server first as a cancel.
-      const accepted = transport === 'grpc' ? [Code.DEADLINE_EXCEEDED, Code.CANCELLED] : [Code.DEADLINE_EXCEEDED];
-      expect(accepted).toContain((await seenBy(onServer, t)).end.code);
-    });
-
-    // Another process cannot reach the memory transport: these run over sockets only.
-    it.skipIf(transport === 'memory')('is UNAVAILABLE on the client when the server process dies', async () => {
-      const t = tag('server-died');
-      const peer = await spawnPeer('peer-server.mjs', [transport], /LISTENING (\S+)/);
-      try {
-        const address = (/LISTENING (\S+)/.exec(peer.line) as RegExpExecArray)[1] as string;
-        const bidi = await client().bidiStream<Req, Res>('greeter', m.allStream, { ...tagged(t), address });
-        await bidi.send({ data: 'hi', count: 0 });
-        await bidi.recv();
-        const pending = failure(bidi.recv());
-        await peer.kill();
-        expect((await pending).code).toBe(Code.UNAVAILABLE);
-        expect((await seenBy(onClient, t)).end.code).toBe(Code.UNAVAILABLE);
-      } finally {
-        await peer.kill();
-      }
-    });
-
-    it.skipIf(transport === 'memory')('is seen by the server when the client process dies', async () => {
-      const t = tag('client-died');
-      const peer = await spawnPeer('peer-client.mjs', [transport, served.address, `hang:${t}`], /STREAMING/);
-      try {
-        await peer.kill();
-        await probe.aborted(t);
-        expect([Code.CANCELLED, Code.UNAVAILABLE]).toContain((await seenBy(onServer, t)).end.code);
-      } finally {
-        await peer.kill();
-      }
-    });
+    // CANCELLED by a signal, DEADLINE_EXCEEDED and a peer process dying, for every kind: end-status-suite.ts.
   });
 
   describe('client interceptors', () => {
