@@ -236,6 +236,40 @@ export function interceptorSuite(transport: TransportName): void {
       expect((await seenBy(onClient, t)).end.code).toBe(Code.OK);
     });
 
+    it('keeps the hooks of outer layers through a retry, and gives each pass of the inner ones its own end', async () => {
+      const t = tag('retry-hooks');
+      const outer: string[] = [];
+      const inner: string[] = [];
+      // Registers after next was called, as an interceptor timing the wire would.
+      const late: Interceptor = (next) => (call) => {
+        const result = next(call);
+        call.onResponseMessage((msg) => void outer.push(`reply ${(msg as { message: string }).message}`));
+        call.onEnd((end) => outer.push(`end ${codeName(end.code)}`));
+        return result;
+      };
+      const retry: Interceptor = (next) => async (call) => {
+        try {
+          return await next(call);
+        } catch (err) {
+          if (!isMicroError(err) || err.code !== Code.ABORTED) throw err;
+          return next(call);
+        }
+      };
+      const counting: Interceptor = (next) => (call) => {
+        call.onResponseMessage(() => void inner.push('reply'));
+        call.onEnd((end) => inner.push(`end ${codeName(end.code)}`));
+        return next(call);
+      };
+      const reply = await client().call('greeter', m.sayHello, { name: 'again' }, {
+        ...tagged(t, { 'x-flaky': t }),
+        interceptors: [late, retry, counting],
+      });
+      expect(reply).toEqual({ message: 'Hello again' });
+      expect(outer).toEqual(['reply Hello again', 'end OK']);
+      expect(inner).toEqual(['end ABORTED', 'reply', 'end OK']);
+      expect(codeName((await seenBy(onClient, t)).end.code)).toBe('OK');
+    });
+
     it('short-circuits a unary call: nothing reaches the server', async () => {
       const t = tag('short');
       const before = handler.calls;

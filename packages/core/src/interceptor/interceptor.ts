@@ -36,7 +36,11 @@ import type { ContextValues } from './context-values.js';
  *     server, server_streaming and bidi_streaming: undefined once the handler
  *       returned;
  *     client, unary: the reply message (call next again to retry on the same
- *       node, or return a reply without calling next to short-circuit);
+ *       node, or return a reply without calling next to short-circuit). A
+ *       retry runs the interceptors inside this one afresh: the hooks they
+ *       registered on the earlier pass are dropped once their end listeners
+ *       heard how that pass ended; hooks of the interceptors outside stay,
+ *       whenever they were registered;
  *     client, streaming kinds: the stream object handed to the caller (pass it
  *       through; wrap messages with the hooks below, not the object).
  * - Messages: onRequestMessage / onResponseMessage register a synchronous hook
