@@ -87,7 +87,8 @@ export function createClient(options: ClientOptions): Client {
   function onTarget<T>(p: CallPlan<unknown, unknown>, target: Target, retry: number, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
     p.options.onNode?.(target.node);
     if (p.chain === undefined) return run(nodes.open(p, target, undefined));
-    const call = new ClientAttemptCall(p, target, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c)), logger);
+    const way = target.ways[nodes.firstWay(target)];
+    const call = new ClientAttemptCall(p, target, way, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c)), logger);
     return call.settle<T>(p.chain(call));
   }
 

@@ -10,6 +10,7 @@ import type { Node } from '../registry/registry.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import { ClientLayerCall, type LayeredCall } from './client-layer-call.js';
 import type { StreamWatcher } from './node-attempt.js';
+import type { Route } from '../transport-choice.js';
 import type { Target } from './target-resolver.js';
 import type { Logger } from '../logger/logger.js';
 
@@ -47,6 +48,8 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
   constructor(
     private readonly plan: CallPlan<unknown, unknown>,
     private readonly to: Target,
+    // The way this attempt goes: the one it tries first, until a stream opened.
+    private way: Route | undefined,
     readonly attempt: number,
     private readonly proceed: (call: ClientAttemptCall) => unknown,
     private readonly logger: Logger,
@@ -70,8 +73,14 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
   get node(): Node {
     return this.to.node;
   }
+  get transport(): string {
+    return this.way?.transport ?? this.to.node.metadata.transport ?? '';
+  }
+  get address(): string {
+    return this.way?.address ?? this.to.node.address;
+  }
   get peer(): string {
-    return this.to.node.address;
+    return this.address;
   }
   get method(): MethodDefinition {
     return this.plan.method;
@@ -163,8 +172,9 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
     return Promise.resolve(this.proceed(this));
   }
 
-  opened(stream: ClientStream): void {
+  opened(stream: ClientStream, way: Route): void {
     this.stream = stream;
+    this.way = way;
   }
 
   drained(): void {

@@ -30,6 +30,8 @@ export class ClientLayerCall implements ClientInterceptedCall {
   declare readonly deadline: number | undefined;
   declare readonly signal: AbortSignal;
   declare readonly peer: string;
+  declare readonly transport: string;
+  declare readonly address: string;
   declare readonly values: ContextValues;
   declare readonly target: string;
   declare readonly node: Node;
@@ -71,6 +73,8 @@ export const CLIENT_CALL_READS = [
   'deadline',
   'signal',
   'peer',
+  'transport',
+  'address',
   'values',
   'target',
   'node',

@@ -10,14 +10,15 @@ import { AttemptError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { ConnectionLease } from './client-options.js';
 import { HookedClientCall, type MessageHooks } from './hooked-client-call.js';
+import type { Route } from '../transport-choice.js';
 import type { Target, TargetResolver, Way } from './target-resolver.js';
 
 /** Opened is an attempt's call: at once when target and connection were at hand. */
 export type Opened<I, O> = ClientCall<I, O> | Promise<ClientCall<I, O>>;
 
-/** StreamWatcher hears of the transport stream an intercepted attempt opened, for its end. */
+/** StreamWatcher hears of the transport stream an intercepted attempt opened, for its end, and the way it took. */
 export interface StreamWatcher extends MessageHooks {
-  opened(stream: ClientStream): void;
+  opened(stream: ClientStream, way: Route): void;
 }
 
 /**
@@ -45,9 +46,7 @@ export class NodeAttempt {
   open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher, from = 0, encoded?: Uint8Array): Opened<I, O> {
     const { options } = plan;
     const { node, ways } = target;
-    const failedDials = this.resolver.failedDials;
-    let index = from;
-    while (index < ways.length - 1 && failedDials.cooling(node.id, ways[index] as Way)) index++;
+    const index = this.firstWay(target, from);
     const way = ways[index];
     if (way === undefined) throw new AttemptError(new MicroError(Code.UNAVAILABLE, `no transport reaches node ${node.id}`), false);
     const codec = options.codec ? pickCodec(options.codec) : (this.defaultCodec ?? nodeCodec(node));
@@ -55,15 +54,15 @@ export class NodeAttempt {
     const bytes = encoded ?? (plan.request === NO_REQUEST ? undefined : encodeOnce(plan, codec, watcher));
     const { connections, address } = way;
     const lease = connections.tryAcquire?.(address);
-    if (lease) return this.start(plan, target, codec, lease, metadata, watcher, bytes);
+    if (lease) return this.start(plan, target, way, codec, lease, metadata, watcher, bytes);
     const { signals } = plan;
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
     return connections.acquire(address, { signal: acquireSignal, deadline: plan.deadline }).then(
-      (l) => this.start(plan, target, codec, l, metadata, watcher, bytes),
+      (l) => this.start(plan, target, way, codec, l, metadata, watcher, bytes),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
         if (error.code === Code.UNAVAILABLE && index < ways.length - 1) {
-          failedDials.mark(node.id, way);
+          this.resolver.failedDials.mark(node.id, way);
           return this.open(plan, target, metadata, watcher, index + 1, bytes);
         }
         this.resolver.mark(target, error.code, error);
@@ -72,9 +71,19 @@ export class NodeAttempt {
     );
   }
 
+  /** firstWay is the index of the way to `target` an attempt tries first from `from`: the first whose dial did not just fail. */
+  firstWay(target: Target, from = 0): number {
+    const { node, ways } = target;
+    const failedDials = this.resolver.failedDials;
+    let index = from;
+    while (index < ways.length - 1 && failedDials.cooling(node.id, ways[index] as Way)) index++;
+    return index;
+  }
+
   private start<I, O>(
     plan: CallPlan<I, O>,
     target: Target,
+    way: Route,
     codec: Codec,
     lease: ConnectionLease,
     metadata: Metadata | undefined,
@@ -110,7 +119,7 @@ export class NodeAttempt {
       if (status.unprocessed !== true) this.resolver.mark(target, status.code);
     });
     if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
-    watcher.opened(stream);
+    watcher.opened(stream, way);
     return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request, watcher);
   }
 }
