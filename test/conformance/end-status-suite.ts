@@ -97,6 +97,8 @@ export function endStatusSuite(transport: TransportName): void {
       expect(codeName((await failure(outcome())).code)).toBe('CANCELLED');
       const [server, caller] = [await endOf(onServer, t), await endOf(onClient, t)];
       expect([codeName(server.end.code), codeName(caller.end.code)]).toEqual(['CANCELLED', 'CANCELLED']);
+      // Server: the call's signal aborts as it ends; client: it is the caller's own cancellation.
+      expect([server.aborted, caller.aborted]).toEqual([true, true]);
     });
 
     it('ends DEADLINE_EXCEEDED on both sides when its deadline passes', async () => {
@@ -105,6 +107,10 @@ export function endStatusSuite(transport: TransportName): void {
       expect(codeName((await failure(outcome())).code)).toBe('DEADLINE_EXCEEDED');
       const [server, caller] = [await endOf(onServer, t), await endOf(onClient, t)];
       expect([codeName(server.end.code), codeName(caller.end.code)]).toEqual(['DEADLINE_EXCEEDED', 'DEADLINE_EXCEEDED']);
+      // Both sides see the deadline: the server's is the client's, moved by the request's trip.
+      expect(caller.deadline).toBeGreaterThan(Date.now() - 10_000);
+      expect(Math.abs((server.deadline ?? 0) - (caller.deadline ?? 0))).toBeLessThan(500);
+      expect(server.aborted).toBe(true);
     });
   });
 

@@ -110,15 +110,43 @@ export function interceptorSuite(transport: TransportName): void {
       expect((await failure(cs.closeAndRecv())).code).toBe(Code.PERMISSION_DENIED);
     });
 
-    it('turns a plain throw into UNKNOWN without its detail, and serves the next call', async () => {
-      const err = await failure(client().call('greeter', m.sayHello, { name: 'x' }, { metadata: { 'x-throw': '1' } }));
-      expect(err.code).toBe(Code.UNKNOWN);
-      expect(err.message).not.toContain('secret');
+    it('turns a plain throw into UNKNOWN without its detail or stack, and serves the next call', async () => {
+      // What reached the caller: the status message and every trailer.
+      const wire = (e: Awaited<ReturnType<typeof failure>>) => JSON.stringify([e.message, e.metadata.toJSON()]);
+      const thrown = await failure(client().call('greeter', m.sayHello, { name: 'x' }, { metadata: { 'x-throw': '1' } }));
+      const bidi = await client().bidiStream<Req, Res>('greeter', m.allStream);
+      await bidi.send({ data: 'crash', count: 0 }).catch(() => undefined);
+      const hooked = await failure(bidi.recv());
+      for (const err of [thrown, hooked]) {
+        expect(codeName(err.code)).toBe('UNKNOWN');
+        expect(wire(err)).not.toMatch(/secret|\bat .*:\d+:\d+/);
+      }
       expect(await client().call('greeter', m.sayHello, { name: 'again' })).toEqual({ message: 'Hello again' });
     });
   });
 
   describe('messages', () => {
+    it('passes messages through the layers as an onion: requests outermost first, replies innermost first', async () => {
+      const order: string[] = [];
+      const layer =
+        (name: string): Interceptor =>
+        (next) =>
+        async (call) => {
+          order.push(`${name} in`);
+          call.onRequestMessage((msg) => ({ ...(msg as Req), data: `${(msg as Req).data}>${name}` }));
+          call.onResponseMessage((msg) => ({ ...(msg as Res), data: `${(msg as Res).data}<${name}` }));
+          const stream = await next(call);
+          order.push(`${name} out`);
+          return stream;
+        };
+      const bidi = await client().bidiStream<Req, Res>('greeter', m.allStream, { interceptors: [layer('a'), layer('b')] });
+      await bidi.send({ data: 'm', count: 0 });
+      expect((await bidi.recv()).data).toBe('echo:m>a>b<b<a');
+      bidi.closeSend();
+      await bidi.recv().catch(() => undefined);
+      expect(order).toEqual(['a in', 'b in', 'b out', 'a out']);
+    });
+
     it('transforms each reply of a stream', async () => {
       const bidi = await client().bidiStream<Req, Res>('greeter', m.allStream, { metadata: { 'x-shout': '1' } });
       await bidi.send({ data: 'hi', count: 0 });
@@ -189,6 +217,8 @@ export function interceptorSuite(transport: TransportName): void {
         expect([each, server.end.code, caller.end.code]).toEqual([each, Code.OK, Code.OK]);
         expect(caller.node).toBe(served.address);
         expect(caller.end.trailer.get('x-checked')).toBe('yes');
+        expect([server.end.header.get('x-seen'), caller.end.header.get('x-seen')]).toEqual(['client', 'client']);
+        expect([server.aborted, caller.aborted]).toEqual([false, false]);
       }
     });
 

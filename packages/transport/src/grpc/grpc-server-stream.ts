@@ -10,9 +10,6 @@ import { ReadQueue, type ReadSource } from './read-queue.js';
 // call (a stack capture) showed in profiles of short calls.
 const CALL_FINISHED = new StatusError(Code.CANCELLED, 'call finished');
 
-/** How close to its deadline a half close is taken for the client's deadline firing first. */
-const DEADLINE_HALF_CLOSE_MS = 50;
-
 type InterceptedCall = grpc.ServerInterceptingCallInterface;
 /** What grpc-js tells a call's events to. */
 type CallListener = Parameters<InterceptedCall['start']>[0];
@@ -75,14 +72,12 @@ export class GrpcServerStream
   // that comes with it abort the call before the reader sees an end. One that
   // comes later than that still reads as a half close first.
   // A client's deadline is such a cancel too, sent when the deadline passes on
-  // the client: a moment before it passes here, as the client's clock started
-  // first. A half close in the deadline's last DEADLINE_HALF_CLOSE_MS is held
-  // until the deadline, so the reader sees DEADLINE_EXCEEDED, not an end.
+  // the client, a moment before it passes here (see CLIENT_DEADLINE_LEAD_MS):
+  // a half close that close to the deadline is held until the deadline, so
+  // the reader sees DEADLINE_EXCEEDED, not an end.
   onReceiveHalfClose(): void {
-    const deadline = this.deadline;
-    const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now();
-    if (left > DEADLINE_HALF_CLOSE_MS) setImmediate(endQueue, this.queue);
-    else setTimeout(endQueue, Math.max(left, 0) + 1, this.queue);
+    if (!this.nearDeadline()) setImmediate(endQueue, this.queue);
+    else setTimeout(endQueue, Math.max((this.deadline as number) - Date.now(), 0) + 1, this.queue);
   }
 
   // grpc-js reports the end of every call here: after the status it sent
