@@ -44,7 +44,10 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   ) {
     this.ctx = new CallContext(this, stream, service, method);
     stream.onAbort(this.onTransportAbort);
-    if (stream.deadline !== undefined) {
+    // A transport that aborts the call at its deadline itself (with a
+    // DEADLINE_EXCEEDED reason, which ends the call through onTransportAbort)
+    // spares a timer per call.
+    if (stream.deadline !== undefined && stream.endsAtDeadline !== true) {
       const left = stream.deadline - Date.now();
       const expire = () => this.finish({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() });
       if (left <= 0) queueMicrotask(expire);
