@@ -106,7 +106,12 @@ export function endStatusSuite(transport: TransportName): void {
       const outcome = await openInFlight(served.client, onServer, kind, t, { timeout: 1_000 }, true);
       expect(codeName((await failure(outcome())).code)).toBe('DEADLINE_EXCEEDED');
       const [server, caller] = [await endOf(onServer, t), await endOf(onClient, t)];
-      expect([codeName(server.end.code), codeName(caller.end.code)]).toEqual(['DEADLINE_EXCEEDED', 'DEADLINE_EXCEEDED']);
+      expect(codeName(caller.end.code)).toBe('DEADLINE_EXCEEDED');
+      // grpc-js's client timer resets the stream; the server takes a reset within 50 ms of its own
+      // deadline for the deadline, but a request held up longer on a busy machine starts the
+      // server's clock later still, and the reset then reads as a cancel. Never as OK.
+      const accepted = transport === 'grpc' ? ['DEADLINE_EXCEEDED', 'CANCELLED'] : ['DEADLINE_EXCEEDED'];
+      expect(accepted).toContain(codeName(server.end.code));
       // Both sides see the deadline: the server's is the client's, moved by the request's trip.
       expect(caller.deadline).toBeGreaterThan(Date.now() - 10_000);
       expect(Math.abs((server.deadline ?? 0) - (caller.deadline ?? 0))).toBeLessThan(500);
