@@ -1,6 +1,6 @@
 import { Context, createMemoryRegistry, Endpoint, type Interceptor, type MicroService, newService, type Registry, Service } from '@tsmicro/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closedPort } from '../support/closed-port.js';
+import { claimDeadTcp } from '../support/claim-dead-tcp.js';
 import { greeterDefinition, greeterMethods, type Hello, type Reply } from '../support/greeter-proto.js';
 
 const noEnv = { env: {}, file: false } as const;
@@ -71,15 +71,7 @@ describe('client interceptors on a node with several transports', () => {
     const registry = createMemoryRegistry();
     const s = await start(registry, 'grpc');
     const grpc = s.addresses.get('grpc') as string;
-    const dead = `127.0.0.1:${await closedPort()}`;
-    const [record] = await registry.getService('greeter');
-    const node = record?.nodes[0];
-    if (!record || !node) throw new Error('the service did not register');
-    await registry.deregister(record);
-    await registry.register({
-      ...record,
-      nodes: [{ ...node, metadata: { ...node.metadata, transports: 'tcp,grpc', 'address.tcp': dead, 'address.grpc': grpc } }],
-    });
+    const dead = await claimDeadTcp(registry, 'greeter', grpc);
     const client = caller(registry, ['tcp', 'grpc']);
     await hello(client);
     await hello(client);
