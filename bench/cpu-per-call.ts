@@ -2,61 +2,14 @@
 // process, 16 B payloads. CPU time, unlike a rate, barely moves when other
 // work shares the machine, so it compares two builds on a busy one.
 // node bench/dist/cpu-per-call.js [calls]
-import {
-  BidiStream,
-  type BidiStreamServer,
-  ClientStream,
-  type ClientStreamServer,
-  Context,
-  createConsoleLogger,
-  Endpoint,
-  loadProto,
-  newService,
-  Service,
-  ServerStream,
-  type ServerStreamServer,
-} from '@tsmicro/core';
+import { createConsoleLogger, loadProto, newService } from '@tsmicro/core';
 import { createClient, createServer, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { protoPath } from './bench-impl.js';
-
-interface Payload {
-  data: Uint8Array;
-}
-interface StreamRequest {
-  size: number;
-  count: number;
-}
+import { BenchHandler } from './impls/tsmicro.js';
 
 const definition = loadProto(protoPath).service('bench.Bench');
 const { unary, serverStream, clientStream } = definition.methods;
-
-@Service(definition)
-class Handler {
-  @Endpoint()
-  async unary(_ctx: Context, req: Payload): Promise<Payload> {
-    return req;
-  }
-
-  @ServerStream()
-  async serverStream(_ctx: Context, req: StreamRequest, stream: ServerStreamServer<Payload>): Promise<void> {
-    const reply = { data: new Uint8Array(req.size).fill(7) };
-    for (let i = 0; i < req.count; i++) await stream.send(reply);
-  }
-
-  @ClientStream()
-  async clientStream(_ctx: Context, stream: ClientStreamServer<Payload>): Promise<{ count: number }> {
-    let count = 0;
-    for await (const _ of stream) count++;
-    return { count };
-  }
-
-  // Not measured: served so that every method of the service has a handler.
-  @BidiStream()
-  async bidi(_ctx: Context, stream: BidiStreamServer<Payload, Payload>): Promise<void> {
-    for await (const m of stream) await stream.send(m);
-  }
-}
 
 const calls = Number(process.argv[2] ?? 300_000);
 const inFlight = 64;
@@ -89,7 +42,7 @@ async function inParallel(n: number, call: () => Promise<unknown>): Promise<void
 // A bare client and server on the memory transport, as the tsmicro/memory bench row.
 const transport = transportByName('memory');
 const server = createServer({ transport, address: 'cpu-per-call:0' });
-server.handle(new Handler());
+server.handle(new BenchHandler());
 const address = await server.start();
 const client = createClient({ transport, connections: createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 }), resolve: () => address });
 
@@ -110,7 +63,7 @@ await server.stop(0);
 // unary timeout and the in-process path a service client takes to a node
 // this process serves (it listens on tcp too; no socket carries these calls).
 const service = newService({ name: 'cpu-per-call', transport: ['tcp'], server: { address: '127.0.0.1:0' }, logger: createConsoleLogger({ level: 'warn' }) });
-service.handle(new Handler());
+service.handle(new BenchHandler());
 await service.start();
 const own = service.client();
 await cpuPer(`service in-process unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => own.call('cpu-per-call', unary!, payload)));
