@@ -1,53 +1,70 @@
-// cpu-per-call: CPU time per in-process unary call (memory transport, 64 in
-// flight, 16 B), one process. CPU time, unlike a rate, barely moves when other
+// cpu-per-call: CPU time per in-process call and per streamed message, one
+// process, 16 B payloads. CPU time, unlike a rate, barely moves when other
 // work shares the machine, so it compares two builds on a busy one.
 // node bench/dist/cpu-per-call.js [calls]
-import { Context, Endpoint, loadProto, Service } from '@tsmicro/core';
+import { createConsoleLogger, loadProto, newService } from '@tsmicro/core';
 import { createClient, createServer, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { protoPath } from './bench-impl.js';
-
-interface Payload {
-  data: Uint8Array;
-}
+import { BenchHandler } from './impls/tsmicro.js';
 
 const definition = loadProto(protoPath).service('bench.Bench');
-const unary = definition.methods.unary!;
-
-@Service(definition)
-class UnaryHandler {
-  @Endpoint()
-  async unary(_ctx: Context, req: Payload): Promise<Payload> {
-    return req;
-  }
-}
+const { unary, serverStream, clientStream } = definition.methods;
 
 const calls = Number(process.argv[2] ?? 300_000);
 const inFlight = 64;
-const transport = transportByName('memory');
-const server = createServer({ transport, address: 'cpu-per-call:0' });
-server.handle(new UnaryHandler());
-const address = await server.start();
-const client = createClient({ transport, connections: createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 }), resolve: () => address });
 const payload = { data: new Uint8Array(16).fill(1) };
 
-async function run(n: number): Promise<void> {
+// cpuPer runs `work` (which does n units) once unmeasured, so the optimised
+// tiers are in, then three times, and prints the median CPU µs per unit.
+async function cpuPer(label: string, n: number, work: (n: number) => Promise<void>): Promise<void> {
+  await work(n / 2);
+  const rounds: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const before = process.cpuUsage();
+    await work(n);
+    const used = process.cpuUsage(before);
+    rounds.push((used.user + used.system) / n);
+  }
+  rounds.sort((a, b) => a - b);
+  console.log(`${label}: ${rounds[1]!.toFixed(2)} µs CPU (rounds ${rounds.map((x) => x.toFixed(2)).join(', ')})`);
+}
+
+// inParallel makes n calls, inFlight at a time.
+async function inParallel(n: number, call: () => Promise<unknown>): Promise<void> {
   let left = n;
   const worker = async () => {
-    while (left-- > 0) await client.call('bench', unary, payload);
+    while (left-- > 0) await call();
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
 }
 
-await run(calls / 2); // warm-up: optimised tiers first
-const rounds: number[] = [];
-for (let r = 0; r < 3; r++) {
-  const before = process.cpuUsage();
-  await run(calls);
-  const used = process.cpuUsage(before);
-  rounds.push((used.user + used.system) / calls);
-}
-rounds.sort((a, b) => a - b);
-console.log(`memory unary ${inFlight} in flight 16 B: ${rounds[1]!.toFixed(2)} µs CPU per call (rounds ${rounds.map((x) => x.toFixed(2)).join(', ')})`);
+// A bare client and server on the memory transport, as the tsmicro/memory bench row.
+const transport = transportByName('memory');
+const server = createServer({ transport, address: 'cpu-per-call:0' });
+server.handle(new BenchHandler());
+const address = await server.start();
+const client = createClient({ transport, connections: createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 }), resolve: () => address });
+
+await cpuPer(`memory unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => client.call('bench', unary!, payload)));
+await cpuPer('memory server stream, per message', calls * 2, async (n) => {
+  const stream = await client.serverStream('bench', serverStream!, { size: 16, count: n });
+  for await (const _ of stream);
+});
+await cpuPer('memory client stream, per message', calls * 2, async (n) => {
+  const stream = await client.clientStream('bench', clientStream!);
+  for (let i = 0; i < n; i++) await stream.send(payload);
+  await stream.closeAndRecv();
+});
 await client.close();
 await server.stop(0);
+
+// A service calling itself by name: the registry, the selector, the default
+// unary timeout and the in-process path a service client takes to a node
+// this process serves (it listens on tcp too; no socket carries these calls).
+const service = newService({ name: 'cpu-per-call', transport: ['tcp'], server: { address: '127.0.0.1:0' }, logger: createConsoleLogger({ level: 'warn' }) });
+service.handle(new BenchHandler());
+await service.start();
+const own = service.client();
+await cpuPer(`service in-process unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => own.call('cpu-per-call', unary!, payload)));
+await service.stop();

@@ -32,8 +32,8 @@ const edge = micro.newService({ name: 'edge', ...observed }, options);
 const edgeDefinition = { ...GreeterDefinition, methods: { sayHello: GreeterDefinition.methods.sayHello } };
 edge.handle(new Edge(newGreeterService('greeter', edge.client())), { definition: edgeDefinition });
 
-const greeterAddress = await greeter.start();
-const edgeAddress = await edge.start();
+await greeter.start();
+await edge.start();
 const caller = micro.newService({ name: 'caller', log: { kind: 'pino' }, tracing: { enabled: true } }, options);
 const front = newGreeterService('edge', caller.client());
 
@@ -44,16 +44,20 @@ await tracer.startActiveSpan('demo', async (span) => {
   span.end();
 });
 
-// Which service a server span ran in: the address its caller's client span dialed.
-const services = new Map([
-  [greeterAddress, 'greeter'],
-  [edgeAddress, 'edge'],
-]);
+// Which service a server span ran in: the address its caller's client span
+// dialed, on any of the service's listeners (in this one process, its in-process one).
+const services = new Map<string, string>();
+for (const [service, name] of [[greeter, 'greeter'], [edge, 'edge']] as const) {
+  for (const listener of service.server.listeners.values()) services.set(listener.address, name);
+}
 const spans = exporter.getFinishedSpans();
 const serviceOf = (span: ReadableSpan): string | undefined => {
   const client = spans.find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId);
-  const address = client && `${client.attributes['server.address']}:${client.attributes['server.port']}`;
-  return address ? services.get(address) : undefined;
+  if (client === undefined) return undefined;
+  // An in-process address has no port.
+  const { 'server.address': host, 'server.port': port } = client.attributes;
+  const address = port === undefined ? String(host) : `${host}:${port}`;
+  return services.get(address);
 };
 console.log('\ntraces:');
 for (const line of traceTree(spans, serviceOf)) console.log(line);

@@ -63,6 +63,10 @@ export class CountingGreeter {
     for await (const msg of stream) {
       count++;
       last = msg.data;
+      if (last.startsWith('hang:')) {
+        await this.probe.watch(last.slice(5), ctx.signal);
+        return { data: 'too late', index: count };
+      }
     }
     return { data: last, index: count };
   }
@@ -86,6 +90,9 @@ export interface Seen {
   requests: number;
   responses: number;
   node?: string;
+  /** The call's deadline and whether its signal had aborted, as the interceptor saw them at the end. */
+  deadline: number | undefined;
+  aborted: boolean;
 }
 
 /**
@@ -96,13 +103,17 @@ export interface Seen {
  */
 export class Recorder {
   readonly seen = new Map<string, Seen>();
+  /** Calls tagged by header whose interceptor ran (on the server: calls that arrived), with their request messages so far. */
+  readonly started = new Map<string, number>();
 
   readonly intercept: Interceptor = (next) => (call) => {
     let tag = call.metadata.get('x-tag');
+    if (typeof tag === 'string') this.started.set(tag, 0);
     let requests = 0;
     let responses = 0;
     call.onRequestMessage((msg) => {
       requests++;
+      if (this.started.has(tag as string)) this.started.set(tag as string, requests);
       const data = (msg as { data?: unknown }).data;
       if (tag === undefined && typeof data === 'string' && data.startsWith('hang:')) tag = data.slice(5);
     });
@@ -110,7 +121,9 @@ export class Recorder {
       responses++;
     });
     call.onEnd((end) => {
-      if (typeof tag === 'string') this.seen.set(tag, { end, requests, responses, node: call.side === 'client' ? call.node.address : undefined });
+      if (typeof tag !== 'string') return;
+      const node = call.side === 'client' ? call.node.address : undefined;
+      this.seen.set(tag, { end, requests, responses, node, deadline: call.deadline, aborted: call.signal.aborted });
     });
     return next(call);
   };
@@ -121,8 +134,8 @@ export class Recorder {
  * x-deny rejects, x-throw throws a plain error, x-slow waits first, x-added
  * is echoed in a response header with a trailer beside it, x-set-trace adds
  * a request header for the handler, x-flaky fails the first call of its tag
- * with ABORTED, x-shout upper-cases replies, and a request message
- * "forbidden" is refused with PERMISSION_DENIED.
+ * with ABORTED, x-shout upper-cases replies, a request message "forbidden"
+ * is refused with PERMISSION_DENIED and one "crash" throws a plain error.
  */
 export function gate(): Interceptor {
   const flaked = new Set<string>();
@@ -145,7 +158,9 @@ export function gate(): Interceptor {
     }
     if (md.get('x-set-trace') !== undefined) md.set('x-trace-id', 'set-by-interceptor');
     call.onRequestMessage((msg) => {
-      if ((msg as { data?: unknown }).data === 'forbidden') throw new MicroError(Code.PERMISSION_DENIED, 'forbidden message');
+      const data = (msg as { data?: unknown }).data;
+      if (data === 'forbidden') throw new MicroError(Code.PERMISSION_DENIED, 'forbidden message');
+      if (data === 'crash') throw new Error('secret hook detail');
     });
     if (md.get('x-shout') !== undefined) {
       call.onResponseMessage((msg) => ({ ...(msg as Res), data: (msg as Res).data.toUpperCase() }));

@@ -119,6 +119,36 @@ export function transportContractSuite(name: TransportName): void {
     expect(statusText(await call.status)).toBe('OK: ');
   });
 
+  // onEnd is optional; the transports that have it are held to it here.
+  describe.skipIf(name !== 'memory')('onEnd', () => {
+    it('tells the final status once, the same as status resolves with', async () => {
+      const call = echoCall();
+      const heard: Status[] = [];
+      call.onEnd?.((status) => heard.push(status));
+      await call.write(bytes('a'));
+      call.closeSend();
+      expect(text(await call.read())).toBe('a');
+      expect(await call.read()).toBeNull();
+      const status = await call.status;
+      expect(heard.map(statusText)).toEqual(['OK: ']);
+      expect(heard[0]?.code).toBe(status.code);
+    });
+
+    it('tells a cancel, and tells a call that had already ended on a microtask, not at once', async () => {
+      const { call } = hang();
+      const heard: string[] = [];
+      call.onEnd?.((status) => heard.push(statusText(status)));
+      call.cancel(Code.CANCELLED, 'user gave up');
+      expect(heard).toEqual(['CANCELLED: user gave up']);
+      const late: string[] = [];
+      call.onEnd?.((status) => late.push(statusText(status)));
+      expect(late).toEqual([]);
+      await Promise.resolve();
+      expect(late).toEqual(['CANCELLED: user gave up']);
+      expect(heard).toHaveLength(1);
+    });
+  });
+
   describe('write after closeSend()', () => {
     it('rejects with FAILED_PRECONDITION, and the call goes on to its end', async () => {
       const call = echoCall();

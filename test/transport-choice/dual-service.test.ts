@@ -13,6 +13,7 @@ import {
 } from '@tsmicro/core';
 import { HealthDefinition } from '@tsmicro/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
+import { claimDeadTcp } from '../support/claim-dead-tcp.js';
 import { closedPort } from '../support/closed-port.js';
 import { greeterDefinition, greeterMethods, type Hello, type Reply } from '../support/greeter-proto.js';
 
@@ -166,15 +167,7 @@ describe('a service on several transports', () => {
     services.push(s);
     const grpc = await s.start();
     // The node claims a tcp listener that is not there.
-    const dead = `127.0.0.1:${await closedPort()}`;
-    const [record] = await registry.getService('greeter');
-    const node = record?.nodes[0];
-    if (!record || !node) throw new Error('the service did not register');
-    await registry.deregister(record);
-    await registry.register({
-      ...record,
-      nodes: [{ ...node, metadata: { ...node.metadata, transports: 'tcp,grpc', 'address.tcp': dead, 'address.grpc': grpc } }],
-    });
+    await claimDeadTcp(registry, 'greeter', grpc);
     const client = caller(registry, ['tcp', 'grpc']);
     for (let i = 0; i < 5; i++) {
       const reply = await client.call<Hello, Reply>('greeter', greeterMethods.sayHello, { name: 'x' }, { retries: 0 });

@@ -18,6 +18,11 @@ export function forgetAbandoned(stream: ClientStream): void {
   abandoned.unregister(stream);
 }
 
+/** SentFlag is where unary() records that its request left this process (so a retry is no longer safe). */
+export interface SentFlag {
+  sent: boolean;
+}
+
 /**
  * ClientCall is the caller's side of one streaming call. It implements every
  * client-side stream interface; stubs hand out the one the method's kind
@@ -69,7 +74,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
    * send + closeSend + recvOne in one async step, as unary calls are the
    * ones whose per-call cost shows.
    */
-  async unary(onSent: () => void): Promise<O> {
+  async unary(flag: SentFlag): Promise<O> {
     try {
       const written = this.stream.write(this.request as Uint8Array);
       // A message taken at once needs no wait.
@@ -82,7 +87,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
           if (e !== EOF) throw e;
         }
       }
-      onSent();
+      flag.sent = true;
       this.stream.closeSend();
       let reply: Uint8Array | null;
       let after: Uint8Array | null;

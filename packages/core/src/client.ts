@@ -6,7 +6,7 @@ import { serverStreamOn, unaryOn } from './client/call-kinds.js';
 import { ClientAttemptCall } from './client/client-attempt-call.js';
 import type { ClientOptions } from './client/client-options.js';
 import { NodeAttempt, type Opened } from './client/node-attempt.js';
-import { retryingCall } from './client/retrying-call.js';
+import { type AttemptRun, retryingCall } from './client/retrying-call.js';
 import { type Target, TargetResolver } from './client/target-resolver.js';
 import type { ClientCall } from './client-call.js';
 import type { CallOptions, Client } from './client-types.js';
@@ -57,13 +57,14 @@ export function createClient(options: ClientOptions): Client {
       targets: resolver.targetsOf(service, callOptions),
       request,
       chain,
+      sent: false,
     };
   }
 
   // attempt is one try of a call: it checks the call may still start, finds
   // the target, and runs `run` on it, through the interceptors when there are
   // any. Without a wait for a target or a connection it takes no promise.
-  function attempt<T>(p: CallPlan<unknown, unknown>, retry: number, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
+  function attempt<T>(p: CallPlan<unknown, unknown>, retry: number, run: AttemptRun<T>): T | Promise<T> {
     const aborted = p.signals.find((s) => s.aborted);
     if (aborted) throw new AttemptError(cancellation(aborted.reason), false, true);
     if (p.deadline !== undefined && p.deadline <= Date.now()) {
@@ -84,32 +85,31 @@ export function createClient(options: ClientOptions): Client {
     );
   }
 
-  function onTarget<T>(p: CallPlan<unknown, unknown>, target: Target, retry: number, run: (opened: Opened<unknown, unknown>) => T | Promise<T>): T | Promise<T> {
+  function onTarget<T>(p: CallPlan<unknown, unknown>, target: Target, retry: number, run: AttemptRun<T>): T | Promise<T> {
     p.options.onNode?.(target.node);
-    if (p.chain === undefined) return run(nodes.open(p, target, undefined));
-    const call = new ClientAttemptCall(p, target, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c)), logger);
+    if (p.chain === undefined) return run(nodes.open(p, target, undefined), p);
+    const way = target.ways[nodes.firstWay(target)];
+    const call = new ClientAttemptCall(p, target, way, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c), p), logger);
     return call.settle<T>(p.chain(call));
   }
 
   return {
     call<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = {}): Promise<O> {
       const p = plan(service, method, callOptions, request);
-      return retryingCall(p, policy, (retry, markSent) => attempt(p, retry, (opened) => unaryOn(opened, callOptions, markSent))) as Promise<O>;
+      return retryingCall(p, policy, attempt, unaryOn) as Promise<O>;
     },
     serverStream<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = {}) {
       const p = plan(service, method, callOptions, request);
-      return retryingCall(p, policy, (retry) => attempt(p, retry, serverStreamOn)) as Promise<
-        ClientCall<I, O>
-      >;
+      return retryingCall(p, policy, attempt, serverStreamOn) as Promise<ClientCall<I, O>>;
     },
     // Once handed out, a stream belongs to the caller: only failing to reach a node is retried.
     clientStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
       const p = plan(service, method, callOptions, NO_REQUEST);
-      return retryingCall(p, policy, (retry) => attempt(p, retry, handOver)) as Promise<ClientCall<I, O>>;
+      return retryingCall(p, policy, attempt, handOver) as Promise<ClientCall<I, O>>;
     },
     bidiStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
       const p = plan(service, method, callOptions, NO_REQUEST);
-      return retryingCall(p, policy, (retry) => attempt(p, retry, handOver)) as Promise<ClientCall<I, O>>;
+      return retryingCall(p, policy, attempt, handOver) as Promise<ClientCall<I, O>>;
     },
     async close() {
       await resolver.close();

@@ -2,7 +2,7 @@ import { Code, Metadata, type ServerStream, type Status } from '@tsmicro/transpo
 import type { Codec } from './codec/codec.js';
 import type { MethodDefinition, MethodKind } from './definition.js';
 import { MicroError } from './errors.js';
-import type { ContextValues } from './interceptor/context-values.js';
+import { contextReads } from './interceptor/context-reads.js';
 import type { CallEnd, MessageHook, ServerInterceptedCall } from './interceptor/interceptor.js';
 import { emitEnd, runRequestHooks, runResponseHooks } from './interceptor/message-hooks.js';
 import type { DispatchOptions } from './dispatch.js';
@@ -18,7 +18,7 @@ const NO_METADATA = new Metadata();
  * the status from the one place a call ends. Routes without interceptors use
  * the plain ServerCall and pay for none of this.
  */
-export class InterceptedServerCall extends ServerCall<unknown, unknown> implements ServerInterceptedCall {
+export class InterceptedServerCall extends contextReads(ServerCall<unknown, unknown>) implements ServerInterceptedCall {
   readonly side = 'server';
   private requestHooks: MessageHook[] | undefined;
   private responseHooks: MessageHook[] | undefined;
@@ -39,32 +39,8 @@ export class InterceptedServerCall extends ServerCall<unknown, unknown> implemen
     this.method = method;
   }
 
-  get service(): string {
-    return this.ctx.service;
-  }
   get kind(): MethodKind {
     return this.method.kind;
-  }
-  get metadata(): Metadata {
-    return this.ctx.metadata;
-  }
-  get deadline(): number | undefined {
-    return this.ctx.deadline;
-  }
-  get signal(): AbortSignal {
-    return this.ctx.signal;
-  }
-  get peer(): string {
-    return this.ctx.peer;
-  }
-  get values(): ContextValues {
-    return this.ctx.values;
-  }
-  get responseHeader(): Metadata {
-    return this.ctx.responseHeader;
-  }
-  get responseTrailer(): Metadata {
-    return this.ctx.responseTrailer;
   }
 
   onRequestMessage(hook: MessageHook): void {

@@ -497,6 +497,10 @@ class DeferredSelector implements Selector {
     return (await this.get()).pick(service, options);
   }
 
+  selectNow(service: string, options?: SelectOptions): Next | undefined {
+    return this.closed ? undefined : this.inner?.selectNow(service, options);
+  }
+
   mark(node: Node, err?: unknown): void {
     this.inner?.mark(node, err);
   }

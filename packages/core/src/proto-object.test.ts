@@ -22,6 +22,7 @@ message Node {
   optional bytes maybe = 13;
 }
 message Plain { string name = 1; int32 count = 2; }
+message Flat { string name = 1; bytes data = 2; int64 big = 3; Mood mood = 4; }
 `;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
@@ -80,6 +81,29 @@ describe('plainObjectConverter', () => {
         expect(shapeOf(convert(decoded))).toEqual(shapeOf(node.toObject(decoded, options)));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  // A flat message with every field set is returned as decoded, not copied: the same keys in the same order.
+  it.each(optionSets)('gives what toObject gives for flat messages, some fields set or all (%o)', (options) => {
+    const type = root.lookupType('probe.Flat');
+    const convert = plainObjectConverter(type, options);
+    const nonEmpty = fc.uint8Array({ minLength: 1, maxLength: 4 });
+    const fields = fc.record(
+      {
+        name: fc.string({ minLength: 1, maxLength: 3 }),
+        data: nonEmpty,
+        big: fc.bigInt({ min: 1n, max: 2n ** 63n - 1n }).map(String),
+        mood: fc.constant('GLAD'),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fields, (object) => {
+        const decoded = type.decode(type.encode(type.fromObject(object)).finish());
+        expect(shapeOf(convert(decoded))).toEqual(shapeOf(type.toObject(decoded, options)));
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -13,6 +13,8 @@ interface Layout {
   readonly nested: readonly { readonly name: string; readonly type: protobuf.Type; readonly shape: 'one' | 'list' | 'map' }[];
   /** Whether set oneof members (and their group names) can follow the fields above. */
   readonly oneofs: boolean;
+  /** Only singular scalar or bytes fields: a message with all of them set is complete as decoded. */
+  readonly flat: boolean;
 }
 
 /**
@@ -38,6 +40,9 @@ export function plainObjectConverter(type: protobuf.Type, options: protobuf.ICon
   };
   const complete = (t: protobuf.Type, partial: Plain): Plain => {
     const layout = layoutOf(t);
+    // Every field set in a flat message (the usual request or reply): toObject already
+    // gave each key, in field order, so the object is returned as it is, not copied.
+    if (layout.flat && allSet(layout.singular, partial)) return partial;
     // Keys go in protobufjs's order: lists, maps, singular fields, then set oneof members.
     const out: Plain = {};
     for (const name of layout.repeated) out[name] = partial[name] ?? [];
@@ -63,6 +68,11 @@ export function plainObjectConverter(type: protobuf.Type, options: protobuf.ICon
   return (message) => complete(type, type.toObject(message, bare));
 }
 
+function allSet(fields: Layout['singular'], partial: Plain): boolean {
+  for (let i = 0; i < fields.length; i++) if (partial[(fields[i] as Layout['singular'][number]).name] === undefined) return false;
+  return true;
+}
+
 function layoutFor(type: protobuf.Type, options: protobuf.IConversionOptions): Layout {
   const defaults = type.toObject(type.create(), { ...options, defaults: true });
   const repeated: string[] = [];
@@ -82,7 +92,8 @@ function layoutFor(type: protobuf.Type, options: protobuf.IConversionOptions): L
     }
     if (child) nested.push({ name: field.name, type: child, shape: field.map ? 'map' : field.repeated ? 'list' : 'one' });
   }
-  return { repeated, maps, singular, nested, oneofs };
+  const flat = repeated.length === 0 && maps.length === 0 && nested.length === 0 && !oneofs;
+  return { repeated, maps, singular, nested, oneofs, flat };
 }
 
 // Whether converting this type with defaults builds a bytes default, at any depth.

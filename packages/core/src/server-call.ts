@@ -11,6 +11,9 @@ const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: u
 // The trailers of a call that set none: transports only read them.
 const NO_METADATA = new Metadata();
 
+// The status of a call its handler ended cleanly: shared, as statuses are read-only.
+const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: NO_METADATA });
+
 /**
  * ServerCall is one incoming call from the handler's side: it decodes and
  * encodes with the call's codec, sends headers once, and ends the call exactly
@@ -44,7 +47,10 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   ) {
     this.ctx = new CallContext(this, stream, service, method);
     stream.onAbort(this.onTransportAbort);
-    if (stream.deadline !== undefined) {
+    // A transport that aborts the call at its deadline itself (with a
+    // DEADLINE_EXCEEDED reason, which ends the call through onTransportAbort)
+    // spares a timer per call.
+    if (stream.deadline !== undefined && stream.endsAtDeadline !== true) {
       const left = stream.deadline - Date.now();
       const expire = () => this.finish({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() });
       if (left <= 0) queueMicrotask(expire);
@@ -103,7 +109,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   /** close ends the call with OK now. */
   close(): void {
-    this.finish({ code: Code.OK, message: '', metadata: NO_METADATA });
+    this.finish(OK_STATUS);
   }
 
   // The call is its own iterator: iterating costs no object per loop.
@@ -131,7 +137,8 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     this.stream.onAbort(undefined);
     if (status.code === Code.OK) {
       this.sendHeaders();
-      this.stream.finish({ ...status, metadata: this.ctx.hasResponseTrailer ? this.ctx.responseTrailer : NO_METADATA });
+      const trailers = this.ctx.hasResponseTrailer ? this.ctx.responseTrailer : NO_METADATA;
+      this.stream.finish(status.metadata === trailers ? status : { ...status, metadata: trailers });
     } else {
       this.stream.finish(status);
       this.endReason = new MicroError(status.code, status.message);

@@ -19,7 +19,8 @@ export class MessageQueue implements PendingRead {
   onReadMessage: PendingRead['onReadMessage'];
   onReadFailure: PendingRead['onReadFailure'];
   readSelf: unknown;
-  private readonly writers: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  // Writers waiting for room; made when the first one waits (most queues never fill).
+  private writers: Array<{ resolve: () => void; reject: (e: Error) => void }> | undefined;
 
   constructor(private readonly highWaterMark = 16) {}
 
@@ -42,7 +43,7 @@ export class MessageQueue implements PendingRead {
     }
     this.items.push(item);
     if (this.length <= this.highWaterMark) return ACCEPTED;
-    return new Promise((resolve, reject) => this.writers.push({ resolve, reject }));
+    return new Promise((resolve, reject) => (this.writers ??= []).push({ resolve, reject }));
   }
 
   /** shift resolves the next message, null after end(), or rejects after fail(). */
@@ -85,15 +86,19 @@ export class MessageQueue implements PendingRead {
   fail(err: Error, keepQueued = false): void {
     if (this.failure) return;
     this.failure = err;
-    if (!keepQueued) {
+    // Setting an array's length is a runtime call: only done when something is queued.
+    if (!keepQueued && this.items.length > 0) {
       this.items.length = 0;
       this.head = 0;
     }
     if (this.resolveRead) settleRead(this, null, err as StatusError);
-    for (const w of this.writers.splice(0)) w.reject(err);
+    const writers = this.writers;
+    this.writers = undefined;
+    if (writers !== undefined) for (const w of writers) w.reject(err);
   }
 
   private releaseWriter(): void {
-    if (this.writers.length > 0 && this.length <= this.highWaterMark) this.writers.shift()?.resolve();
+    const writers = this.writers;
+    if (writers !== undefined && writers.length > 0 && this.length <= this.highWaterMark) writers.shift()?.resolve();
   }
 }

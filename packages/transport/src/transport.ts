@@ -118,7 +118,12 @@ export interface MethodInfo {
 
 /** StreamOptions are per-call settings passed down to the transport. */
 export interface StreamOptions {
-  /** Absolute deadline (ms since the epoch), carried to the server. */
+  /**
+   * Absolute deadline (ms since the epoch), carried to the server. The
+   * transport enforces it: once it passes, the call ends with
+   * DEADLINE_EXCEEDED "deadline exceeded" on the client and its server side
+   * is aborted. Callers arm no timer of their own.
+   */
   readonly deadline?: number;
   /** Content type of the messages, e.g. "application/grpc+proto" or "application/grpc+json". */
   readonly contentType?: string;
@@ -153,6 +158,12 @@ export interface ClientStream {
   readonly headers: Promise<Metadata>;
   /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
   readonly status: Promise<Status>;
+  /**
+   * onEnd is `status.then(listener)` without the promises: the listener is
+   * called once with the final status, when the call ends (on a microtask
+   * when it already has). Optional; one listener per stream.
+   */
+  onEnd?(listener: (status: Status) => void): void;
   /** cancel ends the call now (RST): both sides see the given status (CANCELLED by default). */
   cancel(code?: number, message?: string): void;
 }
@@ -179,6 +190,12 @@ export interface ServerStream {
   readonly metadata: Metadata;
   /** Absolute deadline (ms since the epoch) that the client set, if any. */
   readonly deadline: number | undefined;
+  /**
+   * endsAtDeadline is true when the transport itself aborts this server side
+   * at `deadline`, with a DEADLINE_EXCEEDED reason, so the framework needs no
+   * timer of its own per call. Optional: absent means the framework times it.
+   */
+  readonly endsAtDeadline?: boolean;
   /** Content type the client sent, if the transport carries one. */
   readonly contentType: string | undefined;
   /** Address of the peer, "host:port". */

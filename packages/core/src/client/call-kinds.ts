@@ -1,24 +1,26 @@
 import { Code } from '@tsmicro/transport';
 import type { ClientCall } from '../client-call.js';
-import type { CallOptions } from '../client-types.js';
 import { MicroError } from '../errors.js';
 import { AttemptError } from './attempt-error.js';
+import type { CallPlan } from './call-plan.js';
 import type { Opened } from './node-attempt.js';
 
 // What one attempt does with its opened call, by kind: the part of a call
 // that is the same with or without interceptors.
 
 /** unaryOn sends the request, waits for the one reply and reports headers and trailers. */
-export function unaryOn<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
+export function unaryOn<I, O>(opened: Opened<I, O>, plan: CallPlan<unknown, unknown>): Promise<O> {
+  const { options } = plan;
   // The common call, opened at once and asking for no headers or trailers, is the call's own promise.
-  if (!(opened instanceof Promise) && !options.onHeader && !options.onTrailer) return opened.unary(markSent);
-  return unaryReporting(opened, options, markSent);
+  if (!(opened instanceof Promise) && !options.onHeader && !options.onTrailer) return opened.unary(plan);
+  return unaryReporting(opened, plan);
 }
 
-async function unaryReporting<I, O>(opened: Opened<I, O>, options: CallOptions, markSent: () => void): Promise<O> {
+async function unaryReporting<I, O>(opened: Opened<I, O>, plan: CallPlan<unknown, unknown>): Promise<O> {
+  const { options } = plan;
   const call = opened instanceof Promise ? await opened : opened;
   try {
-    return await call.unary(markSent);
+    return await call.unary(plan);
   } finally {
     if (options.onHeader) options.onHeader(await call.header());
     if (options.onTrailer) options.onTrailer(await call.trailer());

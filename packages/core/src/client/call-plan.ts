@@ -1,10 +1,15 @@
+import type { SentFlag } from '../client-call.js';
 import type { CallOptions } from '../client-types.js';
 import type { MethodDefinition } from '../definition.js';
 import type { NextCall } from '../interceptor/interceptor.js';
 import type { Targets } from './target-resolver.js';
 
-/** CallPlan is what every attempt of one call shares, resolved once when the call starts. */
-export interface CallPlan<I, O> {
+/**
+ * CallPlan is what every attempt of one call shares, resolved once when the
+ * call starts. Its one mutable field, `sent`, is the current attempt's: the
+ * attempts of a call run one after another, so it needs no object of its own.
+ */
+export interface CallPlan<I, O> extends SentFlag {
   /** The name called ("greeter"), or the address of an `address` call. */
   readonly service: string;
   readonly method: MethodDefinition<I, O>;

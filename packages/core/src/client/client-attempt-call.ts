@@ -3,35 +3,39 @@ import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
 import { MicroError } from '../errors.js';
 import { ContextValues } from '../interceptor/context-values.js';
-import type { CallEnd, ClientInterceptedCall, MessageHook } from '../interceptor/interceptor.js';
+import type { CallEnd, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
+import { LayeredHooks } from '../interceptor/layered-hooks.js';
 import { emitEnd } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
+import { ClientLayerCall, type LayeredCall } from './client-layer-call.js';
 import type { StreamWatcher } from './node-attempt.js';
+import type { Route } from '../transport-choice.js';
 import type { Target } from './target-resolver.js';
 import type { Logger } from '../logger/logger.js';
 
 const NO_METADATA = new Metadata();
 
-// What a hook list looked like when a layer was first entered.
-type Marks = readonly [requests: number, responses: number, ends: number];
-const EMPTY_MARKS: Marks = [0, 0, 0];
-
 /**
- * ClientAttemptCall is one attempt of an intercepted call, as its client
- * interceptors see it, and the centre of their chain: run() opens the
- * attempt's stream on the chosen node. An interceptor that calls next again
- * (a retry on the same node) gets a fresh pass: the hooks the inner layers
- * registered on the earlier pass are dropped, so nothing is counted twice.
+ * ClientAttemptCall is one attempt of an intercepted call, as its outermost
+ * client interceptor sees it, and the centre of their chain: run() opens the
+ * attempt's stream on the chosen node. The layers inside see it through a
+ * ClientLayerCall each, so every hook is filed under the layer that
+ * registered it. A layer that calls next again (a retry on the same node)
+ * starts the layers inside it afresh: the hooks they registered on the
+ * earlier pass are dropped, their end listeners hearing how that pass ended,
+ * and the hooks of the layers outside, whenever registered, stay.
  */
-export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
+export class ClientAttemptCall implements LayeredCall, StreamWatcher {
   readonly side = 'client';
   readonly metadata: Metadata;
-  requestHooks: MessageHook[] | undefined;
-  responseHooks: MessageHook[] | undefined;
-  private endListeners: ((end: CallEnd) => void)[] | undefined;
-  private marks: Marks[] | undefined;
-  private deepestLayer = 0;
+  private requests: LayeredHooks<MessageHook> | undefined;
+  private responses: LayeredHooks<MessageHook> | undefined;
+  private endListeners: LayeredHooks<(end: CallEnd) => void> | undefined;
+  private views: ClientLayerCall[] | undefined;
+  // How each layer's latest pass through the layers inside it went: null for
+  // a value (not kept: a stream handed to the caller must stay collectable).
+  private passes: Promise<MicroError | null>[] | undefined;
   private stream: ClientStream | undefined;
   private values_: ContextValues | undefined;
   private signal_: AbortSignal | undefined;
@@ -44,6 +48,8 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   constructor(
     private readonly plan: CallPlan<unknown, unknown>,
     private readonly to: Target,
+    // The way this attempt goes: the one it tries first, until a stream opened.
+    private way: Route | undefined,
     readonly attempt: number,
     private readonly proceed: (call: ClientAttemptCall) => unknown,
     private readonly logger: Logger,
@@ -51,6 +57,12 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
     this.metadata = new Metadata(plan.options.metadata);
   }
 
+  get requestHooks(): readonly MessageHook[] | undefined {
+    return this.requests?.items;
+  }
+  get responseHooks(): readonly MessageHook[] | undefined {
+    return this.responses?.items;
+  }
   get request(): unknown {
     const { request } = this.plan;
     return request === NO_REQUEST ? undefined : request;
@@ -61,8 +73,14 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   get node(): Node {
     return this.to.node;
   }
+  get transport(): string {
+    return this.way?.transport ?? this.to.node.metadata.transport ?? '';
+  }
+  get address(): string {
+    return this.way?.address ?? this.to.node.address;
+  }
   get peer(): string {
-    return this.to.node.address;
+    return this.address;
   }
   get method(): MethodDefinition {
     return this.plan.method;
@@ -93,38 +111,60 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   }
 
   onRequestMessage(hook: MessageHook): void {
-    (this.requestHooks ??= []).push(hook);
+    this.addRequestHook(1, hook);
   }
 
   onResponseMessage(hook: MessageHook): void {
-    (this.responseHooks ??= []).push(hook);
+    this.addResponseHook(1, hook);
   }
 
   onEnd(listener: (end: CallEnd) => void): void {
+    this.addEndListener(1, listener);
+  }
+
+  addRequestHook(layer: number, hook: MessageHook): void {
+    (this.requests ??= new LayeredHooks()).add(layer, hook);
+  }
+
+  addResponseHook(layer: number, hook: MessageHook): void {
+    (this.responses ??= new LayeredHooks()).add(layer, hook);
+  }
+
+  addEndListener(layer: number, listener: (end: CallEnd) => void): void {
     if (this.end !== undefined) {
       this.reportListenerErrors(emitEnd([listener], this.end));
       return;
     }
     const first = this.endListeners === undefined;
-    (this.endListeners ??= []).push(listener);
+    (this.endListeners ??= new LayeredHooks()).add(layer, listener);
     // Settled with nobody listening yet: the end is worked out now.
     if (first && this.settledAs !== undefined) void this.ended(this.settledAs);
   }
 
-  /** enterLayer marks the hooks outer layers registered; a layer entered again drops what inner ones added since. */
-  enterLayer(layer: number): void {
-    if (layer > this.deepestLayer) {
-      this.deepestLayer = layer;
-      if (this.requestHooks || this.responseHooks || this.endListeners) {
-        (this.marks ??= [])[layer] = [this.requestHooks?.length ?? 0, this.responseHooks?.length ?? 0, this.endListeners?.length ?? 0];
-      }
-      return;
-    }
-    this.deepestLayer = layer;
-    const [requests, responses, ends] = this.marks?.[layer] ?? EMPTY_MARKS;
-    if (this.requestHooks) this.requestHooks.length = requests;
-    if (this.responseHooks) this.responseHooks.length = responses;
-    if (this.endListeners) this.endListeners.length = ends;
+  /** enterLayer returns the view of the layer inside `layer`; a layer entered again first drops what the layers inside it registered. */
+  enterLayer(layer: number): InterceptedCall {
+    const previous = this.passes?.[layer];
+    if (previous !== undefined) this.restartInside(layer, previous);
+    const views = (this.views ??= []);
+    return (views[layer] ??= new ClientLayerCall(this, layer + 1));
+  }
+
+  passed(layer: number, outcome: Promise<unknown>): void {
+    (this.passes ??= [])[layer] = outcome.then(passedWell, passedBadly);
+  }
+
+  // The layers inside `layer` run again: what they registered on the earlier
+  // pass goes, and their end listeners hear how that pass ended.
+  private restartInside(layer: number, previous: Promise<MicroError | null>): void {
+    this.requests?.dropInside(layer);
+    this.responses?.dropInside(layer);
+    if (this.passes) this.passes.length = layer + 1;
+    const listeners = this.endListeners?.dropInside(layer);
+    if (listeners === undefined) return;
+    const stream = this.stream;
+    void previous
+      .then((failure) => this.endOf(failure, stream, false))
+      .then((end) => this.reportListenerErrors(emitEnd(listeners, end)));
   }
 
   /** run is the centre of the chain: the attempt on the wire. */
@@ -132,8 +172,9 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
     return Promise.resolve(this.proceed(this));
   }
 
-  opened(stream: ClientStream): void {
+  opened(stream: ClientStream, way: Route): void {
     this.stream = stream;
+    this.way = way;
   }
 
   drained(): void {
@@ -175,23 +216,31 @@ export class ClientAttemptCall implements ClientInterceptedCall, StreamWatcher {
   // A resolved chain ends as its last stream ended (a stream handed to the
   // caller, when that is over); a rejected one as the caller sees it.
   private async ended(failure: MicroError | null): Promise<void> {
-    const stream = this.stream;
-    let end: CallEnd;
-    if (failure !== null) {
-      end = { code: failure.code, message: failure.detail, header: stream ? await stream.headers : NO_METADATA, trailer: failure.metadata };
-    } else if (stream) {
-      const status = await stream.status;
-      await this.callerDone();
-      end = { code: status.code, message: status.message, header: await stream.headers, trailer: status.metadata };
-    } else {
-      end = { code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA };
-    }
+    const end = await this.endOf(failure, this.stream, true);
     this.end = end;
-    if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners, end));
+    if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners.items, end));
+  }
+
+  private async endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): Promise<CallEnd> {
+    if (failure !== null) {
+      return { code: failure.code, message: failure.detail, header: stream ? await stream.headers : NO_METADATA, trailer: failure.metadata };
+    }
+    if (stream === undefined) return { code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA };
+    const status = await stream.status;
+    if (untilCallerDone) await this.callerDone();
+    return { code: status.code, message: status.message, header: await stream.headers, trailer: status.metadata };
   }
 
   private reportListenerErrors(errors: readonly unknown[] | undefined): void {
     if (!errors) return;
     for (const err of errors) this.logger.error({ service: this.plan.service, method: this.plan.method.name, err }, 'client interceptor onEnd listener failed');
   }
+}
+
+function passedWell(): null {
+  return null;
+}
+
+function passedBadly(err: unknown): MicroError {
+  return MicroError.from(err, Code.UNAVAILABLE);
 }

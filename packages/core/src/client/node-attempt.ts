@@ -1,4 +1,4 @@
-import { type ClientStream, Code, DEADLINE_EXCEEDED_TEXT, Metadata } from '@tsmicro/transport';
+import { type ClientStream, Code, Metadata, type Status } from '@tsmicro/transport';
 import { cancellation } from '../cancellation.js';
 import type { Codec } from '../codec/codec.js';
 import { codecByName, codecNames } from '../codec/codecs.js';
@@ -10,22 +10,23 @@ import { AttemptError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { ConnectionLease } from './client-options.js';
 import { HookedClientCall, type MessageHooks } from './hooked-client-call.js';
+import type { Route } from '../transport-choice.js';
 import type { Target, TargetResolver, Way } from './target-resolver.js';
 
 /** Opened is an attempt's call: at once when target and connection were at hand. */
 export type Opened<I, O> = ClientCall<I, O> | Promise<ClientCall<I, O>>;
 
-/** StreamWatcher hears of the transport stream an intercepted attempt opened, for its end. */
+/** StreamWatcher hears of the transport stream an intercepted attempt opened, for its end, and the way it took. */
 export interface StreamWatcher extends MessageHooks {
-  opened(stream: ClientStream): void;
+  opened(stream: ClientStream, way: Route): void;
 }
 
 /**
  * NodeAttempt is the client's last layer: it opens one attempt's stream on
  * the chosen node. It leases a connection (synchronously when the pool has
- * a ready one with room, which is almost every call), arms the deadline
- * timer and the cancellation listeners, and releases them all, and reports
- * the node's health, when the transport reports the final status.
+ * a ready one with room, which is almost every call), hands the deadline to
+ * the transport, arms the cancellation listeners, and releases them and the
+ * lease, and reports the node's health, when the transport reports the final status.
  */
 export class NodeAttempt {
   private readonly defaultCodec: Codec | undefined;
@@ -45,9 +46,7 @@ export class NodeAttempt {
   open<I, O>(plan: CallPlan<I, O>, target: Target, metadata: Metadata | undefined, watcher?: StreamWatcher, from = 0, encoded?: Uint8Array): Opened<I, O> {
     const { options } = plan;
     const { node, ways } = target;
-    const failedDials = this.resolver.failedDials;
-    let index = from;
-    while (index < ways.length - 1 && failedDials.cooling(node.id, ways[index] as Way)) index++;
+    const index = this.firstWay(target, from);
     const way = ways[index];
     if (way === undefined) throw new AttemptError(new MicroError(Code.UNAVAILABLE, `no transport reaches node ${node.id}`), false);
     const codec = options.codec ? pickCodec(options.codec) : (this.defaultCodec ?? nodeCodec(node));
@@ -55,15 +54,15 @@ export class NodeAttempt {
     const bytes = encoded ?? (plan.request === NO_REQUEST ? undefined : encodeOnce(plan, codec, watcher));
     const { connections, address } = way;
     const lease = connections.tryAcquire?.(address);
-    if (lease) return this.start(plan, target, codec, lease, metadata, watcher, bytes);
+    if (lease) return this.start(plan, target, way, codec, lease, metadata, watcher, bytes);
     const { signals } = plan;
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
     return connections.acquire(address, { signal: acquireSignal, deadline: plan.deadline }).then(
-      (l) => this.start(plan, target, codec, l, metadata, watcher, bytes),
+      (l) => this.start(plan, target, way, codec, l, metadata, watcher, bytes),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
         if (error.code === Code.UNAVAILABLE && index < ways.length - 1) {
-          failedDials.mark(node.id, way);
+          this.resolver.failedDials.mark(node.id, way);
           return this.open(plan, target, metadata, watcher, index + 1, bytes);
         }
         this.resolver.mark(target, error.code, error);
@@ -72,9 +71,19 @@ export class NodeAttempt {
     );
   }
 
+  /** firstWay is the index of the way to `target` an attempt tries first from `from`: the first whose dial did not just fail. */
+  firstWay(target: Target, from = 0): number {
+    const { node, ways } = target;
+    const failedDials = this.resolver.failedDials;
+    let index = from;
+    while (index < ways.length - 1 && failedDials.cooling(node.id, ways[index] as Way)) index++;
+    return index;
+  }
+
   private start<I, O>(
     plan: CallPlan<I, O>,
     target: Target,
+    way: Route,
     codec: Codec,
     lease: ConnectionLease,
     metadata: Metadata | undefined,
@@ -87,10 +96,9 @@ export class NodeAttempt {
       contentType: codec.contentType,
       kind: method.kind,
     });
-    let timer: NodeJS.Timeout | undefined;
-    if (deadline !== undefined) {
-      timer = setTimeout(() => stream.cancel(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), deadline - Date.now());
-    }
+    // No timer here: every transport ends a call at its deadline itself, on
+    // both sides, with DEADLINE_EXCEEDED (the transport contract suite holds
+    // them to it); a second timer per call would only cost.
     const onAbort =
       signals.length === 0
         ? undefined
@@ -100,17 +108,19 @@ export class NodeAttempt {
           };
     if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     const handedToCaller = method.kind !== 'unary';
-    void stream.status.then((status) => {
+    const ended = (status: Status): void => {
       if (handedToCaller) forgetAbandoned(stream);
-      clearTimeout(timer);
       if (onAbort) for (const s of signals) s.removeEventListener('abort', onAbort);
       lease.release();
       // Streams report their node's health here too, however long they lived; a stream
       // refused unread by a server going away says nothing of the node's health.
       if (status.unprocessed !== true) this.resolver.mark(target, status.code);
-    });
+    };
+    // A transport that tells the end directly saves two promises per call.
+    if (stream.onEnd) stream.onEnd(ended);
+    else void stream.status.then(ended);
     if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
-    watcher.opened(stream);
+    watcher.opened(stream, way);
     return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request, watcher);
   }
 }

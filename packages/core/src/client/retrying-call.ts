@@ -3,6 +3,13 @@ import { MicroError } from '../errors.js';
 import { isRetryable, type RetryPolicy, retryDelay, waitBeforeRetry } from '../retry-policy.js';
 import { AttemptError } from './attempt-error.js';
 import type { CallPlan } from './call-plan.js';
+import type { Opened } from './node-attempt.js';
+
+/** AttemptRun is what one attempt does with its opened call, by kind; plan.sent is the attempt's to set. */
+export type AttemptRun<T> = (opened: Opened<unknown, unknown>, plan: CallPlan<unknown, unknown>) => T | Promise<T>;
+
+/** Attempt is one try of a call: it finds the target, opens the call on it and runs `run`. */
+export type Attempt = <T>(plan: CallPlan<unknown, unknown>, retry: number, run: AttemptRun<T>) => T | Promise<T>;
 
 /**
  * retryingCall is the client's middle layer: it runs `attempt` until one
@@ -10,57 +17,44 @@ import type { CallPlan } from './call-plan.js';
  * caller's patience run out. Only UNAVAILABLE is retried, and only where it
  * is safe: the request never left this process, or the method is idempotent.
  */
-export function retryingCall<T>(
-  plan: CallPlan<unknown, unknown>,
-  policy: RetryPolicy,
-  attempt: (retry: number, markSent: () => void) => T | Promise<T>,
-): Promise<T> {
+export function retryingCall<T>(plan: CallPlan<unknown, unknown>, policy: RetryPolicy, attempt: Attempt, run: AttemptRun<T>): Promise<T> {
   // The first attempt runs without an async frame of its own: almost every call
-  // succeeds on it, and then costs no promise and no tick beyond its own.
-  const tracker = new SentTracker();
+  // succeeds on it, and then costs no promise and no tick beyond its own. The
+  // attempt, its run and the plan are all a call needs: no closure per call.
+  plan.sent = false;
   let first: T | Promise<T>;
   try {
-    first = attempt(0, tracker.mark);
+    first = attempt(plan, 0, run);
   } catch (err) {
-    return retryAfter(plan, policy, attempt, err, tracker.sent);
+    return retryAfter(plan, policy, attempt, run, err);
   }
   if (!(first instanceof Promise)) return Promise.resolve(first);
-  return first.then(undefined, (err: unknown) => retryAfter(plan, policy, attempt, err, tracker.sent));
-}
-
-// SentTracker records that an attempt's request left the process; its mark is bound once.
-class SentTracker {
-  sent = false;
-  readonly mark = (): void => {
-    this.sent = true;
-  };
+  return first.then(undefined, (err: unknown) => retryAfter(plan, policy, attempt, run, err));
 }
 
 // retryAfter goes on from a failed attempt: retries while it is safe and there is time.
 async function retryAfter<T>(
   plan: CallPlan<unknown, unknown>,
   policy: RetryPolicy,
-  attempt: (retry: number, markSent: () => void) => T | Promise<T>,
+  attempt: Attempt,
+  run: AttemptRun<T>,
   firstError: unknown,
-  firstSent: boolean,
 ): Promise<T> {
   const idempotent = plan.options.idempotent ?? plan.method.idempotent ?? false;
   const retries = plan.options.retries ?? policy.retries;
   let err = firstError;
-  let sent = firstSent;
   for (let retry = 0; ; retry++) {
     // A request the server refused unread counts as never sent: it is safe to send again.
-    const failure = err instanceof AttemptError ? err : new AttemptError(MicroError.from(err, Code.UNAVAILABLE), sent && !unprocessed(err));
+    const failure = err instanceof AttemptError ? err : new AttemptError(MicroError.from(err, Code.UNAVAILABLE), plan.sent && !unprocessed(err));
     const retryable = !failure.final && retry < retries && isRetryable({ error: failure.error, sent: failure.sent, idempotent });
     if (!retryable || !(await waitBeforeRetry(retryDelay(policy.backoff, retry + 1), plan.deadline, plan.signals))) {
       throw failure.error;
     }
-    const tracker = new SentTracker();
+    plan.sent = false;
     try {
-      return await attempt(retry + 1, tracker.mark);
+      return await attempt(plan, retry + 1, run);
     } catch (next) {
       err = next;
-      sent = tracker.sent;
     }
   }
 }

@@ -2,6 +2,7 @@ import { Code } from '@tsmicro/transport';
 import type { CallOptions } from '../client-types.js';
 import { MicroError } from '../errors.js';
 import type { Node } from '../registry/registry.js';
+import type { SelectOptions } from '../selector/selector.js';
 import { defaults } from '../config/defaults.js';
 import { localNodes } from '../local-nodes.js';
 import { type ChoiceOptions, FailedDials, type Route, routeOf, routesTo } from '../transport-choice.js';
@@ -41,6 +42,8 @@ export class TargetResolver {
   // A node's target is worked out once, and again only when this process starts or stops serving a node.
   private readonly nodeTargets = new WeakMap<Node, Target>();
   private readonly choice: ChoiceOptions;
+  // What select() keeps: the nodes this client has a way to. One object for every call.
+  private readonly reachable: SelectOptions = { filter: (n) => this.targetOf(n).ways.length > 0 };
   /** failedDials are the routes to pass over for a while, because dialing them just failed. */
   readonly failedDials: FailedDials;
 
@@ -75,13 +78,15 @@ export class TargetResolver {
       // One select per call: every attempt then walks the same node list, skipping the ones just marked.
       let next: (() => Node) | undefined;
       const take = (): Target => this.targetOf((next as () => Node)());
-      return () =>
-        next
-          ? take()
-          : selector.select(service, { filter: (n) => this.targetOf(n).ways.length > 0 }).then((picked) => {
-              next ??= picked;
-              return take();
-            });
+      return () => {
+        // Cached nodes are at hand: the target too, with no promise.
+        next ??= selector.selectNow?.(service, this.reachable);
+        if (next !== undefined) return take();
+        return selector.select(service, this.reachable).then((picked) => {
+          next ??= picked;
+          return take();
+        });
+      };
     }
     const resolve = options.resolve;
     if (!resolve) {

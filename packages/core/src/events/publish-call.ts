@@ -42,6 +42,13 @@ export class PublishCall extends EventCall implements ClientInterceptedCall {
   get target(): string {
     return this.service;
   }
+  /** The broker's transport, as its node names it ("" when it names none). */
+  get transport(): string {
+    return this.node.metadata.transport ?? '';
+  }
+  get address(): string {
+    return this.peer;
+  }
 
   /** message is the event after the request hooks, as it will be encoded. */
   message(): unknown {

@@ -1,7 +1,6 @@
-import type { Metadata } from '@tsmicro/transport';
 import type { Context } from '../context.js';
 import type { MethodDefinition } from '../definition.js';
-import type { ContextValues } from '../interceptor/context-values.js';
+import { contextReads } from '../interceptor/context-reads.js';
 import type { ServerInterceptedCall } from '../interceptor/interceptor.js';
 import { EventCall } from './event-call.js';
 
@@ -10,7 +9,7 @@ import { EventCall } from './event-call.js';
  * topic as service, the handler as method, the event's headers as metadata.
  * `message` is the decoded event, read through the request hooks.
  */
-export class SubscriberCall extends EventCall implements ServerInterceptedCall {
+export class SubscriberCall extends contextReads(EventCall) implements ServerInterceptedCall {
   readonly side = 'server';
 
   constructor(
@@ -20,31 +19,6 @@ export class SubscriberCall extends EventCall implements ServerInterceptedCall {
     onHookError: (err: unknown) => void,
   ) {
     super(onHookError);
-  }
-
-  get service(): string {
-    return this.ctx.service;
-  }
-  get metadata(): Metadata {
-    return this.ctx.metadata;
-  }
-  get deadline(): number | undefined {
-    return this.ctx.deadline;
-  }
-  get signal(): AbortSignal {
-    return this.ctx.signal;
-  }
-  get peer(): string {
-    return this.ctx.peer;
-  }
-  get values(): ContextValues {
-    return this.ctx.values;
-  }
-  get responseHeader(): Metadata {
-    return this.ctx.responseHeader;
-  }
-  get responseTrailer(): Metadata {
-    return this.ctx.responseTrailer;
   }
 
   /** message is the event after the request hooks, as the handler gets it. */

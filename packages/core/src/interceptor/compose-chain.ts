@@ -1,12 +1,16 @@
 import type { InterceptedCall, Interceptor, NextCall } from './interceptor.js';
 
 /**
- * LayerEntry is what the chain tells a call as each layer's next is called:
- * a client call forgets the hooks inner layers registered on an earlier
- * pass (an interceptor retrying), a server call refuses a second pass.
+ * LayerEntry is what the chain tells a call as each layer's next is called.
+ * A server call refuses a second pass. A client call hands the layers inside
+ * a view that registers their hooks under their layer, so a layer that calls
+ * next again (a retry) starts the inner layers afresh; passed hears how each
+ * pass went, for the end of the hooks it leaves behind.
  */
 export interface LayerEntry {
-  enterLayer(layer: number): void;
+  /** enterLayer returns the call to hand to the layers inside `layer`: this call when it returns nothing. */
+  enterLayer(layer: number): InterceptedCall | undefined;
+  passed?(layer: number, outcome: Promise<unknown>): void;
 }
 
 /**
@@ -19,12 +23,15 @@ export function composeChain(interceptors: readonly Interceptor[], center: NextC
   for (let layer = interceptors.length; layer > 0; layer--) {
     const inner = next;
     const entered: NextCall = (call) => {
+      const entry = call as unknown as LayerEntry;
+      let outcome: Promise<unknown>;
       try {
-        (call as unknown as LayerEntry).enterLayer(layer);
-        return Promise.resolve(inner(call));
+        outcome = Promise.resolve(inner(entry.enterLayer(layer) ?? call));
       } catch (err) {
-        return Promise.reject(err);
+        outcome = Promise.reject(err);
       }
+      entry.passed?.(layer, outcome);
+      return outcome;
     };
     next = (interceptors[layer - 1] as Interceptor)(entered);
     if (typeof next !== 'function') {

@@ -115,7 +115,7 @@ class Guarded {
     call.onRequestMessage((msg) => ({ ...(msg as object), data: `seen-${(msg as { data: string }).data}` }));
     return next(call);
   })
-  async clientStream(ctx: Context, stream: ClientStreamServer<{ data: string }>): Promise<{ data: string; index: number }> {
+  async clientStream(_ctx: Context, stream: ClientStreamServer<{ data: string }>): Promise<{ data: string; index: number }> {
     const got: string[] = [];
     for await (const msg of stream) got.push(msg.data);
     return { data: got.join(','), index: got.length };

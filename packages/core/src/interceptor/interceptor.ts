@@ -36,7 +36,11 @@ import type { ContextValues } from './context-values.js';
  *     server, server_streaming and bidi_streaming: undefined once the handler
  *       returned;
  *     client, unary: the reply message (call next again to retry on the same
- *       node, or return a reply without calling next to short-circuit);
+ *       node, or return a reply without calling next to short-circuit). A
+ *       retry runs the interceptors inside this one afresh: the hooks they
+ *       registered on the earlier pass are dropped once their end listeners
+ *       heard how that pass ended; hooks of the interceptors outside stay,
+ *       whenever they were registered;
  *     client, streaming kinds: the stream object handed to the caller (pass it
  *       through; wrap messages with the hooks below, not the object).
  * - Messages: onRequestMessage / onResponseMessage register a synchronous hook
@@ -98,7 +102,7 @@ export interface CallBase {
    * (CallOptions.signal and ctx.signal); the call's end is onEnd.
    */
   readonly signal: AbortSignal;
-  /** The other side's address: the caller's on the server, the node's on the client. */
+  /** The other side's address: the caller's on the server, the one this attempt dials on the client. */
   readonly peer: string;
   /** Typed values for this call (see createContextKey). */
   readonly values: ContextValues;
@@ -128,6 +132,16 @@ export interface ClientInterceptedCall extends CallBase {
   readonly target: string;
   /** The node this attempt goes to. */
   readonly node: Node;
+  /**
+   * The transport this attempt goes over ("grpc", "tcp"; "memory" in-process)
+   * and the address it dials there (peer is the same): in the interceptor's
+   * body, the node's way the attempt tries first; once a stream is open (in
+   * hooks and onEnd), the way it took, which a failed dial may have moved to
+   * the node's next. A node listening on several transports has an address
+   * on each; node.address is only the first.
+   */
+  readonly transport: string;
+  readonly address: string;
   /** 1 for the first attempt, 2 for the first retry of the client's retry policy… */
   readonly attempt: number;
   /** The request of a unary or server-streaming call; undefined for the streaming-request kinds. */

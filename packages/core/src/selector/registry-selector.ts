@@ -57,6 +57,17 @@ export class RegistrySelector implements Selector {
         this.cache.set(service, records);
       }
     }
+    return this.nextOver(service, records, options);
+  }
+
+  selectNow(service: string, options: SelectOptions = {}): Next | undefined {
+    if (this.closed) throw new Error('selector is closed');
+    const records = this.cache.get(service);
+    return records === undefined ? undefined : this.nextOver(service, records, options);
+  }
+
+  // nextOver is the Next over a service's records, or ServiceNotFoundError when none fits.
+  private nextOver(service: string, records: ServiceRecord[], options: SelectOptions): Next {
     const nodes = candidates(records, options);
     if (nodes.length === 0) {
       const reason =

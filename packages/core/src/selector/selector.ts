@@ -24,6 +24,12 @@ export type Next = () => Node;
 export interface Selector {
   /** select resolves a Next over the service's nodes; rejects with ServiceNotFoundError when none. */
   select(service: string, options?: SelectOptions): Promise<Next>;
+  /**
+   * selectNow is select() when the answer is at hand (the service's nodes are
+   * cached), else undefined: a call then takes no promise to find its node.
+   * It throws where select() would reject. Optional.
+   */
+  selectNow?(service: string, options?: SelectOptions): Next | undefined;
   /** pick is select() followed by one next(). */
   pick(service: string, options?: SelectOptions): Promise<Node>;
   /**

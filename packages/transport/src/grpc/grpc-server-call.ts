@@ -8,6 +8,14 @@ import { statusErrorFromUnknown } from './grpc-error.js';
 import { CONTENT_TYPE_HEADER, grpcMetadataFromMetadata, metadataFromGrpcMetadata } from './grpc-metadata.js';
 import type { GrpcServerCalls } from './grpc-server-calls.js';
 
+/**
+ * CLIENT_DEADLINE_LEAD_MS is how much sooner than here a deadline may pass
+ * on the client: the client counts from when it sent the request, this side
+ * from when the request arrived. A reset or half close that comes this close
+ * to the deadline is taken for the client's deadline.
+ */
+export const CLIENT_DEADLINE_LEAD_MS = 50;
+
 /** GrpcCallHandle is what the shared part of a server call needs of the grpc-js call under it. */
 export interface GrpcCallHandle {
   getDeadline(): grpc.Deadline;
@@ -131,11 +139,20 @@ export abstract class GrpcServerCall<C extends GrpcCallHandle = GrpcCallHandle> 
     this.aborted.abort(err);
   }
 
-  /** interrupt aborts the call because grpc-js ended it: an expired deadline or a lost client. */
+  /** nearDeadline tells whether the call's deadline passes within CLIENT_DEADLINE_LEAD_MS. */
+  protected nearDeadline(): boolean {
+    const deadline = this.deadline;
+    return deadline !== undefined && Date.now() >= deadline - CLIENT_DEADLINE_LEAD_MS;
+  }
+
+  /**
+   * interrupt aborts the call because grpc-js ended it: an expired deadline
+   * or a lost client. A reset just before the deadline is the client's own
+   * deadline timer, which starts before the request reaches this side.
+   */
   protected interrupt(): void {
     if (this.statusSent || this.abortReason !== undefined) return;
-    const deadline = this.deadline;
-    const expired = deadline !== undefined && Date.now() >= deadline - 5;
+    const expired = this.nearDeadline();
     const err = expired
       ? new StatusError(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT)
       : new StatusError(Code.CANCELLED, 'call cancelled or connection lost');

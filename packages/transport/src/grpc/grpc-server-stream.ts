@@ -71,8 +71,13 @@ export class GrpcServerStream
   // grpc-js passes the first on as a half close: waiting a turn lets a reset
   // that comes with it abort the call before the reader sees an end. One that
   // comes later than that still reads as a half close first.
+  // A client's deadline is such a cancel too, sent when the deadline passes on
+  // the client, a moment before it passes here (see CLIENT_DEADLINE_LEAD_MS):
+  // a half close that close to the deadline is held until the deadline, so
+  // the reader sees DEADLINE_EXCEEDED, not an end.
   onReceiveHalfClose(): void {
-    setImmediate(endQueue, this.queue);
+    if (!this.nearDeadline()) setImmediate(endQueue, this.queue);
+    else setTimeout(endQueue, Math.max((this.deadline as number) - Date.now(), 0) + 1, this.queue);
   }
 
   // grpc-js reports the end of every call here: after the status it sent

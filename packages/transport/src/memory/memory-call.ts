@@ -41,6 +41,8 @@ export class MemoryCall {
   private resolveHeaders: ((m: Metadata) => void) | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
+  // The client's end listener (ClientStream.onEnd): told without a promise.
+  private endListener: ((s: Status) => void) | undefined;
 
   constructor(
     method: string,
@@ -94,6 +96,13 @@ export class MemoryCall {
     return this.statusPromise;
   }
 
+  /** onEnd sets the one end listener; one set after the end is called on a microtask. */
+  onEnd(listener: (s: Status) => void): void {
+    const status = this.finalStatus;
+    if (status === undefined) this.endListener = listener;
+    else queueMicrotask(() => listener(status));
+  }
+
   /** sendHeaders sends the response headers once; later ones and ones after the end are dropped. */
   sendHeaders(md: Metadata): void {
     if (this.headersSent || this.finalStatus) return;
@@ -123,6 +132,11 @@ export class MemoryCall {
     if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
     this.resolveStatus?.(status);
     this.owner?.callEnded(this);
+    const listener = this.endListener;
+    if (listener !== undefined) {
+      this.endListener = undefined;
+      listener(status);
+    }
   }
 
   /** tooBig is the error of a message over the size limit, else undefined. */
@@ -161,6 +175,10 @@ class MemoryClientStream implements ClientStream {
     this.call.requests.end();
   }
 
+  onEnd(listener: (status: Status) => void): void {
+    this.call.onEnd(listener);
+  }
+
   read(): Promise<Uint8Array | null> {
     return this.call.responses.shift();
   }
@@ -184,6 +202,11 @@ class MemoryServerStream implements ServerStream {
     readonly contentType: string | undefined,
     readonly peer: string,
   ) {}
+
+  /** endsAtDeadline: the call's own timer aborts this side with DEADLINE_EXCEEDED. */
+  get endsAtDeadline(): boolean {
+    return true;
+  }
 
   get signal(): AbortSignal {
     return this.call.aborted.signal;
