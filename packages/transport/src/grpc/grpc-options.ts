@@ -48,6 +48,9 @@ export function channelOptionsFromDial(options: DialOptions, extra: grpc.Channel
 export function serverOptionsFromListen(options: ListenOptions, extra: grpc.ServerOptions = {}): grpc.ServerOptions {
   const out: grpc.ServerOptions = {
     'grpc.max_receive_message_length': options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    // Channelz bookkeeping costs every call (and every stream a reset flood
+    // opens) and nothing in tsmicro reads it; serverOptions can turn it back on.
+    'grpc.enable_channelz': 0,
     ...extra,
   };
   if (options.maxConcurrentStreams !== undefined) out['grpc.max_concurrent_streams'] = options.maxConcurrentStreams;
