@@ -1,11 +1,17 @@
+/** How long a server stays in flood mode after its budget ran out or it closed a connection for resets. */
+const FLOOD_MS = 10_000;
+
 /**
  * ResetBudget is one server's allowance of stream resets over all its
- * connections: a token bucket. While it is spent the server is under a
- * flood, and each connection's own reset burst shrinks (see guardSession).
+ * connections: a token bucket. The server is under a flood for a while once
+ * the bucket runs dry or any connection is closed for resets; meanwhile each
+ * connection's own reset burst shrinks (see guardSession), so a flooder that
+ * reconnects at once costs little each time.
  */
 export class ResetBudget {
   private tokens: number;
   private last = performance.now();
+  private floodUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly burst: number,
@@ -14,12 +20,17 @@ export class ResetBudget {
     this.tokens = burst;
   }
 
-  /** spend takes one reset; it returns false while the server is over its budget. */
+  /** spend takes one reset and returns whether the server is under a flood. */
   spend(now: number): boolean {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.perSecond) / 1000);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens--;
-    return true;
+    if (this.tokens >= 1) this.tokens--;
+    else this.floodUntil = now + FLOOD_MS;
+    return now < this.floodUntil;
+  }
+
+  /** abuse records a connection closed for resets: the server is under a flood. */
+  abuse(now: number): void {
+    this.floodUntil = now + FLOOD_MS;
   }
 }
