@@ -5,7 +5,8 @@
 // stream ids of batch sit at idOffsets (pair k of the batch uses id
 // first + 2k). Each connection writes opening, then batch after batch with
 // fresh ids, each once the last is flushed, and reconnects at once when the
-// server closes it. On stdin's end it stops and prints {"connections","resets"}.
+// server closes it. On stdin's end it stops and prints {"connections","resets",
+// "goaways"}, goaways counting the error codes of the GOAWAYs the server sent.
 // Plain JavaScript: a child process has no TypeScript loader.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
@@ -18,7 +19,21 @@ const pairs = plan.idOffsets.length / 2;
 let stopped = false;
 let connections = 0;
 let resets = 0;
+const goaways = {};
 const live = new Set();
+
+// goawayCode finds the error code of the first GOAWAY among the frames in bytes.
+function goawayCode(bytes) {
+  const tcp = plan.transport === 'tcp';
+  const head = tcp ? 10 : 9;
+  for (let off = 0; off + head <= bytes.length; ) {
+    const type = tcp ? bytes[off + 4] : bytes[off + 3];
+    const length = tcp ? bytes.readUInt32BE(off + 6) : bytes.readUIntBE(off, 3);
+    if (type === (tcp ? 6 : 7) && off + head + 8 <= bytes.length) return bytes.readUInt32BE(off + head + 4);
+    off += head + length;
+  }
+  return undefined;
+}
 
 function one() {
   if (stopped) return;
@@ -26,7 +41,13 @@ function one() {
   const socket = net.connect({ host: plan.host, port: plan.port });
   live.add(socket);
   socket.on('error', () => {});
-  socket.resume();
+  // The server speaks first only with SETTINGS and, at the end, GOAWAY: its first 64 KiB hold them.
+  const got = [];
+  let gotBytes = 0;
+  socket.on('data', (chunk) => {
+    if (gotBytes < 65536) got.push(chunk);
+    gotBytes += chunk.length;
+  });
   // Each connection patches its own copy: a written buffer is not touched until its write is flushed.
   const batch = Buffer.from(template);
   let nextId = plan.firstId;
@@ -39,6 +60,8 @@ function one() {
   };
   socket.once('connect', () => socket.write(opening, pump));
   socket.once('close', () => {
+    const code = goawayCode(Buffer.concat(got));
+    if (code !== undefined) goaways[code] = (goaways[code] ?? 0) + 1;
     live.delete(socket);
     setImmediate(one);
   });
@@ -48,6 +71,6 @@ for (let i = 0; i < plan.connections; i++) one();
 lines.once('close', () => {
   stopped = true;
   for (const s of live) s.destroy();
-  console.log(JSON.stringify({ connections, resets }));
+  console.log(JSON.stringify({ connections, resets, goaways }));
   process.exit(0);
 });

@@ -10,6 +10,8 @@ export interface AbuseReport {
   readonly connections: number;
   /** Streams opened and reset in all. */
   readonly resets: number;
+  /** How many connections ended with a GOAWAY, by its error code. */
+  readonly goaways: Readonly<Record<string, number>>;
 }
 
 /** Abusers are flooding connections running until stop(). */
@@ -59,6 +61,7 @@ export function startAbusers(address: string, transport: 'tcp' | 'grpc', n: numb
   const plan = {
     host,
     port: Number(port),
+    transport,
     connections: n,
     opening: opening.toString('base64'),
     batch: batch.toString('base64'),
@@ -80,7 +83,7 @@ export function startAbusers(address: string, transport: 'tcp' | 'grpc', n: numb
         const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         await exited;
         clearTimeout(killer);
-        const report = out.trim() === '' ? { connections: 0, resets: 0 } : (JSON.parse(out) as AbuseReport);
+        const report = out.trim() === '' ? { connections: 0, resets: 0, goaways: {} } : (JSON.parse(out) as AbuseReport);
         return report;
       })();
       return stopping;
