@@ -1,12 +1,14 @@
-/** How long a server stays in flood mode after its budget ran out or it closed a connection for resets. */
-const FLOOD_MS = 10_000;
+/** How long a server stays in flood mode after its budget ran dry. */
+const FLOOD_MS = 2_000;
 
 /**
  * ResetBudget is one server's allowance of stream resets over all its
- * connections: a token bucket. The server is under a flood for a while once
- * the bucket runs dry or any connection is closed for resets; meanwhile each
- * connection's own reset burst shrinks (see guardSession), so a flooder that
- * reconnects at once costs little each time.
+ * connections: a token bucket. The server is under a flood for 2 s after the
+ * bucket last ran dry; meanwhile each connection's own reset burst shrinks
+ * (see guardSession), so a flooder that reconnects at once costs little each
+ * time, and the refilling bucket does not hand the next connection a full
+ * burst. One connection cut for resets does not start it: a client that
+ * cancels a lot is not a flood.
  */
 export class ResetBudget {
   private tokens: number;
@@ -27,10 +29,5 @@ export class ResetBudget {
     if (this.tokens >= 1) this.tokens--;
     else this.floodUntil = now + FLOOD_MS;
     return now < this.floodUntil;
-  }
-
-  /** abuse records a connection closed for resets: the server is under a flood. */
-  abuse(now: number): void {
-    this.floodUntil = now + FLOOD_MS;
   }
 }

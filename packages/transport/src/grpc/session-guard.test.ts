@@ -107,13 +107,14 @@ describe('grpc reset limits', () => {
     expect(listener.abusiveConnections).toBe(5);
   }, 30_000);
 
-  it('cuts every connection at its flood burst for a while once one was closed for resets', async () => {
-    const listener = await listen({ burst: 100, perSecond: 1, floodBurst: 5 });
-    const first = await openResetFlood(listener.address, 150);
+  it('keeps every connection to its flood burst for a while after the server budget ran dry, refilled or not', async () => {
+    const listener = await listen({ burst: 100, perSecond: 1, floodBurst: 5, server: { burst: 10, perSecond: 1000 } });
+    const first = await openResetFlood(listener.address, 50);
     sockets.push(first);
     expect(goawayCode(await closedBy(first))).toBe(11);
-    // Within its own burst of 100, but past the flood burst: the server is under a flood.
-    const second = await openResetFlood(listener.address, 10);
+    // The budget is full again by now; the flood mode it started is not over.
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await openResetFlood(listener.address, 8);
     sockets.push(second);
     expect(goawayCode(await closedBy(second))).toBe(11);
     expect(listener.abusiveConnections).toBe(2);

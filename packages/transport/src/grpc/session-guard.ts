@@ -8,14 +8,14 @@ export interface ResetLimits {
   readonly burst: number;
   /** Resets allowed per second once the burst is spent. */
   readonly perSecond: number;
-  /** Resets one connection may make at once while the server is over its budget (default 20). */
+  /** Resets one connection may make at once while the server is over its budget (default 50). */
   readonly floodBurst?: number;
   /** The server's budget over all its connections: at once, then per second (default 2000, then 1000 a second). */
   readonly server?: { readonly burst: number; readonly perSecond: number };
 }
 
 /** DEFAULT_FLOOD_BURST is the connection burst while a server is flooded: a cancelled batch of pooled calls (100) is cut, a trickle is not. */
-export const DEFAULT_FLOOD_BURST = 20;
+export const DEFAULT_FLOOD_BURST = 50;
 
 /** DEFAULT_SERVER_RESETS is a server's reset budget: far above what its honest clients cancel, far below what one core can take. */
 export const DEFAULT_SERVER_RESETS = { burst: 2000, perSecond: 1000 } as const;
@@ -57,8 +57,8 @@ type ReadableHandle = { readStop?: () => unknown };
 /**
  * guardSession watches one server session on `socket`. It counts streams the
  * client aborts against `limits`, and against the server's `budget`: while
- * the server is under a flood (its budget spent, or a connection closed for
- * resets in the last 10 s) a connection may reset only `limits.floodBurst` at once. Past them `onAbusive` runs and the session is
+ * the server is under a flood (its budget ran dry in the last 2 s) a
+ * connection may reset only `limits.floodBurst` at once. Past them `onAbusive` runs and the session is
  * destroyed with a final GOAWAY ENHANCE_YOUR_CALM, its socket too. A session
  * that closes or fails for any reason also has its socket destroyed after a
  * short grace, so a torn-down session never keeps one.
@@ -88,7 +88,6 @@ export function guardSession(
     const flooded = budget.spend(now);
     if (--tokens >= (flooded ? limits.burst - floodBurst : 0)) return;
     condemned = true;
-    budget.abuse(now);
     onAbusive();
     destroySoon();
     // This runs inside nghttp2's frame callback, with the rest of the socket
