@@ -51,6 +51,10 @@ export default defineConfig({
     // Prints one line per outside server (etcd, nats-server) missing from PATH;
     // fails the run instead under TSMICRO_REQUIRE_SERVERS=1.
     globalSetup: ['test/support/report-missing-servers.ts'],
+    // Services log their lifecycle at info; at warn the run's output keeps only
+    // what went wrong. Tests of the lines themselves pass their own level, and
+    // example processes start from an environment without MICRO_* keys.
+    env: { MICRO_LOG_LEVEL: 'warn' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, serverAvailable } from '@tsmicro/core/testing';
-import { freePort, TestNats } from '../../packages/broker-nats/src/test-nats.js';
+import { freePort } from '@tsmicro/core/testing';
+import { TestNats } from '../../packages/broker-nats/src/test-nats.js';
 import { pubScript, type SubscriberProcess, spawnSubscriber } from '../support/events-process.js';
 import { runExample } from '../support/run-example.js';
 

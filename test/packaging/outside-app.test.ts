@@ -96,6 +96,16 @@ describe('the packed packages', () => {
     }
   });
 
+  it('carry their sources inside their source maps, since the tarballs hold no src/', () => {
+    for (const pack of packs) {
+      const installed = join(app, 'node_modules', pack.name);
+      for (const file of pack.files.filter((f) => f.endsWith('.js.map'))) {
+        const map = JSON.parse(readFileSync(join(installed, file), 'utf8')) as { sources: string[]; sourcesContent?: string[] };
+        expect(map.sourcesContent?.length, `${pack.name}/${file}`).toBe(map.sources.length);
+      }
+    }
+  });
+
   it('leave typedi and reflect-metadata to the application, so both share one container', () => {
     const core = manifestOf(packs[1] as Packed);
     expect(core.peerDependencies).toMatchObject({ typedi: expect.any(String), 'reflect-metadata': expect.any(String) });

@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeBroker, eventually, Gate, serverAvailable, sleep } from '@tsmicro/core/testing';
 import { createNatsBroker, type NatsBroker } from './nats-broker.js';
 import type { NatsBrokerOptions } from './nats-options.js';
-import { freePort, TestNats } from './test-nats.js';
+import { freePort } from '@tsmicro/core/testing';
+import { TestNats } from './test-nats.js';
 
 const hasNats = serverAvailable('nats-server');
 let nats: TestNats;

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, stopProcess } from '@tsmicro/core/testing';
 
 /** TestNatsOptions configure TestNats.launch. */
 export interface TestNatsOptions {
@@ -58,12 +58,7 @@ export class TestNats {
   async stop(): Promise<void> {
     const child = this.process;
     this.process = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(child);
   }
 
   /** destroy stops nats-server and removes its store. */
@@ -80,16 +75,4 @@ export class TestNats {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-}
-
-/** freePort asks the OS for a free 127.0.0.1 port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

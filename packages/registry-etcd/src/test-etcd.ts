@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findOnPath, missingServerLine } from '@tsmicro/core/testing';
+import { findOnPath, freePort, missingServerLine, stopProcess } from '@tsmicro/core/testing';
 
 /**
  * TestEtcd runs a real single-member etcd for tests: bound to 127.0.0.1 on
@@ -67,12 +66,7 @@ export class TestEtcd {
   async stop(): Promise<void> {
     const child = this.process;
     this.process = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(child);
   }
 
   /** wipe deletes etcd's data while it is stopped, so the next start is a brand-new cluster. */
@@ -107,15 +101,4 @@ export class TestEtcd {
 // for one that did not.
 function assertEtcdInstalled(): void {
   if (findOnPath('etcd') === undefined) throw new Error(missingServerLine('etcd'));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

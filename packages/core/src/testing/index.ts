@@ -14,4 +14,5 @@ export type { OutsideServer, OutsideServerName } from './outside-server.js';
 export { describeRegistry, eventually, nextEvent, nodeOf, serviceOf, sleep } from './registry-suite.js';
 export type { RegistryHarness } from './registry-suite.js';
 export { describeBroker, Gate } from './broker-suite.js';
+export { freePort, stopProcess } from './server-process.js';
 export type { BrokerHarness } from './broker-suite.js';
