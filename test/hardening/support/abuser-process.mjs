@@ -26,7 +26,9 @@ const live = new Set();
 function goawayCode(bytes) {
   const tcp = plan.transport === 'tcp';
   const head = tcp ? 10 : 9;
-  for (let off = 0; off + head <= bytes.length; ) {
+  // A tcp server speaks its preface first: "TSMC", a version, a count of 6-byte settings.
+  const start = tcp && bytes.length >= 6 && bytes.toString('latin1', 0, 4) === 'TSMC' ? 6 + 6 * bytes[5] : 0;
+  for (let off = start; off + head <= bytes.length; ) {
     const type = tcp ? bytes[off + 4] : bytes[off + 3];
     const length = tcp ? bytes.readUInt32BE(off + 6) : bytes.readUIntBE(off, 3);
     if (type === (tcp ? 6 : 7) && off + head + 8 <= bytes.length) return bytes.readUInt32BE(off + head + 4);
@@ -41,7 +43,7 @@ function one() {
   const socket = net.connect({ host: plan.host, port: plan.port });
   live.add(socket);
   socket.on('error', () => {});
-  // The server speaks first only with SETTINGS and, at the end, GOAWAY: its first 64 KiB hold them.
+  // The server sends only its preface or SETTINGS and, at the end, GOAWAY: its first 64 KiB hold them.
   const got = [];
   let gotBytes = 0;
   socket.on('data', (chunk) => {

@@ -8,7 +8,7 @@ export interface ResetLimits {
   readonly burst: number;
   /** Resets allowed per second once the burst is spent. */
   readonly perSecond: number;
-  /** Resets one connection may make at once while the server is over its budget (default 50). */
+  /** Resets one connection may make at once while the server is flooded, its budget dry in the last 2 s (default 50). */
   readonly floodBurst?: number;
   /** The server's budget over all its connections: at once, then per second (default 2000, then 1000 a second). */
   readonly server?: { readonly burst: number; readonly perSecond: number };
@@ -58,10 +58,11 @@ type ReadableHandle = { readStop?: () => unknown };
  * guardSession watches one server session on `socket`. It counts streams the
  * client aborts against `limits`, and against the server's `budget`: while
  * the server is under a flood (its budget ran dry in the last 2 s) a
- * connection may reset only `limits.floodBurst` at once. Past them `onAbusive` runs and the session is
- * destroyed with a final GOAWAY ENHANCE_YOUR_CALM, its socket too. A session
- * that closes or fails for any reason also has its socket destroyed after a
- * short grace, so a torn-down session never keeps one.
+ * connection may reset only `limits.floodBurst` at once. Past them
+ * `onAbusive` runs and the session is destroyed with a final GOAWAY
+ * ENHANCE_YOUR_CALM, its socket too. A session that closes or fails for any
+ * reason also has its socket destroyed after a short grace, so a torn-down
+ * session never keeps one.
  */
 export function guardSession(
   session: ServerHttp2Session,
