@@ -65,7 +65,14 @@ const service = micro.newService(
   { name: `bench-${role}`, transport: 'memory', ...(role === 'memory' ? { brokerInstance: createMemoryBroker() } : {}) },
   { env, file: false },
 );
-const handlers: Record<string, (arg: unknown) => Promise<unknown> | unknown> = { rss: () => measuredRss() };
+const handlers: Record<string, (arg: unknown) => Promise<unknown> | unknown> = {
+  rss: () => measuredRss(),
+  // CPU time used so far (user + system, µs): cpu-per-event divides its growth by the events moved.
+  cpu: () => {
+    const used = process.cpuUsage();
+    return used.user + used.system;
+  },
+};
 let close: () => Promise<void> = () => service.stop();
 
 if (role === 'raw-sub' || role === 'raw-pub') {

@@ -11,10 +11,13 @@ const UNARY = 0;
 const SERVER_STREAM = 1;
 const MESSAGE = 2;
 const END = 3;
+/** Opens a client stream: MESSAGE frames follow on its id, then END; the server answers the count. */
+const CLIENT_STREAM = 4;
 
 const root = protobuf.loadSync(protoPath);
 const Payload = root.lookupType('bench.Payload');
 const StreamRequest = root.lookupType('bench.StreamRequest');
+const Count = root.lookupType('bench.Count');
 
 interface StreamRequestMessage {
   size: number;
@@ -37,12 +40,26 @@ export const nodeFloor: BenchImpl = {
     const server = createServer((socket) => {
       socket.setNoDelay(true);
       const out = new FrameWriter(socket);
+      // Open client streams by id, with the messages each has counted.
+      const counts = new Map<number, number>();
       readFrames(socket, (id, kind, body) => {
         if (kind === UNARY) {
           const req = Payload.decode(body);
           out.frame(id, MESSAGE, Payload.encode(req).finish());
         } else if (kind === SERVER_STREAM) {
           void serveStream(out, socket, id, StreamRequest.decode(body) as unknown as StreamRequestMessage);
+        } else if (kind === CLIENT_STREAM) {
+          counts.set(id, 0);
+        } else if (kind === MESSAGE) {
+          const n = counts.get(id);
+          if (n === undefined) return;
+          Payload.decode(body);
+          counts.set(id, n + 1);
+        } else if (kind === END) {
+          const n = counts.get(id);
+          if (n === undefined) return;
+          counts.delete(id);
+          out.frame(id, MESSAGE, Count.encode({ count: n }).finish());
         }
       });
       socket.on('error', () => {});
@@ -99,6 +116,26 @@ export const nodeFloor: BenchImpl = {
           });
           out.frame(id, SERVER_STREAM, StreamRequest.encode({ size, count }).finish());
         });
+      },
+      async clientStream(payload, count) {
+        const id = nextId++;
+        const reply = new Promise<number>((resolve) => {
+          calls.set(id, {
+            message(body) {
+              calls.delete(id);
+              resolve((Count.decode(body) as unknown as { count: number }).count);
+            },
+            end() {},
+          });
+        });
+        out.frame(id, CLIENT_STREAM, new Uint8Array(0));
+        // Each message waits while the socket is full, as the server stream's sender does.
+        for (let i = 0; i < count && !socket.destroyed; i++) {
+          out.frame(id, MESSAGE, Payload.encode({ data: payload }).finish());
+          await out.drained();
+        }
+        out.frame(id, END, new Uint8Array(0));
+        return reply;
       },
       async close() {
         socket.end();

@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { connect, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { type Broker, BrokerError, type BrokerMessage, type SubscribeOptions, type Subscription } from '@tsmicro/core';
 import {
   type BrokerHandler,
@@ -14,6 +14,7 @@ import {
 } from '@tsmicro/core/plugin';
 import { JetStreamStore } from './jetstream-store.js';
 import { headersOf, natsHeaders } from './nats-headers.js';
+import { NatsMessage } from './nats-message.js';
 import { type NatsBrokerOptions, type ResolvedNatsOptions, resolveNatsOptions } from './nats-options.js';
 import { NatsSubscription } from './nats-subscription.js';
 
@@ -43,20 +44,26 @@ export class NatsBroker implements Broker {
     return this.connection().then(() => {});
   }
 
-  async publish(topic: string, message: OutgoingMessage, options: PublishOptions = {}): Promise<void> {
-    checkTopic(topic);
-    const nc = this.open(`publish to ${topic}`);
-    if (options.durable) return this.jetStream(nc).publish(topic, message.body, message.headers);
-    const limit = nc.info?.max_payload;
-    if (limit !== undefined && message.body.length > limit) {
-      throw new BrokerError(`cannot publish ${message.body.length} bytes to ${topic}: nats at ${this.address} takes at most ${limit} (max_payload)`);
+  publish(topic: string, message: OutgoingMessage, options: PublishOptions = {}): Promise<void> {
+    // Not an async function: a publish is on the hot path, and its promise is one more allocation.
+    try {
+      checkTopic(topic);
+      const nc = this.open(`publish to ${topic}`);
+      if (options.durable) return this.jetStream(nc).publish(topic, message.body, message.headers);
+      const limit = nc.info?.max_payload;
+      if (limit !== undefined && message.body.length > limit) {
+        throw new BrokerError(`cannot publish ${message.body.length} bytes to ${topic}: nats at ${this.address} takes at most ${limit} (max_payload)`);
+      }
+      // Handed to the client in batches: it writes to its socket after each microtask turn, so
+      // publishes awaited one by one would otherwise each cost a write. A full batch goes at once
+      // (the client writes each 32 KiB it gathers), the rest at the end of the turn.
+      this.outbox.push({ topic, body: message.body, headers: natsHeaders(message.headers) });
+      if (this.outbox.length === 1) setImmediate(() => this.flushOutbox());
+      else if (this.outbox.length >= outboxBatch) this.flushOutbox();
+      return published;
+    } catch (err) {
+      return Promise.reject(err);
     }
-    // Handed to the client in batches: it writes to its socket after each microtask turn, so
-    // publishes awaited one by one would otherwise each cost a write. A full batch goes at once,
-    // so a long run of publishes streams out while it runs; the rest at the end of the turn.
-    this.outbox.push({ topic, body: message.body, headers: natsHeaders(message.headers) });
-    if (this.outbox.length === 1) setImmediate(() => this.flushOutbox());
-    else if (this.outbox.length >= 256) this.flushOutbox();
   }
 
   // While reconnecting, the client buffers what is published and sends it once back.
@@ -93,11 +100,13 @@ export class NatsBroker implements Broker {
 
   private async subscribeCore(nc: NatsConnection, topic: string, handler: BrokerHandler, options: ResolvedSubscribeOptions): Promise<Subscription> {
     const handlers = this.queueFor(handler, topic, options, false);
+    // Without wildcards every message's subject is the topic: no need to decode it from bytes each time.
+    const exact = !/(^|\.)[*>](\.|$)/.test(topic);
     const sub = nc.subscribe(topic, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
         if (err) (options.logger ?? this.options.logger).warn({ subscription: topic, queue: options.queue, err }, 'nats subscription failed');
-        else handlers.offer(fromCore(msg));
+        else handlers.offer(exact ? NatsMessage.of(msg, topic) : NatsMessage.of(msg));
       },
     });
     // Once flushed, the server has the subscription: what is published from now on reaches it.
@@ -164,6 +173,9 @@ export class NatsBroker implements Broker {
     return new HandlerQueue({
       handler,
       maxInFlight: options.maxInFlight,
+      // A core subscription's callback comes from the client's socket reader, never from inside
+      // a publish: the handler may start there. Durable deliveries keep the turn between.
+      inline: !durable,
       // A durable consumer pulls at most maxInFlight, so its queue never needs to drop.
       maxPending: durable ? options.maxInFlight : options.maxPending,
       onFailure: (err, message) =>
@@ -223,13 +235,13 @@ export class NatsBroker implements Broker {
   }
 }
 
-function fromCore(msg: Msg): BrokerMessage {
-  return { topic: msg.subject, body: msg.data, headers: headersOf(msg.headers), deliveryCount: 1 };
-}
-
 function fromJetStream(m: JsMsg): BrokerMessage {
   return { topic: m.subject, body: m.data, headers: headersOf(m.headers), deliveryCount: m.info.deliveryCount };
 }
+
+// Publishes gathered before the client gets them: several of its 32 KiB writes of small events.
+const outboxBatch = 1024;
+const published = Promise.resolve();
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

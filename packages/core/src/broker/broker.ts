@@ -11,6 +11,13 @@ export interface BrokerMessage {
   readonly body: Uint8Array;
   readonly headers: Readonly<Record<string, string>>;
   /**
+   * contentType is the content-type header, for a broker that can read it
+   * apart from the others: a subscriber needing only it then leaves
+   * `headers` unmade, where a broker makes them on first read. Absent,
+   * subscribers read headers['content-type'].
+   */
+  readonly contentType?: string;
+  /**
    * How many times this message was handed to a subscriber of this group:
    * 1 for at-most-once delivery, and for the first durable delivery.
    */

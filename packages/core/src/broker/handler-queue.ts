@@ -13,6 +13,12 @@ export interface HandlerQueueOptions {
   readonly maxPending: number;
   /** onFailure hears each handler that threw. */
   readonly onFailure: (err: unknown, message: BrokerMessage) => void;
+  /**
+   * inline runs a handler inside offer() when a slot is free. Only for a
+   * broker whose offer() is never on the publisher's stack (a network
+   * client's receive callback); otherwise the handler starts a microtask later.
+   */
+  readonly inline?: boolean;
 }
 
 interface Entry {
@@ -45,7 +51,7 @@ export class HandlerQueue {
       settle?.('discarded');
       return false;
     }
-    if (this.inFlight < this.options.maxInFlight) this.run({ message, settle });
+    if (this.inFlight < this.options.maxInFlight) this.run(message, settle);
     else this.pending.push({ message, settle });
     return true;
   }
@@ -76,24 +82,36 @@ export class HandlerQueue {
     };
   }
 
-  private run(entry: Entry): void {
+  private run(message: BrokerMessage, settle: Settle | undefined): void {
     this.inFlight++;
-    // A later microtask, as a network broker would deliver: publish() never runs
-    // subscriber code inside itself, and a handler that throws at once counts as failed.
-    Promise.resolve(entry.message).then(this.options.handler).then(
-      () => this.done(entry, 'handled'),
-      (err: unknown) => this.done(entry, 'failed', err),
+    // Not inline: a microtask later, as a network broker would deliver, so publish() never runs subscriber code inside itself.
+    if (this.options.inline) this.call(message, settle);
+    else resolved.then(() => this.call(message, settle));
+  }
+
+  private call(message: BrokerMessage, settle: Settle | undefined): void {
+    let result: Promise<void>;
+    try {
+      result = Promise.resolve(this.options.handler(message));
+    } catch (err) {
+      // A handler that throws at once has failed too; settled a turn later, as a rejection
+      // is, so a run of such handlers does not recurse through done().
+      result = Promise.reject(err);
+    }
+    result.then(
+      () => this.done(message, settle, 'handled'),
+      (err: unknown) => this.done(message, settle, 'failed', err),
     );
   }
 
-  private done(entry: Entry, outcome: Outcome, err?: unknown): void {
+  private done(message: BrokerMessage, settle: Settle | undefined, outcome: Outcome, err?: unknown): void {
     this.inFlight--;
     if (outcome === 'handled') this.handled++;
     else {
       this.failed++;
-      this.options.onFailure(err, entry.message);
+      this.options.onFailure(err, message);
     }
-    entry.settle?.(outcome, err);
+    settle?.(outcome, err);
     const next = this.head < this.pending.length ? this.pending[this.head] : undefined;
     if (next && !this.closed) {
       this.pending[this.head++] = undefined;
@@ -102,7 +120,7 @@ export class HandlerQueue {
         this.pending.splice(0, this.head);
         this.head = 0;
       }
-      this.run(next);
+      this.run(next.message, next.settle);
     } else if (this.inFlight === 0 && this.idle) {
       const idle = this.idle;
       this.idle = undefined;
@@ -110,3 +128,5 @@ export class HandlerQueue {
     }
   }
 }
+
+const resolved = Promise.resolve();

@@ -16,11 +16,32 @@ describe('MemoryBroker', () => {
     const broker = createMemoryBroker();
     const got: number[] = [];
     await broker.subscribe('buf', async (m) => void got.push(m.body[0] as number));
+    // Changed before the handler runs (a microtask later), and before the publish is awaited.
     const buffer = new Uint8Array([1]);
-    await broker.publish('buf', { body: buffer });
+    const first = broker.publish('buf', { body: buffer });
     buffer[0] = 2;
+    await first;
+    // A Buffer too, whose own slice() would share its memory.
+    const nodeBuffer = Buffer.from([3]);
+    const second = broker.publish('buf', { body: nodeBuffer });
+    nodeBuffer[0] = 4;
+    await second;
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(got).toEqual([1]);
+    expect(got).toEqual([1, 3]);
+  });
+
+  it('gives each subscriber headers of its own, so one changing them changes nothing another gets', async () => {
+    const broker = createMemoryBroker();
+    const seen: string[] = [];
+    await broker.subscribe('hdr', async (m) => {
+      (m.headers as Record<string, string>)['micro-id'] = 'changed';
+    });
+    await broker.subscribe('hdr', async (m) => void seen.push(m.headers['micro-id'] ?? ''));
+    const headers = { 'micro-id': 'original' };
+    await broker.publish('hdr', { body: new Uint8Array(), headers });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seen).toEqual(['original']);
+    expect(headers['micro-id']).toBe('original');
   });
 
   it('is one shared broker per process by default', () => {

@@ -70,6 +70,27 @@ describe('@Subscribe and service.publisher', () => {
     expect(svc.subscriberStats()['Billing.onOrder']).toMatchObject({ handled: 1, failed: 0 });
   });
 
+  it("gives the handler's ctx the event's headers as metadata, lower-cased, leaving out what metadata cannot hold", async () => {
+    const broker = createMemoryBroker();
+    const got: Array<[string, string][]> = [];
+    class Reader {
+      @Subscribe('headers.read', { type: OrderCreated })
+      async on(ctx: Context, _msg: OrderCreated): Promise<void> {
+        got.push([...ctx.metadata.keys()].sort().map((k) => [k, ctx.metadata.getString(k) ?? '']));
+      }
+    }
+    const svc = service({ brokerInstance: broker }).handle(new Reader());
+    await svc.start();
+    const headers = { 'content-type': 'application/protobuf', 'X-Tenant': 'acme', 'bad key': 'x', 'trace-bin': 'AAE=', 'micro-id': 'h-1' };
+    await broker.publish('headers.read', { body: OrderCreated.encode({ id: 'h' }), headers });
+    await eventually(() => expect(got).toHaveLength(1));
+    expect(got[0]).toEqual([
+      ['content-type', 'application/protobuf'],
+      ['micro-id', 'h-1'],
+      ['x-tenant', 'acme'],
+    ]);
+  });
+
   it('publishes JSON when the codec is json and subscribers decode it by content type', async () => {
     const broker = createMemoryBroker();
     const container = Container.of('events-json');

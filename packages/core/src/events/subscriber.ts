@@ -11,7 +11,8 @@ import { lookupMessageType } from '../generated-runtime.js';
 import { HandlerError } from '../handler-error.js';
 import { type DeclaredSubscription, readConstructorParams, readMethodShape } from '../handler-metadata.js';
 import { eventCodecFor } from './event-codec.js';
-import { eventHeader, metadataFromHeaders } from './event-headers.js';
+import { eventHeader } from './event-headers.js';
+import { EventContext } from './event-context.js';
 import type { SubscribeDecoratorOptions } from './subscribe-decorator.js';
 
 /** EventHandlerFunc is a subscriber's handler once bound to its instance: (ctx, message) => Promise<void>. */
@@ -115,14 +116,17 @@ export function checkInjectable(ctor: Function, className: string): void {
  * handler, through its interceptors when it has any (composed once, here).
  */
 export function brokerHandler(binding: SubscriberBinding, signal: AbortSignal, onHookError: (err: unknown) => void): BrokerHandler {
-  const decode = (event: BrokerMessage): [Context, unknown] => [
-    new Context({ metadata: metadataFromHeaders(event.headers), service: event.topic, method: binding.where, signal }),
-    eventCodecFor(event.headers[eventHeader.contentType]).unmarshal(binding.type, event.body),
-  ];
+  const decode = (event: BrokerMessage): unknown =>
+    eventCodecFor(event.contentType ?? event.headers[eventHeader.contentType]).unmarshal(binding.type, event.body);
+  const context = (event: BrokerMessage): Context => new EventContext(event, binding.where, signal);
+  // Not async functions: a delivery is on the hot path, and each await is a turn.
   if (binding.interceptors.length === 0) {
-    return async (event) => {
-      const [ctx, message] = decode(event);
-      await binding.handler(ctx, message);
+    return (event) => {
+      try {
+        return binding.handler(context(event), decode(event));
+      } catch (err) {
+        return Promise.reject(err);
+      }
     };
   }
   const chain = composeChain(binding.interceptors, (c) => {
@@ -130,12 +134,17 @@ export function brokerHandler(binding: SubscriberBinding, signal: AbortSignal, o
     return binding.handler(call.ctx, call.message());
   });
   const method = eventMethod(binding.topic, binding.where, binding.type);
-  return async (event) => {
-    const [ctx, message] = decode(event);
-    const call = new SubscriberCall(ctx, method, message, onHookError);
-    await call.settle(chain(call));
+  return (event) => {
+    try {
+      const call = new SubscriberCall(context(event), method, decode(event), onHookError);
+      return call.settle(chain(call)).then(ignore);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
 }
+
+function ignore(): void {}
 
 // JetStream consumer names may not hold '.', '*', '>' or spaces.
 function consumerName(name: string): string {

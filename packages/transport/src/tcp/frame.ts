@@ -37,10 +37,18 @@ export const MAX_WINDOW = 0x7fffffff;
 
 /** writeHeader writes a frame header at `off` of `b` (10 bytes). */
 export function writeHeader(b: Buffer, off: number, streamId: number, type: number, flags: number, length: number): void {
-  b.writeUInt32BE(streamId, off);
+  // Byte stores rather than writeUInt32BE: every frame sent passes here, and
+  // the callers have already made room, so its range checks are spent twice.
+  b[off] = streamId >>> 24;
+  b[off + 1] = streamId >>> 16;
+  b[off + 2] = streamId >>> 8;
+  b[off + 3] = streamId;
   b[off + 4] = type;
   b[off + 5] = flags;
-  b.writeUInt32BE(length, off + 6);
+  b[off + 6] = length >>> 24;
+  b[off + 7] = length >>> 16;
+  b[off + 8] = length >>> 8;
+  b[off + 9] = length;
 }
 
 /** FLAGS_OFFSET is where the flags byte sits in a frame header. */
@@ -102,18 +110,29 @@ export function encodeHeadersPayload(timeoutMs: number, method: string, contentT
   return b;
 }
 
-/** decodeHeadersPayload reads a HEADERS payload; a malformed one is a TcpProtocolError. */
-export function decodeHeadersPayload(p: Buffer): RequestHeaders {
+/**
+ * headersMetadataStart checks a HEADERS payload's layout and returns where
+ * its metadata block starts; the method is bytes 6..6+ml, ml the u16 at 4.
+ */
+export function headersMetadataStart(p: Buffer): number {
   if (p.length < 8) throw new TcpProtocolError('HEADERS payload too short');
-  const timeoutMs = p.readUInt32BE(0);
   const ml = p.readUInt16BE(4);
   if (p.length < 8 + ml) throw new TcpProtocolError('HEADERS method overruns the frame');
-  const method = p.toString('utf8', 6, 6 + ml);
-  const cl = p.readUInt16BE(6 + ml);
-  const mdStart = 8 + ml + cl;
+  const mdStart = 8 + ml + p.readUInt16BE(6 + ml);
   if (p.length < mdStart) throw new TcpProtocolError('HEADERS content type overruns the frame');
-  const contentType = p.toString('utf8', 8 + ml, mdStart);
-  return { timeoutMs, method, contentType, metadata: p.subarray(mdStart) };
+  return mdStart;
+}
+
+/** decodeHeadersPayload reads a HEADERS payload; a malformed one is a TcpProtocolError. */
+export function decodeHeadersPayload(p: Buffer): RequestHeaders {
+  const mdStart = headersMetadataStart(p);
+  const ml = p.readUInt16BE(4);
+  return {
+    timeoutMs: p.readUInt32BE(0),
+    method: p.toString('utf8', 6, 6 + ml),
+    contentType: p.toString('utf8', 8 + ml, mdStart),
+    metadata: p.subarray(mdStart),
+  };
 }
 
 /** TrailersPayload is a decoded TRAILERS payload. */
@@ -133,6 +152,11 @@ export function encodeTrailersPayload(code: number, message: string, metadata: B
   b.write(message, 8, ml, 'utf8');
   metadata.copy(b, 8 + ml);
   return b;
+}
+
+/** isPlainOkTrailers tells whether a TRAILERS payload is OK with no message and no metadata, as most are. */
+export function isPlainOkTrailers(p: Buffer): boolean {
+  return p.length === OK_TRAILERS.length && p.readUInt32BE(0) === 0 && p.readUInt32BE(4) === 0 && p[8] === 0 && p[9] === 0;
 }
 
 /** decodeTrailersPayload reads a TRAILERS payload; a malformed one is a TcpProtocolError. */

@@ -1,7 +1,8 @@
 import { Metadata, MetadataError } from '../metadata.js';
 import { TcpProtocolError } from './protocol-error.js';
 
-const EMPTY = Buffer.from([0, 0]);
+/** EMPTY_METADATA_BLOCK is the block of no entries (its count alone); shared, never written to. */
+export const EMPTY_METADATA_BLOCK = Buffer.from([0, 0]);
 
 /**
  * encodeMetadata lays out a metadata block: count u16, then per entry key
@@ -9,32 +10,57 @@ const EMPTY = Buffer.from([0, 0]);
  * keys travel as the bytes themselves, others as UTF-8; no base64 anywhere.
  */
 export function encodeMetadata(md: Metadata | undefined): Buffer {
-  if (md === undefined || md.size === 0) return EMPTY;
-  const parts: Buffer[] = [];
-  let size = 2;
+  const size = metadataBlockSize(md);
+  if (size === EMPTY_METADATA_BLOCK.length) return EMPTY_METADATA_BLOCK;
+  const b = Buffer.allocUnsafe(size);
+  writeMetadata(md, b, 0);
+  return b;
+}
+
+/** metadataBlockSize is how many bytes md's block takes; past 65535 entries it throws MetadataError. */
+export function metadataBlockSize(md: Metadata | undefined): number {
+  if (md === undefined || md.size === 0) return EMPTY_METADATA_BLOCK.length;
+  let size = EMPTY_METADATA_BLOCK.length;
   let count = 0;
-  for (const [k, v] of md) {
-    const key = Buffer.from(k, 'latin1');
-    const val = typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-    parts.push(key, val);
-    size += 6 + key.length + val.length;
-    count++;
+  // Keys were checked on the way into Metadata: ASCII, one byte a character.
+  // keys() and getAll() rather than the entry iterator, a generator that costs
+  // more than the layout itself.
+  for (const k of md.keys()) {
+    for (const v of md.getAll(k)) {
+      size += 6 + k.length + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.byteLength);
+      count++;
+    }
   }
   if (count > 0xffff) throw new MetadataError('metadata may hold at most 65535 entries');
-  const b = Buffer.allocUnsafe(size);
-  b.writeUInt16BE(count, 0);
-  let o = 2;
-  for (let i = 0; i < parts.length; i += 2) {
-    const key = parts[i] as Buffer;
-    const val = parts[i + 1] as Buffer;
-    b.writeUInt16BE(key.length, o);
-    key.copy(b, o + 2);
-    o += 2 + key.length;
-    b.writeUInt32BE(val.length, o);
-    val.copy(b, o + 4);
-    o += 4 + val.length;
+  return size;
+}
+
+/**
+ * writeMetadata lays md's block out in b at off, where metadataBlockSize(md)
+ * bytes are free, straight from its strings: no buffer per key or value.
+ */
+export function writeMetadata(md: Metadata | undefined, b: Buffer, off: number): void {
+  let o = off + 2;
+  let count = 0;
+  if (md !== undefined && md.size > 0) {
+    for (const k of md.keys()) {
+      for (const v of md.getAll(k)) {
+        b.writeUInt16BE(k.length, o);
+        o += 2 + b.write(k, o + 2, 'latin1');
+        let vl: number;
+        if (typeof v === 'string') {
+          vl = b.write(v, o + 4, 'utf8');
+        } else {
+          b.set(v, o + 4);
+          vl = v.byteLength;
+        }
+        b.writeUInt32BE(vl, o);
+        o += 4 + vl;
+        count++;
+      }
+    }
   }
-  return b;
+  b.writeUInt16BE(count, off);
 }
 
 /** decodeMetadata reads a metadata block; bad layout or an invalid key is a TcpProtocolError. */

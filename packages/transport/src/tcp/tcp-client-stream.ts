@@ -13,6 +13,8 @@ const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: 
  * looks at them does not pay for them.
  */
 export class TcpClientStream extends TcpStreamBase implements ClientStream {
+  // Response headers are made on first use: most arrive empty and unread.
+  private headersArrived = false;
   private headersValue: Metadata | undefined;
   private headersPromise: Promise<Metadata> | undefined;
   private resolveHeaders: ((md: Metadata) => void) | undefined;
@@ -27,12 +29,11 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
 
   get headers(): Promise<Metadata> {
     if (this.headersPromise === undefined) {
-      this.headersPromise =
-        this.headersValue !== undefined
-          ? Promise.resolve(this.headersValue)
-          : new Promise((resolve) => {
-              this.resolveHeaders = resolve;
-            });
+      this.headersPromise = this.headersArrived
+        ? Promise.resolve((this.headersValue ??= new Metadata()))
+        : new Promise((resolve) => {
+            this.resolveHeaders = resolve;
+          });
     }
     return this.headersPromise;
   }
@@ -77,7 +78,7 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   }
 
   override deliverData(flags: number, payload: Buffer): void {
-    if (this.headersValue === undefined) this.setHeaders(new Metadata());
+    if (!this.headersArrived) this.setHeaders(undefined);
     super.deliverData(flags, payload);
   }
 
@@ -88,14 +89,22 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
 
   /** onTrailers ends the call with the server's status. */
   onTrailers(code: number, message: string, metadata: Metadata): void {
-    this.remoteDone = true;
     const c = isCode(code) ? code : Code.UNKNOWN;
+    if (c === Code.OK && metadata.size === 0 && message === '') return this.onOkTrailers();
+    this.remoteDone = true;
     if (c === Code.OK) {
-      this.statusValue = metadata.size === 0 ? OK_STATUS : { code: c, message, metadata };
+      this.statusValue = { code: c, message, metadata };
       this.close(null);
     } else {
       this.close(new StatusError(c, message, metadata));
     }
+  }
+
+  /** onOkTrailers ends the call with OK and no message or metadata, the common end. */
+  onOkTrailers(): void {
+    this.remoteDone = true;
+    this.statusValue = OK_STATUS;
+    this.close(null);
   }
 
   onReset(code: number, message: string): void {
@@ -115,15 +124,17 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
 
   protected onClosed(err: StatusError | null): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.setHeaders(new Metadata());
+    this.setHeaders(undefined);
     if (this.statusValue === undefined) this.statusValue = err === null ? OK_STATUS : err.status;
     this.resolveStatus?.(this.statusValue);
   }
 
-  private setHeaders(md: Metadata): void {
-    if (this.headersValue !== undefined) return;
+  // setHeaders takes the response headers once; undefined stands for none.
+  private setHeaders(md: Metadata | undefined): void {
+    if (this.headersArrived) return;
+    this.headersArrived = true;
     this.headersValue = md;
-    this.resolveHeaders?.(md);
+    if (this.resolveHeaders !== undefined) this.resolveHeaders((this.headersValue ??= new Metadata()));
   }
 }
 

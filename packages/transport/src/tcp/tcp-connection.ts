@@ -9,17 +9,13 @@ import {
   NO_TIMEOUT,
   decodeHeadersPayload,
   decodeTrailersPayload,
-  encodeHeadersPayload,
+  isPlainOkTrailers,
 } from './frame.js';
-import { decodeMetadata, encodeMetadata } from './metadata-codec.js';
+import { decodeMetadata, metadataBlockSize } from './metadata-codec.js';
 import type { Settings } from './preface.js';
+import { RequestHeadersWriter } from './request-headers-writer.js';
 import { TcpClientStream } from './tcp-client-stream.js';
 import { TcpSession } from './tcp-session.js';
-
-/** Methods whose plain HEADERS payload a connection keeps. */
-const MAX_CACHED_HEADERS = 256;
-/** The length of an empty metadata block (its entry count alone). */
-const EMPTY_METADATA_BLOCK = 2;
 
 /** Client stream ids are odd and grow; past this the connection drains and a new one is needed. */
 const MAX_STREAM_ID = 0x7fffffff;
@@ -32,9 +28,7 @@ export class TcpConnection extends TcpSession implements Connection {
   private nextId = 1;
   private state_: ConnectionState = 'ready';
   private closing: Promise<void> | undefined;
-  // HEADERS payloads without metadata or timeout, by method (frames copy
-  // small payloads, so one buffer serves every call).
-  private readonly plainHeaders = new Map<string, { readonly contentType: string; readonly payload: Buffer }>();
+  private readonly headers = new RequestHeadersWriter();
 
   constructor(
     readonly address: string,
@@ -73,12 +67,12 @@ export class TcpConnection extends TcpSession implements Connection {
       }
       timeoutMs = Math.min(left, NO_TIMEOUT - 1);
     }
-    const md = encodeMetadata(metadata);
-    if (md.length > this.peer.maxMetadataSize) {
-      s.failNow(new StatusError(Code.RESOURCE_EXHAUSTED, `request metadata of ${md.length} bytes exceeds the server's limit of ${this.peer.maxMetadataSize}`));
+    const mdSize = metadataBlockSize(metadata);
+    if (mdSize > this.peer.maxMetadataSize) {
+      s.failNow(new StatusError(Code.RESOURCE_EXHAUSTED, `request metadata of ${mdSize} bytes exceeds the server's limit of ${this.peer.maxMetadataSize}`));
       return s;
     }
-    const payload = this.headersPayload(timeoutMs, method, options?.contentType ?? '', md);
+    const payload = this.headers.payload(timeoutMs, method, options?.contentType ?? '', metadata, mdSize);
     if (payload.length > this.peer.maxFrameSize) {
       s.failNow(new StatusError(Code.RESOURCE_EXHAUSTED, `request headers of ${payload.length} bytes exceed the server's frame limit`));
       return s;
@@ -88,23 +82,6 @@ export class TcpConnection extends TcpSession implements Connection {
     if (timeoutMs !== NO_TIMEOUT) s.startDeadline(timeoutMs);
     if (this.nextId > MAX_STREAM_ID) void this.close(Number.MAX_SAFE_INTEGER);
     return s;
-  }
-
-  // headersPayload lays out a call's HEADERS; the common one, without
-  // metadata, starts from a copy kept per method and content type, so a call
-  // encodes no strings.
-  private headersPayload(timeoutMs: number, method: string, contentType: string, md: Buffer): Buffer {
-    if (md.length !== EMPTY_METADATA_BLOCK) return encodeHeadersPayload(timeoutMs, method, contentType, md);
-    let known = this.plainHeaders.get(method);
-    if (known === undefined || known.contentType !== contentType) {
-      known = { contentType, payload: encodeHeadersPayload(NO_TIMEOUT, method, contentType, md) };
-      if (this.plainHeaders.size < MAX_CACHED_HEADERS) this.plainHeaders.set(method, known);
-    }
-    if (timeoutMs === NO_TIMEOUT) return known.payload;
-    const payload = Buffer.allocUnsafe(known.payload.length);
-    known.payload.copy(payload);
-    payload.writeUInt32BE(timeoutMs, 0);
-    return payload;
   }
 
   close(graceMs = 0): Promise<void> {
@@ -127,6 +104,10 @@ export class TcpConnection extends TcpSession implements Connection {
   }
 
   protected onTrailers(id: number, payload: Buffer): void {
+    if (isPlainOkTrailers(payload)) {
+      (this.streams.get(id) as TcpClientStream | undefined)?.onOkTrailers();
+      return;
+    }
     const t = decodeTrailersPayload(payload);
     const s = this.streams.get(id) as TcpClientStream | undefined;
     if (s === undefined) return;

@@ -2,15 +2,14 @@ import type { Socket } from 'node:net';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import type { KeepaliveOptions, ServerStream } from '../transport.js';
-import { Flag, type GoawayPayload, decodeHeadersPayload } from './frame.js';
+import { Flag, type GoawayPayload } from './frame.js';
 import { decodeMetadata } from './metadata-codec.js';
 import type { Settings } from './preface.js';
+import { RequestHeadersReader } from './request-headers-reader.js';
 import { GoawayCode, TcpProtocolError } from './protocol-error.js';
 import { encodeRst } from './tcp-client-stream.js';
 import { TcpServerStream } from './tcp-server-stream.js';
 import { TcpSession } from './tcp-session.js';
-
-const MAX_INTERNED_NAMES = 256;
 
 /** ServerSessionOptions are the listener's settings each server session applies. */
 export interface ServerSessionOptions {
@@ -36,7 +35,7 @@ export class TcpServerSession extends TcpSession {
   private arrived: TcpServerStream[] = [];
   // One copy per connection of each method path and content type: every call
   // carries them, and an open stream would otherwise keep its own two strings.
-  private readonly names = new Map<string, string>();
+  private readonly headers = new RequestHeadersReader();
 
   constructor(
     private readonly peerAddress: string,
@@ -62,7 +61,7 @@ export class TcpServerSession extends TcpSession {
   protected onHeaders(id: number, flags: number, payload: Buffer): void {
     if ((id & 1) === 0 || id <= this.lastStreamId) throw new TcpProtocolError(`HEADERS for stream ${id}, which the client cannot open now`);
     this.lastStreamId = id;
-    const h = decodeHeadersPayload(payload);
+    const h = this.headers.read(payload);
     if (this.goawaySent) {
       this.push(encodeRst(id, Code.UNAVAILABLE, 'server is shutting down', Flag.REFUSED));
       return;
@@ -76,9 +75,9 @@ export class TcpServerSession extends TcpSession {
       return;
     }
     const s = new TcpServerStream(id, this, this.peer.initialWindowSize, this.options.maxMessageSize, {
-      method: this.interned(h.method),
+      method: h.method,
       metadata: decodeMetadata(h.metadata),
-      contentType: h.contentType === '' ? undefined : this.interned(h.contentType),
+      contentType: h.contentType === '' ? undefined : h.contentType,
       timeoutMs: h.timeoutMs,
       peer: this.peerAddress,
       peerMaxMetadataSize: this.peer.maxMetadataSize,
@@ -104,14 +103,6 @@ export class TcpServerSession extends TcpSession {
         s.finish({ code: Code.INTERNAL, message: 'stream handler failed', metadata: new Metadata() });
       }
     }
-  }
-
-  private interned(name: string): string {
-    const known = this.names.get(name);
-    if (known !== undefined) return known;
-    // Bounded: a client sending endless distinct names gets no copies kept.
-    if (this.names.size < MAX_INTERNED_NAMES) this.names.set(name, name);
-    return name;
   }
 
   protected onTrailers(): void {

@@ -37,6 +37,23 @@ describe('WriteBatcher', () => {
     expect(k.writes[1]![10]).toBe(32);
   });
 
+  it('waits for twice the frames before each further mid-turn write, and starts over next turn', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    const sizes = () => k.writes.map((w) => w.length / 11);
+    for (let i = 0; i < 32 + 64 + 128; i++) b.frame(1, 0, 2, new Uint8Array([i & 0xff]));
+    expect(sizes()).toEqual([32, 64, 128]);
+    // The doubling stops at 2048 frames a write.
+    for (let i = 0; i < 256 + 512 + 1024 + 2048 + 2048; i++) b.frame(1, 0, 2, new Uint8Array([1]));
+    expect(sizes()).toEqual([32, 64, 128, 256, 512, 1024, 2048, 2048]);
+    b.frame(1, 0, 2, new Uint8Array([1]));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes().slice(8)).toEqual([1]);
+    for (let i = 0; i < 32; i++) b.frame(1, 0, 2, new Uint8Array([1]));
+    expect(sizes().slice(8)).toEqual([1, 32]);
+    await new Promise((r) => setImmediate(r));
+  });
+
   it('writes large batches through cork without joining', () => {
     const k = sink();
     const b = new WriteBatcher(k.s);

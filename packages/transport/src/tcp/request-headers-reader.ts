@@ -1,0 +1,75 @@
+import { type RequestHeaders, headersMetadataStart } from './frame.js';
+import { EMPTY_METADATA_BLOCK } from './metadata-codec.js';
+
+/** Method and content type pairs a connection remembers, with the bytes they came as. */
+const MAX_KNOWN = 32;
+/** Distinct strings kept for pairs past MAX_KNOWN, so open streams share them. */
+const MAX_INTERNED_NAMES = 256;
+
+interface KnownNames {
+  /** The payload's bytes from the method length to the end of the content type. */
+  readonly bytes: Buffer;
+  readonly method: string;
+  readonly contentType: string;
+}
+
+/**
+ * RequestHeadersReader decodes the HEADERS a client sends on one
+ * connection. Every call of a method carries the same method and content
+ * type bytes: once seen, they are matched byte for byte and their strings
+ * reused, so a call decodes no text and a metadata block of no entries
+ * costs no view of its own.
+ */
+export class RequestHeadersReader {
+  private readonly known: KnownNames[] = [];
+  private last: KnownNames | undefined;
+  private readonly names = new Map<string, string>();
+
+  /** read decodes one payload; a malformed one is a TcpProtocolError. */
+  read(p: Buffer): RequestHeaders {
+    const mdStart = headersMetadataStart(p);
+    const names = this.namesOf(p, mdStart);
+    const mdLength = p.length - mdStart;
+    const metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart);
+    return { timeoutMs: p.readUInt32BE(0), method: names.method, contentType: names.contentType, metadata };
+  }
+
+  private namesOf(p: Buffer, end: number): KnownNames {
+    const last = this.last;
+    if (last !== undefined && sameBytes(last.bytes, p, end)) return last;
+    for (const k of this.known) {
+      if (sameBytes(k.bytes, p, end)) {
+        this.last = k;
+        return k;
+      }
+    }
+    const ml = p.readUInt16BE(4);
+    const names: KnownNames = {
+      bytes: Buffer.from(p.subarray(4, end)),
+      method: this.interned(p.toString('utf8', 6, 6 + ml)),
+      contentType: this.interned(p.toString('utf8', 8 + ml, end)),
+    };
+    // Bounded: a client sending endless distinct names gets nothing kept.
+    if (this.known.length < MAX_KNOWN) {
+      this.known.push(names);
+      this.last = names;
+    }
+    return names;
+  }
+
+  private interned(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    if (this.names.size < MAX_INTERNED_NAMES) this.names.set(name, name);
+    return name;
+  }
+}
+
+// sameBytes tells whether p[4, end) holds exactly `bytes`; names differ most
+// at their end, so that is where the comparison starts.
+function sameBytes(bytes: Buffer, p: Buffer, end: number): boolean {
+  const n = bytes.length;
+  if (end - 4 !== n) return false;
+  for (let i = n - 1; i >= 0; i--) if (bytes[i] !== p[4 + i]) return false;
+  return true;
+}

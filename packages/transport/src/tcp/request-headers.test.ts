@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { Metadata, MetadataError } from '../metadata.js';
+import { NO_TIMEOUT, decodeHeadersPayload, encodeHeadersPayload } from './frame.js';
+import { decodeMetadata, encodeMetadata, metadataBlockSize } from './metadata-codec.js';
+import { TcpProtocolError } from './protocol-error.js';
+import { RequestHeadersReader } from './request-headers-reader.js';
+import { RequestHeadersWriter } from './request-headers-writer.js';
+
+const CT = 'application/grpc+proto';
+
+function written(w: RequestHeadersWriter, timeout: number, method: string, ct: string, md?: Metadata): Buffer {
+  return w.payload(timeout, method, ct, md, metadataBlockSize(md));
+}
+
+describe('RequestHeadersWriter', () => {
+  it('lays out the same bytes as encodeHeadersPayload, with and without timeout and metadata', () => {
+    const w = new RequestHeadersWriter();
+    const md = new Metadata({ 'x-trace': 'abc', 'x-text': 'héllo wörld', 'x-b-bin': new Uint8Array([0, 255, 10]) });
+    md.append('x-trace', 'second');
+    for (const [timeout, m] of [
+      [NO_TIMEOUT, undefined],
+      [1234, undefined],
+      [NO_TIMEOUT, md],
+      [99, md],
+      [5, new Metadata()],
+    ] as const) {
+      expect(written(w, timeout, '/pkg.Svc/Method', CT, m)).toEqual(encodeHeadersPayload(timeout, '/pkg.Svc/Method', CT, encodeMetadata(m)));
+    }
+  });
+
+  it('keeps the layouts of two methods and of a changed content type apart', () => {
+    const w = new RequestHeadersWriter();
+    const a = decodeHeadersPayload(written(w, NO_TIMEOUT, '/s/A', CT));
+    const b = decodeHeadersPayload(written(w, NO_TIMEOUT, '/s/B', ''));
+    const a2 = decodeHeadersPayload(written(w, NO_TIMEOUT, '/s/A', 'application/grpc+json'));
+    expect([a.method, a.contentType, b.method, b.contentType, a2.method, a2.contentType]).toEqual(['/s/A', CT, '/s/B', '', '/s/A', 'application/grpc+json']);
+  });
+
+  it('does not let one call’s timeout or metadata reach the next call of the method', () => {
+    const w = new RequestHeadersWriter();
+    written(w, 50, '/s/A', CT, new Metadata({ k: 'v' }));
+    const plain = decodeHeadersPayload(written(w, NO_TIMEOUT, '/s/A', CT));
+    expect(plain.timeoutMs).toBe(NO_TIMEOUT);
+    expect(decodeMetadata(plain.metadata).size).toBe(0);
+  });
+
+  it('sizes a block as encodeMetadata lays it out, multi-byte text and bytes included', () => {
+    const md = new Metadata({ a: 'ünïcødé ✓', 'b-bin': new Uint8Array(300) });
+    expect(metadataBlockSize(md)).toBe(encodeMetadata(md).length);
+    expect(metadataBlockSize(undefined)).toBe(2);
+  });
+
+  it('refuses more than 65535 entries before laying anything out', () => {
+    const md = new Metadata();
+    for (let i = 0; i < 65536; i++) md.append('k', 'v');
+    expect(() => metadataBlockSize(md)).toThrow(MetadataError);
+  });
+});
+
+describe('RequestHeadersReader', () => {
+  it('reads what encodeHeadersPayload wrote, call after call of one method', () => {
+    const r = new RequestHeadersReader();
+    const md = new Metadata({ 'x-trace': 'abc' });
+    for (let i = 0; i < 3; i++) {
+      const h = r.read(encodeHeadersPayload(i, '/pkg.Svc/Method', CT, encodeMetadata(i === 1 ? md : undefined)));
+      expect(h.timeoutMs).toBe(i);
+      expect(h.method).toBe('/pkg.Svc/Method');
+      expect(h.contentType).toBe(CT);
+      expect(decodeMetadata(h.metadata).get('x-trace')).toBe(i === 1 ? 'abc' : undefined);
+    }
+  });
+
+  it('tells apart methods of the same length and alternating methods', () => {
+    const r = new RequestHeadersReader();
+    const names = ['/s/A', '/s/B', '/s/A', '/t/A', '/s/B'];
+    const read = names.map((m) => r.read(encodeHeadersPayload(NO_TIMEOUT, m, CT, encodeMetadata(undefined))).method);
+    expect(read).toEqual(names);
+    // Same method, other content type: not the remembered pair.
+    expect(r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/A', '', encodeMetadata(undefined))).contentType).toBe('');
+  });
+
+  it('reuses one string per method, and still decodes right past the pairs it remembers', () => {
+    const r = new RequestHeadersReader();
+    const first = r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/Method0', CT, encodeMetadata(undefined))).method;
+    for (let i = 0; i < 100; i++) {
+      const h = r.read(encodeHeadersPayload(NO_TIMEOUT, `/s/Method${i}`, CT, encodeMetadata(undefined)));
+      expect(h.method).toBe(`/s/Method${i}`);
+    }
+    expect(r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/Method0', CT, encodeMetadata(undefined))).method).toBe(first);
+  });
+
+  it('rejects payloads whose method or content type overrun the frame, as decodeHeadersPayload does', () => {
+    const r = new RequestHeadersReader();
+    const good = encodeHeadersPayload(NO_TIMEOUT, '/a/b', CT, encodeMetadata(undefined));
+    r.read(good);
+    for (const bad of [good.subarray(0, 7), good.subarray(0, 9), good.subarray(0, 8 + 4 + 3)]) {
+      expect(() => r.read(bad)).toThrow(TcpProtocolError);
+      expect(() => decodeHeadersPayload(bad)).toThrow(TcpProtocolError);
+    }
+  });
+});
