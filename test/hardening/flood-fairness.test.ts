@@ -7,16 +7,18 @@ import { type TargetProcess, spawnTarget } from './support/target-process.js';
 
 const ABUSERS = 4;
 const PROBE_MS = scaled(3_000, 15_000);
-// The target is 50 ms on tcp, checked by test:hardening on top of what the
-// same client sees with no flood (a loaded machine is slow before any attack).
-// npm test runs beside everything else on small shared machines, so it checks
-// the behaviour with a bound that only starvation breaks. On grpc Node's
-// HTTP/2 parses a whole read (up to ~1000 streams) before the reset guard can
-// act, and each flooding connection costs that much before it is cut: its
-// bound only catches starvation (see docs/security.md, known gaps).
+// The target is 50 ms, checked by test:hardening on top of what the same
+// client sees with no flood (a loaded machine is slow before any attack).
+// grpc does not meet it yet: Node's HTTP/2 still parses a flooder's first
+// read and starts a grpc-js call for each of its first streams before the
+// guard can act (docs/security.md), so its full-size bound is 250 ms on top;
+// lower it as that gap closes. npm test runs beside everything else on small
+// shared machines, so it checks the behaviour with a bound that only
+// starvation breaks. The abusers run in a process of their own: building the
+// flood must not delay the client measured.
 function p99Bound(transport: 'tcp' | 'grpc', quietP99: number): number {
-  if (transport === 'grpc') return 3_000;
-  return fullScale ? 50 + 2 * quietP99 : 1_000;
+  if (!fullScale) return 1_000;
+  return (transport === 'grpc' ? 250 : 50) + 2 * quietP99;
 }
 
 // Four connections open and reset streams at full speed; a normal client on
@@ -43,7 +45,7 @@ describe.each(['tcp', 'grpc'] as const)('%s server under stream-reset floods (pr
     abusers = undefined;
     const stats = await target.ask<{ abusiveConnections: number; totalStreams: number }>('stats');
     console.info(
-      `${transport} reset floods: ${ABUSERS} abusers made ${report.resets} resets on ${report.connections} connections, ` +
+      `${transport} reset floods: ${ABUSERS} abusers wrote ${report.resets} resets on ${report.connections} connections, GOAWAY codes ${JSON.stringify(report.goaways)}, ` +
         `${stats.abusiveConnections} closed for abuse, ${stats.totalStreams} calls served; normal client: quiet p99 ${quiet.p99.toFixed(1)} ms, ` +
         `under flood ${probe.ok} ok, ${probe.failed} failed, p50 ${probe.p50.toFixed(1)} ms, p99 ${probe.p99.toFixed(1)} ms, max ${probe.max.toFixed(1)} ms`,
     );
@@ -51,6 +53,8 @@ describe.each(['tcp', 'grpc'] as const)('%s server under stream-reset floods (pr
     expect(probe.failed, probe.firstError).toBe(0);
     expect(probe.p99).toBeLessThan(p99Bound(transport, quiet.p99));
     expect(stats.abusiveConnections).toBeGreaterThan(0);
+    // The GOAWAY says why: ENHANCE_YOUR_CALM (11 in HTTP/2, 5 in tsmicro's tcp protocol).
+    expect(report.goaways[transport === 'grpc' ? 11 : 5] ?? 0).toBeGreaterThan(0);
     await expectGreeterCases(target.address, transport);
   }, PROBE_MS + 60_000);
 });

@@ -9,7 +9,7 @@ import { createConsoleLogger } from './logger/console-logger.js';
 import { currentLogger } from './logger/current-logger.js';
 import type { Logger } from './logger/logger.js';
 import { deferredInterceptor, type LoadedObservability, loadObservability, observabilityKeys } from './observability-loader.js';
-import { transportNames } from './config/index.js';
+import { keepaliveFor, transportNames } from './config/index.js';
 import { defaultMemoryRegistry } from './registry/memory-registry.js';
 import type { Node, Registry, ServiceRecord } from './registry/registry.js';
 import { RegistryError } from './registry/registry-error.js';
@@ -177,7 +177,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
     maxMessageSize: config.server.maxMessageSize,
     maxConcurrentStreams: config.server.maxConcurrentStreams,
     graceMs: config.server.graceMs,
-    keepalive: config.keepalive,
+    keepalive: (name) => keepaliveFor(config.keepalive, name),
     tls: config.tls,
     container,
     logger: serviceLogger,
@@ -255,7 +255,7 @@ export function newService(options: ServiceOptions = {}, configOptions: LoadConf
       poolSize: config.client.poolSize,
       ttlMs: config.client.poolTtlMs,
       maxStreamsPerConnection: config.client.maxStreamsPerConnection,
-      dialOptions: { keepalive: config.keepalive, reconnect: config.reconnect, tls: config.tls, maxMessageSize: config.server.maxMessageSize },
+      dialOptions: { keepalive: keepaliveFor(config.keepalive, name), reconnect: config.reconnect, tls: config.tls, maxMessageSize: config.server.maxMessageSize },
     });
     pools.set(name, pool);
     return pool;

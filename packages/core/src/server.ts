@@ -1,4 +1,4 @@
-import { Code, type Listener, Metadata, type ServerStream, type TlsOptions, type Transport } from '@tsmicro/transport';
+import { Code, type KeepaliveOptions, type Listener, Metadata, type ServerStream, type TlsOptions, type Transport } from '@tsmicro/transport';
 import { defaultContainer, type HandlerContainer } from './container.js';
 import { type DispatchOptions, dispatch } from './dispatch.js';
 import { createConsoleLogger } from './logger/console-logger.js';
@@ -31,7 +31,11 @@ export interface ServerOptions {
   /** How long stop() lets in-flight calls finish before ending them (10 s). */
   readonly graceMs?: number;
   readonly tls?: TlsOptions;
-  readonly keepalive?: { readonly timeMs: number; readonly timeoutMs: number };
+  /**
+   * Ping idle connections and drop those that do not answer: one keepalive for
+   * every listener, or one per transport name (a transport given none uses its own default).
+   */
+  readonly keepalive?: KeepaliveOptions | ((transportName: string) => KeepaliveOptions | undefined);
   /** typedi container handler classes are built from (typedi's default). */
   readonly container?: HandlerContainer;
   /** Where the server logs; default core's console logger on standard error. */
@@ -147,7 +151,7 @@ export function createServer(options: ServerOptions): Server {
         maxMessageSize: resolved.maxMessageSize,
         maxConcurrentStreams: options.maxConcurrentStreams,
         tls: options.tls,
-        keepalive: options.keepalive,
+        keepalive: typeof options.keepalive === 'function' ? options.keepalive(transport.name) : options.keepalive,
       });
       listener.addMethods(router.methods());
       listeners.set(transport.name, listener);

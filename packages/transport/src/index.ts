@@ -26,3 +26,4 @@ export { createMemoryTransport } from './memory/index.js';
 export { createPool, poolDefaults, type Pool, type PoolOptions, type Lease, type AcquireOptions, type PoolStats, type AddressStats, type ConnectionStats } from './pool.js';
 export { createGrpcTransport, type GrpcTransportOptions, type ResetLimits } from './grpc/index.js';
 export { createTcpTransport, type TcpTransportOptions } from './tcp/index.js';
+export { keepaliveDefaults } from './keepalive-defaults.js';

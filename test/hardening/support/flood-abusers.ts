@@ -1,5 +1,6 @@
-import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { FrameType, NO_TIMEOUT, encodeCodeMessage, encodeFrame, encodeHeadersPayload } from '../../../packages/transport/src/tcp/frame.js';
+import { exampleEnv, repoRoot } from '../../support/example-process.js';
 import { PREFACE } from './tcp-fuzz.js';
 import { resetFloodBytes, resetFramesBytes } from './h2-reset-flood.js';
 
@@ -9,6 +10,8 @@ export interface AbuseReport {
   readonly connections: number;
   /** Streams opened and reset in all. */
   readonly resets: number;
+  /** How many connections ended with a GOAWAY, by its error code. */
+  readonly goaways: Readonly<Record<string, number>>;
 }
 
 /** Abusers are flooding connections running until stop(). */
@@ -21,6 +24,21 @@ const BATCH = 200;
 const HELLO_HEADERS = encodeHeadersPayload(NO_TIMEOUT, '/greeter.Greeter/SayHello', '', Buffer.from([0, 0]));
 const CANCEL = encodeCodeMessage(1, '');
 
+// The stream id of a tcp frame opens its 10-byte header; an HTTP/2 frame's follows its 5 bytes of length, type and flags.
+function idOffsets(bytes: Buffer, transport: 'tcp' | 'grpc'): number[] {
+  const offsets: number[] = [];
+  for (let off = 0; off < bytes.length; ) {
+    if (transport === 'tcp') {
+      offsets.push(off);
+      off += 10 + bytes.readUInt32BE(off + 6);
+    } else {
+      offsets.push(off + 5);
+      off += 9 + bytes.readUIntBE(off, 3);
+    }
+  }
+  return offsets;
+}
+
 function tcpBatch(firstId: number): Buffer {
   const parts: Buffer[] = [];
   for (let i = 0; i < BATCH; i++) {
@@ -31,49 +49,44 @@ function tcpBatch(firstId: number): Buffer {
 }
 
 /**
- * startAbusers runs n connections that open and reset streams as fast as
- * the server takes them (writing again whenever the last write is flushed),
- * each reconnecting at once when the server closes it.
+ * startAbusers runs n connections, from a process of their own, that open and
+ * reset streams as fast as the server takes them (writing again whenever the
+ * last write is flushed), each reconnecting at once when the server closes it.
  */
 export function startAbusers(address: string, transport: 'tcp' | 'grpc', n: number): Abusers {
   const [host, port] = address.split(':') as [string, string];
-  let stopped = false;
-  let connections = 0;
-  let resets = 0;
-  const live = new Set<net.Socket>();
-  const runs: Promise<void>[] = [];
-  const one = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (stopped) return resolve();
-      connections++;
-      const socket = net.connect({ host, port: Number(port) });
-      live.add(socket);
-      socket.on('error', () => {});
-      socket.resume();
-      let nextId = 1;
-      const pump = (): void => {
-        if (stopped || socket.destroyed) return;
-        const bytes = transport === 'tcp' ? tcpBatch(nextId) : nextId === 1 ? resetFloodBytes(BATCH) : resetFramesBytes(BATCH, nextId);
-        nextId += 2 * BATCH;
-        resets += BATCH;
-        socket.write(bytes, () => setImmediate(pump));
-      };
-      socket.once('connect', () => {
-        if (transport === 'tcp') socket.write(PREFACE);
-        pump();
-      });
-      socket.once('close', () => {
-        live.delete(socket);
-        resolve();
-      });
-    }).then(() => (stopped ? undefined : one()));
-  for (let i = 0; i < n; i++) runs.push(one());
+  // The opening carries the first batch; later batches start at its end.
+  const opening = transport === 'tcp' ? Buffer.concat([PREFACE, tcpBatch(1)]) : resetFloodBytes(BATCH);
+  const batch = transport === 'tcp' ? tcpBatch(1) : resetFramesBytes(BATCH, 1);
+  const plan = {
+    host,
+    port: Number(port),
+    transport,
+    connections: n,
+    opening: opening.toString('base64'),
+    batch: batch.toString('base64'),
+    idOffsets: idOffsets(batch, transport),
+    firstId: 1 + 2 * BATCH,
+  };
+  const child = spawn(process.execPath, ['test/hardening/support/abuser-process.mjs'], { cwd: repoRoot, env: exampleEnv(), stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdin.write(`${JSON.stringify(plan)}\n`);
+  let stopping: Promise<AbuseReport> | undefined;
   return {
-    async stop() {
-      stopped = true;
-      for (const s of live) s.destroy();
-      await Promise.all(runs);
-      return { connections, resets };
+    stop() {
+      stopping ??= (async () => {
+        child.stdin.end();
+        const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(killer);
+        const report = out.trim() === '' ? { connections: 0, resets: 0, goaways: {} } : (JSON.parse(out) as AbuseReport);
+        return report;
+      })();
+      return stopping;
     },
   };
 }

@@ -63,13 +63,10 @@ export const defaults: ResolvedConfig = deepFreeze({
     // reachable only within their process anyway.
     transports: ['in-process', 'tcp', 'grpc', 'memory'],
   },
-  keepalive: {
-    // grpc-go servers by default answer pings more frequent than every 5 minutes with
-    // GOAWAY ("too_many_pings"), so a client must not ping more often than that.
-    timeMs: 300_000,
-    // gRPC's default keepalive timeout.
-    timeoutMs: 20_000,
-  },
+  // Each transport's own (keepaliveDefaults): grpc peers may be grpc-go servers, which answer pings
+  // more frequent than every 5 minutes with GOAWAY ("too_many_pings"); tcp has tsmicro on both ends
+  // and pings every 30 s, so a frozen peer is found in 40 s.
+  keepalive: {},
   log: {
     // No dependency and readable in a terminal; pino is one setting away.
     kind: 'console',

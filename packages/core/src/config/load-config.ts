@@ -98,10 +98,11 @@ function settingPath(merged: Record<string, unknown>, path: readonly PropertyKey
   return path;
 }
 
-// The keys each object accepts, for "accepted keys are …"; tls and server.addresses have no defaults to read them from.
+// The keys each object accepts, for "accepted keys are …"; tls, keepalive and server.addresses have no defaults to read them from.
 const defaultsShape: Record<string, unknown> = {
   ...defaults,
   server: { ...defaults.server, addresses: Object.fromEntries(transportNames.map((t) => [t, true])) },
+  keepalive: Object.fromEntries(Object.keys(configSchema.shape.keepalive.shape).map((k) => [k, true])),
   tls: Object.fromEntries(Object.keys(configSchema.shape.tls.unwrap().shape).map((k) => [k, true])),
 };
 

@@ -156,8 +156,8 @@ export const configSchema = section({
     transports: nameList(clientTransportNames).describe('Transports a client prefers, first first; each node is reached over the first one both sides have.'),
   }),
   keepalive: section({
-    timeMs: ms(1).describe('Idle time before a connection is pinged.'),
-    timeoutMs: ms(1).describe('A ping unanswered this long marks the connection dead.'),
+    timeMs: ms(1).optional().describe('Idle time before a connection is pinged; absent means the transport’s default (grpc 300 s, tcp 30 s).'),
+    timeoutMs: ms(1).optional().describe('A ping unanswered this long marks the connection dead; absent means the transport’s default (grpc 20 s, tcp 10 s).'),
   }),
   reconnect: section({
     ...backoff(),

@@ -6,7 +6,8 @@ import type { Listener, ListenOptions, MethodInfo } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import { GrpcServerCalls } from './grpc-server-calls.js';
 import { grpcStreamInterceptor } from './grpc-stream-interceptor.js';
-import { type ResetLimits, watchSocket } from './session-guard.js';
+import { ResetBudget } from './reset-budget.js';
+import { DEFAULT_SERVER_RESETS, type ResetLimits, watchSocket } from './session-guard.js';
 import { GrpcUnaryServerStream } from './grpc-unary-server-stream.js';
 
 // How long streams ended at the grace deadline get to deliver their status
@@ -46,6 +47,8 @@ export class GrpcListener implements Listener {
     const calls = new GrpcServerCalls(options.onStream, own.length > 0);
     const server = new grpc.Server({ ...serverOptions, interceptors: [...own, grpcStreamInterceptor(calls)] });
     const injector = server.createConnectionInjector(credentials);
+    const serverResets = resetLimits.server ?? DEFAULT_SERVER_RESETS;
+    const budget = new ResetBudget(serverResets.burst, serverResets.perSecond);
     // Nagle's algorithm holds a response's trailers (a small write after its
     // DATA) until the client ACKs, and the client delays that ACK by up to
     // 40 ms: a unary call over 1 KiB took ~45 ms. grpc-go and grpc-js's own
@@ -75,7 +78,7 @@ export class GrpcListener implements Listener {
       // it on the calls. Without a listener it would crash the process.
       socket.on('error', () => {});
       injector.injectConnection(socket);
-      watchSocket(server, socket, resetLimits, () => listener.abusive++);
+      watchSocket(server, socket, resetLimits, budget, () => listener.abusive++);
     });
     net.on('error', () => {});
     return listener;

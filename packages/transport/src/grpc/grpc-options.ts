@@ -1,9 +1,16 @@
 import { createSecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import type { DialOptions, ListenOptions, TlsOptions } from '../transport.js';
+import type { DialOptions, KeepaliveOptions, ListenOptions, TlsOptions } from '../transport.js';
 
 /** DEFAULT_MAX_MESSAGE_SIZE is gRPC's usual receive limit, 4 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+/**
+ * DEFAULT_GRPC_KEEPALIVE is what a service configures on grpc when its config
+ * sets no keepalive: grpc-go servers answer pings more frequent than every
+ * 5 minutes with GOAWAY too_many_pings; 20 s is gRPC's keepalive timeout.
+ */
+export const DEFAULT_GRPC_KEEPALIVE: KeepaliveOptions = Object.freeze({ timeMs: 300_000, timeoutMs: 20_000 });
 
 /** DEFAULT_CONNECT_TIMEOUT_MS bounds dial() when DialOptions.connectTimeoutMs is unset. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -41,6 +48,9 @@ export function channelOptionsFromDial(options: DialOptions, extra: grpc.Channel
 export function serverOptionsFromListen(options: ListenOptions, extra: grpc.ServerOptions = {}): grpc.ServerOptions {
   const out: grpc.ServerOptions = {
     'grpc.max_receive_message_length': options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    // Channelz bookkeeping costs every call (and every stream a reset flood
+    // opens) and nothing in tsmicro reads it; serverOptions can turn it back on.
+    'grpc.enable_channelz': 0,
     ...extra,
   };
   if (options.maxConcurrentStreams !== undefined) out['grpc.max_concurrent_streams'] = options.maxConcurrentStreams;

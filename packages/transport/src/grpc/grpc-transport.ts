@@ -21,7 +21,9 @@ export interface GrpcTransportOptions {
   /**
    * Streams one client connection may reset (a burst, then a rate) before the
    * server closes it with GOAWAY ENHANCE_YOUR_CALM (default 900, then 33 a
-   * second: below Node's own HTTP/2 guard, which would leave the socket open).
+   * second: below Node's own HTTP/2 guard, which would leave the socket open),
+   * the server's budget over all connections, and the burst each connection
+   * gets while the server is flooded (see docs/security.md).
    */
   readonly resetLimits?: ResetLimits;
 }

@@ -5,6 +5,7 @@ import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import type { Connection, Listener, ServerStream } from '../transport.js';
 import { createGrpcTransport } from './grpc-transport.js';
+import type { ResetLimits } from './session-guard.js';
 
 const open: Listener[] = [];
 const sockets: net.Socket[] = [];
@@ -13,7 +14,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((l) => l.close(0)));
 });
 
-async function listen(resetLimits?: { burst: number; perSecond: number }): Promise<Listener> {
+async function listen(resetLimits?: ResetLimits): Promise<Listener> {
   const listener = await createGrpcTransport(resetLimits === undefined ? {} : { resetLimits }).listen('127.0.0.1:0', {
     onStream: (s) => s.finish({ code: Code.OK, message: '', metadata: new Metadata() }),
   });
@@ -71,6 +72,8 @@ describe('grpc reset limits', () => {
     const bytes = await closedBy(socket);
     expect(goawayCode(bytes)).toBe(11);
     expect(listener.abusiveConnections).toBe(1);
+    // The server's side of the socket closes within its grace, whichever end closed first.
+    for (let i = 0; i < 40 && listener.connections > 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(listener.connections).toBe(0);
   });
 
@@ -104,8 +107,39 @@ describe('grpc reset limits', () => {
     expect(listener.abusiveConnections).toBe(5);
   }, 30_000);
 
+  it('keeps every connection to its flood burst for a while after the server budget ran dry, refilled or not', async () => {
+    const listener = await listen({ burst: 100, perSecond: 1, floodBurst: 5, server: { burst: 10, perSecond: 1000 } });
+    const first = await openResetFlood(listener.address, 50);
+    sockets.push(first);
+    expect(goawayCode(await closedBy(first))).toBe(11);
+    // The budget is full again by now; the flood mode it started is not over.
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await openResetFlood(listener.address, 8);
+    sockets.push(second);
+    expect(goawayCode(await closedBy(second))).toBe(11);
+    expect(listener.abusiveConnections).toBe(2);
+  });
+
+  it('shrinks every connection to its flood burst once the server budget runs dry', async () => {
+    const listener = await listen({ burst: 100, perSecond: 1, floodBurst: 5, server: { burst: 30, perSecond: 1 } });
+    // Within their own bursts, together 27 of the server's 30; the late connection spends the rest.
+    const calm = await Promise.all([1, 2, 3].map(() => openResetFlood(listener.address, 9)));
+    sockets.push(...calm);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(listener.abusiveConnections).toBe(0);
+    const late = await openResetFlood(listener.address, 10);
+    sockets.push(late);
+    expect(goawayCode(await closedBy(late))).toBe(11);
+    expect(listener.abusiveConnections).toBe(1);
+    expect(calm.every((s) => !s.destroyed)).toBe(true);
+  });
+
   it('rejects limits above what Node tolerates itself', () => {
     expect(() => createGrpcTransport({ resetLimits: { burst: 5000, perSecond: 10 } })).toThrow(/burst must be an integer in 1\.\.1000/);
     expect(() => createGrpcTransport({ resetLimits: { burst: 10, perSecond: 100 } })).toThrow(/perSecond must be in/);
+    expect(() => createGrpcTransport({ resetLimits: { burst: 10, perSecond: 1, floodBurst: 0 } })).toThrow(/floodBurst must be a positive integer/);
+    expect(() => createGrpcTransport({ resetLimits: { burst: 10, perSecond: 1, server: { burst: 1.5, perSecond: 1 } } })).toThrow(
+      /resetLimits.server must have/,
+    );
   });
 });
