@@ -3,6 +3,7 @@ import { Code, codeName, type Interceptor, isMicroError, Metadata } from '@tsmic
 import type { TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
+import { scaled } from '../hardening/support/hardening-scale.js';
 import { failure } from '../support/failure.js';
 import { type Served, serve } from '../support/serve.js';
 import { Probe } from './conformance-greeter.js';
@@ -164,8 +165,9 @@ export function interceptorSuite(transport: TransportName): void {
     });
 
     // A million messages each way over tcp and memory; grpc-js moves a message
-    // several times slower, so it gets a hundred thousand to keep the run short.
-    const many = transport === 'grpc' ? 100_000 : 1_000_000;
+    // several times slower, so in `npm test` it gets a hundred thousand to keep
+    // the run short, and the million under `npm run test:hardening`.
+    const many = transport === 'grpc' ? scaled(100_000, 1_000_000) : 1_000_000;
     const payload = 'p'.repeat(100);
 
     it(`observes every message of a ${many}-message client stream with bounded memory`, async () => {
@@ -181,7 +183,7 @@ export function interceptorSuite(transport: TransportName): void {
       const [server, caller] = [await seenBy(onServer, t), await seenBy(onClient, t)];
       expect([server.requests, server.responses, caller.requests, caller.responses]).toEqual([many, 1, many, 1]);
       expect(peak).toBeLessThan(HEAP_BOUND);
-    }, 180_000);
+    }, 600_000);
 
     it(`observes every message of a ${many}-message server stream with bounded memory`, async () => {
       const t = tag('many-down');
@@ -196,7 +198,7 @@ export function interceptorSuite(transport: TransportName): void {
       const [server, caller] = [await seenBy(onServer, t), await seenBy(onClient, t)];
       expect([server.requests, server.responses, caller.requests, caller.responses]).toEqual([1, many, 1, many]);
       expect(peak).toBeLessThan(HEAP_BOUND);
-    }, 180_000);
+    }, 600_000);
   });
 
   describe('final status', () => {
