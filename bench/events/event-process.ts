@@ -60,7 +60,7 @@ class DurableCounting {
   }
 }
 
-const env = { MICRO_BROKER: role === 'memory' ? 'memory' : 'nats', MICRO_BROKER_ADDRESS: address };
+const env = { MICRO_BROKER: role === 'memory' ? 'memory' : 'nats', MICRO_BROKER_ADDRESS: address, MICRO_LOG_LEVEL: 'warn' };
 const service = micro.newService(
   { name: `bench-${role}`, transport: 'memory', ...(role === 'memory' ? { brokerInstance: createMemoryBroker() } : {}) },
   { env, file: false },
