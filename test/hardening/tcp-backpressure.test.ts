@@ -2,7 +2,7 @@ import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGreeterCases } from './support/greeter-cases.js';
 import { helloProbe } from './support/hello-probe.js';
-import { scaled } from './support/hardening-scale.js';
+import { fullScale, scaled } from './support/hardening-scale.js';
 import { MAX_WINDOWS, callFrames, rawTcpPeer, streamRequest } from './support/raw-tcp-peer.js';
 import { type MemoryReport, type TargetProcess, spawnTarget } from './support/target-process.js';
 
@@ -40,17 +40,24 @@ describe('tcp server against a peer that never reads (process level)', () => {
     }
     const probe = await helloProbe(target.address, 'tcp', ATTACK_MS);
     const during = await target.ask<MemoryReport>('mem');
+    const held = during.heapUsed + during.arrayBuffers - (before.heapUsed + before.arrayBuffers);
     console.info(
       `tcp non-reading peers: ${PEERS} x ${STREAMS} streams for ${ATTACK_MS} ms; rss ${(before.rss / MB).toFixed(0)} MB -> peak ${(during.peakRss / MB).toFixed(0)} MB, ` +
-        `${(during.rss / MB).toFixed(0)} MB after GC with the peers still connected; ` +
+        `${(during.rss / MB).toFixed(0)} MB after GC with the peers still connected, ${(held / MB).toFixed(1)} MB of it live; ` +
         `a normal client meanwhile: ${probe.ok} ok, ${probe.failed} failed, p99 ${probe.p99.toFixed(1)} ms`,
     );
     expect(target.alive).toBe(true);
     expect(probe.failed, probe.firstError).toBe(0);
     expect(probe.ok).toBeGreaterThan(10);
-    // What the server holds for the stuck peers, and what it peaked at (garbage not yet collected included).
-    expect(during.rss - before.rss).toBeLessThan(PEERS * 20 * MB);
+    // What the server holds for the stuck peers (live heap and buffers after GC),
+    // and what it peaked at (garbage not yet collected included).
+    expect(held).toBeLessThan(PEERS * 20 * MB);
     expect(during.peakRss - before.rss).toBeLessThan(PEERS * 20 * MB + 30 * MB);
+    // Freed pages return to the system over seconds, so the resident set after
+    // GC says what is held only once the attack has run long enough: 4 s runs
+    // end 20 or 40 MB up with the same live memory, depending on how far V8's
+    // young generation grew while it ran.
+    if (fullScale) expect(during.rss - before.rss).toBeLessThan(PEERS * 20 * MB);
     for (const p of peers) p.destroy();
     await expectGreeterCases(target.address, 'tcp');
   }, ATTACK_MS + 60_000);
