@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionOf } from './session-guard.js';
 
 // The grpc transport runs below grpc-js's public surface: channel calls on
 // the client, a server interceptor that takes streaming calls over before
@@ -169,5 +171,31 @@ describe('@grpc/grpc-js contract', () => {
     expect(status.code).toBe(grpc.status.CANCELLED);
     expect(status.details).toBe('client gave up');
     await until(() => side.events.includes('cancel'), 'onCancel on the server');
+  });
+
+  it('keeps the HTTP/2 session of an injected connection where the reset guard finds it', async () => {
+    const injected = new grpc.Server();
+    const injector = injected.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    const accepted: Socket[] = [];
+    const net = createServer((socket) => {
+      accepted.push(socket);
+      injector.injectConnection(socket);
+    });
+    await new Promise<void>((resolve) => net.listen(0, '127.0.0.1', resolve));
+    const { port } = net.address() as { port: number };
+    const other = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    try {
+      other.waitForReady(Date.now() + 2_000, () => {});
+      await until(() => accepted.length === 1, 'a connection accepted');
+      const socket = accepted[0] as Socket;
+      await until(() => sessionOf(injected, socket) !== undefined, 'the session found by its socket');
+      expect(sessionOf(injected, socket)?.socket.remotePort).toBe(socket.remotePort);
+    } finally {
+      other.close();
+      injector.destroy();
+      injected.forceShutdown();
+      for (const socket of accepted) socket.destroy();
+      net.close();
+    }
   });
 });
