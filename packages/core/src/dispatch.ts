@@ -53,17 +53,22 @@ async function runUnary(call: ServerCall<unknown, unknown>, route: Route, option
   try {
     const request = await call.readRequest();
     const reply = await route.invoke(call.ctx, request);
-    if (!call.isEnded) {
-      const written = call.send(reply);
-      // A reply the transport took at once (ACCEPTED cannot fail) needs no
-      // wait: the status follows it in the same step, a microtask sooner.
-      if (written !== ACCEPTED) await written;
-    }
+    const written = sendReply(call, reply);
+    if (written !== undefined) await written;
   } catch (err) {
     handlerFailed(call, err, route, options);
     return;
   }
   call.close();
+}
+
+// sendReply sends a call's one reply unless the call has ended already. A
+// reply the transport took at once (ACCEPTED cannot fail) needs no wait, so
+// there is nothing to await and the status follows it a microtask sooner.
+function sendReply(call: ServerCall<unknown, unknown>, reply: unknown): Promise<void> | undefined {
+  if (call.isEnded) return undefined;
+  const written = call.send(reply);
+  return written === ACCEPTED ? undefined : written;
 }
 
 // runStreaming follows a streaming handler with one reaction on its promise
@@ -101,9 +106,9 @@ async function runChain(call: InterceptedServerCall, chain: NextCall, route: Rou
   try {
     const reply = await chain(call);
     const { kind } = route.method;
-    if ((kind === 'unary' || kind === 'client_streaming') && !call.isEnded) {
-      const written = call.send(reply);
-      if (written !== ACCEPTED) await written;
+    if (kind === 'unary' || kind === 'client_streaming') {
+      const written = sendReply(call, reply);
+      if (written !== undefined) await written;
     }
   } catch (err) {
     handlerFailed(call, err, route, options);
