@@ -3,7 +3,7 @@ import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import type { KeepaliveOptions, ServerStream } from '../transport.js';
 import { Flag, type GoawayPayload } from './frame.js';
-import { decodeMetadata } from './metadata-codec.js';
+import { EMPTY_METADATA_BLOCK, decodeMetadata } from './metadata-codec.js';
 import type { Settings } from './preface.js';
 import { RequestHeadersReader } from './request-headers-reader.js';
 import { GoawayCode, TcpProtocolError } from './protocol-error.js';
@@ -76,7 +76,7 @@ export class TcpServerSession extends TcpSession {
     }
     const s = new TcpServerStream(id, this, this.peer.initialWindowSize, this.options.maxMessageSize, {
       method: h.method,
-      metadata: decodeMetadata(h.metadata),
+      metadata: h.metadata === EMPTY_METADATA_BLOCK ? undefined : decodeMetadata(h.metadata),
       contentType: h.contentType === '' ? undefined : h.contentType,
       timeoutMs: h.timeoutMs,
       peer: this.peerAddress,
