@@ -58,10 +58,10 @@ export class TcpServerSession extends TcpSession {
     return this.lastStreamId;
   }
 
-  protected onHeaders(id: number, flags: number, payload: Buffer): void {
+  protected onHeaders(id: number, flags: number, bytes: Buffer, start: number, end: number): void {
     if ((id & 1) === 0 || id <= this.lastStreamId) throw new TcpProtocolError(`HEADERS for stream ${id}, which the client cannot open now`);
     this.lastStreamId = id;
-    const h = this.headers.read(payload);
+    const h = this.headers.read(bytes, start, end);
     if (this.goawaySent) {
       this.push(encodeRst(id, Code.UNAVAILABLE, 'server is shutting down', Flag.REFUSED));
       return;
