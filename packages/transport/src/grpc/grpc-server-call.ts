@@ -26,7 +26,8 @@ export type GrpcCallListener = Parameters<GrpcInterceptedCall['start']>[0];
 export interface GrpcTrailingStatus {
   readonly code: number;
   readonly details: string;
-  readonly metadata: grpc.Metadata;
+  /** The trailers; null for none, as grpc-js's own handlers give it (it makes the one it sends itself). */
+  readonly metadata: grpc.Metadata | null;
 }
 
 /**
@@ -169,7 +170,8 @@ export abstract class GrpcServerCall implements ServerStream {
 // Trailers that cannot be sent turn the status into INTERNAL saying why.
 function trailingStatus(status: Status): GrpcTrailingStatus {
   try {
-    return { code: status.code, details: status.message, metadata: grpcMetadataFromMetadata(status.metadata) };
+    const metadata = status.metadata.size === 0 ? null : grpcMetadataFromMetadata(status.metadata);
+    return { code: status.code, details: status.message, metadata };
   } catch (err) {
     return { code: Code.INTERNAL, details: statusErrorFromUnknown(err).message, metadata: new grpc.Metadata() };
   }
