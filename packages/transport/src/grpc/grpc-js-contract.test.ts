@@ -25,7 +25,7 @@ interface ServerSide {
 }
 const side: ServerSide = { returnedAccessed: [], unaryReturnedAccessed: [], handlerCalled: false, events: [], peer: undefined, deadline: undefined };
 
-// An interceptor shaped like grpcStreamInterceptor: it returns an object of
+// An interceptor shaped like grpcCallInterceptor: it returns an object of
 // its own, and drives grpc-js's call itself as that call's listener.
 const takeOver: grpc.ServerInterceptor = (method, call) => {
   if (method.path === UNARY_PATH && !method.requestStream) return takeOverUnary(call);
@@ -57,14 +57,24 @@ const takeOver: grpc.ServerInterceptor = (method, call) => {
       side.events.push('cancel');
     },
   };
+  return startsOnly(call, listener, side.returnedAccessed);
+};
+
+// What the interceptor returns: an object with start() alone, which starts
+// grpc-js's call with the listener and notes every member grpc-js reads.
+function startsOnly(
+  call: grpc.ServerInterceptingCallInterface,
+  listener: Parameters<grpc.ServerInterceptingCallInterface['start']>[0],
+  accessed: string[],
+): grpc.ServerInterceptingCall {
   const own = { start: () => call.start(listener) };
   return new Proxy(own, {
     get(target, key, receiver) {
-      side.returnedAccessed.push(String(key));
+      accessed.push(String(key));
       return Reflect.get(target, key, receiver);
     },
   }) as unknown as grpc.ServerInterceptingCall;
-};
+}
 
 // Shaped like GrpcUnaryServerStream: one request, then at the half close the
 // reply and the status handed to grpc-js back to back, without waiting for
@@ -87,13 +97,7 @@ function takeOverUnary(call: grpc.ServerInterceptingCallInterface): grpc.ServerI
     },
     onCancel() {},
   };
-  const own = { start: () => call.start(listener) };
-  return new Proxy(own, {
-    get(target, key, receiver) {
-      side.unaryReturnedAccessed.push(String(key));
-      return Reflect.get(target, key, receiver);
-    },
-  }) as unknown as grpc.ServerInterceptingCall;
+  return startsOnly(call, listener, side.unaryReturnedAccessed);
 }
 
 let server: grpc.Server;

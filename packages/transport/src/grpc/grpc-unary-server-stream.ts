@@ -3,7 +3,6 @@ import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { ACCEPTED } from '../transport.js';
 import { type GrpcCallListener, type GrpcInterceptedCall, GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
-import type { GrpcServerCalls } from './grpc-server-calls.js';
 
 /**
  * GrpcUnaryServerStream is the handler's side of a call to a method
@@ -17,10 +16,6 @@ export class GrpcUnaryServerStream extends GrpcServerCall implements GrpcCallLis
   private request: Uint8Array | undefined;
   private requestTaken = false;
   private reply: Uint8Array | undefined;
-
-  constructor(call: GrpcInterceptedCall, method: string, calls: GrpcServerCalls) {
-    super(call, method, calls);
-  }
 
   /** start is grpc-js's handler starting the call the interceptor returned; its listener is left out. */
   start(): void {
