@@ -3,12 +3,12 @@ import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
 import { MicroError } from '../errors.js';
 import { ContextValues } from '../interceptor/context-values.js';
-import type { CallEnd, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
+import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
 import { LayeredHooks } from '../interceptor/layered-hooks.js';
 import { emitEnd } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
-import { ClientLayerCall, type LayeredCall } from './client-layer-call.js';
+import { type LayeredCall, LayerEntry } from './client-layer-call.js';
 import type { NodeAttempt, StreamWatcher } from './node-attempt.js';
 import type { AttemptRun } from './retrying-call.js';
 import type { Route } from '../transport-choice.js';
@@ -30,17 +30,12 @@ const OK_WITHOUT_STREAM: CallEnd = Object.freeze({ code: Code.OK, message: '', h
  * earlier pass are dropped, their end listeners hearing how that pass ended,
  * and the hooks of the layers outside, whenever registered, stay.
  */
-export class ClientAttemptCall implements LayeredCall, StreamWatcher {
+export class ClientAttemptCall extends LayerEntry implements LayeredCall, StreamWatcher {
   readonly side = 'client';
   readonly metadata: Metadata;
   private requests: LayeredHooks<MessageHook> | undefined;
   private responses: LayeredHooks<MessageHook> | undefined;
   private endListeners: LayeredHooks<(end: CallEnd) => void> | undefined;
-  private views: ClientLayerCall[] | undefined;
-  // Each layer's latest pass through the layers inside it: a unary call's as
-  // it is, read only if that layer runs them again; a stream's as how it went,
-  // null for a value (not kept: a stream handed to the caller must stay collectable).
-  private passes: Promise<unknown>[] | undefined;
   private stream: ClientStream | undefined;
   // The stream's final status, once the transport told it.
   private status: Status | undefined;
@@ -64,7 +59,12 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
     private readonly runOn: AttemptRun<unknown>,
     private readonly logger: Logger,
   ) {
+    super();
     this.metadata = new Metadata(plan.options.metadata);
+  }
+
+  protected get layered(): LayeredCall {
+    return this;
   }
 
   get requestHooks(): readonly MessageHook[] | undefined {
@@ -136,11 +136,13 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
   }
 
   addRequestHook(layer: number, hook: MessageHook): void {
-    (this.requests ??= new LayeredHooks()).add(layer, hook);
+    if (this.requests === undefined) this.requests = new LayeredHooks(layer, hook);
+    else this.requests.add(layer, hook);
   }
 
   addResponseHook(layer: number, hook: MessageHook): void {
-    (this.responses ??= new LayeredHooks()).add(layer, hook);
+    if (this.responses === undefined) this.responses = new LayeredHooks(layer, hook);
+    else this.responses.add(layer, hook);
   }
 
   addEndListener(layer: number, listener: (end: CallEnd) => void): void {
@@ -148,30 +150,27 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
       this.reportListenerErrors(emitEnd([listener], this.end));
       return;
     }
-    const first = this.endListeners === undefined;
-    (this.endListeners ??= new LayeredHooks()).add(layer, listener);
+    if (this.endListeners !== undefined) {
+      this.endListeners.add(layer, listener);
+      return;
+    }
+    this.endListeners = new LayeredHooks(layer, listener);
     // Settled with nobody listening yet: the end is worked out now.
-    if (first && this.settledAs !== undefined) void this.ended(this.settledAs);
+    if (this.settledAs !== undefined) void this.ended(this.settledAs);
   }
 
-  /** enterLayer returns the view of the layer inside `layer`; a layer entered again first drops what the layers inside it registered. */
-  enterLayer(layer: number): InterceptedCall {
-    const previous = this.passes?.[layer];
-    if (previous !== undefined) this.restartInside(layer, previous);
-    const views = (this.views ??= []);
-    return (views[layer] ??= new ClientLayerCall(this, layer + 1));
-  }
-
-  passed(layer: number, outcome: Promise<unknown>): void {
-    (this.passes ??= [])[layer] = this.plan.method.kind === 'unary' ? outcome : howItWent(outcome);
+  // A unary pass is kept as it is, and turned into how it went only if its
+  // layer runs the layers inside again; a stream's pass at once, as null for
+  // the stream (not kept: a stream handed to the caller must stay collectable).
+  keptPass(outcome: Promise<unknown>): Promise<unknown> {
+    return this.plan.method.kind === 'unary' ? outcome : howItWent(outcome);
   }
 
   // The layers inside `layer` run again: what they registered on the earlier
   // pass goes, and their end listeners hear how that pass ended.
-  private restartInside(layer: number, pass: Promise<unknown>): void {
+  restartInside(layer: number, pass: Promise<unknown>): void {
     this.requests?.dropInside(layer);
     this.responses?.dropInside(layer);
-    if (this.passes) this.passes.length = layer + 1;
     const listeners = this.endListeners?.dropInside(layer);
     if (listeners === undefined) return;
     const stream = this.stream;
@@ -236,9 +235,11 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
   // caller, when that is over); a rejected one as the caller sees it.
   private ended(failure: MicroError | null): Promise<void> | undefined {
     const end = this.endOf(failure, this.stream, true);
-    if (end instanceof Promise) return end.then((e) => this.tellEnd(e));
-    this.tellEnd(end);
-    return undefined;
+    if (!(end instanceof Promise)) {
+      this.tellEnd(end);
+      return undefined;
+    }
+    return end.then((e) => this.tellEnd(e));
   }
 
   private tellEnd(end: CallEnd): void {
@@ -246,9 +247,8 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
     if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners.items, end));
   }
 
-  // What is known at once is not waited for: a unary call's status has
-  // come by the time its reply was read on most transports, and then only
-  // its headers are a promise away.
+  // What is known at once is not waited for: on most transports a unary
+  // call's status and headers have come by the time its reply was read.
   private endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): CallEnd | Promise<CallEnd> {
     if (failure !== null) {
       if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
@@ -257,7 +257,8 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
     if (stream === undefined) return OK_WITHOUT_STREAM;
     const status = stream === this.stream ? this.status : undefined;
     if (status !== undefined && (!untilCallerDone || this.isDrained || this.plan.method.kind === 'unary')) {
-      return stream.headers.then((header) => endWith(status, header));
+      const header = stream.headersNow?.();
+      return header !== undefined ? endWith(status, header) : stream.headers.then((h) => endWith(status, h));
     }
     return this.endLater(stream, untilCallerDone);
   }
