@@ -214,21 +214,29 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
    * once: before the caller hears of a unary call or a failure, when the
    * caller is done with a stream it was handed.
    */
-  async settle<T>(result: Promise<unknown>): Promise<T> {
-    let value: T;
-    try {
-      value = (await result) as T;
-    } catch (err) {
-      this.settledAs = MicroError.from(err, Code.UNAVAILABLE);
-      if (this.endListeners !== undefined) await this.ended(this.settledAs);
-      throw err;
-    }
+  settle<T>(result: Promise<unknown>): Promise<T> {
+    // One reaction rather than an async frame: most calls' ends are told at once.
+    return result.then(
+      (value) => this.settledWell(value),
+      (err: unknown) => this.settledBadly(err),
+    ) as Promise<T>;
+  }
+
+  private settledWell(value: unknown): unknown {
     this.settledAs = null;
-    if (this.endListeners !== undefined) {
-      const told = this.ended(null);
-      if (told !== undefined && (this.stream === undefined || this.plan.method.kind === 'unary')) await told;
-    }
-    return value;
+    if (this.endListeners === undefined) return value;
+    const told = this.ended(null);
+    if (told === undefined || (this.stream !== undefined && this.plan.method.kind !== 'unary')) return value;
+    return told.then(() => value);
+  }
+
+  private settledBadly(err: unknown): Promise<never> {
+    this.settledAs = MicroError.from(err, Code.UNAVAILABLE);
+    const told = this.endListeners === undefined ? undefined : this.ended(this.settledAs);
+    if (told === undefined) throw err;
+    return told.then(() => {
+      throw err;
+    });
   }
 
   // A resolved chain ends as its last stream ended (a stream handed to the
