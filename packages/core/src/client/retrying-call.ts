@@ -29,7 +29,15 @@ export function retryingCall<T>(plan: CallPlan<unknown, unknown>, policy: RetryP
     return retryAfter(plan, policy, attempt, run, err);
   }
   if (!(first instanceof Promise)) return Promise.resolve(first);
+  // A call that may not retry has nothing to go on with: its failure is
+  // reported as retryAfter would, by a shared function rather than a closure per call.
+  if ((plan.options.retries ?? policy.retries) === 0) return first.then(undefined, finalError);
   return first.then(undefined, (err: unknown) => retryAfter(plan, policy, attempt, run, err));
+}
+
+// finalError is what a call that may not retry rejects with: retryAfter's verdict with no retries left.
+function finalError(err: unknown): never {
+  throw err instanceof AttemptError ? err.error : MicroError.from(err, Code.UNAVAILABLE);
 }
 
 // retryAfter goes on from a failed attempt: retries while it is safe and there is time.
