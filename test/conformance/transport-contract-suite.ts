@@ -255,6 +255,28 @@ export function transportContractSuite(name: TransportName): void {
   });
 
   // Another process cannot reach the memory transport: peer death is a socket matter.
+  // headersNow is optional; the transports that have it are held to it here.
+  describe.skipIf(name !== 'tcp')('headersNow', () => {
+    it('is undefined until the headers are known, then what headers resolves with', async () => {
+      const call = echoCall();
+      expect(call.headersNow?.()).toBeUndefined();
+      call.closeSend();
+      expect(await call.read()).toBeNull();
+      await call.status;
+      const now = call.headersNow?.();
+      expect(now).toBeDefined();
+      expect(now).toBe(await call.headers);
+    });
+
+    it('is known once a cancelled call ended, empty as headers resolves', async () => {
+      const { call } = hang();
+      call.cancel(Code.CANCELLED, 'user gave up');
+      await call.status;
+      expect([...(call.headersNow?.()?.keys() ?? ['missing'])]).toEqual([]);
+      expect(call.headersNow?.()).toBe(await call.headers);
+    });
+  });
+
   describe.skipIf(name === 'memory')('peer death', () => {
     it('fails a pending read and the status with UNAVAILABLE, and closes the connection, when the server process dies', async () => {
       const peer = await spawnPeer('peer-server.mjs', [name], /LISTENING (\S+)/);

@@ -89,7 +89,7 @@ export function createClient(options: ClientOptions): Client {
     p.options.onNode?.(target.node);
     if (p.chain === undefined) return run(nodes.open(p, target, undefined), p);
     const way = target.ways[nodes.firstWay(target)];
-    const call = new ClientAttemptCall(p, target, way, retry + 1, (c) => run(nodes.open(p, target, c.metadata, c), p), logger);
+    const call = new ClientAttemptCall(p, target, way, retry + 1, nodes, run as AttemptRun<unknown>, logger);
     return call.settle<T>(p.chain(call));
   }
 

@@ -95,26 +95,36 @@ function runStreaming(call: ServerCall<unknown, unknown>, route: Route, options:
 
 // runIntercepted runs a call through its route's interceptor chain; the
 // reply of the kinds that have one is sent once every interceptor is done.
+// It follows the chain with one reaction rather than an async frame per call.
 function runIntercepted(stream: ServerStream, codec: Codec, route: Route, chain: NextCall, options: DispatchOptions): ServerCall<unknown, unknown> {
   const call = new InterceptedServerCall(stream, codec, route, options);
-  void runChain(call, chain, route, options);
+  void chain(call).then(
+    (reply) => chainReplied(call, reply, route, options),
+    (err: unknown) => handlerFailed(call, err, route, options),
+  );
   return call;
 }
 
-// runChain ends the call with the chain's outcome; it never rejects.
-async function runChain(call: InterceptedServerCall, chain: NextCall, route: Route, options: DispatchOptions): Promise<void> {
-  try {
-    const reply = await chain(call);
-    const { kind } = route.method;
-    if (kind === 'unary' || kind === 'client_streaming') {
-      const written = sendReply(call, reply);
-      if (written !== undefined) await written;
+// chainReplied sends the reply of the kinds that have one and ends the call; it never rejects.
+function chainReplied(call: InterceptedServerCall, reply: unknown, route: Route, options: DispatchOptions): Promise<void> | undefined {
+  const { kind } = route.method;
+  if (kind === 'unary' || kind === 'client_streaming') {
+    let written: Promise<void> | undefined;
+    try {
+      written = sendReply(call, reply);
+    } catch (err) {
+      handlerFailed(call, err, route, options);
+      return undefined;
     }
-  } catch (err) {
-    handlerFailed(call, err, route, options);
-    return;
+    if (written !== undefined) {
+      return written.then(
+        () => call.close(),
+        (err: unknown) => handlerFailed(call, err, route, options),
+      );
+    }
   }
   call.close();
+  return undefined;
 }
 
 // invoke calls a handler, turning a synchronous throw into a rejection.

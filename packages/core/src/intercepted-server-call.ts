@@ -44,17 +44,20 @@ export class InterceptedServerCall extends contextReads(ServerCall<unknown, unkn
   }
 
   onRequestMessage(hook: MessageHook): void {
-    (this.requestHooks ??= []).push(hook);
+    if (this.requestHooks === undefined) this.requestHooks = [hook];
+    else this.requestHooks.push(hook);
   }
 
   onResponseMessage(hook: MessageHook): void {
-    (this.responseHooks ??= []).push(hook);
+    if (this.responseHooks === undefined) this.responseHooks = [hook];
+    else this.responseHooks.push(hook);
   }
 
   onEnd(listener: (end: CallEnd) => void): void {
     // Registered after the end (after next settled on a cancelled call, say): it hears it at once.
     if (this.finalStatus !== undefined) this.report(emitEnd([listener], this.endOf(this.finalStatus)));
-    else (this.endListeners ??= []).push(listener);
+    else if (this.endListeners === undefined) this.endListeners = [listener];
+    else this.endListeners.push(listener);
   }
 
   /** enterLayer refuses a second pass: a server call runs its handler once. */

@@ -1,4 +1,4 @@
-import type { CallEnd, InterceptedCall, Interceptor } from '@tsmicro/core';
+import type { CallEnd, InterceptedCall, Interceptor, MessageHook, MethodKind } from '@tsmicro/core';
 import { Gauge, Registry } from 'prom-client';
 import { grpcCodeLabel, grpcType } from './grpc-labels.js';
 import { registerFamily } from './metric-family.js';
@@ -36,7 +36,8 @@ export interface RpcMetrics {
 const defaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 // The counts of one method on one side: plain numbers, bumped per call and
-// message, read into samples only when /metrics is scraped.
+// message, read into samples only when /metrics is scraped. What depends on
+// the side and the kind alone is worked out here, once per method.
 class MethodSeries {
   started = 0;
   received = 0;
@@ -47,15 +48,48 @@ class MethodSeries {
   readonly buckets: number[];
   seconds = 0;
   observed = 0;
+  /** Hooks counting each message of a streamed request or response, on this side; undefined for a single message. */
+  readonly requestHook: MessageHook | undefined;
+  readonly responseHook: MessageHook | undefined;
+  private readonly isServer: boolean;
 
   constructor(
+    side: 'server' | 'client',
+    kind: MethodKind,
     readonly labels: Readonly<Record<string, string>>,
     private readonly bounds: readonly number[],
   ) {
     this.buckets = new Array<number>(bounds.length + 1).fill(0);
+    this.isServer = side === 'server';
+    // The server receives requests and sends responses; the client the other way round.
+    const countReceived = (): undefined => {
+      this.received++;
+      return undefined;
+    };
+    const countSent = (): undefined => {
+      this.sent++;
+      return undefined;
+    };
+    if (kind === 'client_streaming' || kind === 'bidi_streaming') this.requestHook = this.isServer ? countReceived : countSent;
+    if (kind === 'server_streaming' || kind === 'bidi_streaming') this.responseHook = this.isServer ? countSent : countReceived;
+  }
+
+  /** begun counts a call in and hooks its streamed messages. */
+  begun(call: InterceptedCall): void {
+    this.started++;
+    if (this.requestHook !== undefined) call.onRequestMessage(this.requestHook);
+    // The one request: the server has it as the call arrives, the client sends it now.
+    else if (this.isServer) this.received++;
+    else this.sent++;
+    if (this.responseHook !== undefined) call.onResponseMessage(this.responseHook);
   }
 
   ended(code: number, seconds: number): void {
+    // The one response came with an OK end.
+    if (this.responseHook === undefined && code === 0) {
+      if (this.isServer) this.sent++;
+      else this.received++;
+    }
     this.handled[code] = (this.handled[code] ?? 0) + 1;
     let i = 0;
     while (i < this.bounds.length && seconds > (this.bounds[i] as number)) i++;
@@ -114,7 +148,8 @@ class SideMetrics {
     const key = call.method.path;
     let s = this.methods.get(key);
     if (s === undefined) {
-      s = new MethodSeries({ grpc_type: grpcType(call.kind), grpc_service: call.service, grpc_method: call.method.name }, this.bounds);
+      const { kind } = call;
+      s = new MethodSeries(call.side, kind, { grpc_type: grpcType(kind), grpc_service: call.service, grpc_method: call.method.name }, this.bounds);
       this.methods.set(key, s);
     }
     return s;
@@ -165,52 +200,10 @@ export function createRpcMetrics(options: RpcMetricsOptions = {}): RpcMetrics {
   );
 
   const interceptor: Interceptor = (next) => (call) => {
-    const isServer = call.side === 'server';
-    const s = (isServer ? server : client).series(call);
-    const kind = call.kind;
-    const requestStream = kind === 'client_streaming' || kind === 'bidi_streaming';
-    const responseStream = kind === 'server_streaming' || kind === 'bidi_streaming';
-    s.started++;
+    const s = (call.side === 'server' ? server : client).series(call);
+    s.begun(call);
     const begin = performance.now();
-    // The server receives requests and sends responses; the client the other way round.
-    if (requestStream) {
-      call.onRequestMessage(
-        isServer
-          ? () => {
-              s.received++;
-              return undefined;
-            }
-          : () => {
-              s.sent++;
-              return undefined;
-            },
-      );
-    } else if (isServer) {
-      // The one request: the server has it as the call arrives, the client sends it now.
-      s.received++;
-    } else {
-      s.sent++;
-    }
-    if (responseStream) {
-      call.onResponseMessage(
-        isServer
-          ? () => {
-              s.sent++;
-              return undefined;
-            }
-          : () => {
-              s.received++;
-              return undefined;
-            },
-      );
-    }
-    call.onEnd((end: CallEnd) => {
-      if (!responseStream && end.code === 0) {
-        if (isServer) s.sent++;
-        else s.received++;
-      }
-      s.ended(end.code, (performance.now() - begin) / 1000);
-    });
+    call.onEnd((end: CallEnd) => s.ended(end.code, (performance.now() - begin) / 1000));
     return next(call);
   };
 

@@ -6,13 +6,15 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   trace,
   type Tracer,
 } from '@opentelemetry/api';
-import { type CallEnd, Code, codeName, type Interceptor, type MethodDefinition } from '@tsmicro/core';
+import { type CallEnd, Code, codeName, type InterceptedCall, type Interceptor, type MethodDefinition } from '@tsmicro/core';
 import { spanKey } from './span-key.js';
-import { metadataGetter, metadataSetter } from './trace-context.js';
+import { callMetadataGetter, metadataSetter } from './trace-context.js';
+import { noTracerProvider } from './tracer-provider.js';
 
 /** RpcTracingOptions configure createRpcTracing. */
 export interface RpcTracingOptions {
@@ -44,12 +46,16 @@ const serverFaults: ReadonlySet<Code> = new Set([
  */
 export function createRpcTracing(options: RpcTracingOptions = {}): Interceptor {
   const tracer = options.tracer ?? trace.getTracer('@tsmicro/observability');
+  // The global tracer's spans record nothing until an SDK registers, which it may do at any time.
+  const sdkless = options.tracer === undefined ? noTracerProvider : never;
   return (next) => (call) => {
-    const { name, attributes } = methodNaming(call.method, call.service);
     if (call.side === 'server') {
-      const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+      // The call is the carrier: its metadata, which a transport may build on first use, is read only by a registered propagator.
+      const parent = propagation.extract(ROOT_CONTEXT, call, callMetadataGetter);
       // No SDK and no incoming trace: nothing to record or carry on, so the call runs as it would untraced.
+      if (trace.getSpanContext(parent) === undefined && sdkless()) return next(call);
+      const naming = methodNaming(call);
+      const span = tracer.startSpan(naming.name, naming.server, parent);
       if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return next(call);
       call.values.set(spanKey, span);
       if (span.isRecording()) {
@@ -59,9 +65,13 @@ export function createRpcTracing(options: RpcTracingOptions = {}): Interceptor {
       return context.with(trace.setSpan(parent, span), next, undefined, call);
     }
     const active = context.active();
-    const fromCtx = trace.getSpan(active) === undefined ? call.values.get(spanKey) : undefined;
+    const activeSpan = trace.getSpan(active);
+    const fromCtx = activeSpan === undefined ? call.values.get(spanKey) : undefined;
+    // No SDK and no span to carry on: no traceparent to send, so the call goes as it would untraced.
+    if (activeSpan === undefined && fromCtx === undefined && sdkless()) return next(call);
     const parent = fromCtx ? trace.setSpan(active, fromCtx) : active;
-    const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    const naming = methodNaming(call);
+    const span = tracer.startSpan(naming.name, naming.client, parent);
     if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return next(call);
     const inSpan = trace.setSpan(parent, span);
     propagation.inject(inSpan, call.metadata, metadataSetter);
@@ -73,19 +83,34 @@ export function createRpcTracing(options: RpcTracingOptions = {}): Interceptor {
   };
 }
 
-// A method's span name and RPC attributes, made once per method rather than per call.
-const namings = new WeakMap<MethodDefinition, { name: string; attributes: Attributes }>();
+/** MethodNaming is a method's span name and the options its server and client spans start with. */
+interface MethodNaming {
+  readonly name: string;
+  readonly server: SpanOptions;
+  readonly client: SpanOptions;
+}
 
-function methodNaming(method: MethodDefinition, service: string): { name: string; attributes: Attributes } {
+// Made once per method rather than per call.
+const namings = new WeakMap<MethodDefinition, MethodNaming>();
+
+function methodNaming(call: InterceptedCall): MethodNaming {
+  const { method } = call;
   let naming = namings.get(method);
   if (naming === undefined) {
+    const { service } = call;
+    const attributes: Attributes = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method.name };
     naming = {
       name: `${service}/${method.name}`,
-      attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method.name },
+      server: { kind: SpanKind.SERVER, attributes },
+      client: { kind: SpanKind.CLIENT, attributes },
     };
     namings.set(method, naming);
   }
   return naming;
+}
+
+function never(): boolean {
+  return false;
 }
 
 function endSpan(span: Span, end: CallEnd, failed: boolean): void {

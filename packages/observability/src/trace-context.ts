@@ -7,6 +7,17 @@ export const metadataGetter: TextMapGetter<Metadata> = {
   get: (carrier, key) => carrier.getString(key.toLowerCase()),
 };
 
+/**
+ * callMetadataGetter reads trace context from a call's request metadata,
+ * with the call as the carrier: the metadata, which a transport may build on
+ * first use, is read only by a propagator that looks (none is registered
+ * until an SDK is).
+ */
+export const callMetadataGetter: TextMapGetter<{ readonly metadata: Metadata }> = {
+  keys: (carrier) => metadataGetter.keys(carrier.metadata),
+  get: (carrier, key) => metadataGetter.get(carrier.metadata, key),
+};
+
 /** metadataSetter lets OpenTelemetry propagators write trace context into request metadata. */
 export const metadataSetter: TextMapSetter<Metadata> = {
   set: (carrier, key, value) => {

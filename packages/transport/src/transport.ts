@@ -156,6 +156,12 @@ export interface ClientStream {
   readWith?: ReadWith;
   /** Response headers; resolves with empty metadata when the call ends without any. Never rejects. */
   readonly headers: Promise<Metadata>;
+  /**
+   * headersNow is `headers` without the promise: what it resolves with once
+   * that is known (the headers came, or the call ended without any), and
+   * undefined before. Optional.
+   */
+  headersNow?(): Metadata | undefined;
   /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
   readonly status: Promise<Status>;
   /**

@@ -1,20 +1,24 @@
-import { type ClientStream, Code, Metadata } from '@tsmicro/transport';
+import { type ClientStream, Code, Metadata, type Status } from '@tsmicro/transport';
 import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
 import { MicroError } from '../errors.js';
 import { ContextValues } from '../interceptor/context-values.js';
-import type { CallEnd, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
+import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
 import { LayeredHooks } from '../interceptor/layered-hooks.js';
 import { emitEnd } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
-import { ClientLayerCall, type LayeredCall } from './client-layer-call.js';
-import type { StreamWatcher } from './node-attempt.js';
+import { type LayeredCall, LayerEntry } from './client-layer-call.js';
+import type { NodeAttempt, StreamWatcher } from './node-attempt.js';
+import type { AttemptRun } from './retrying-call.js';
 import type { Route } from '../transport-choice.js';
 import type { Target } from './target-resolver.js';
 import type { Logger } from '../logger/logger.js';
 
 const NO_METADATA = new Metadata();
+
+// How a chain that opened no stream and resolved ended: shared, as ends are read-only.
+const OK_WITHOUT_STREAM: CallEnd = Object.freeze({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
 
 /**
  * ClientAttemptCall is one attempt of an intercepted call, as its outermost
@@ -26,17 +30,16 @@ const NO_METADATA = new Metadata();
  * earlier pass are dropped, their end listeners hearing how that pass ended,
  * and the hooks of the layers outside, whenever registered, stay.
  */
-export class ClientAttemptCall implements LayeredCall, StreamWatcher {
+export class ClientAttemptCall extends LayerEntry implements LayeredCall, StreamWatcher {
   readonly side = 'client';
   readonly metadata: Metadata;
   private requests: LayeredHooks<MessageHook> | undefined;
   private responses: LayeredHooks<MessageHook> | undefined;
   private endListeners: LayeredHooks<(end: CallEnd) => void> | undefined;
-  private views: ClientLayerCall[] | undefined;
-  // How each layer's latest pass through the layers inside it went: null for
-  // a value (not kept: a stream handed to the caller must stay collectable).
-  private passes: Promise<MicroError | null>[] | undefined;
   private stream: ClientStream | undefined;
+  // The stream's final status, once the transport told it.
+  private status: Status | undefined;
+  private service_: string | undefined;
   private values_: ContextValues | undefined;
   private signal_: AbortSignal | undefined;
   private end: CallEnd | undefined;
@@ -51,10 +54,17 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
     // The way this attempt goes: the one it tries first, until a stream opened.
     private way: Route | undefined,
     readonly attempt: number,
-    private readonly proceed: (call: ClientAttemptCall) => unknown,
+    // What the centre does: open the stream on the node and run the call's kind on it.
+    private readonly nodes: NodeAttempt,
+    private readonly runOn: AttemptRun<unknown>,
     private readonly logger: Logger,
   ) {
+    super();
     this.metadata = new Metadata(plan.options.metadata);
+  }
+
+  protected get layered(): LayeredCall {
+    return this;
   }
 
   get requestHooks(): readonly MessageHook[] | undefined {
@@ -89,8 +99,11 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
     return this.plan.method.kind;
   }
   get service(): string {
-    const { path } = this.plan.method;
-    return path.slice(1, path.lastIndexOf('/'));
+    if (this.service_ === undefined) {
+      const { path } = this.plan.method;
+      this.service_ = path.slice(1, path.lastIndexOf('/'));
+    }
+    return this.service_;
   }
   get deadline(): number | undefined {
     return this.plan.deadline;
@@ -123,11 +136,13 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
   }
 
   addRequestHook(layer: number, hook: MessageHook): void {
-    (this.requests ??= new LayeredHooks()).add(layer, hook);
+    if (this.requests === undefined) this.requests = new LayeredHooks(layer, hook);
+    else this.requests.add(layer, hook);
   }
 
   addResponseHook(layer: number, hook: MessageHook): void {
-    (this.responses ??= new LayeredHooks()).add(layer, hook);
+    if (this.responses === undefined) this.responses = new LayeredHooks(layer, hook);
+    else this.responses.add(layer, hook);
   }
 
   addEndListener(layer: number, listener: (end: CallEnd) => void): void {
@@ -135,33 +150,31 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
       this.reportListenerErrors(emitEnd([listener], this.end));
       return;
     }
-    const first = this.endListeners === undefined;
-    (this.endListeners ??= new LayeredHooks()).add(layer, listener);
+    if (this.endListeners !== undefined) {
+      this.endListeners.add(layer, listener);
+      return;
+    }
+    this.endListeners = new LayeredHooks(layer, listener);
     // Settled with nobody listening yet: the end is worked out now.
-    if (first && this.settledAs !== undefined) void this.ended(this.settledAs);
+    if (this.settledAs !== undefined) void this.ended(this.settledAs);
   }
 
-  /** enterLayer returns the view of the layer inside `layer`; a layer entered again first drops what the layers inside it registered. */
-  enterLayer(layer: number): InterceptedCall {
-    const previous = this.passes?.[layer];
-    if (previous !== undefined) this.restartInside(layer, previous);
-    const views = (this.views ??= []);
-    return (views[layer] ??= new ClientLayerCall(this, layer + 1));
-  }
-
-  passed(layer: number, outcome: Promise<unknown>): void {
-    (this.passes ??= [])[layer] = outcome.then(passedWell, passedBadly);
+  // A unary pass is kept as it is, and turned into how it went only if its
+  // layer runs the layers inside again; a stream's pass at once, as null for
+  // the stream (not kept: a stream handed to the caller must stay collectable).
+  keptPass(outcome: Promise<unknown>): Promise<unknown> {
+    return this.plan.method.kind === 'unary' ? outcome : howItWent(outcome);
   }
 
   // The layers inside `layer` run again: what they registered on the earlier
   // pass goes, and their end listeners hear how that pass ended.
-  private restartInside(layer: number, previous: Promise<MicroError | null>): void {
+  restartInside(layer: number, pass: Promise<unknown>): void {
     this.requests?.dropInside(layer);
     this.responses?.dropInside(layer);
-    if (this.passes) this.passes.length = layer + 1;
     const listeners = this.endListeners?.dropInside(layer);
     if (listeners === undefined) return;
     const stream = this.stream;
+    const previous = (this.plan.method.kind === 'unary' ? howItWent(pass) : pass) as Promise<MicroError | null>;
     void previous
       .then((failure) => this.endOf(failure, stream, false))
       .then((end) => this.reportListenerErrors(emitEnd(listeners, end)));
@@ -169,12 +182,17 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
 
   /** run is the centre of the chain: the attempt on the wire. */
   run(): Promise<unknown> {
-    return Promise.resolve(this.proceed(this));
+    return Promise.resolve(this.runOn(this.nodes.open(this.plan, this.to, this.metadata, this), this.plan));
   }
 
   opened(stream: ClientStream, way: Route): void {
     this.stream = stream;
+    this.status = undefined;
     this.way = way;
+  }
+
+  streamEnded(stream: ClientStream, status: Status): void {
+    if (stream === this.stream) this.status = status;
   }
 
   drained(): void {
@@ -196,45 +214,82 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher {
    * once: before the caller hears of a unary call or a failure, when the
    * caller is done with a stream it was handed.
    */
-  async settle<T>(result: Promise<unknown>): Promise<T> {
-    let value: T;
-    try {
-      value = (await result) as T;
-    } catch (err) {
-      this.settledAs = MicroError.from(err, Code.UNAVAILABLE);
-      if (this.endListeners !== undefined) await this.ended(this.settledAs);
-      throw err;
-    }
+  settle<T>(result: Promise<unknown>): Promise<T> {
+    // One reaction rather than an async frame: most calls' ends are told at once.
+    return result.then(
+      (value) => this.settledWell(value),
+      (err: unknown) => this.settledBadly(err),
+    ) as Promise<T>;
+  }
+
+  private settledWell(value: unknown): unknown {
     this.settledAs = null;
-    if (this.endListeners !== undefined) {
-      if (this.stream === undefined || this.plan.method.kind === 'unary') await this.ended(null);
-      else void this.ended(null);
-    }
-    return value;
+    if (this.endListeners === undefined) return value;
+    const told = this.ended(null);
+    if (told === undefined || (this.stream !== undefined && this.plan.method.kind !== 'unary')) return value;
+    return told.then(() => value);
+  }
+
+  private settledBadly(err: unknown): Promise<never> {
+    this.settledAs = MicroError.from(err, Code.UNAVAILABLE);
+    const told = this.endListeners === undefined ? undefined : this.ended(this.settledAs);
+    if (told === undefined) throw err;
+    return told.then(() => {
+      throw err;
+    });
   }
 
   // A resolved chain ends as its last stream ended (a stream handed to the
   // caller, when that is over); a rejected one as the caller sees it.
-  private async ended(failure: MicroError | null): Promise<void> {
-    const end = await this.endOf(failure, this.stream, true);
+  private ended(failure: MicroError | null): Promise<void> | undefined {
+    const end = this.endOf(failure, this.stream, true);
+    if (!(end instanceof Promise)) {
+      this.tellEnd(end);
+      return undefined;
+    }
+    return end.then((e) => this.tellEnd(e));
+  }
+
+  private tellEnd(end: CallEnd): void {
     this.end = end;
     if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners.items, end));
   }
 
-  private async endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): Promise<CallEnd> {
+  // What is known at once is not waited for: on most transports a unary
+  // call's status and headers have come by the time its reply was read.
+  private endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): CallEnd | Promise<CallEnd> {
     if (failure !== null) {
-      return { code: failure.code, message: failure.detail, header: stream ? await stream.headers : NO_METADATA, trailer: failure.metadata };
+      if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
+      return stream.headers.then((header) => ({ code: failure.code, message: failure.detail, header, trailer: failure.metadata }));
     }
-    if (stream === undefined) return { code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA };
+    if (stream === undefined) return OK_WITHOUT_STREAM;
+    const status = stream === this.stream ? this.status : undefined;
+    if (status !== undefined && (!untilCallerDone || this.isDrained || this.plan.method.kind === 'unary')) {
+      const header = stream.headersNow?.();
+      return header !== undefined ? endWith(status, header) : stream.headers.then((h) => endWith(status, h));
+    }
+    return this.endLater(stream, untilCallerDone);
+  }
+
+  private async endLater(stream: ClientStream, untilCallerDone: boolean): Promise<CallEnd> {
     const status = await stream.status;
     if (untilCallerDone) await this.callerDone();
-    return { code: status.code, message: status.message, header: await stream.headers, trailer: status.metadata };
+    return endWith(status, await stream.headers);
   }
 
   private reportListenerErrors(errors: readonly unknown[] | undefined): void {
     if (!errors) return;
     for (const err of errors) this.logger.error({ service: this.plan.service, method: this.plan.method.name, err }, 'client interceptor onEnd listener failed');
   }
+}
+
+function endWith(status: Status, header: Metadata): CallEnd {
+  return { code: status.code, message: status.message, header, trailer: status.metadata };
+}
+
+// howItWent is how a pass went: null for a value, else the error.
+function howItWent(outcome: Promise<unknown>): Promise<MicroError | null> {
+  return outcome.then(passedWell, passedBadly);
 }
 
 function passedWell(): null {

@@ -2,7 +2,6 @@ import type { Metadata } from '@tsmicro/transport';
 import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
 import type { ContextValues } from '../interceptor/context-values.js';
-import { forwardReads } from '../interceptor/forward-reads.js';
 import type { CallEnd, ClientInterceptedCall, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
 import type { Node } from '../registry/registry.js';
 
@@ -11,38 +10,106 @@ export interface LayeredCall extends ClientInterceptedCall {
   addRequestHook(layer: number, hook: MessageHook): void;
   addResponseHook(layer: number, hook: MessageHook): void;
   addEndListener(layer: number, listener: (end: CallEnd) => void): void;
-  enterLayer(layer: number): InterceptedCall;
-  passed(layer: number, outcome: Promise<unknown>): void;
+  /** keptPass is what is kept of a layer's pass through the layers inside it, for restartInside. */
+  keptPass(outcome: Promise<unknown>): Promise<unknown>;
+  /** restartInside drops what the layers inside `layer` registered on their earlier pass, `pass` (a keptPass). */
+  restartInside(layer: number, pass: Promise<unknown>): void;
   run(): Promise<unknown>;
+}
+
+/**
+ * LayerEntry is the part of the chain's protocol (see composeChain) the
+ * attempt and each of its views share: each keeps the view of the layer
+ * inside its own, and its own latest pass through it, so a call costs no
+ * list of either.
+ */
+export abstract class LayerEntry {
+  private inner: ClientLayerCall | undefined;
+  private pass: Promise<unknown> | undefined;
+
+  protected abstract get layered(): LayeredCall;
+
+  /** enterLayer returns the view of the layer inside `layer`; a layer entered again first drops what the layers inside it registered. */
+  enterLayer(layer: number): InterceptedCall {
+    if (this.pass !== undefined) {
+      this.layered.restartInside(layer, this.pass);
+      this.pass = undefined;
+      this.inner = undefined;
+    }
+    this.inner ??= new ClientLayerCall(this.layered, layer + 1);
+    return this.inner;
+  }
+
+  passed(_layer: number, outcome: Promise<unknown>): void {
+    this.pass = this.layered.keptPass(outcome);
+  }
 }
 
 /**
  * ClientLayerCall is an attempt as the interceptors inside the outermost see
  * it: everything reads through to the attempt, and the hooks it registers
  * are filed under its layer, so a retry by an outer layer drops them.
+ * Plain getters, one each, so every read stays a direct one.
  */
-export class ClientLayerCall implements ClientInterceptedCall {
+export class ClientLayerCall extends LayerEntry implements ClientInterceptedCall {
   readonly side = 'client';
-  declare readonly service: string;
-  declare readonly method: MethodDefinition;
-  declare readonly kind: MethodKind;
-  declare readonly metadata: Metadata;
-  declare readonly deadline: number | undefined;
-  declare readonly signal: AbortSignal;
-  declare readonly peer: string;
-  declare readonly transport: string;
-  declare readonly address: string;
-  declare readonly values: ContextValues;
-  declare readonly target: string;
-  declare readonly node: Node;
-  declare readonly attempt: number;
-  declare readonly request: unknown;
-  declare readonly ctx: Context | undefined;
 
   constructor(
     private readonly call: LayeredCall,
     private readonly layer: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected get layered(): LayeredCall {
+    return this.call;
+  }
+
+  get service(): string {
+    return this.call.service;
+  }
+  get method(): MethodDefinition {
+    return this.call.method;
+  }
+  get kind(): MethodKind {
+    return this.call.kind;
+  }
+  get metadata(): Metadata {
+    return this.call.metadata;
+  }
+  get deadline(): number | undefined {
+    return this.call.deadline;
+  }
+  get signal(): AbortSignal {
+    return this.call.signal;
+  }
+  get peer(): string {
+    return this.call.peer;
+  }
+  get transport(): string {
+    return this.call.transport;
+  }
+  get address(): string {
+    return this.call.address;
+  }
+  get values(): ContextValues {
+    return this.call.values;
+  }
+  get target(): string {
+    return this.call.target;
+  }
+  get node(): Node {
+    return this.call.node;
+  }
+  get attempt(): number {
+    return this.call.attempt;
+  }
+  get request(): unknown {
+    return this.call.request;
+  }
+  get ctx(): Context | undefined {
+    return this.call.ctx;
+  }
 
   onRequestMessage(hook: MessageHook): void {
     this.call.addRequestHook(this.layer, hook);
@@ -53,34 +120,7 @@ export class ClientLayerCall implements ClientInterceptedCall {
   onEnd(listener: (end: CallEnd) => void): void {
     this.call.addEndListener(this.layer, listener);
   }
-  enterLayer(layer: number): InterceptedCall {
-    return this.call.enterLayer(layer);
-  }
-  passed(layer: number, outcome: Promise<unknown>): void {
-    this.call.passed(layer, outcome);
-  }
   run(): Promise<unknown> {
     return this.call.run();
   }
 }
-
-/** CLIENT_CALL_READS are the members of a client call every view reads through. */
-export const CLIENT_CALL_READS = [
-  'service',
-  'method',
-  'kind',
-  'metadata',
-  'deadline',
-  'signal',
-  'peer',
-  'transport',
-  'address',
-  'values',
-  'target',
-  'node',
-  'attempt',
-  'request',
-  'ctx',
-] as const;
-
-forwardReads(ClientLayerCall.prototype, 'call', CLIENT_CALL_READS);

@@ -19,6 +19,8 @@ export type Opened<I, O> = ClientCall<I, O> | Promise<ClientCall<I, O>>;
 /** StreamWatcher hears of the transport stream an intercepted attempt opened, for its end, and the way it took. */
 export interface StreamWatcher extends MessageHooks {
   opened(stream: ClientStream, way: Route): void;
+  /** streamEnded hears the stream's final status as the transport reports it. */
+  streamEnded(stream: ClientStream, status: Status): void;
 }
 
 /**
@@ -115,6 +117,7 @@ export class NodeAttempt {
       // Streams report their node's health here too, however long they lived; a stream
       // refused unread by a server going away says nothing of the node's health.
       if (status.unprocessed !== true) this.resolver.mark(target, status.code);
+      watcher?.streamEnded(stream, status);
     };
     // A transport that tells the end directly saves two promises per call.
     if (stream.onEnd) stream.onEnd(ended);

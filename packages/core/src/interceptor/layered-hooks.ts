@@ -5,8 +5,14 @@
  * registration order, for the paths that run every hook.
  */
 export class LayeredHooks<T> {
-  readonly items: T[] = [];
-  private readonly layers: number[] = [];
+  // Made with the first hook, sized to it: most calls register one or two.
+  readonly items: T[];
+  private readonly layers: number[];
+
+  constructor(layer: number, item: T) {
+    this.items = [item];
+    this.layers = [layer];
+  }
 
   add(layer: number, item: T): void {
     this.items.push(item);

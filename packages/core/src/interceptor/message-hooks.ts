@@ -28,9 +28,9 @@ export function runResponseHooks(hooks: readonly MessageHook[], message: unknown
  */
 export function emitEnd(listeners: readonly ((end: CallEnd) => void)[], end: CallEnd): unknown[] | undefined {
   let thrown: unknown[] | undefined;
-  for (const listener of listeners) {
+  for (let i = 0; i < listeners.length; i++) {
     try {
-      listener(end);
+      (listeners[i] as (end: CallEnd) => void)(end);
     } catch (err) {
       (thrown ??= []).push(err);
     }

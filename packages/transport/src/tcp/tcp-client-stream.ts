@@ -40,6 +40,10 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     return this.headersPromise;
   }
 
+  headersNow(): Metadata | undefined {
+    return this.headersArrived ? (this.headersValue ??= new Metadata()) : undefined;
+  }
+
   get status(): Promise<Status> {
     if (this.statusPromise === undefined) {
       this.statusPromise =
