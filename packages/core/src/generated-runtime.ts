@@ -6,6 +6,7 @@
 import type { MessageType } from './definition.js';
 import protobuf from 'protobufjs';
 import { checkMessage } from './message-check.js';
+import { protoEncoder } from './proto-encode.js';
 import { plainObjectConverter, type ToPlainObject } from './proto-object.js';
 
 // Binary encoding is protobufjs's own (fromObject + encode), so bytes are
@@ -46,10 +47,7 @@ export function messageType<T extends object>(root: protobuf.Root, typeName: str
   const toPlain = converterOf(type);
   return {
     typeName,
-    encode: (message: T): Uint8Array => {
-      checkMessage(type, message);
-      return encodeMessage(type, message);
-    },
+    encode: protoEncoder(type),
     decode: (bytes: Uint8Array): T => decodeMessage(type, bytes, toPlain) as T,
     toJSON: (message: T): unknown => {
       checkMessage(type, message);

@@ -4,6 +4,7 @@ import protobuf from 'protobufjs';
 import type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
 import { messageFromJSON } from './generated-runtime.js';
 import { checkMessage } from './message-check.js';
+import { protoEncoder } from './proto-encode.js';
 import { plainObjectConverter } from './proto-object.js';
 import { registerDefinition } from './definition-registry.js';
 import { registerRootDescriptors } from './reflection/register-root-descriptors.js';
@@ -127,10 +128,7 @@ function messageTypeOf<T>(type: protobuf.Type): MessageType<T> {
   const toPlain = plainObjectConverter(type, toObjectOptions);
   return {
     typeName: type.fullName.replace(/^\./, ''),
-    encode: (m) => {
-      checkMessage(type, m);
-      return type.encode(type.fromObject(m as Record<string, unknown>)).finish();
-    },
+    encode: protoEncoder(type),
     decode: (bytes) => toPlain(type.decode(bytes)) as T,
     toJSON: (m) => {
       checkMessage(type, m);
