@@ -149,6 +149,70 @@ export function transportContractSuite(name: TransportName): void {
     });
   });
 
+  describe('a unary-kind call', () => {
+    const unaryCall = (path = ECHO, tag = '') => conn.openStream(path, new Metadata({ 'x-tag': tag }), { kind: 'unary' });
+
+    it('carries its one request, then the reply and OK', async () => {
+      const call = unaryCall();
+      await call.write(bytes('one'));
+      call.closeSend();
+      expect(text(await call.read())).toBe('one');
+      expect(await call.read()).toBeNull();
+      expect(statusText(await call.status)).toBe('OK: ');
+    });
+
+    it('ends CANCELLED when cancelled before its request was written, and refuses the write', async () => {
+      const call = unaryCall();
+      call.cancel(Code.CANCELLED, 'changed my mind');
+      expect(statusText(await call.status)).toBe('CANCELLED: changed my mind');
+      expect(await rejection(call.write(bytes('late')))).toBe('CANCELLED: changed my mind');
+    });
+
+    // In process, the server is handed a unary call once, with its request in.
+    describe.skipIf(name !== 'memory')('in process', () => {
+      it('reaches the server only once its request is written and the client half-closed', async () => {
+        const tag = `u${++tags}`;
+        const call = unaryCall(HANG, tag);
+        await call.write(bytes('req'));
+        let arrived = false;
+        void hungStream(tag).stream.then(() => (arrived = true));
+        await new Promise((r) => setTimeout(r, 5));
+        expect(arrived).toBe(false);
+        call.closeSend();
+        const server = await hungStream(tag).stream;
+        expect(text(await server.read())).toBe('req');
+        expect(await server.read()).toBeNull();
+        server.finish(OK);
+        expect(statusText(await call.status)).toBe('OK: ');
+      });
+
+      it('never reaches the server when cancelled before the half-close', async () => {
+        const tag = `u${++tags}`;
+        const call = unaryCall(HANG, tag);
+        await call.write(bytes('req'));
+        call.cancel(Code.CANCELLED, 'gave up');
+        call.closeSend();
+        let arrived = false;
+        void hungStream(tag).stream.then(() => (arrived = true));
+        await new Promise((r) => setTimeout(r, 5));
+        expect(arrived).toBe(false);
+        expect(statusText(await call.status)).toBe('CANCELLED: gave up');
+      });
+
+      it('is refused UNAVAILABLE when the listener closed before the half-close', async () => {
+        const other = await transport.listen('127.0.0.1:0', { onStream: (stream) => void echo(stream) });
+        const otherConn = await transport.dial(other.address);
+        const call = otherConn.openStream(ECHO, new Metadata(), { kind: 'unary' });
+        await call.write(bytes('req'));
+        const closing = other.close(1000);
+        call.closeSend();
+        expect((await call.status).code).toBe(Code.UNAVAILABLE);
+        await closing;
+        await otherConn.close(0);
+      });
+    });
+  });
+
   describe('write after closeSend()', () => {
     it('rejects with FAILED_PRECONDITION, and the call goes on to its end', async () => {
       const call = echoCall();

@@ -11,9 +11,10 @@ const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
 /** Messages buffered per direction before write() waits: the in-process flow-control window. */
 const WINDOW_MESSAGES = 16;
 
-/** CallOwner hears when a call ends, without a promise reaction per call. */
+/** CallOwner hears when a call ends, without a promise reaction per call, and delivers a unary call once its request is in. */
 export interface CallOwner {
   callEnded(call: MemoryCall): void;
+  deliver(call: MemoryCall): void;
 }
 
 /**
@@ -34,6 +35,12 @@ export class MemoryCall {
   headersSent = false;
   finalStatus: Status | undefined;
   owner: CallOwner | undefined;
+  /**
+   * A unary call reaches the server once its request is written and the
+   * client half-closed: one hand-off, and the handler's read finds the
+   * request waiting rather than parking, as a socket would deliver it.
+   */
+  deliverOnCloseSend = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
   // Response headers once sent, and their promise once asked for.
   private headersValue: Metadata | undefined;
@@ -172,7 +179,12 @@ class MemoryClientStream implements ClientStream {
   }
 
   closeSend(): void {
-    this.call.requests.end();
+    const call = this.call;
+    call.requests.end();
+    if (call.deliverOnCloseSend) {
+      call.deliverOnCloseSend = false;
+      if (!call.ended) call.owner?.deliver(call);
+    }
   }
 
   onEnd(listener: (status: Status) => void): void {
