@@ -168,6 +168,53 @@ export function transportContractSuite(name: TransportName): void {
       expect(await rejection(call.write(bytes('late')))).toBe('CANCELLED: changed my mind');
     });
 
+    // replyWith is optional; the transports that have it are held to it here.
+    describe.skipIf(name !== 'memory')('replyWith', () => {
+      const asText = (message: Uint8Array | null) => (message === null ? 'no reply' : text(message));
+      const asIs = (err: StatusError) => err;
+      // A unary call on HANG whose request is in, and its server side.
+      const started = async () => {
+        const tag = `r${++tags}`;
+        const call = unaryCall(HANG, tag);
+        await call.write(bytes('req'));
+        call.closeSend();
+        const replied = call.replyWith?.(asText, asIs, undefined) as Promise<string | null>;
+        return { call, replied, server: await hungStream(tag).stream };
+      };
+
+      it('settles at the end with the one reply, or with null when the call ended OK without one', async () => {
+        const one = await started();
+        await one.server.write(bytes('reply'));
+        one.server.finish(OK);
+        expect(await one.replied).toBe('reply');
+        const none = await started();
+        none.server.finish(OK);
+        expect(await none.replied).toBe('no reply');
+      });
+
+      it('rejects with the error status, even after a reply', async () => {
+        const { server, replied } = await started();
+        await server.write(bytes('reply'));
+        server.finish({ code: Code.NOT_FOUND, message: 'gone', metadata: new Metadata() });
+        expect(await rejection(replied)).toBe('NOT_FOUND: gone');
+      });
+
+      it('ends the call INTERNAL on a second reply and refuses that write', async () => {
+        const { server, replied } = await started();
+        await server.write(bytes('one'));
+        expect(await rejection(server.write(bytes('two')))).toBe('INTERNAL: the server sent more than one reply to a call that takes one');
+        expect(await rejection(replied)).toBe('INTERNAL: the server sent more than one reply to a call that takes one');
+        expect(await aborted(server)).toBe('aborted');
+      });
+
+      it('rejects CANCELLED when the call is cancelled while it waits', async () => {
+        const { call, server, replied } = await started();
+        call.cancel(Code.CANCELLED, 'user gave up');
+        expect(await rejection(replied)).toBe('CANCELLED: user gave up');
+        expect(await aborted(server)).toBe('aborted');
+      });
+    });
+
     // In process, the server is handed a unary call once, with its request in.
     describe.skipIf(name !== 'memory')('in process', () => {
       it('reaches the server only once its request is written and the client half-closed', async () => {

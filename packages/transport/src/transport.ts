@@ -154,6 +154,14 @@ export interface ClientStream {
   read(): Promise<Uint8Array | null>;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
+  /**
+   * replyWith is the rest of a unary-kind call after closeSend(), in one
+   * promise: once the call has ended, it settles with what onMessage returns
+   * for the one reply (null when the call ended OK without one), or rejects
+   * with what onFailure returns for the error status. A second reply ends the
+   * call with INTERNAL. Optional; its continuations are as in ReadWith.
+   */
+  replyWith?: ReadWith;
   /** Response headers; resolves with empty metadata when the call ends without any. Never rejects. */
   readonly headers: Promise<Metadata>;
   /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
