@@ -58,6 +58,7 @@ export function createClient(options: ClientOptions): Client {
       request,
       chain,
       sent: false,
+      final: undefined,
     };
   }
 
