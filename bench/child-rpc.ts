@@ -39,9 +39,22 @@ export function measuredRss(): number {
   return process.memoryUsage().rss;
 }
 
+/** cpuMicros is the CPU time this process has used so far, user and system, in µs. */
+export function cpuMicros(): number {
+  const used = process.cpuUsage();
+  return used.user + used.system;
+}
+
+/** markWindow tells the parent, unasked, that a measured window opens or closes now. */
+export function markWindow(mark: 'open' | 'close'): void {
+  process.send!({ mark });
+}
+
 /** Child is a forked bench process answering requests; its first message says it is ready. */
 export class Child {
   readonly ready: Promise<string>;
+  /** onMark hears the child's markWindow messages. */
+  onMark: ((mark: 'open' | 'close') => void) | undefined;
   private readonly process: ChildProcess;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private nextId = 1;
@@ -50,8 +63,9 @@ export class Child {
     this.process = fork(new URL(file, import.meta.url).pathname, args, { execArgv: ['--expose-gc', ...execArgv] });
     this.ready = new Promise((resolve, reject) => {
       this.process.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
-      this.process.on('message', (message: Reply | { ready: string }) => {
+      this.process.on('message', (message: Reply | { ready: string } | { mark: 'open' | 'close' }) => {
         if ('ready' in message) return resolve(message.ready);
+        if ('mark' in message) return this.onMark?.(message.mark);
         const waiter = this.pending.get(message.id);
         this.pending.delete(message.id);
         if (message.error !== undefined) waiter?.reject(new Error(message.error));

@@ -1,6 +1,6 @@
-import { answerRequests, measuredRss } from './child-rpc.js';
+import { answerRequests, cpuMicros, markWindow, measuredRss } from './child-rpc.js';
 import { type BenchServer, type ImplName, loadImpl, type PingPong } from './bench-impl.js';
-import type { Timing } from './measure.js';
+import type { Figures, MeasuredWindow, Timing } from './measure.js';
 import { scenarios } from './scenarios.js';
 
 // A bench client: connects to the server the runner started (or, for the
@@ -33,10 +33,29 @@ async function openIdle(count: number): Promise<boolean> {
   return true;
 }
 
+// run measures one scenario and this process's CPU over its measured window;
+// the runner reads the server's over the same window when it hears the marks.
+async function run(index: number, timing: Timing): Promise<Figures | undefined> {
+  let before = 0;
+  let used = 0;
+  const window: MeasuredWindow = {
+    open() {
+      markWindow('open');
+      before = cpuMicros();
+    },
+    close() {
+      used = cpuMicros() - before;
+      markWindow('close');
+    },
+  };
+  const figures = await scenarios[index]!.run(client, timing, window);
+  return figures?.count ? { ...figures, clientCpu: used / figures.count } : figures;
+}
+
 answerRequests({
   run: (arg) => {
     const { index, timing } = arg as { index: number; timing: Timing };
-    return scenarios[index]!.run(client, timing);
+    return run(index, timing);
   },
   rss: () => measuredRss(),
   openIdle: (n) => openIdle(n as number),

@@ -5,7 +5,24 @@ export interface Figures {
   /** Median latency in milliseconds, when it means something for the scenario. */
   readonly p50?: number;
   readonly p99?: number;
+  /** Calls, messages or round trips completed in the measured window. */
+  readonly count?: number;
+  /** CPU µs per unit (count) of the process that ran the scenario, over the measured window. */
+  readonly clientCpu?: number;
+  /** The server process's CPU µs per unit over the same window (the runner reads it). */
+  readonly serverCpu?: number;
 }
+
+/**
+ * MeasuredWindow is told where a scenario's measured window opens and
+ * closes, so CPU time can be read over exactly that window.
+ */
+export interface MeasuredWindow {
+  open(): void;
+  close(): void;
+}
+
+const noWindow: MeasuredWindow = { open() {}, close() {} };
 
 /** Timing is how long a scenario warms up and then measures, in milliseconds. */
 export interface Timing {
@@ -24,9 +41,10 @@ function percentile(sorted: Float64Array, p: number): number {
  * clock themselves: over the memory transport a call never leaves the
  * microtask queue, so a timer would never fire.
  */
-export async function closedLoop(inFlight: number, op: () => Promise<void>, timing: Timing): Promise<Figures> {
+export async function closedLoop(inFlight: number, op: () => Promise<void>, timing: Timing, window = noWindow): Promise<Figures> {
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  let opened = false;
   const measureStart = performance.now() + timing.warmupMs;
   const measureEnd = measureStart + timing.measureMs;
   const worker = async () => {
@@ -35,6 +53,10 @@ export async function closedLoop(inFlight: number, op: () => Promise<void>, timi
       if (start >= measureEnd) return;
       await op();
       if (start >= measureStart) {
+        if (!opened) {
+          opened = true;
+          window.open();
+        }
         if (count === latencies.length) {
           const bigger = new Float64Array(latencies.length * 2);
           bigger.set(latencies);
@@ -45,23 +67,27 @@ export async function closedLoop(inFlight: number, op: () => Promise<void>, timi
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
+  window.close();
   // Calls started inside the window count; the window is as long as the last of them.
   const elapsed = Math.max(timing.measureMs, performance.now() - measureStart);
   const sorted = latencies.subarray(0, count).sort();
-  return { rate: (count / elapsed) * 1000, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  return { rate: (count / elapsed) * 1000, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), count };
 }
 
 /**
  * repeatedBatches runs batch() (which moves `perBatch` messages) one after
  * another, and measures messages per second over whole batches.
  */
-export async function repeatedBatches(batch: () => Promise<number>, timing: Timing): Promise<Figures> {
+export async function repeatedBatches(batch: () => Promise<number>, timing: Timing, window = noWindow): Promise<Figures> {
   const warmEnd = performance.now() + timing.warmupMs;
   while (performance.now() < warmEnd) await batch();
   let messages = 0;
+  window.open();
   const start = performance.now();
   const end = start + timing.measureMs;
   do messages += await batch();
   while (performance.now() < end);
-  return { rate: (messages / (performance.now() - start)) * 1000 };
+  const elapsed = performance.now() - start;
+  window.close();
+  return { rate: (messages / elapsed) * 1000, count: messages };
 }

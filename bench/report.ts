@@ -1,5 +1,5 @@
 import type { Figures } from './measure.js';
-import { rangeOf, roundRatios, type Spread } from './round-ratios.js';
+import { rangeOf, roundRatios, type Spread, spreadOf } from './round-ratios.js';
 
 /** Row is one implementation's figures in one scenario, with ratios to the grpc-js row. */
 export interface Row {
@@ -12,6 +12,9 @@ export interface Row {
   readonly serverRss?: number;
   /** The rate of each round, in round order (the figures are the median round's). */
   readonly rounds?: readonly number[];
+  /** CPU µs per unit of the client and server process, round by round (the memory row's one process is its client). */
+  readonly clientCpu?: readonly number[];
+  readonly serverCpu?: readonly number[];
   /** figure ÷ the grpc-js figure of the same scenario (rate, p50, p99); rate is the median of per-round ratios. */
   readonly ratio?: { rate?: number; p50?: number; p99?: number };
   /** The rate ratio's spread over the rounds. */
@@ -37,6 +40,12 @@ export function withRatios(rows: readonly Row[], baseline: string): Row[] {
 const mib = (b: number | undefined) => (b === undefined ? '-' : `${(b / 1048576).toFixed(0)} MiB`);
 const times = (r: number | undefined) => (r === undefined ? '' : `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`);
 
+// The median over the rounds of a row's CPU µs per unit.
+function cpu(perRound: readonly number[] | undefined): string {
+  const s = spreadOf(perRound);
+  return s === undefined ? '' : s.median.toFixed(2);
+}
+
 function rate(value: number, unit: string): string {
   if (unit === 'B/stream') return `${Math.round(value).toLocaleString('en-US')} B/stream`;
   return `${Math.round(value).toLocaleString('en-US')}/s`;
@@ -44,7 +53,7 @@ function rate(value: number, unit: string): string {
 
 /** formatTable lays every row out in one aligned text table. */
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'implementation', 'rate', 'vs grpc-js', 'rounds', 'p50 ms', 'vs', 'p99 ms', 'vs', 'client RSS', 'server RSS'];
+  const header = ['scenario', 'implementation', 'rate', 'vs grpc-js', 'rounds', 'p50 ms', 'vs', 'p99 ms', 'vs', 'client µs', 'server µs', 'client RSS', 'server RSS'];
   const cells = rows.map((r) => {
     const f = r.figures;
     return [
@@ -57,6 +66,8 @@ export function formatTable(rows: readonly Row[]): string {
       times(r.ratio?.p50),
       f?.p99 === undefined ? '' : f.p99.toFixed(3),
       times(r.ratio?.p99),
+      cpu(r.clientCpu),
+      cpu(r.serverCpu),
       mib(r.clientRss),
       mib(r.serverRss),
     ];

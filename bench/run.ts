@@ -78,6 +78,30 @@ async function rssOf(session: Session): Promise<{ clientRss: number; serverRss: 
 }
 
 /**
+ * runMeasured runs one scenario on one implementation and adds the server
+ * process's CPU per unit: the client marks its measured window's opening and
+ * closing, and at each mark the runner reads the server's CPU time. The marks
+ * reach the server a fraction of a millisecond late, against windows of
+ * hundreds of milliseconds.
+ */
+async function runMeasured(session: Session, index: number, timing: Timing): Promise<Figures | undefined> {
+  const server = session.server;
+  const reads: Promise<number>[] = [];
+  session.client.onMark = () => {
+    if (server) reads.push(server.request<number>('cpu'));
+  };
+  let figures: Figures | undefined;
+  try {
+    figures = await session.client.request<Figures | undefined>('run', { index, timing });
+  } finally {
+    session.client.onMark = undefined;
+  }
+  const [before, after] = await Promise.all(reads);
+  if (!figures?.count || before === undefined || after === undefined) return figures;
+  return { ...figures, serverCpu: (after - before) / figures.count };
+}
+
+/**
  * measureScenario runs one scenario on every implementation, round after
  * round, alternating their order, and keeps each one's median round along
  * with every round's rate: the machine's speed drifts over minutes, and
@@ -90,7 +114,7 @@ async function measureScenario(sessions: readonly Session[], index: number, roun
   for (let round = 0; round < rounds; round++) {
     for (const session of round % 2 === 0 ? sessions : [...sessions].reverse()) {
       log(`${scenario.name}: ${session.impl}${rounds > 1 ? ` (round ${round + 1} of ${rounds})` : ''}`);
-      const figures = await session.client.request<Figures | undefined>('run', { index, timing });
+      const figures = await runMeasured(session, index, timing);
       const row: Row = { scenario: scenario.name, impl: session.impl, unit: scenario.unit, figures, ...(figures ? await rssOf(session) : {}) };
       samples.get(session.impl)!.push(row);
     }
@@ -100,7 +124,12 @@ async function measureScenario(sessions: readonly Session[], index: number, roun
     const measured = inOrder.every((r) => r.figures !== undefined);
     const rows = [...inOrder].sort((a, b) => (a.figures?.rate ?? 0) - (b.figures?.rate ?? 0));
     const median = rows[Math.floor(rows.length / 2)]!;
-    return measured ? { ...median, rounds: inOrder.map((r) => r.figures!.rate) } : median;
+    if (!measured) return median;
+    const cpu = (side: 'clientCpu' | 'serverCpu') => {
+      const perRound = inOrder.map((r) => r.figures![side]);
+      return perRound.every((x) => x !== undefined) ? { [side]: perRound as number[] } : {};
+    };
+    return { ...median, rounds: inOrder.map((r) => r.figures!.rate), ...cpu('clientCpu'), ...cpu('serverCpu') };
   });
 }
 

@@ -1,13 +1,13 @@
 import type { BenchClient } from './bench-impl.js';
-import { closedLoop, type Figures, repeatedBatches, type Timing } from './measure.js';
+import { closedLoop, type Figures, type MeasuredWindow, repeatedBatches, type Timing } from './measure.js';
 
 /** Scenario is one column group of the table, run by the client process. */
 export interface Scenario {
   readonly name: string;
   /** What its rate counts. */
   readonly unit: 'calls/s' | 'msgs/s' | 'round trips/s';
-  /** run measures it, or returns undefined when the implementation lacks the call kind. */
-  run(client: BenchClient, timing: Timing): Promise<Figures | undefined>;
+  /** run measures it, or returns undefined when the implementation lacks the call kind; window hears where the measured window lies. */
+  run(client: BenchClient, timing: Timing, window?: MeasuredWindow): Promise<Figures | undefined>;
 }
 
 const bytes16 = new Uint8Array(16).fill(1);
@@ -17,7 +17,7 @@ function unary(inFlight: number, payload: Uint8Array, label: string): Scenario {
   return {
     name: `unary ${inFlight} in flight ${label}`,
     unit: 'calls/s',
-    run: (client, timing) => closedLoop(inFlight, () => client.unary(payload), timing),
+    run: (client, timing, window) => closedLoop(inFlight, () => client.unary(payload), timing, window),
   };
 }
 
@@ -25,10 +25,10 @@ function serverStream(size: number, label: string, perStream: number): Scenario 
   return {
     name: `server stream ${label}`,
     unit: 'msgs/s',
-    async run(client, timing) {
+    async run(client, timing, window) {
       if (!client.serverStream) return undefined;
       const open = client.serverStream.bind(client);
-      return repeatedBatches(() => open(size, perStream), timing);
+      return repeatedBatches(() => open(size, perStream), timing, window);
     },
   };
 }
@@ -44,19 +44,19 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'client stream 16 B',
     unit: 'msgs/s',
-    async run(client, timing) {
+    async run(client, timing, window) {
       if (!client.clientStream) return undefined;
       const send = client.clientStream.bind(client);
-      return repeatedBatches(() => send(bytes16, 20_000), timing);
+      return repeatedBatches(() => send(bytes16, 20_000), timing, window);
     },
   },
   {
     name: 'bidi ping-pong 16 B',
     unit: 'round trips/s',
-    async run(client, timing) {
+    async run(client, timing, window) {
       if (!client.bidi) return undefined;
       const stream = await client.bidi();
-      const figures = await closedLoop(1, () => stream.ping(bytes16), timing);
+      const figures = await closedLoop(1, () => stream.ping(bytes16), timing, window);
       await stream.close();
       return figures;
     },

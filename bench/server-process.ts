@@ -1,4 +1,4 @@
-import { answerRequests, measuredRss } from './child-rpc.js';
+import { answerRequests, cpuMicros, measuredRss } from './child-rpc.js';
 import { type ImplName, loadImpl } from './bench-impl.js';
 
 // A bench server: serves one implementation and says its address.
@@ -6,6 +6,7 @@ const impl = await loadImpl(process.argv[2] as ImplName);
 const server = await impl.serve();
 answerRequests({
   rss: () => measuredRss(),
+  cpu: () => cpuMicros(),
   async exit() {
     await server.close();
     setImmediate(() => process.exit(0));

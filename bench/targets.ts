@@ -53,6 +53,13 @@ export function checkTargets(rows: readonly Row[]): Target[] {
     atLeast(`tsmicro/tcp unary 64 in flight ${size} ≥ 15× grpc-js`, vs('tsmicro/tcp', 'grpc-js', `unary 64 in flight ${size}`), 15);
   }
   atLeast('tsmicro/tcp unary 64 in flight 16 B ≥ 0.75× node floor', vs('tsmicro/tcp', 'node-floor', 'unary 64 in flight 16 B'), 0.75);
+  // CPU per call is what the rate above is made of, and it barely moves on a busy machine.
+  for (const side of ['client', 'server'] as const) {
+    const key = side === 'client' ? 'clientCpu' : 'serverCpu';
+    const scenario = 'unary 64 in flight 16 B';
+    const perCall = roundRatios(row(rows, 'tsmicro/tcp', scenario)?.[key], row(rows, 'node-floor', scenario)?.[key]);
+    atMost(`tsmicro/tcp unary 64 in flight 16 B ${side} CPU per call ≤ 1.5× node floor's`, perCall, 1.5);
+  }
   for (const s of ['server stream 16 B', 'client stream 16 B']) {
     atLeast(`tsmicro/tcp ${s} ≥ 0.6× node floor`, vs('tsmicro/tcp', 'node-floor', s), 0.6);
     atLeast(`tsmicro/tcp ${s} ≥ 12× grpc-js`, vs('tsmicro/tcp', 'grpc-js', s), 12);

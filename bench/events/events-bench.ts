@@ -57,6 +57,13 @@ async function pair(sub: Child, pub: Child, timing: Timing, log: (s: string) => 
   return { scenario: '', impl: name, unit: 'msgs/s', figures, clientRss: await pub.request<number>('rss'), serverRss: await sub.request<number>('rss') };
 }
 
+/** medianRound is the median round's row, carrying every round's rate in round order, as the RPC rows do. */
+function medianRound(samples: readonly Row[]): Row {
+  const rounds = samples.map((r) => r.figures?.rate ?? 0);
+  const sorted = [...samples].sort((a, b) => (a.figures?.rate ?? 0) - (b.figures?.rate ?? 0));
+  return { ...(sorted[Math.floor(sorted.length / 2)] as Row), rounds };
+}
+
 /**
  * measureEvents runs the events rows: the memory broker in one process, the
  * NATS broker from a publisher process to a subscriber process beside a raw
@@ -68,9 +75,13 @@ export async function measureEvents(timing: Timing, rounds: number, log: (s: str
   const memory = spawn('memory', '');
   try {
     await memory.ready;
-    log(eventImpls.memory);
-    const figures = await batches(() => memory.request('batch', perBatch), timing);
-    rows.push({ scenario: eventScenarios.inProcess, impl: eventImpls.memory, unit: 'msgs/s', figures, clientRss: await memory.request<number>('rss') });
+    const samples: Row[] = [];
+    for (let round = 0; round < rounds; round++) {
+      log(eventImpls.memory);
+      const figures = await batches(() => memory.request('batch', perBatch), timing);
+      samples.push({ scenario: eventScenarios.inProcess, impl: eventImpls.memory, unit: 'msgs/s', figures, clientRss: await memory.request<number>('rss') });
+    }
+    rows.push(medianRound(samples));
   } finally {
     await memory.stop();
   }
@@ -97,10 +108,7 @@ export async function measureEvents(timing: Timing, rounds: number, log: (s: str
         samples[which].push(await pair(sub, pub, timing, log, eventImpls[which]));
       }
     }
-    for (const which of ['raw', 'nats'] as const) {
-      const sorted = samples[which].sort((a, b) => (a.figures?.rate ?? 0) - (b.figures?.rate ?? 0));
-      rows.push({ ...(sorted[Math.floor(sorted.length / 2)] as Row), scenario: eventScenarios.acrossProcesses });
-    }
+    for (const which of ['raw', 'nats'] as const) rows.push({ ...medianRound(samples[which]), scenario: eventScenarios.acrossProcesses });
     const durable = await pair(start('durable-sub'), start('durable-pub'), timing, log, eventImpls.durable);
     rows.push({ ...durable, scenario: eventScenarios.durable });
   } finally {

@@ -24,10 +24,12 @@ interface StreamRequestMessage {
   count: number;
 }
 
+// Each message is encoded as it is sent, as the client stream's sender and
+// every tsmicro row do: a stream sends messages, not one buffer over again.
 async function serveStream(out: FrameWriter, socket: Socket, id: number, req: StreamRequestMessage): Promise<void> {
-  const body = Payload.encode({ data: new Uint8Array(req.size).fill(7) }).finish();
+  const reply = { data: new Uint8Array(req.size).fill(7) };
   for (let i = 0; i < req.count && !socket.destroyed; i++) {
-    out.frame(id, MESSAGE, body);
+    out.frame(id, MESSAGE, Payload.encode(reply).finish());
     await out.drained();
   }
   out.frame(id, END, new Uint8Array(0));

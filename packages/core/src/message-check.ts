@@ -31,6 +31,8 @@ interface TypeCheck {
   readonly fields: readonly FieldCheck[];
   /** Oneofs of more than one member (not proto3 `optional`), each a list of member names. */
   readonly oneofs: readonly { readonly name: string; readonly members: readonly string[] }[];
+  /** Whether protobufjs's fromObject would copy a checked message of this type unchanged (see encodeChecked). */
+  readonly asIs: boolean;
 }
 
 const checks = new WeakMap<protobuf.Type, TypeCheck>();
@@ -46,16 +48,35 @@ export function checkMessage(type: protobuf.Type, message: unknown): void {
   checkAgainst(checkOf(type), message);
 }
 
-function checkAgainst(check: TypeCheck, message: unknown): void {
+/**
+ * encodeChecked checks message as checkMessage does, then encodes it with
+ * protobufjs. fromObject, which builds a protobufjs message from a plain
+ * object, copies the fields of a checked message of scalars, strings and
+ * bytes unchanged: for such a message whose set fields are all its own (the
+ * encoder reads only own properties; fromObject reads inherited ones too),
+ * the copy is skipped and the bytes are the same. That copy was a third of
+ * the cost of encoding a small reply, paid for every streamed message.
+ */
+export function encodeChecked(type: protobuf.Type, message: unknown): Uint8Array {
+  const asIs = checkAgainst(checkOf(type), message);
+  const m = message as Record<string, unknown>;
+  return type.encode(asIs ? m : type.fromObject(m)).finish();
+}
+
+// checkAgainst throws when message does not fit check; it returns whether the
+// message can be encoded as it is (its type is asIs and its set fields are own).
+function checkAgainst(check: TypeCheck, message: unknown): boolean {
   if (typeof message !== 'object' || message === null || Array.isArray(message) || ArrayBuffer.isView(message)) {
     throw new InvalidMessageError(`${check.label}: expected a message object, got ${describe(message)}`);
   }
   const object = message as Record<string, unknown>;
   const fields = check.fields;
+  let asIs = check.asIs;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as FieldCheck;
     const value = object[field.name];
     if (value === undefined || value === null) continue;
+    if (asIs && !Object.hasOwn(object, field.name)) asIs = false;
     if (field.shape === 'one') checkValue(check, field, value);
     else if (field.shape === 'list') {
       if (!Array.isArray(value)) throw fieldError(check, field, `expected a list of ${field.expected}`, value);
@@ -76,6 +97,7 @@ function checkAgainst(check: TypeCheck, message: unknown): void {
       set = member;
     }
   }
+  return asIs;
 }
 
 function checkValue(check: TypeCheck, field: FieldCheck, value: unknown): void {
@@ -112,10 +134,17 @@ function checkOf(type: protobuf.Type): TypeCheck {
   return check;
 }
 
+// Field types fromObject copies unchanged once the check has passed: no enum
+// names, 64-bit integers, nested messages or base64 strings to convert.
+const passedAsIs = new Set(['double', 'float', 'int32', 'sint32', 'sfixed32', 'uint32', 'fixed32', 'bool', 'string', 'bytes']);
+
 function buildCheck(type: protobuf.Type): TypeCheck {
   const fields: FieldCheck[] = [];
+  let asIs = true;
   for (const field of type.fieldsArray) {
     field.resolve();
+    // A required (proto2) field is written even when absent, from the default fromObject's copy inherits.
+    if (field.map || field.required || field.resolvedType !== null || !passedAsIs.has(field.type)) asIs = false;
     const shape = field.map ? 'map' : field.repeated ? 'list' : 'one';
     const resolved = field.resolvedType;
     if (resolved instanceof protobuf.Type) {
@@ -131,7 +160,7 @@ function buildCheck(type: protobuf.Type): TypeCheck {
   const oneofs = type.oneofsArray
     .filter((oneof) => oneof.fieldsArray.length > 1)
     .map((oneof) => ({ name: oneof.name, members: oneof.fieldsArray.map((f) => f.name) }));
-  return { label: type.fullName.slice(1), fields, oneofs };
+  return { label: type.fullName.slice(1), fields, oneofs, asIs };
 }
 
 const minInt64 = -(2n ** 63n);
