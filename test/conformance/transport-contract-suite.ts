@@ -233,6 +233,19 @@ export function transportContractSuite(name: TransportName): void {
         expect(statusText(await call.status)).toBe('OK: ');
       });
 
+      it('lets the server take the request at once (takeNow), then read the half-close', async () => {
+        const tag = `u${++tags}`;
+        const call = unaryCall(HANG, tag);
+        await call.write(bytes('req'));
+        call.closeSend();
+        const server = await hungStream(tag).stream;
+        expect(text(server.takeNow?.() ?? null)).toBe('req');
+        expect(server.takeNow?.()).toBeUndefined();
+        expect(await server.read()).toBeNull();
+        server.finish(OK);
+        expect(statusText(await call.status)).toBe('OK: ');
+      });
+
       it('never reaches the server when cancelled before the half-close', async () => {
         const tag = `u${++tags}`;
         const call = unaryCall(HANG, tag);

@@ -222,6 +222,13 @@ export interface ServerStream {
   onAbort(listener: ((reason: StatusError) => void) | undefined): void;
   /** read returns the next message; null once the client half-closed. Rejects with StatusError if the call died. */
   read(): Promise<Uint8Array | null>;
+  /**
+   * takeNow takes the next message when one is already there, at once;
+   * undefined when none is (read() then waits for it). Optional: it spares
+   * a unary handler's request a promise where the transport delivers a call
+   * with its request in.
+   */
+  takeNow?(): Uint8Array | undefined;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
   /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */

@@ -263,6 +263,10 @@ class MemoryServerStream implements ServerStream {
     return this.call.requests.shift();
   }
 
+  takeNow(): Uint8Array | undefined {
+    return this.call.requests.takeNow();
+  }
+
   readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     return this.call.requests.shiftWith(onMessage, onFailure, self);
   }
