@@ -91,8 +91,9 @@ export class MessageQueue implements PendingRead {
   fail(err: Error, keepQueued = false): void {
     if (this.failure) return;
     this.failure = err;
-    // Setting an array's length is a runtime call: only done when something is queued.
-    if (!keepQueued && this.items.length > 0) {
+    // Setting an array's length is a runtime call: only done when something waits unread
+    // (slots already read hold nothing, as a unary call's one request does once taken).
+    if (!keepQueued && this.length > 0) {
       this.items.length = 0;
       this.head = 0;
     }
