@@ -120,7 +120,7 @@ export function transportContractSuite(name: TransportName): void {
   });
 
   // onEnd is optional; the transports that have it are held to it here.
-  describe.skipIf(name !== 'memory')('onEnd', () => {
+  describe.skipIf(name !== 'memory' && name !== 'tcp')('onEnd', () => {
     it('tells the final status once, the same as status resolves with', async () => {
       const call = echoCall();
       const heard: Status[] = [];

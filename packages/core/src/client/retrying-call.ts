@@ -30,9 +30,19 @@ export function retryingCall<T>(plan: CallPlan<unknown, unknown>, policy: RetryP
     return retryAfter(plan, policy, attempt, run, err);
   }
   if (!(first instanceof Promise)) return Promise.resolve(first);
-  // Nothing to retry and nothing to unwrap: the attempt's promise is the call's.
-  if (first === plan.final && (plan.options.retries ?? policy.retries) === 0) return first;
+  if ((plan.options.retries ?? policy.retries) === 0) {
+    // Nothing to retry and nothing to unwrap: the attempt's promise is the call's.
+    if (first === plan.final) return first;
+    // Otherwise its failure is reported as retryAfter would, by a shared
+    // function rather than a closure per call.
+    return first.then(undefined, finalError);
+  }
   return first.then(undefined, (err: unknown) => retryAfter(plan, policy, attempt, run, err));
+}
+
+// finalError is what a call that may not retry rejects with: retryAfter's verdict with no retries left.
+function finalError(err: unknown): never {
+  throw err instanceof AttemptError ? err.error : MicroError.from(err, Code.UNAVAILABLE);
 }
 
 // retryAfter goes on from a failed attempt: retries while it is safe and there is time.

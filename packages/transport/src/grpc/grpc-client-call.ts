@@ -25,9 +25,11 @@ export interface CallOwner {
  * chain or caller stack trace.
  */
 export abstract class GrpcClientCall implements ClientStream, ChannelCallListener {
-  // Response headers are awaited by few callers: the promise is made on first look.
+  // Response headers are awaited by few callers: the promise is made, and
+  // grpc-js's headers converted, on first look.
   private headersPromise: Promise<Metadata> | undefined;
   private headersValue: Metadata | undefined;
+  private headersUnread: grpc.Metadata | undefined;
   private resolveHeaders: ((m: Metadata) => void) | undefined;
   readonly status: Promise<Status>;
   private resolveStatus!: (s: Status) => void;
@@ -48,7 +50,13 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
   abstract cancel(code?: number, message?: string): void;
 
   get headers(): Promise<Metadata> {
-    this.headersPromise ??= this.headersValue
+    if (this.headersPromise) return this.headersPromise;
+    const unread = this.headersUnread;
+    if (unread) {
+      this.headersUnread = undefined;
+      this.headersValue = metadataFromGrpcMetadata(unread);
+    }
+    this.headersPromise = this.headersValue
       ? Promise.resolve(this.headersValue)
       : new Promise((r) => {
           this.resolveHeaders = r;
@@ -99,7 +107,9 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
   }
 
   onReceiveMetadata(metadata: grpc.Metadata): void {
-    this.headersArrived(metadataFromGrpcMetadata(metadata));
+    if (this.headersValue || this.headersUnread) return;
+    if (this.resolveHeaders) this.headersArrived(metadataFromGrpcMetadata(metadata));
+    else this.headersUnread = metadata;
   }
 
   abstract onReceiveMessage(message: Buffer): void;
@@ -120,7 +130,7 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
     if (this.final) return;
     const final = this.localStatus ?? status;
     this.final = final;
-    if (!this.headersValue) this.headersArrived(new Metadata());
+    if (!this.headersValue && !this.headersUnread) this.headersArrived(new Metadata());
     this.ended(final);
     this.resolveStatus(final);
     this.owner.callEnded(this);

@@ -12,20 +12,23 @@ import { sessionOf } from './session-guard.js';
 // transport must be changed with it, not the pin loosened.
 
 const PATH = '/contract.Echo/Bidi';
+const UNARY_PATH = '/contract.Echo/Unary';
 const identity = (b: Buffer) => b;
 
 interface ServerSide {
   returnedAccessed: string[];
+  unaryReturnedAccessed: string[];
   handlerCalled: boolean;
   events: string[];
   peer: { remoteAddress?: string; remotePort?: number } | undefined;
   deadline: grpc.Deadline | undefined;
 }
-const side: ServerSide = { returnedAccessed: [], handlerCalled: false, events: [], peer: undefined, deadline: undefined };
+const side: ServerSide = { returnedAccessed: [], unaryReturnedAccessed: [], handlerCalled: false, events: [], peer: undefined, deadline: undefined };
 
-// An interceptor shaped like grpcStreamInterceptor: it returns an object of
+// An interceptor shaped like grpcCallInterceptor: it returns an object of
 // its own, and drives grpc-js's call itself as that call's listener.
 const takeOver: grpc.ServerInterceptor = (method, call) => {
+  if (method.path === UNARY_PATH && !method.requestStream) return takeOverUnary(call);
   if (!method.requestStream || method.path !== PATH) return call as grpc.ServerInterceptingCall;
   const listener = {
     onReceiveMetadata(metadata: grpc.Metadata) {
@@ -54,14 +57,48 @@ const takeOver: grpc.ServerInterceptor = (method, call) => {
       side.events.push('cancel');
     },
   };
+  return startsOnly(call, listener, side.returnedAccessed);
+};
+
+// What the interceptor returns: an object with start() alone, which starts
+// grpc-js's call with the listener and notes every member grpc-js reads.
+function startsOnly(
+  call: grpc.ServerInterceptingCallInterface,
+  listener: Parameters<grpc.ServerInterceptingCallInterface['start']>[0],
+  accessed: string[],
+): grpc.ServerInterceptingCall {
   const own = { start: () => call.start(listener) };
   return new Proxy(own, {
     get(target, key, receiver) {
-      side.returnedAccessed.push(String(key));
+      accessed.push(String(key));
       return Reflect.get(target, key, receiver);
     },
   }) as unknown as grpc.ServerInterceptingCall;
-};
+}
+
+// Shaped like GrpcUnaryServerStream: one request, then at the half close the
+// reply and the status handed to grpc-js back to back, without waiting for
+// the reply's write callback.
+function takeOverUnary(call: grpc.ServerInterceptingCallInterface): grpc.ServerInterceptingCall {
+  let request: Buffer | undefined;
+  const listener = {
+    onReceiveMetadata() {
+      call.startRead();
+    },
+    onReceiveMessage(message: Buffer) {
+      request = message;
+      call.startRead();
+    },
+    onReceiveHalfClose() {
+      call.sendMessage(Buffer.from(`${request}-unary`), () => {});
+      const trailers = new grpc.Metadata();
+      trailers.set('x-trailer', 'after');
+      call.sendStatus({ code: grpc.status.OK, details: 'OK', metadata: trailers });
+    },
+    onCancel() {},
+  };
+  return startsOnly(call, listener, side.unaryReturnedAccessed);
+}
 
 let server: grpc.Server;
 let client: grpc.Client;
@@ -70,6 +107,7 @@ beforeAll(async () => {
   server = new grpc.Server({ interceptors: [takeOver] });
   const registered = server.register(PATH, () => (side.handlerCalled = true), identity, identity, 'bidi');
   expect(registered).toBe(true);
+  expect(server.register(UNARY_PATH, () => (side.handlerCalled = true), identity, identity, 'unary')).toBe(true);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -147,6 +185,28 @@ describe('@grpc/grpc-js contract', () => {
 
   it("calls only start() on what a server interceptor returns, and never the registered bidi handler", () => {
     expect(side.returnedAccessed).toEqual(['start']);
+    expect(side.handlerCalled).toBe(false);
+  });
+
+  it("calls only start() on what an interceptor returns for a unary path, and sends a reply and status given back to back in order", async () => {
+    side.unaryReturnedAccessed = [];
+    const call = client.getChannel().createCall(UNARY_PATH, Infinity, undefined, null, undefined);
+    const messages: string[] = [];
+    const status = new Promise<grpc.StatusObject>((resolve) => {
+      call.start(new grpc.Metadata(), {
+        onReceiveMetadata: () => {},
+        onReceiveMessage: (m: Buffer) => messages.push(m.toString()),
+        onReceiveStatus: resolve,
+      });
+    });
+    call.startRead();
+    call.sendMessageWithContext({ callback: () => {} }, Buffer.from('one'));
+    call.halfClose();
+    const end = await status;
+    expect(end.code).toBe(grpc.status.OK);
+    expect(end.metadata.get('x-trailer')).toEqual(['after']);
+    expect(messages).toEqual(['one-unary']);
+    expect(side.unaryReturnedAccessed).toEqual(['start']);
     expect(side.handlerCalled).toBe(false);
   });
 

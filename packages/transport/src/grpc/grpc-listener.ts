@@ -5,10 +5,9 @@ import { StatusError } from '../status-error.js';
 import type { Listener, ListenOptions, MethodInfo } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import { GrpcServerCalls } from './grpc-server-calls.js';
-import { grpcStreamInterceptor } from './grpc-stream-interceptor.js';
+import { grpcCallInterceptor } from './grpc-call-interceptor.js';
 import { ResetBudget } from './reset-budget.js';
 import { DEFAULT_SERVER_RESETS, type ResetLimits, watchSocket } from './session-guard.js';
-import { GrpcUnaryServerStream } from './grpc-unary-server-stream.js';
 
 // How long streams ended at the grace deadline get to deliver their status
 // before the remaining connections are torn down.
@@ -19,7 +18,7 @@ const FORCE_AFTER_MS = 100;
  * on its own net.Server and hands each to grpc-js through a connection
  * injector: grpc-js speaks HTTP/2 (and TLS) on it, while the listener knows
  * exactly how many client connections are open and which port it bound.
- * Streaming calls never reach grpc-js's handlers: an interceptor runs them.
+ * No call reaches grpc-js's handlers: an interceptor runs them all.
  */
 export class GrpcListener implements Listener {
   private readonly paths = new Set<string>();
@@ -45,7 +44,7 @@ export class GrpcListener implements Listener {
     const { host, port } = splitHostPort(address);
     const own = serverOptions.interceptors ?? [];
     const calls = new GrpcServerCalls(options.onStream, own.length > 0);
-    const server = new grpc.Server({ ...serverOptions, interceptors: [...own, grpcStreamInterceptor(calls)] });
+    const server = new grpc.Server({ ...serverOptions, interceptors: [...own, grpcCallInterceptor(calls)] });
     const injector = server.createConnectionInjector(credentials);
     const serverResets = resetLimits.server ?? DEFAULT_SERVER_RESETS;
     const budget = new ResetBudget(serverResets.burst, serverResets.perSecond);
@@ -97,36 +96,17 @@ export class GrpcListener implements Listener {
     for (const { path, kind } of methods) {
       if (this.paths.has(path)) continue;
       this.paths.add(path);
-      if (kind === 'unary') {
-        // grpc-js's unary path costs far less per call than a duplex stream.
-        this.server.register(
-          path,
-          (call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>, respond: grpc.sendUnaryData<Uint8Array>) =>
-            this.acceptUnary(call, respond, path),
-          serializeBytes,
-          deserializeBytes,
-          'unary',
-        );
-        continue;
-      }
-      // Streaming kinds are all registered as bidi: they are the same bytes on
-      // the wire. The registration routes the path; grpc-js's bidi handler
-      // never runs, as the stream interceptor has taken the call by then.
-      this.server.register(path, neverCalled, serializeBytes, deserializeBytes, 'bidi');
+      // The registration routes the path and tells grpc-js whether a request
+      // stream follows; grpc-js's handler never runs, as the call interceptor
+      // has taken the call by then. Client and server streaming are registered
+      // as bidi: they are the same bytes on the wire.
+      this.server.register(path, neverCalled, serializeBytes, deserializeBytes, kind === 'unary' ? 'unary' : 'bidi');
     }
   }
 
   close(graceMs = 0): Promise<void> {
     this.closing ??= this.shutdown(graceMs);
     return this.closing;
-  }
-
-  private acceptUnary(
-    call: grpc.ServerUnaryCall<Uint8Array, Uint8Array>,
-    respond: grpc.sendUnaryData<Uint8Array>,
-    path: string,
-  ): void {
-    this.calls.started(new GrpcUnaryServerStream(call, respond, path, this.calls));
   }
 
   private async shutdown(graceMs: number): Promise<void> {

@@ -16,17 +16,18 @@ import type { GrpcServerCalls } from './grpc-server-calls.js';
  */
 export const CLIENT_DEADLINE_LEAD_MS = 50;
 
-/** GrpcCallHandle is what the shared part of a server call needs of the grpc-js call under it. */
-export interface GrpcCallHandle {
-  getDeadline(): grpc.Deadline;
-  sendMetadata(metadata: grpc.Metadata): void;
-}
+/** GrpcInterceptedCall is grpc-js's server call as an interceptor gets it, which every tsmicro call drives itself. */
+export type GrpcInterceptedCall = grpc.ServerInterceptingCallInterface;
+
+/** GrpcCallListener is what grpc-js tells a server call's events to. */
+export type GrpcCallListener = Parameters<GrpcInterceptedCall['start']>[0];
 
 /** GrpcTrailingStatus is a status in grpc-js's terms, ready to send. */
 export interface GrpcTrailingStatus {
   readonly code: number;
   readonly details: string;
-  readonly metadata: grpc.Metadata;
+  /** The trailers; null for none, as grpc-js's own handlers give it (it makes the one it sends itself). */
+  readonly metadata: grpc.Metadata | null;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface GrpcTrailingStatus {
  * however grpc-js carries it: the request's headers, deadline and peer, the
  * abort signal, response headers, and ending the call exactly once.
  */
-export abstract class GrpcServerCall<C extends GrpcCallHandle = GrpcCallHandle> implements ServerStream {
+export abstract class GrpcServerCall implements ServerStream {
   /** The request's headers as grpc-js has them; set before the call reaches the application. */
   protected requestHeaders: grpc.Metadata | undefined;
   // Converted on first look: most handlers read no headers, and the
@@ -46,12 +47,18 @@ export abstract class GrpcServerCall<C extends GrpcCallHandle = GrpcCallHandle> 
   protected statusSent = false;
 
   constructor(
-    protected readonly call: C,
+    protected readonly call: GrpcInterceptedCall,
     readonly method: string,
     protected readonly calls: GrpcServerCalls,
   ) {}
 
-  abstract readonly peer: string;
+  // Built from what grpc-js noted of the connection when the call came:
+  // it holds no string per open call, and it outlives the connection.
+  get peer(): string {
+    const { remoteAddress, remotePort } = this.call.getConnectionInfo();
+    if (!remoteAddress) return 'unknown';
+    return remotePort ? `${remoteAddress}:${remotePort}` : remoteAddress;
+  }
 
   // Asked of grpc-js each time rather than kept: it is fixed when the call
   // starts, and a field per open stream costs more than the lookup.
@@ -163,7 +170,8 @@ export abstract class GrpcServerCall<C extends GrpcCallHandle = GrpcCallHandle> 
 // Trailers that cannot be sent turn the status into INTERNAL saying why.
 function trailingStatus(status: Status): GrpcTrailingStatus {
   try {
-    return { code: status.code, details: status.message, metadata: grpcMetadataFromMetadata(status.metadata) };
+    const metadata = status.metadata.size === 0 ? null : grpcMetadataFromMetadata(status.metadata);
+    return { code: status.code, details: status.message, metadata };
   } catch (err) {
     return { code: Code.INTERNAL, details: statusErrorFromUnknown(err).message, metadata: new grpc.Metadata() };
   }

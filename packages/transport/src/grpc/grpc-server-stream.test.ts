@@ -175,6 +175,40 @@ describe('grpc server streams', () => {
     expect((await call.status).code).toBe(Code.OK);
   });
 
+  it('sends a unary reply, then its status and trailers, through an interceptor whose message hook finishes later', async () => {
+    // grpc-js's interceptor layer drops a status given while a message hook
+    // is at work: the unary reply must be through before the status goes.
+    const statuses: string[] = [];
+    const interceptor: grpc.ServerInterceptor = (_method, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        sendMessage: (message, next) => setTimeout(() => next(message), 20),
+        sendStatus: (status, next) => {
+          statuses.push(`${status.code} ${String(status.metadata?.get('x-trail')[0])}`);
+          next(status);
+        },
+      });
+    const conn = await serve(
+      async (s) => {
+        const m = await s.read();
+        await s.write(m as Uint8Array);
+        const trailers = dec(m) === 'with' ? new Metadata({ 'x-trail': 't1' }) : new Metadata();
+        s.finish({ code: Code.OK, message: '', metadata: trailers });
+      },
+      { serverOptions: { interceptors: [interceptor] } },
+      [{ path: '/test.Stream/Unary', kind: 'unary' }],
+    );
+    for (const word of ['with', 'without']) {
+      const unary = conn.openStream('/test.Stream/Unary', new Metadata(), { kind: 'unary' });
+      await unary.write(enc(word));
+      unary.closeSend();
+      expect(await readAll(unary)).toEqual([word]);
+      const status = await unary.status;
+      expect(status.code).toBe(Code.OK);
+      expect(status.metadata.get('x-trail')).toBe(word === 'with' ? 't1' : undefined);
+    }
+    expect(statuses).toEqual(['0 t1', '0 undefined']);
+  });
+
   it('settles waiting writes and a held status when the client cancels behind slow interceptor hooks', async () => {
     const interceptor: grpc.ServerInterceptor = (_method, call) =>
       new grpc.ServerInterceptingCall(call, {

@@ -3,29 +3,26 @@ import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { ACCEPTED } from '../transport.js';
 import { statusErrorFromUnknown } from './grpc-error.js';
-import { GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
+import { type GrpcCallListener, type GrpcInterceptedCall, GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
 import { ReadQueue, type ReadSource } from './read-queue.js';
 
 // One shared error for reads after the call's own end: building an Error per
 // call (a stack capture) showed in profiles of short calls.
 const CALL_FINISHED = new StatusError(Code.CANCELLED, 'call finished');
 
-type InterceptedCall = grpc.ServerInterceptingCallInterface;
-/** What grpc-js tells a call's events to. */
-type CallListener = Parameters<InterceptedCall['start']>[0];
 /** A write beyond the window: its message waits here until grpc-js has room. */
 type Waiting = { message: Uint8Array; resolve: () => void; reject: (err: Error) => void };
 
 /**
  * GrpcServerStream is the handler's side of a streaming call, run directly
- * on grpc-js's server call from an interceptor (see grpcStreamInterceptor):
+ * on grpc-js's server call from an interceptor (see grpcCallInterceptor):
  * the stream is the call's listener itself, asks for one message at a time
  * while few wait unread, and counts grpc-js's write callbacks for backpressure.
  * No Node stream is built per call.
  */
 export class GrpcServerStream
-  extends GrpcServerCall<InterceptedCall>
-  implements CallListener, ReadSource, Pick<InterceptedCall, 'start'>
+  extends GrpcServerCall
+  implements GrpcCallListener, ReadSource, Pick<GrpcInterceptedCall, 'start'>
 {
   private readonly queue = new ReadQueue(this);
   // Messages handed to grpc-js whose write callback has not come.
@@ -44,14 +41,6 @@ export class GrpcServerStream
    */
   start(): void {
     this.call.start(this);
-  }
-
-  // Built from what grpc-js noted of the connection when the call came:
-  // it holds no string per open stream, and it outlives the connection.
-  get peer(): string {
-    const { remoteAddress, remotePort } = this.call.getConnectionInfo();
-    if (!remoteAddress) return 'unknown';
-    return remotePort ? `${remoteAddress}:${remotePort}` : remoteAddress;
   }
 
   onReceiveMetadata(metadata: grpc.Metadata): void {

@@ -363,6 +363,38 @@ describe('createGrpcTransport, methods announced as unary', () => {
     expect(conn.activeStreams).toBe(0);
   });
 
+  it('answers a peer that sends a unary method two requests or none with UNIMPLEMENTED, never reaching the handler', async () => {
+    let handled = 0;
+    const { conn } = await serveUnary({
+      '/test.Echo/Unary': async (s) => {
+        handled++;
+        await s.write(enc('reply'));
+        s.finish(ok());
+      },
+    });
+    // A streaming call object does not hold the peer to one request.
+    const twice = conn.openStream('/test.Echo/Unary', new Metadata());
+    await twice.write(enc('a'));
+    await twice.write(enc('b'));
+    twice.closeSend();
+    const twiceStatus = await twice.status;
+    expect(twiceStatus.code).toBe(Code.UNIMPLEMENTED);
+    expect(twiceStatus.message).toMatch(/second request message for unary method \/test\.Echo\/Unary/);
+    const none = conn.openStream('/test.Echo/Unary', new Metadata());
+    none.closeSend();
+    const noneStatus = await none.status;
+    expect(noneStatus.code).toBe(Code.UNIMPLEMENTED);
+    expect(noneStatus.message).toMatch(/no request message for unary method/);
+    expect(handled).toBe(0);
+    // The connection goes on serving.
+    const good = conn.openStream('/test.Echo/Unary', new Metadata(), unary);
+    await good.write(enc('c'));
+    good.closeSend();
+    expect(await readAll(good)).toEqual(['reply']);
+    expect((await good.status).code).toBe(Code.OK);
+    expect(handled).toBe(1);
+  });
+
   it('ends a call at its deadline on both sides', async () => {
     let serverSignal: AbortSignal | undefined;
     const { conn } = await serveUnary({

@@ -2,46 +2,61 @@ import * as grpc from '@grpc/grpc-js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { ACCEPTED } from '../transport.js';
-import { GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
-import type { GrpcServerCalls } from './grpc-server-calls.js';
-
-type UnaryCall = grpc.ServerUnaryCall<Uint8Array, Uint8Array>;
-
-// Each grpc-js call object points back to the stream built on it, so its
-// 'cancelled' listener can be one shared function rather than a closure per call.
-const OWNER = Symbol('tsmicro.grpcUnaryServerStream');
-type Owned = { [OWNER]?: GrpcUnaryServerStream };
+import { type GrpcCallListener, type GrpcInterceptedCall, GrpcServerCall, type GrpcTrailingStatus } from './grpc-server-call.js';
 
 /**
  * GrpcUnaryServerStream is the handler's side of a call to a method
- * announced as unary, over grpc-js's unary handler: grpc-js has read the one
- * request before the call starts, and sends the one reply with the status.
+ * announced as unary, run directly on grpc-js's server call from an
+ * interceptor (see grpcCallInterceptor), as streaming calls are: it is the
+ * call's listener itself, takes the one request, and hands the application
+ * the call at the half close. grpc-js's own unary handler would build a Node
+ * Writable, a Metadata and three closures per call; none is built here.
  */
-export class GrpcUnaryServerStream extends GrpcServerCall<UnaryCall> {
-  // Read at the start: grpc-js knows the peer only while the connection lasts.
-  readonly peer: string;
+export class GrpcUnaryServerStream extends GrpcServerCall implements GrpcCallListener, Pick<GrpcInterceptedCall, 'start'> {
+  private request: Uint8Array | undefined;
   private requestTaken = false;
   private reply: Uint8Array | undefined;
 
-  constructor(
-    call: UnaryCall,
-    private readonly respond: grpc.sendUnaryData<Uint8Array>,
-    method: string,
-    calls: GrpcServerCalls,
-  ) {
-    super(call, method, calls);
-    this.requestHeaders = call.metadata;
-    this.peer = call.getPeer();
-    (call as Owned)[OWNER] = this;
-    // grpc-js reports 'cancelled' for a reset stream and an expired deadline.
-    call.on('cancelled', GrpcUnaryServerStream.onCancelled);
+  /** start is grpc-js's handler starting the call the interceptor returned; its listener is left out. */
+  start(): void {
+    this.call.start(this);
+  }
+
+  onReceiveMetadata(metadata: grpc.Metadata): void {
+    this.requestHeaders = metadata;
+    this.call.startRead();
+  }
+
+  // The same statuses grpc-js's unary handler gives a peer that breaks the one-request rule.
+  onReceiveMessage(message: Uint8Array): void {
+    if (this.request !== undefined) {
+      this.refuse(`Received a second request message for unary method ${this.method}`);
+      return;
+    }
+    this.request = message;
+    this.call.startRead();
+  }
+
+  onReceiveHalfClose(): void {
+    if (this.request === undefined) {
+      this.refuse(`Received no request message for unary method ${this.method}`);
+      return;
+    }
+    this.calls.started(this);
+  }
+
+  // grpc-js reports the end of every call here: after the status it sent
+  // (ours, or its own for a deadline or a bad message) and for a reset stream.
+  onCancel(): void {
+    this.forget();
+    this.interrupt();
   }
 
   read(): Promise<Uint8Array | null> {
     if (this.abortReason) return Promise.reject(this.abortReason);
     if (this.requestTaken) return Promise.resolve(null);
     this.requestTaken = true;
-    return Promise.resolve(this.call.request);
+    return Promise.resolve(this.request ?? null);
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -52,28 +67,38 @@ export class GrpcUnaryServerStream extends GrpcServerCall<UnaryCall> {
     return ACCEPTED;
   }
 
-  private static onCancelled(this: Owned): void {
-    // biome-ignore lint/complexity/noThisInStatic: one listener for every call, made once; `this` is the grpc-js call it listens on (see the this parameter)
-    const stream = this[OWNER];
-    if (!stream) return;
-    stream.forget();
-    stream.interrupt();
-  }
-
   protected sendStatus(status: GrpcTrailingStatus): void {
     this.statusSent = true;
     this.forget();
     if (status.code !== Code.OK) {
-      this.respond(status);
+      this.call.sendStatus(status);
       return;
     }
-    if (this.reply === undefined) {
-      this.respond({ code: grpc.status.INTERNAL, details: 'the handler ended a unary call without a reply', metadata: new grpc.Metadata() });
+    const reply = this.reply;
+    if (reply === undefined) {
+      this.call.sendStatus({ code: grpc.status.INTERNAL, details: 'the handler ended a unary call without a reply', metadata: new grpc.Metadata() });
       return;
     }
-    this.respond(null, this.reply, status.metadata);
+    const ok = { code: grpc.status.OK, details: 'OK', metadata: status.metadata };
+    // Without interceptors grpc-js ends the HTTP/2 stream behind the reply it
+    // was handed, so the reply, its headers and the trailers leave in one
+    // socket write. An interceptor holds the reply while its hook works and
+    // drops a status given meanwhile: there the status waits for the reply.
+    if (!this.calls.intercepted) {
+      this.call.sendMessage(reply, noop);
+      this.call.sendStatus(ok);
+      return;
+    }
+    this.call.sendMessage(reply, () => this.call.sendStatus(ok));
   }
 
   // Reads and writes never wait here, so an abort leaves nothing to settle.
   protected failed(): void {}
+
+  private refuse(details: string): void {
+    this.statusSent = true;
+    this.call.sendStatus({ code: grpc.status.UNIMPLEMENTED, details, metadata: new grpc.Metadata() });
+  }
 }
+
+function noop(): void {}

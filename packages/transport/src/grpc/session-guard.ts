@@ -107,7 +107,8 @@ export function guardSession(
     (socket as unknown as { _handle?: ReadableHandle })._handle?.readStop?.();
     setImmediate(condemn, session);
   };
-  session.on('stream', (stream: ServerHttp2Stream) => stream.once('aborted', onReset));
+  // Node emits 'aborted' at most once per stream: a plain listener does, without a once wrapper per stream.
+  session.on('stream', (stream: ServerHttp2Stream) => stream.on('aborted', onReset));
   session.once('close', destroySoon);
   session.on('error', destroySoon);
   socket.once('close', () => clearTimeout(timer));

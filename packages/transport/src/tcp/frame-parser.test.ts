@@ -11,7 +11,7 @@ const DEFAULT_MAX = 256 * 1024;
 
 function collect(max = 1 << 20): { parser: FrameParser; seen: Seen[] } {
   const seen: Seen[] = [];
-  const parser = new FrameParser(max, (id, type, flags, payload) => seen.push([id, type, flags, payload.toString('hex')]));
+  const parser = new FrameParser(max, (id, type, flags, bytes, start, end) => seen.push([id, type, flags, bytes.toString('hex', start, end)]));
   return { parser, seen };
 }
 
@@ -40,14 +40,15 @@ describe('FrameParser', () => {
     expect(seen).toEqual(expected);
   });
 
-  it('hands out payloads as views of the chunk, not copies', () => {
-    let payload: Buffer | undefined;
-    const parser = new FrameParser(1024, (_i, _t, _f, p) => {
-      payload = p;
+  it('hands out payloads as ranges of the chunk, not copies', () => {
+    let payload: [Buffer, number, number] | undefined;
+    const parser = new FrameParser(1024, (_i, _t, _f, bytes, start, end) => {
+      payload = [bytes, start, end];
     });
     const chunk = encodeFrame(1, FrameType.DATA, 2, Buffer.from('zero-copy'));
     parser.push(chunk);
-    expect(payload?.buffer).toBe(chunk.buffer);
+    expect(payload).toEqual([chunk, 10, chunk.length]);
+    expect(payload?.[0]).toBe(chunk);
   });
 
   it('throws a TcpProtocolError on an oversize length before the payload arrives', () => {
@@ -107,8 +108,8 @@ describe('FrameParser', () => {
 
   it('stops after the frame being handled on hold() and goes on where it stopped on release()', () => {
     const seen: Seen[] = [];
-    const parser: FrameParser = new FrameParser(1 << 20, (id, type, flags, payload) => {
-      seen.push([id, type, flags, payload.toString('hex')]);
+    const parser: FrameParser = new FrameParser(1 << 20, (id, type, flags, bytes, start, end) => {
+      seen.push([id, type, flags, bytes.toString('hex', start, end)]);
       if (seen.length === 1) parser.hold();
     });
     parser.push(all.subarray(0, all.length - 3));

@@ -1,12 +1,17 @@
 import { FRAME_HEADER_SIZE, GoawayCode } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
 
-/** FrameHandler receives one parsed frame; `payload` is a view into the received bytes, not a copy. */
-export type FrameHandler = (streamId: number, type: number, flags: number, payload: Buffer) => void;
+/**
+ * FrameHandler receives one parsed frame: its payload is bytes[start, end)
+ * of the received bytes, not a copy. It is handed as a range rather than a
+ * view, so a frame read in place (most HEADERS and TRAILERS) costs no
+ * Buffer object; a handler that keeps the payload takes a subarray.
+ */
+export type FrameHandler = (streamId: number, type: number, flags: number, bytes: Buffer, start: number, end: number) => void;
 
 /**
  * FrameParser cuts a byte stream into frames. Whole frames inside one chunk
- * are handed out as subarrays of it; bytes of an incomplete frame wait in a
+ * are handed out as ranges of it; bytes of an incomplete frame wait in a
  * list and are joined once, when the frame is complete. The length field is
  * checked against maxFrameSize before anything is buffered for the frame.
  */
@@ -84,9 +89,9 @@ export class FrameParser {
       const streamId = buf.readUInt32BE(off);
       const type = buf[off + 4] as number;
       const flags = buf[off + 5] as number;
-      const payload = buf.subarray(off + FRAME_HEADER_SIZE, off + total);
+      const start = off + FRAME_HEADER_SIZE;
       off += total;
-      this.onFrame(streamId, type, flags, payload);
+      this.onFrame(streamId, type, flags, buf, start, off);
     }
     if (!this.stopped && off < end) {
       this.pending.push(off === 0 ? buf : buf.subarray(off));

@@ -15,6 +15,7 @@ import {
   encodeHeadersPayload,
   encodeTrailersPayload,
   encodeWindowUpdate,
+  isPlainOkTrailers,
 } from './frame.js';
 import { decodeMetadata, encodeMetadata } from './metadata-codec.js';
 import { DEFAULT_SETTINGS, decodePreface, encodePreface } from './preface.js';
@@ -76,6 +77,20 @@ describe('encodeTrailersPayload', () => {
     expect(t).toMatchObject({ code: 0, message: '' });
     expect(decodeMetadata(t.metadata).size).toBe(0);
     expect(decodeTrailersPayload(encodeTrailersPayload(0, 'é', encodeMetadata(undefined))).message).toBe('é');
+  });
+
+  it('tells a plain OK in place inside the received bytes, and nothing else', () => {
+    const ok = encodeTrailersPayload(0, '', encodeMetadata(undefined));
+    const around = (p: Buffer) => Buffer.concat([Buffer.alloc(7, 1), p, Buffer.alloc(3, 1)]);
+    expect(isPlainOkTrailers(around(ok), 7, 7 + ok.length)).toBe(true);
+    for (const other of [
+      encodeTrailersPayload(1, '', encodeMetadata(undefined)),
+      encodeTrailersPayload(0, 'x', encodeMetadata(undefined)),
+      encodeTrailersPayload(0, '', encodeMetadata(new Metadata({ k: 'v' }))),
+    ]) {
+      expect(isPlainOkTrailers(around(other), 7, 7 + other.length)).toBe(false);
+    }
+    expect(isPlainOkTrailers(around(ok), 7, 7 + ok.length - 1)).toBe(false);
   });
 
   it('rejects a message length past the end', () => {

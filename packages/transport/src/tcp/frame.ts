@@ -111,16 +111,18 @@ export function encodeHeadersPayload(timeoutMs: number, method: string, contentT
 }
 
 /**
- * headersMetadataStart checks a HEADERS payload's layout and returns where
- * its metadata block starts; the method is bytes 6..6+ml, ml the u16 at 4.
+ * headersMetadataStart checks the layout of the HEADERS payload p[start, end)
+ * and returns where its metadata block starts in p; the method is bytes
+ * 6..6+ml of the payload, ml the u16 at 4.
  */
-export function headersMetadataStart(p: Buffer): number {
-  if (p.length < 8) throw new TcpProtocolError('HEADERS payload too short');
-  const ml = p.readUInt16BE(4);
-  if (p.length < 8 + ml) throw new TcpProtocolError('HEADERS method overruns the frame');
-  const mdStart = 8 + ml + p.readUInt16BE(6 + ml);
-  if (p.length < mdStart) throw new TcpProtocolError('HEADERS content type overruns the frame');
-  return mdStart;
+export function headersMetadataStart(p: Buffer, start = 0, end = p.length): number {
+  const length = end - start;
+  if (length < 8) throw new TcpProtocolError('HEADERS payload too short');
+  const ml = p.readUInt16BE(start + 4);
+  if (length < 8 + ml) throw new TcpProtocolError('HEADERS method overruns the frame');
+  const mdStart = 8 + ml + p.readUInt16BE(start + 6 + ml);
+  if (length < mdStart) throw new TcpProtocolError('HEADERS content type overruns the frame');
+  return start + mdStart;
 }
 
 /** decodeHeadersPayload reads a HEADERS payload; a malformed one is a TcpProtocolError. */
@@ -154,9 +156,11 @@ export function encodeTrailersPayload(code: number, message: string, metadata: B
   return b;
 }
 
-/** isPlainOkTrailers tells whether a TRAILERS payload is OK with no message and no metadata, as most are. */
-export function isPlainOkTrailers(p: Buffer): boolean {
-  return p.length === OK_TRAILERS.length && p.readUInt32BE(0) === 0 && p.readUInt32BE(4) === 0 && p[8] === 0 && p[9] === 0;
+/** isPlainOkTrailers tells whether the TRAILERS payload p[start, end) is OK with no message and no metadata, as most are. */
+export function isPlainOkTrailers(p: Buffer, start = 0, end = p.length): boolean {
+  if (end - start !== OK_TRAILERS.length) return false;
+  for (let i = start; i < end; i++) if (p[i] !== 0) return false;
+  return true;
 }
 
 /** decodeTrailersPayload reads a TRAILERS payload; a malformed one is a TcpProtocolError. */

@@ -25,29 +25,30 @@ export class RequestHeadersReader {
   private last: KnownNames | undefined;
   private readonly names = new Map<string, string>();
 
-  /** read decodes one payload; a malformed one is a TcpProtocolError. */
-  read(p: Buffer): RequestHeaders {
-    const mdStart = headersMetadataStart(p);
-    const names = this.namesOf(p, mdStart);
-    const mdLength = p.length - mdStart;
-    const metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart);
-    return { timeoutMs: p.readUInt32BE(0), method: names.method, contentType: names.contentType, metadata };
+  /** read decodes the payload p[start, end); a malformed one is a TcpProtocolError. */
+  read(p: Buffer, start = 0, end = p.length): RequestHeaders {
+    const mdStart = headersMetadataStart(p, start, end);
+    const names = this.namesOf(p, start, mdStart);
+    const mdLength = end - mdStart;
+    const metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
+    return { timeoutMs: p.readUInt32BE(start), method: names.method, contentType: names.contentType, metadata };
   }
 
-  private namesOf(p: Buffer, end: number): KnownNames {
+  // namesOf reads the names of a payload starting at `start` whose metadata starts at `end`.
+  private namesOf(p: Buffer, start: number, end: number): KnownNames {
     const last = this.last;
-    if (last !== undefined && sameBytes(last.bytes, p, end)) return last;
+    if (last !== undefined && sameBytes(last.bytes, p, start + 4, end)) return last;
     for (const k of this.known) {
-      if (sameBytes(k.bytes, p, end)) {
+      if (sameBytes(k.bytes, p, start + 4, end)) {
         this.last = k;
         return k;
       }
     }
-    const ml = p.readUInt16BE(4);
+    const ml = p.readUInt16BE(start + 4);
     const names: KnownNames = {
-      bytes: Buffer.from(p.subarray(4, end)),
-      method: this.interned(p.toString('utf8', 6, 6 + ml)),
-      contentType: this.interned(p.toString('utf8', 8 + ml, end)),
+      bytes: Buffer.from(p.subarray(start + 4, end)),
+      method: this.interned(p.toString('utf8', start + 6, start + 6 + ml)),
+      contentType: this.interned(p.toString('utf8', start + 8 + ml, end)),
     };
     // Bounded: a client sending endless distinct names gets nothing kept.
     if (this.known.length < MAX_KNOWN) {
@@ -65,11 +66,11 @@ export class RequestHeadersReader {
   }
 }
 
-// sameBytes tells whether p[4, end) holds exactly `bytes`; names differ most
-// at their end, so that is where the comparison starts.
-function sameBytes(bytes: Buffer, p: Buffer, end: number): boolean {
+// sameBytes tells whether p[from, end) holds exactly `bytes`; names differ
+// most at their end, so that is where the comparison starts.
+function sameBytes(bytes: Buffer, p: Buffer, from: number, end: number): boolean {
   const n = bytes.length;
-  if (end - 4 !== n) return false;
-  for (let i = n - 1; i >= 0; i--) if (bytes[i] !== p[4 + i]) return false;
+  if (end - from !== n) return false;
+  for (let i = n - 1; i >= 0; i--) if (bytes[i] !== p[from + i]) return false;
   return true;
 }

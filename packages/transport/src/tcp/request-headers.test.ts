@@ -89,6 +89,21 @@ describe('RequestHeadersReader', () => {
     expect(r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/Method0', CT, encodeMetadata(undefined))).method).toBe(first);
   });
 
+  it('reads a payload in place inside the received bytes, and its overruns stop at the frame, not the bytes after it', () => {
+    const r = new RequestHeadersReader();
+    const md = new Metadata({ 'x-trace': 'abc' });
+    for (const m of [undefined, md]) {
+      const payload = encodeHeadersPayload(77, '/pkg.Svc/Method', CT, encodeMetadata(m));
+      const bytes = Buffer.concat([Buffer.alloc(13, 9), payload, Buffer.alloc(5, 9)]);
+      const h = r.read(bytes, 13, 13 + payload.length);
+      expect([h.timeoutMs, h.method, h.contentType]).toEqual([77, '/pkg.Svc/Method', CT]);
+      expect(decodeMetadata(h.metadata).get('x-trace')).toBe(m === undefined ? undefined : 'abc');
+    }
+    const good = encodeHeadersPayload(NO_TIMEOUT, '/a/b', CT, encodeMetadata(undefined));
+    const bytes = Buffer.concat([Buffer.alloc(3), good, Buffer.alloc(64)]);
+    expect(() => r.read(bytes, 3, 3 + 9)).toThrow(TcpProtocolError);
+  });
+
   it('rejects payloads whose method or content type overrun the frame, as decodeHeadersPayload does', () => {
     const r = new RequestHeadersReader();
     const good = encodeHeadersPayload(NO_TIMEOUT, '/a/b', CT, encodeMetadata(undefined));

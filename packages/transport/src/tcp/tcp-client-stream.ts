@@ -21,6 +21,8 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   private statusValue: Status | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
+  // The end listener (ClientStream.onEnd): told without a promise.
+  private endListener: ((s: Status) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number) {
@@ -48,6 +50,13 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
             });
     }
     return this.statusPromise;
+  }
+
+  /** onEnd sets the one end listener; one set after the end is called on a microtask. */
+  onEnd(listener: (s: Status) => void): void {
+    const status = this.statusValue;
+    if (status === undefined) this.endListener = listener;
+    else queueMicrotask(() => listener(status));
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -127,6 +136,9 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     this.setHeaders(undefined);
     if (this.statusValue === undefined) this.statusValue = err === null ? OK_STATUS : err.status;
     this.resolveStatus?.(this.statusValue);
+    const listener = this.endListener;
+    this.endListener = undefined;
+    listener?.(this.statusValue);
   }
 
   // setHeaders takes the response headers once; undefined stands for none.

@@ -92,9 +92,9 @@ export class TcpConnection extends TcpSession implements Connection {
     return this.closing;
   }
 
-  protected onHeaders(id: number, _flags: number, payload: Buffer): void {
+  protected onHeaders(id: number, _flags: number, bytes: Buffer, start: number, end: number): void {
     const s = this.streams.get(id) as TcpClientStream | undefined;
-    const h = decodeHeadersPayload(payload);
+    const h = decodeHeadersPayload(bytes.subarray(start, end));
     if (s === undefined) return;
     if (h.metadata.length > this.local.maxMetadataSize) {
       s.abort(Code.RESOURCE_EXHAUSTED, `response headers of ${h.metadata.length} bytes exceed the limit of ${this.local.maxMetadataSize}`);
@@ -103,12 +103,12 @@ export class TcpConnection extends TcpSession implements Connection {
     s.onResponseHeaders(decodeMetadata(h.metadata));
   }
 
-  protected onTrailers(id: number, payload: Buffer): void {
-    if (isPlainOkTrailers(payload)) {
+  protected onTrailers(id: number, bytes: Buffer, start: number, end: number): void {
+    if (isPlainOkTrailers(bytes, start, end)) {
       (this.streams.get(id) as TcpClientStream | undefined)?.onOkTrailers();
       return;
     }
-    const t = decodeTrailersPayload(payload);
+    const t = decodeTrailersPayload(bytes.subarray(start, end));
     const s = this.streams.get(id) as TcpClientStream | undefined;
     if (s === undefined) return;
     if (t.metadata.length > this.local.maxMetadataSize) {

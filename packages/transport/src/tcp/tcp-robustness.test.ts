@@ -35,7 +35,7 @@ async function rawPeer(address: string): Promise<RawPeer> {
       buf = Buffer.concat([buf, chunk]);
       const p = decodePreface(buf);
       if (p === null) return;
-      parser = new FrameParser(1 << 24, (id, type, flags, payload) => frames.push([id, type, flags, Buffer.from(payload)]));
+      parser = new FrameParser(1 << 24, (id, type, flags, bytes, start, end) => frames.push([id, type, flags, Buffer.from(bytes.subarray(start, end))]));
       parser.push(buf.subarray(p.length));
       resolve();
     });

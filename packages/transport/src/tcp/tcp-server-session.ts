@@ -3,7 +3,7 @@ import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import type { KeepaliveOptions, ServerStream } from '../transport.js';
 import { Flag, type GoawayPayload } from './frame.js';
-import { decodeMetadata } from './metadata-codec.js';
+import { EMPTY_METADATA_BLOCK, decodeMetadata } from './metadata-codec.js';
 import type { Settings } from './preface.js';
 import { RequestHeadersReader } from './request-headers-reader.js';
 import { GoawayCode, TcpProtocolError } from './protocol-error.js';
@@ -58,10 +58,10 @@ export class TcpServerSession extends TcpSession {
     return this.lastStreamId;
   }
 
-  protected onHeaders(id: number, flags: number, payload: Buffer): void {
+  protected onHeaders(id: number, flags: number, bytes: Buffer, start: number, end: number): void {
     if ((id & 1) === 0 || id <= this.lastStreamId) throw new TcpProtocolError(`HEADERS for stream ${id}, which the client cannot open now`);
     this.lastStreamId = id;
-    const h = this.headers.read(payload);
+    const h = this.headers.read(bytes, start, end);
     if (this.goawaySent) {
       this.push(encodeRst(id, Code.UNAVAILABLE, 'server is shutting down', Flag.REFUSED));
       return;
@@ -76,7 +76,7 @@ export class TcpServerSession extends TcpSession {
     }
     const s = new TcpServerStream(id, this, this.peer.initialWindowSize, this.options.maxMessageSize, {
       method: h.method,
-      metadata: decodeMetadata(h.metadata),
+      metadata: h.metadata === EMPTY_METADATA_BLOCK ? undefined : decodeMetadata(h.metadata),
       contentType: h.contentType === '' ? undefined : h.contentType,
       timeoutMs: h.timeoutMs,
       peer: this.peerAddress,

@@ -1,5 +1,5 @@
 import { AbortNotice } from '../abort-notice.js';
-import type { Metadata } from '../metadata.js';
+import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status } from '../status-error.js';
 import type { ServerStream } from '../transport.js';
@@ -10,7 +10,8 @@ import { type StreamHost, TcpStreamBase } from './stream-base.js';
 /** ServerStreamInit is what a HEADERS frame told the server about a new call. */
 export interface ServerStreamInit {
   readonly method: string;
-  readonly metadata: Metadata;
+  /** The request headers; undefined when the call carried none. */
+  readonly metadata: Metadata | undefined;
   readonly contentType: string | undefined;
   readonly timeoutMs: number;
   readonly peer: string;
@@ -32,12 +33,13 @@ function peerError(code: Code, message: string): StatusError {
 /** TcpServerStream is the handler's side of one call on a tcp connection. */
 export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly method: string;
-  readonly metadata: Metadata;
   readonly deadline: number | undefined;
   readonly contentType: string | undefined;
   readonly peer: string;
   private readonly peerMaxMetadataSize: number;
   private readonly aborted = new AbortNotice();
+  // Request headers; undefined for none until someone looks (most calls carry none).
+  private metadataValue: Metadata | undefined;
   private headersSent = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
@@ -45,7 +47,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number, init: ServerStreamInit) {
     super(id, host, sendWindow, maxMessageSize);
     this.method = init.method;
-    this.metadata = init.metadata;
+    this.metadataValue = init.metadata;
     this.contentType = init.contentType;
     this.peer = init.peer;
     this.peerMaxMetadataSize = init.peerMaxMetadataSize;
@@ -55,6 +57,15 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
       this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), init.timeoutMs);
       this.timer.unref();
     }
+  }
+
+  get metadata(): Metadata {
+    return (this.metadataValue ??= new Metadata());
+  }
+
+  /** endsAtDeadline: this stream's own timer aborts it with DEADLINE_EXCEEDED, so the framework needs none. */
+  get endsAtDeadline(): boolean {
+    return true;
   }
 
   get signal(): AbortSignal {

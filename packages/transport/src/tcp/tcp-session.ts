@@ -82,7 +82,7 @@ export abstract class TcpSession implements StreamHost {
       this.resolveClosed = resolve;
     });
     this.batcher = new WriteBatcher(socket);
-    this.parser = new FrameParser(local.maxFrameSize, (id, type, flags, payload) => this.onFrame(id, type, flags, payload));
+    this.parser = new FrameParser(local.maxFrameSize, (id, type, flags, bytes, start, end) => this.onFrame(id, type, flags, bytes, start, end));
   }
 
   /** start begins reading, first the bytes that came with the peer's preface. */
@@ -152,10 +152,10 @@ export abstract class TcpSession implements StreamHost {
    * DATA reaches a stream: the server starts the calls that arrived then.
    */
   protected startArrived(): void {}
-  /** onHeaders handles a HEADERS frame. */
-  protected abstract onHeaders(id: number, flags: number, payload: Buffer): void;
-  /** onTrailers handles a TRAILERS frame. */
-  protected abstract onTrailers(id: number, payload: Buffer): void;
+  /** onHeaders handles a HEADERS frame, whose payload is bytes[start, end). */
+  protected abstract onHeaders(id: number, flags: number, bytes: Buffer, start: number, end: number): void;
+  /** onTrailers handles a TRAILERS frame, whose payload is bytes[start, end). */
+  protected abstract onTrailers(id: number, bytes: Buffer, start: number, end: number): void;
   /** onGoaway handles the peer's GOAWAY. */
   protected abstract onGoaway(g: GoawayPayload): void;
   /** onResetReceived sees every RST, known stream or not (the server rate-limits them). */
@@ -176,11 +176,14 @@ export abstract class TcpSession implements StreamHost {
     this.startArrived();
   }
 
-  private onFrame(id: number, type: number, flags: number, payload: Buffer): void {
+  // onFrame handles one frame, its payload bytes[start, end): a call's
+  // HEADERS and TRAILERS are read in place, and a DATA payload becomes a view
+  // only for a stream that takes it.
+  private onFrame(id: number, type: number, flags: number, bytes: Buffer, start: number, end: number): void {
     switch (type) {
       case FrameType.DATA: {
         if (id === 0) throw new TcpProtocolError('DATA on stream 0');
-        const cost = payload.length + FRAME_HEADER_SIZE;
+        const cost = end - start + FRAME_HEADER_SIZE;
         this.connRecvWindow -= cost;
         if (this.connRecvWindow < 0) throw new TcpProtocolError('connection flow-control window overrun', GoawayCode.FLOW_CONTROL_ERROR);
         // Connection credit returns on receipt: stream windows bound what is buffered,
@@ -195,18 +198,26 @@ export abstract class TcpSession implements StreamHost {
         if (stream === undefined) return;
         // A handler sees its call before its first message, as it always has.
         this.startArrived();
-        stream.deliverData(flags, payload);
+        stream.deliverData(flags, bytes.subarray(start, end));
         return;
       }
       case FrameType.HEADERS:
         if (id === 0) throw new TcpProtocolError('HEADERS on stream 0');
         this.spendTurn();
-        this.onHeaders(id, flags, payload);
+        this.onHeaders(id, flags, bytes, start, end);
         return;
       case FrameType.TRAILERS:
         if (id === 0) throw new TcpProtocolError('TRAILERS on stream 0');
-        this.onTrailers(id, payload);
+        this.onTrailers(id, bytes, start, end);
         return;
+      default:
+        this.onControlFrame(id, type, flags, bytes.subarray(start, end));
+    }
+  }
+
+  // onControlFrame handles the frames that are not a call's own: resets, windows, pings, GOAWAY.
+  private onControlFrame(id: number, type: number, flags: number, payload: Buffer): void {
+    switch (type) {
       case FrameType.RST: {
         if (id === 0) throw new TcpProtocolError('RST on stream 0');
         const r = decodeRstPayload(payload);
