@@ -5,10 +5,10 @@
 
 import type { MessageType } from './definition.js';
 import protobuf from 'protobufjs';
-import { checkMessage, encodeChecked } from './message-check.js';
+import { checkMessage, checkedEncoder } from './message-check.js';
 import { plainObjectConverter, type ToPlainObject } from './proto-object.js';
 
-// Binary encoding is protobufjs's own (fromObject + encode, see encodeChecked), so bytes are
+// Binary encoding is protobufjs's own (fromObject + encode, see checkedEncoder), so bytes are
 // exactly what protobufjs and @grpc/proto-loader produce for the same object.
 // JSON follows the proto3 canonical mapping:
 // https://protobuf.dev/programming-guides/json/
@@ -46,7 +46,7 @@ export function messageType<T extends object>(root: protobuf.Root, typeName: str
   const toPlain = converterOf(type);
   return {
     typeName,
-    encode: (message: T): Uint8Array => encodeChecked(type, message),
+    encode: checkedEncoder(type),
     decode: (bytes: Uint8Array): T => decodeMessage(type, bytes, toPlain) as T,
     toJSON: (message: T): unknown => {
       checkMessage(type, message);

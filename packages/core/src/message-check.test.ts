@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { InvalidMessageError, encodeChecked } from './message-check.js';
+import { InvalidMessageError, checkedEncoder } from './message-check.js';
 
 const schema = `
 syntax = "proto3";
@@ -33,6 +33,7 @@ const mixed = root.lookupType('probe.Mixed');
 
 // What encoding has always been: fromObject, then encode.
 const copied = (type: protobuf.Type, m: Record<string, unknown>) => type.encode(type.fromObject(m)).finish();
+const encodeChecked = (type: protobuf.Type, m: unknown) => checkedEncoder(type)(m);
 
 const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 const scalarMessage = fc.record(
@@ -55,7 +56,7 @@ const scalarMessage = fc.record(
   { requiredKeys: [] },
 );
 
-describe('encodeChecked', () => {
+describe('checkedEncoder', () => {
   it('encodes a message of scalars to the bytes fromObject + encode give', () => {
     fc.assert(
       fc.property(scalarMessage, (m) => {

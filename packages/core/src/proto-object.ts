@@ -65,7 +65,14 @@ export function plainObjectConverter(type: protobuf.Type, options: protobuf.ICon
     }
     return out;
   };
-  return (message) => complete(type, type.toObject(message, bare));
+  // The common case, a flat message with every field set, is decided here
+  // without a lookup of the layout per message.
+  let top: Layout | undefined;
+  return (message) => {
+    const partial = type.toObject(message, bare);
+    top ??= layoutOf(type);
+    return top.flat && allSet(top.singular, partial) ? partial : complete(type, partial);
+  };
 }
 
 function allSet(fields: Layout['singular'], partial: Plain): boolean {

@@ -29,6 +29,9 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   // Made on first use of ctx.signal: most handlers never look, and an
   // AbortController per call is a measurable share of a short call.
   private abort: AbortController | undefined;
+  // The controller's signal, kept: a streaming handler may look at ctx.signal
+  // for every message it sends, and the controller's getter checks its receiver each time.
+  private callSignal: AbortSignal | undefined;
   // What a failed write rejects with, made on first use.
   private onWriteFailure: ((err: unknown) => never) | undefined;
   private endReason: MicroError | undefined;
@@ -67,9 +70,12 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   /** abortSignal makes the call's signal, on the first look at ctx.signal. */
   abortSignal(): AbortSignal {
-    this.abort ??= new AbortController();
+    if (this.callSignal !== undefined) return this.callSignal;
+    this.abort = new AbortController();
+    // A call that ended before anyone looked hands out a signal already aborted; later ends abort it in finish().
     if (this.endReason) this.abort.abort(this.endReason);
-    return this.abort.signal;
+    this.callSignal = this.abort.signal;
+    return this.callSignal;
   }
 
   /** readRequest reads the one request of a unary or server-streaming call. */
