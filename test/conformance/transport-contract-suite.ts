@@ -149,6 +149,121 @@ export function transportContractSuite(name: TransportName): void {
     });
   });
 
+  describe('a unary-kind call', () => {
+    const unaryCall = (path = ECHO, tag = '') => conn.openStream(path, new Metadata({ 'x-tag': tag }), { kind: 'unary' });
+
+    it('carries its one request, then the reply and OK', async () => {
+      const call = unaryCall();
+      await call.write(bytes('one'));
+      call.closeSend();
+      expect(text(await call.read())).toBe('one');
+      expect(await call.read()).toBeNull();
+      expect(statusText(await call.status)).toBe('OK: ');
+    });
+
+    it('ends CANCELLED when cancelled before its request was written, and refuses the write', async () => {
+      const call = unaryCall();
+      call.cancel(Code.CANCELLED, 'changed my mind');
+      expect(statusText(await call.status)).toBe('CANCELLED: changed my mind');
+      expect(await rejection(call.write(bytes('late')))).toBe('CANCELLED: changed my mind');
+    });
+
+    // replyWith is optional; the transports that have it are held to it here.
+    describe.skipIf(name !== 'memory')('replyWith', () => {
+      const asText = (message: Uint8Array | null) => (message === null ? 'no reply' : text(message));
+      const asIs = (err: StatusError) => err;
+      // A unary call on HANG whose request is in, and its server side.
+      const started = async () => {
+        const tag = `r${++tags}`;
+        const call = unaryCall(HANG, tag);
+        await call.write(bytes('req'));
+        call.closeSend();
+        const replied = call.replyWith?.(asText, asIs, undefined) as Promise<string | null>;
+        return { call, replied, server: await hungStream(tag).stream };
+      };
+
+      it('settles at the end with the one reply, or with null when the call ended OK without one', async () => {
+        const one = await started();
+        await one.server.write(bytes('reply'));
+        one.server.finish(OK);
+        expect(await one.replied).toBe('reply');
+        const none = await started();
+        none.server.finish(OK);
+        expect(await none.replied).toBe('no reply');
+      });
+
+      it('rejects with the error status, even after a reply', async () => {
+        const { server, replied } = await started();
+        await server.write(bytes('reply'));
+        server.finish({ code: Code.NOT_FOUND, message: 'gone', metadata: new Metadata() });
+        expect(await rejection(replied)).toBe('NOT_FOUND: gone');
+      });
+
+      it('ends the call INTERNAL on a second reply and refuses that write', async () => {
+        const { server, replied } = await started();
+        await server.write(bytes('one'));
+        expect(await rejection(server.write(bytes('two')))).toBe('INTERNAL: the server sent more than one reply to a call that takes one');
+        expect(await rejection(replied)).toBe('INTERNAL: the server sent more than one reply to a call that takes one');
+        expect(await aborted(server)).toBe('aborted');
+      });
+
+      it('rejects CANCELLED when the call is cancelled while it waits', async () => {
+        const { call, server, replied } = await started();
+        call.cancel(Code.CANCELLED, 'user gave up');
+        expect(await rejection(replied)).toBe('CANCELLED: user gave up');
+        expect(await aborted(server)).toBe('aborted');
+      });
+    });
+
+    // In process, the server is handed a unary call once, with its request in.
+    describe.skipIf(name !== 'memory')('in process', () => {
+      // Whether the server side of the HANG call tagged `tag` arrives within a few milliseconds.
+      const arrivesSoon = async (tag: string): Promise<boolean> => {
+        let arrived = false;
+        void hungStream(tag).stream.then(() => (arrived = true));
+        await new Promise((r) => setTimeout(r, 5));
+        return arrived;
+      };
+
+      it('reaches the server only once its request is written and the client half-closed, request in', async () => {
+        const tag = `u${++tags}`;
+        const call = unaryCall(HANG, tag);
+        await call.write(bytes('req'));
+        expect(await arrivesSoon(tag)).toBe(false);
+        call.closeSend();
+        const server = await hungStream(tag).stream;
+        // The request is there already: the server takes it at once (takeNow).
+        expect(text(server.takeNow?.() ?? null)).toBe('req');
+        expect(server.takeNow?.()).toBeUndefined();
+        expect(await server.read()).toBeNull();
+        server.finish(OK);
+        expect(statusText(await call.status)).toBe('OK: ');
+      });
+
+      it('never reaches the server when cancelled before the half-close', async () => {
+        const tag = `u${++tags}`;
+        const call = unaryCall(HANG, tag);
+        await call.write(bytes('req'));
+        call.cancel(Code.CANCELLED, 'gave up');
+        call.closeSend();
+        expect(await arrivesSoon(tag)).toBe(false);
+        expect(statusText(await call.status)).toBe('CANCELLED: gave up');
+      });
+
+      it('is refused UNAVAILABLE when the listener closed before the half-close', async () => {
+        const other = await transport.listen('127.0.0.1:0', { onStream: (stream) => void echo(stream) });
+        const otherConn = await transport.dial(other.address);
+        const call = otherConn.openStream(ECHO, new Metadata(), { kind: 'unary' });
+        await call.write(bytes('req'));
+        const closing = other.close(1000);
+        call.closeSend();
+        expect((await call.status).code).toBe(Code.UNAVAILABLE);
+        await closing;
+        await otherConn.close(0);
+      });
+    });
+  });
+
   describe('write after closeSend()', () => {
     it('rejects with FAILED_PRECONDITION, and the call goes on to its end', async () => {
       const call = echoCall();

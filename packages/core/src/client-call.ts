@@ -74,10 +74,22 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
    * send + closeSend + recvOne in one async step, as unary calls are the
    * ones whose per-call cost shows.
    */
-  async unary(flag: SentFlag): Promise<O> {
+  unary(flag: SentFlag): Promise<O> {
+    const stream = this.stream;
+    const written = stream.write(this.request as Uint8Array);
+    // Taken at once by a transport that waits for the call's end itself: the
+    // rest of the call is that one promise.
+    if (written === ACCEPTED && stream.replyWith !== undefined) {
+      flag.sent = true;
+      stream.closeSend();
+      return stream.replyWith(oneReply, unaryFailure, this);
+    }
+    return this.unaryAfter(written, flag);
+  }
+
+  // unaryAfter is the rest of unary() over reads: after the write, wait for it unless taken at once.
+  private async unaryAfter(written: Promise<void>, flag: SentFlag): Promise<O> {
     try {
-      const written = this.stream.write(this.request as Uint8Array);
-      // A message taken at once needs no wait.
       if (written !== ACCEPTED) {
         try {
           await written;
@@ -234,6 +246,23 @@ export function encodeRequest<I>(codec: Codec, type: MessageType<I>, message: I)
 interface ReplyDecoder<O> {
   decode(bytes: Uint8Array): O;
   drained(): void;
+  close(): void;
+}
+
+// The continuations of a unary call's replyWith(): whatever fails, the call is over and its slot released.
+function oneReply<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): O {
+  try {
+    if (bytes === null) throw noReply();
+    return this.decode(bytes);
+  } catch (err) {
+    this.close();
+    throw err;
+  }
+}
+
+function unaryFailure(this: ReplyDecoder<unknown>, err: unknown): MicroError {
+  this.close();
+  return MicroError.from(err, Code.UNAVAILABLE);
 }
 
 // The continuations of reads, shared by every call: a call makes no closure for its reads.

@@ -58,6 +58,7 @@ export function createClient(options: ClientOptions): Client {
       request,
       chain,
       sent: false,
+      final: undefined,
     };
   }
 
@@ -65,8 +66,7 @@ export function createClient(options: ClientOptions): Client {
   // the target, and runs `run` on it, through the interceptors when there are
   // any. Without a wait for a target or a connection it takes no promise.
   function attempt<T>(p: CallPlan<unknown, unknown>, retry: number, run: AttemptRun<T>): T | Promise<T> {
-    const aborted = p.signals.find((s) => s.aborted);
-    if (aborted) throw new AttemptError(cancellation(aborted.reason), false, true);
+    for (const s of p.signals) if (s.aborted) throw new AttemptError(cancellation(s.reason), false, true);
     if (p.deadline !== undefined && p.deadline <= Date.now()) {
       throw new AttemptError(new MicroError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'), false, true);
     }

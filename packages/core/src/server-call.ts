@@ -6,6 +6,9 @@ import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
 import type { BidiStreamServer } from './stream-types.js';
 
+/** NOT_AT_HAND is what ServerCall.requestNow() returns while the request has yet to arrive. */
+export const NOT_AT_HAND: unique symbol = Symbol('not at hand');
+
 const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 // The trailers of a call that set none: transports only read them.
@@ -78,6 +81,13 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   /** readRequest reads the one request of a unary or server-streaming call. */
   readRequest(): Promise<I> {
     return this.read(requestFrom);
+  }
+
+  /** requestNow is the one request when the transport has it at hand, else NOT_AT_HAND (readRequest() then waits for it). */
+  requestNow(): I | typeof NOT_AT_HAND {
+    if (this.ended) return NOT_AT_HAND;
+    const bytes = this.stream.takeNow?.();
+    return bytes === undefined ? NOT_AT_HAND : this.decode(bytes);
   }
 
   recv(): Promise<I> {

@@ -53,23 +53,28 @@ export class MessageQueue implements PendingRead {
 
   /** shiftWith is shift() with its continuations applied in place (see ReadWith in transport.ts). */
   shiftWith<R, C>(onItem: (this: C, item: Uint8Array | null) => R, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<R> {
-    if (this.length > 0) {
-      const item = this.items[this.head] as Uint8Array;
-      this.items[this.head] = undefined;
-      this.head++;
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items.splice(0, this.head);
-        this.head = 0;
-      }
-      this.releaseWriter();
-      return settledWith(onItem, self, item);
-    }
+    const item = this.takeNow();
+    if (item !== undefined) return settledWith(onItem, self, item);
     if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
     if (this.ended) return settledWith(onItem, self, null);
     if (this.resolveRead) {
       return Promise.reject(onFailure.call(self, readAlreadyPending()));
     }
     return parkRead(this, onItem, onFailure, self);
+  }
+
+  /** takeNow takes the next queued message at once; undefined when none is queued. */
+  takeNow(): Uint8Array | undefined {
+    if (this.length === 0) return undefined;
+    const item = this.items[this.head] as Uint8Array;
+    this.items[this.head] = undefined;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    this.releaseWriter();
+    return item;
   }
 
   /** end lets the reader drain what is queued, then see null. */
@@ -86,8 +91,9 @@ export class MessageQueue implements PendingRead {
   fail(err: Error, keepQueued = false): void {
     if (this.failure) return;
     this.failure = err;
-    // Setting an array's length is a runtime call: only done when something is queued.
-    if (!keepQueued && this.items.length > 0) {
+    // Setting an array's length is a runtime call: only done when something waits unread
+    // (slots already read hold nothing, as a unary call's one request does once taken).
+    if (!keepQueued && this.length > 0) {
       this.items.length = 0;
       this.head = 0;
     }

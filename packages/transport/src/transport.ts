@@ -154,6 +154,14 @@ export interface ClientStream {
   read(): Promise<Uint8Array | null>;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
+  /**
+   * replyWith is the rest of a unary-kind call after closeSend(), in one
+   * promise: once the call has ended, it settles with what onMessage returns
+   * for the one reply (null when the call ended OK without one), or rejects
+   * with what onFailure returns for the error status. A second reply ends the
+   * call with INTERNAL. Optional; its continuations are as in ReadWith.
+   */
+  replyWith?: ReadWith;
   /** Response headers; resolves with empty metadata when the call ends without any. Never rejects. */
   readonly headers: Promise<Metadata>;
   /**
@@ -220,6 +228,13 @@ export interface ServerStream {
   onAbort(listener: ((reason: StatusError) => void) | undefined): void;
   /** read returns the next message; null once the client half-closed. Rejects with StatusError if the call died. */
   read(): Promise<Uint8Array | null>;
+  /**
+   * takeNow takes the next message when one is already there, at once;
+   * undefined when none is (read() then waits for it). Optional: it spares
+   * a unary handler's request a promise where the transport delivers a call
+   * with its request in.
+   */
+  takeNow?(): Uint8Array | undefined;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
   /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */

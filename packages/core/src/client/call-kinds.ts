@@ -12,7 +12,11 @@ import type { Opened } from './node-attempt.js';
 export function unaryOn<I, O>(opened: Opened<I, O>, plan: CallPlan<unknown, unknown>): Promise<O> {
   const { options } = plan;
   // The common call, opened at once and asking for no headers or trailers, is the call's own promise.
-  if (!(opened instanceof Promise) && !options.onHeader && !options.onTrailer) return opened.unary(plan);
+  if (!(opened instanceof Promise) && !options.onHeader && !options.onTrailer) {
+    const outcome = opened.unary(plan);
+    plan.final = outcome;
+    return outcome;
+  }
   return unaryReporting(opened, plan);
 }
 

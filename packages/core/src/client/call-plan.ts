@@ -6,8 +6,9 @@ import type { Targets } from './target-resolver.js';
 
 /**
  * CallPlan is what every attempt of one call shares, resolved once when the
- * call starts. Its one mutable field, `sent`, is the current attempt's: the
- * attempts of a call run one after another, so it needs no object of its own.
+ * call starts. Its mutable fields, `sent` and `final`, are the current
+ * attempt's: the attempts of a call run one after another, so they need no
+ * object of their own.
  */
 export interface CallPlan<I, O> extends SentFlag {
   /** The name called ("greeter"), or the address of an `address` call. */
@@ -21,6 +22,12 @@ export interface CallPlan<I, O> extends SentFlag {
   readonly request: unknown;
   /** The interceptors of this call composed around the attempt; undefined without any. */
   readonly chain: NextCall | undefined;
+  /**
+   * The current attempt's outcome when it is a ClientCall's own unary
+   * promise, which rejects with no other error than the one the caller is
+   * to see: a call that cannot be retried then returns it as it is.
+   */
+  final?: Promise<unknown>;
 }
 
 const NO_SIGNALS: readonly AbortSignal[] = [];

@@ -22,6 +22,7 @@ export function retryingCall<T>(plan: CallPlan<unknown, unknown>, policy: RetryP
   // succeeds on it, and then costs no promise and no tick beyond its own. The
   // attempt, its run and the plan are all a call needs: no closure per call.
   plan.sent = false;
+  plan.final = undefined;
   let first: T | Promise<T>;
   try {
     first = attempt(plan, 0, run);
@@ -29,9 +30,13 @@ export function retryingCall<T>(plan: CallPlan<unknown, unknown>, policy: RetryP
     return retryAfter(plan, policy, attempt, run, err);
   }
   if (!(first instanceof Promise)) return Promise.resolve(first);
-  // A call that may not retry has nothing to go on with: its failure is
-  // reported as retryAfter would, by a shared function rather than a closure per call.
-  if ((plan.options.retries ?? policy.retries) === 0) return first.then(undefined, finalError);
+  if ((plan.options.retries ?? policy.retries) === 0) {
+    // Nothing to retry and nothing to unwrap: the attempt's promise is the call's.
+    if (first === plan.final) return first;
+    // Otherwise its failure is reported as retryAfter would, by a shared
+    // function rather than a closure per call.
+    return first.then(undefined, finalError);
+  }
   return first.then(undefined, (err: unknown) => retryAfter(plan, policy, attempt, run, err));
 }
 

@@ -1,6 +1,7 @@
 import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
+import { type PendingRead, parkRead, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
 import type { ClientStream, ServerStream } from '../transport.js';
@@ -8,12 +9,16 @@ import type { ClientStream, ServerStream } from '../transport.js';
 /** What a write after an OK end rejects with: the call is over, and OK. */
 const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
 
+/** What a second reply to a call that takes one ends it with, as a client reading it would. */
+const TOO_MANY_REPLIES = 'the server sent more than one reply to a call that takes one';
+
 /** Messages buffered per direction before write() waits: the in-process flow-control window. */
 const WINDOW_MESSAGES = 16;
 
-/** CallOwner hears when a call ends, without a promise reaction per call. */
+/** CallOwner hears when a call ends, without a promise reaction per call, and delivers a unary call once its request is in. */
 export interface CallOwner {
   callEnded(call: MemoryCall): void;
+  deliver(call: MemoryCall): void;
 }
 
 /**
@@ -25,7 +30,7 @@ export interface CallOwner {
  * closures, and the headers promise is made only when someone asks for it:
  * an in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall {
+export class MemoryCall implements PendingRead {
   readonly client: MemoryClientStream;
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
@@ -34,6 +39,12 @@ export class MemoryCall {
   headersSent = false;
   finalStatus: Status | undefined;
   owner: CallOwner | undefined;
+  /**
+   * A unary call reaches the server once its request is written and the
+   * client half-closed: one hand-off, and the handler's read finds the
+   * request waiting rather than parking, as a socket would deliver it.
+   */
+  deliverOnCloseSend = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
   // Response headers once sent, and their promise once asked for.
   private headersValue: Metadata | undefined;
@@ -43,6 +54,16 @@ export class MemoryCall {
   private resolveStatus: ((s: Status) => void) | undefined;
   // The client's end listener (ClientStream.onEnd): told without a promise.
   private endListener: ((s: Status) => void) | undefined;
+  // What a failed call's reads reject with.
+  private failure: StatusError | undefined;
+  /** Whether the client waits for the one reply through replyWith(): a second one ends the call. */
+  oneReply = false;
+  // The pending replyWith() (see PendingRead): settled when the call ends.
+  resolveRead: PendingRead['resolveRead'];
+  rejectRead: PendingRead['rejectRead'];
+  onReadMessage: PendingRead['onReadMessage'];
+  onReadFailure: PendingRead['onReadFailure'];
+  readSelf: unknown;
 
   constructor(
     method: string,
@@ -127,9 +148,13 @@ export class MemoryCall {
     if (status.code === Code.OK) this.responses.end();
     // The server's own status lets the client read what was sent before it;
     // a cancel or a dead link drops it, as a reset stream does.
-    else this.responses.fail(err, fromServer);
+    else {
+      this.failure = err;
+      this.responses.fail(err, fromServer);
+    }
     this.requests.fail(err);
     if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
+    if (this.resolveRead !== undefined) settleRead(this, this.responses.takeNow() ?? null, this.failure);
     this.resolveStatus?.(status);
     this.owner?.callEnded(this);
     const listener = this.endListener;
@@ -137,6 +162,15 @@ export class MemoryCall {
       this.endListener = undefined;
       listener(status);
     }
+  }
+
+  /** replyWith waits for the end of a unary call: see ClientStream.replyWith. */
+  replyWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    this.oneReply = true;
+    if (this.responses.length > 1) this.end({ code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() }, false);
+    if (this.finalStatus === undefined) return parkRead(this, onMessage, onFailure, self);
+    if (this.failure !== undefined) return Promise.reject(onFailure.call(self, this.failure));
+    return settledWith(onMessage, self, this.responses.takeNow() ?? null);
   }
 
   /** tooBig is the error of a message over the size limit, else undefined. */
@@ -172,7 +206,12 @@ class MemoryClientStream implements ClientStream {
   }
 
   closeSend(): void {
-    this.call.requests.end();
+    const call = this.call;
+    call.requests.end();
+    if (call.deliverOnCloseSend) {
+      call.deliverOnCloseSend = false;
+      if (!call.ended) call.owner?.deliver(call);
+    }
   }
 
   onEnd(listener: (status: Status) => void): void {
@@ -185,6 +224,10 @@ class MemoryClientStream implements ClientStream {
 
   readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     return this.call.responses.shiftWith(onMessage, onFailure, self);
+  }
+
+  replyWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    return this.call.replyWith(onMessage, onFailure, self);
   }
 
   cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
@@ -220,6 +263,10 @@ class MemoryServerStream implements ServerStream {
     return this.call.requests.shift();
   }
 
+  takeNow(): Uint8Array | undefined {
+    return this.call.requests.takeNow();
+  }
+
   readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     return this.call.requests.shiftWith(onMessage, onFailure, self);
   }
@@ -229,6 +276,11 @@ class MemoryServerStream implements ServerStream {
     if (call.finalStatus) return Promise.reject(statusError(call.finalStatus));
     const tooBig = call.tooBig(message);
     if (tooBig) return Promise.reject(tooBig);
+    if (call.oneReply && call.responses.length > 0) {
+      const status: Status = { code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() };
+      call.end(status, false);
+      return Promise.reject(statusError(status));
+    }
     if (!call.headersSent) call.sendHeaders(new Metadata());
     return call.responses.push(message);
   }

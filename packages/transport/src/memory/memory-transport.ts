@@ -138,13 +138,20 @@ class MemoryConnection implements Connection, CallOwner {
       call.end({ code: Code.UNAVAILABLE, message: `connection to ${this.address} is closed`, metadata: new Metadata() }, false);
       return call.client;
     }
-    // A call whose deadline had passed ended as it was made: nothing to track.
-    if (!call.ended) {
-      this.calls.add(call);
-      call.owner = this;
+    this.calls.add(call);
+    call.owner = this;
+    if (options?.kind === 'unary') call.deliverOnCloseSend = true;
+    else this.listener.deliver(call.server);
+    return call.client;
+  }
+
+  /** deliver hands a unary call to the server once its request is in, unless the listener closed meanwhile. */
+  deliver(call: MemoryCall): void {
+    if (this.listener.closing) {
+      call.end({ code: Code.UNAVAILABLE, message: `connection to ${this.address} is closed`, metadata: new Metadata() }, false);
+      return;
     }
     this.listener.deliver(call.server);
-    return call.client;
   }
 
   /** callEnded forgets a call that got its final status. */
