@@ -1,4 +1,4 @@
-import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, Metadata, type ServerStream, type Status, type StatusError } from '@tsmicro/transport';
+import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, Metadata, type ServerStream, type Slotted, type Status, type StatusError } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { Context } from './context.js';
 import type { MessageType } from './definition.js';
@@ -24,8 +24,10 @@ const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: 
  * cancels, the deadline passes or the connection dies. It implements every
  * server-side stream interface; the handler sees the one its kind allows.
  */
-export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I> {
+export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I>, Slotted {
   readonly ctx: Context;
+  /** Where the server's SlotSet of active calls keeps it. */
+  slot = -1;
   // Made on first use of ctx.signal: most handlers never look, and an
   // AbortController per call is a measurable share of a short call.
   private abort: AbortController | undefined;

@@ -1,4 +1,4 @@
-import { Code, type KeepaliveOptions, type Listener, Metadata, type ServerStream, type TlsOptions, type Transport } from '@tsmicro/transport';
+import { Code, type KeepaliveOptions, type Listener, Metadata, type ServerStream, SlotSet, type TlsOptions, type Transport } from '@tsmicro/transport';
 import { defaultContainer, type HandlerContainer } from './container.js';
 import { type DispatchOptions, dispatch } from './dispatch.js';
 import { createConsoleLogger } from './logger/console-logger.js';
@@ -106,7 +106,7 @@ export function createServer(options: ServerOptions): Server {
   };
   const interceptors = resolveInterceptors(options.interceptors, resolved.container, 'createServer');
   const router = new Router(logger);
-  const active = new Set<ServerCall<unknown, unknown>>();
+  const active = new SlotSet<ServerCall<unknown, unknown>>();
   let total = 0;
   const wanted: readonly ListenOn[] = [{ transport: options.transport, address: resolved.address }, ...(options.also ?? [])];
   const names = wanted.map((w) => w.transport.name);
@@ -196,7 +196,7 @@ export function createServer(options: ServerOptions): Server {
       const closing = Promise.all([...listeners.values()].map((l) => l.close(graceMs)));
       await Promise.race([drained, expired]);
       clearTimeout(timer);
-      for (const call of active) {
+      for (const call of active.values()) {
         call.finish({ code: Code.UNAVAILABLE, message: 'server is shutting down', metadata: new Metadata() });
       }
       await closing;

@@ -27,3 +27,4 @@ export { createPool, poolDefaults, type Pool, type PoolOptions, type Lease, type
 export { createGrpcTransport, type GrpcTransportOptions, type ResetLimits } from './grpc/index.js';
 export { createTcpTransport, type TcpTransportOptions } from './tcp/index.js';
 export { keepaliveDefaults } from './keepalive-defaults.js';
+export { SlotSet, type Slotted } from './slot-set.js';

@@ -4,6 +4,7 @@ import { MessageQueue } from '../message-queue.js';
 import { type PendingRead, parkRead, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
+import type { Slotted } from '../slot-set.js';
 import type { ClientStream, ServerStream } from '../transport.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
@@ -30,7 +31,7 @@ export interface CallOwner {
  * closures, and the headers promise is made only when someone asks for it:
  * an in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall implements PendingRead {
+export class MemoryCall implements PendingRead, Slotted {
   readonly client: MemoryClientStream;
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
@@ -39,6 +40,8 @@ export class MemoryCall implements PendingRead {
   headersSent = false;
   finalStatus: Status | undefined;
   owner: CallOwner | undefined;
+  /** Where the owner's SlotSet of calls keeps it. */
+  slot = -1;
   /**
    * A unary call reaches the server once its request is written and the
    * client half-closed: one hand-off, and the handler's read finds the

@@ -12,6 +12,7 @@ import type {
   StreamOptions,
   Transport,
 } from '../transport.js';
+import { SlotSet } from '../slot-set.js';
 import { type CallOwner, MemoryCall } from './memory-call.js';
 
 const DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024;
@@ -101,7 +102,7 @@ class MemoryListener implements Listener {
 
 class MemoryConnection implements Connection, CallOwner {
   private state_: ConnectionState = 'ready';
-  private readonly calls = new Set<MemoryCall>();
+  private readonly calls = new SlotSet<MemoryCall>();
   private resolveClosed!: () => void;
   readonly closed = new Promise<void>((r) => {
     this.resolveClosed = r;
@@ -168,7 +169,7 @@ class MemoryConnection implements Connection, CallOwner {
       return;
     }
     const timer = setTimeout(() => {
-      for (const call of this.calls) {
+      for (const call of this.calls.values()) {
         call.end({ code: Code.UNAVAILABLE, message: 'connection closed', metadata: new Metadata() }, false);
       }
     }, graceMs);
