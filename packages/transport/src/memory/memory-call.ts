@@ -170,10 +170,17 @@ export class MemoryCall implements PendingRead, Slotted {
   /** replyWith waits for the end of a unary call: see ClientStream.replyWith. */
   replyWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     this.oneReply = true;
-    if (this.responses.length > 1) this.end({ code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() }, false);
+    if (this.responses.length > 1) this.endWithTooManyReplies();
     if (this.finalStatus === undefined) return parkRead(this, onMessage, onFailure, self);
     if (this.failure !== undefined) return Promise.reject(onFailure.call(self, this.failure));
     return settledWith(onMessage, self, this.responses.takeNow() ?? null);
+  }
+
+  /** endWithTooManyReplies ends a one-reply call that got a second reply, and returns the status it ended with. */
+  endWithTooManyReplies(): Status {
+    const status: Status = { code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() };
+    this.end(status, false);
+    return status;
   }
 
   /** tooBig is the error of a message over the size limit, else undefined. */
@@ -280,9 +287,7 @@ class MemoryServerStream implements ServerStream {
     const tooBig = call.tooBig(message);
     if (tooBig) return Promise.reject(tooBig);
     if (call.oneReply && call.responses.length > 0) {
-      const status: Status = { code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() };
-      call.end(status, false);
-      return Promise.reject(statusError(status));
+      return Promise.reject(statusError(call.endWithTooManyReplies()));
     }
     if (!call.headersSent) call.sendHeaders(new Metadata());
     return call.responses.push(message);
