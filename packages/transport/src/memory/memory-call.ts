@@ -90,6 +90,13 @@ export class MemoryCall implements PendingRead, Slotted {
     this.end({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() }, false);
   }
 
+  /** endWithTooManyReplies ends a one-reply call that got a second reply, and returns the status it ended with. */
+  endWithTooManyReplies(): Status {
+    const status: Status = { code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() };
+    this.end(status, false);
+    return status;
+  }
+
   /** ended tells whether the call has its final status. */
   get ended(): boolean {
     return this.finalStatus !== undefined;
@@ -174,13 +181,6 @@ export class MemoryCall implements PendingRead, Slotted {
     if (this.finalStatus === undefined) return parkRead(this, onMessage, onFailure, self);
     if (this.failure !== undefined) return Promise.reject(onFailure.call(self, this.failure));
     return settledWith(onMessage, self, this.responses.takeNow() ?? null);
-  }
-
-  /** endWithTooManyReplies ends a one-reply call that got a second reply, and returns the status it ended with. */
-  endWithTooManyReplies(): Status {
-    const status: Status = { code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() };
-    this.end(status, false);
-    return status;
   }
 
   /** tooBig is the error of a message over the size limit, else undefined. */
