@@ -4,7 +4,6 @@ import { MessageQueue } from '../message-queue.js';
 import { type PendingRead, parkRead, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
-import type { Slotted } from '../slot-set.js';
 import type { ClientStream, ServerStream } from '../transport.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
@@ -31,7 +30,7 @@ export interface CallOwner {
  * closures, and the headers promise is made only when someone asks for it:
  * an in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall implements PendingRead, Slotted {
+export class MemoryCall implements PendingRead {
   readonly client: MemoryClientStream;
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
