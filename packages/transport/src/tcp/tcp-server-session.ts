@@ -8,6 +8,7 @@ import type { Settings } from './preface.js';
 import { RequestHeadersReader } from './request-headers-reader.js';
 import { GoawayCode, TcpProtocolError } from './protocol-error.js';
 import { encodeRst } from './tcp-client-stream.js';
+import type { TcpStreamBase } from './stream-base.js';
 import { TcpServerStream } from './tcp-server-stream.js';
 import { TcpSession } from './tcp-session.js';
 
@@ -19,6 +20,8 @@ export interface ServerSessionOptions {
   readonly maxResetsPerSecond: number;
   /** onAbusive runs when the session closes its connection for abuse (GOAWAY ENHANCE_YOUR_CALM). */
   readonly onAbusive: () => void;
+  /** The paths of the unary methods served, which are handed over with their request in. */
+  readonly unaryMethods: ReadonlySet<string>;
 }
 
 /**
@@ -81,6 +84,7 @@ export class TcpServerSession extends TcpSession {
       timeoutMs: h.timeoutMs,
       peer: this.peerAddress,
       peerMaxMetadataSize: this.peer.maxMetadataSize,
+      unary: (flags & Flag.END_STREAM) === 0 && this.options.unaryMethods.has(h.method),
     });
     this.streams.set(id, s);
     if ((flags & Flag.END_STREAM) !== 0) s.remoteEnded();
@@ -89,12 +93,14 @@ export class TcpServerSession extends TcpSession {
 
   // New streams reach the application once the bytes they came in are
   // parsed, or their first DATA is: a stream the same bytes reset (a reset
-  // flood) costs no handler.
-  protected override startArrived(): void {
+  // flood) costs no handler. A unary call's DATA leaves them waiting, so
+  // that call comes with its request in.
+  protected override startArrived(dataFor?: TcpStreamBase): void {
     const arrived = this.arrived;
-    if (arrived.length === 0) return;
+    if (arrived.length === 0 || (dataFor as TcpServerStream | undefined)?.awaitsRequest === true) return;
     this.arrived = [];
     for (const s of arrived) {
+      s.awaitsRequest = false;
       if (s.closed) continue;
       try {
         this.options.onStream(s);

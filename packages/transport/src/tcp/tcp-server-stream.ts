@@ -16,6 +16,8 @@ export interface ServerStreamInit {
   readonly timeoutMs: number;
   readonly peer: string;
   readonly peerMaxMetadataSize: number;
+  /** The method is unary: the call is handed over once its request is in, where the bytes at hand carry it. */
+  readonly unary: boolean;
 }
 
 // A reset comes from the peer: a stack trace of this side's parser tells
@@ -43,6 +45,12 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   private headersSent = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * True while a unary call not yet handed to the application waits for its
+   * request: its DATA then does not start the calls arrived before it, so it
+   * is handed over with the request in (takeNow) rather than parking a read.
+   */
+  awaitsRequest: boolean;
 
   constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number, init: ServerStreamInit) {
     super(id, host, sendWindow, maxMessageSize);
@@ -52,6 +60,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     this.peer = init.peer;
     this.peerMaxMetadataSize = init.peerMaxMetadataSize;
     this.discardOnError = true;
+    this.awaitsRequest = init.unary;
     if (init.timeoutMs !== NO_TIMEOUT) {
       this.deadline = Date.now() + init.timeoutMs;
       this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), init.timeoutMs);
@@ -74,6 +83,10 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
 
   onAbort(listener: ((reason: StatusError) => void) | undefined): void {
     this.aborted.listen(listener);
+  }
+
+  takeNow(): Uint8Array | undefined {
+    return this.takeQueued();
   }
 
   read(): Promise<Uint8Array | null> {

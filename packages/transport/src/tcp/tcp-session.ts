@@ -149,9 +149,9 @@ export abstract class TcpSession implements StreamHost {
   protected onStreamRemoved(): void {}
   /**
    * startArrived runs after each batch of received bytes is parsed and before
-   * DATA reaches a stream: the server starts the calls that arrived then.
+   * DATA reaches a stream (`dataFor`): the server starts the calls that arrived then.
    */
-  protected startArrived(): void {}
+  protected startArrived(_dataFor?: TcpStreamBase): void {}
   /** onHeaders handles a HEADERS frame, whose payload is bytes[start, end). */
   protected abstract onHeaders(id: number, flags: number, bytes: Buffer, start: number, end: number): void;
   /** onTrailers handles a TRAILERS frame, whose payload is bytes[start, end). */
@@ -196,8 +196,9 @@ export abstract class TcpSession implements StreamHost {
         }
         const stream = this.streams.get(id);
         if (stream === undefined) return;
-        // A handler sees its call before its first message, as it always has.
-        this.startArrived();
+        // A handler sees its call before its first message, as it always has,
+        // but for a unary call, which is handed over with its request in.
+        this.startArrived(stream);
         stream.deliverData(flags, bytes.subarray(start, end));
         return;
       }
