@@ -171,8 +171,14 @@ export abstract class TcpStreamBase implements PendingRead {
       settleRead(this, msg, undefined);
       return;
     }
-    (this.msgs ??= []).push(msg);
-    (this.costs ??= []).push(cost);
+    // Made to the size of one message: a unary request is the only one its stream queues.
+    if (this.msgs === undefined) {
+      this.msgs = [msg];
+      this.costs = [cost];
+    } else {
+      this.msgs.push(msg);
+      (this.costs as number[]).push(cost);
+    }
   }
 
   private release(n: number): void {
