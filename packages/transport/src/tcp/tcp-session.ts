@@ -18,6 +18,7 @@ import { FrameParser } from './frame-parser.js';
 import type { Settings } from './preface.js';
 import { TcpProtocolError } from './protocol-error.js';
 import type { StreamHost, TcpStreamBase } from './stream-base.js';
+import { StreamTable } from './stream-table.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** DESTROY_AFTER_MS bounds how long a socket may take to flush its last frames after end(). */
@@ -44,7 +45,7 @@ export abstract class TcpSession implements StreamHost {
   /** Resolves once the socket is closed, for whatever reason. */
   readonly closed: Promise<void>;
 
-  protected readonly streams = new Map<number, TcpStreamBase>();
+  protected readonly streams = new StreamTable<TcpStreamBase>();
   /** Set once the connection is dead; the error every stream got. */
   protected deadError: StatusError | null = null;
   protected goawaySent = false;
