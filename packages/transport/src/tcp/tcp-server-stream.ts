@@ -7,17 +7,14 @@ import { FrameType, NO_TIMEOUT, encodeHeadersPayload, encodeTrailersPayload } fr
 import { encodeMetadata } from './metadata-codec.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
-/** ServerStreamInit is what a HEADERS frame told the server about a new call. */
-export interface ServerStreamInit {
-  readonly method: string;
-  /** The request headers; undefined when the call carried none. */
-  readonly metadata: Metadata | undefined;
-  readonly contentType: string | undefined;
-  readonly timeoutMs: number;
+/** ServerStreamShared is what every stream of one server connection shares, made once per connection. */
+export interface ServerStreamShared {
+  readonly host: StreamHost;
+  /** The window the client grants each new stream. */
+  readonly sendWindow: number;
+  readonly maxMessageSize: number;
   readonly peer: string;
   readonly peerMaxMetadataSize: number;
-  /** The method is unary: the call is handed over once its request is in, where the bytes at hand carry it. */
-  readonly unary: boolean;
 }
 
 // A reset comes from the peer: a stack trace of this side's parser tells
@@ -37,8 +34,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly method: string;
   readonly deadline: number | undefined;
   readonly contentType: string | undefined;
-  readonly peer: string;
-  private readonly peerMaxMetadataSize: number;
+  private readonly shared: ServerStreamShared;
   private readonly aborted = new AbortNotice();
   // Request headers; undefined for none until someone looks (most calls carry none).
   private metadataValue: Metadata | undefined;
@@ -52,20 +48,33 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
    */
   awaitsRequest: boolean;
 
-  constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number, init: ServerStreamInit) {
-    super(id, host, sendWindow, maxMessageSize);
-    this.method = init.method;
-    this.metadataValue = init.metadata;
-    this.contentType = init.contentType;
-    this.peer = init.peer;
-    this.peerMaxMetadataSize = init.peerMaxMetadataSize;
+  // What HEADERS told of the call comes as arguments, not an object: one fewer per call.
+  constructor(
+    id: number,
+    shared: ServerStreamShared,
+    method: string,
+    contentType: string | undefined,
+    metadata: Metadata | undefined,
+    timeoutMs: number,
+    /** The method is unary: the call is handed over once its request is in, where the bytes at hand carry it. */
+    unary: boolean,
+  ) {
+    super(id, shared.host, shared.sendWindow, shared.maxMessageSize);
+    this.shared = shared;
+    this.method = method;
+    this.metadataValue = metadata;
+    this.contentType = contentType;
     this.discardOnError = true;
-    this.awaitsRequest = init.unary;
-    if (init.timeoutMs !== NO_TIMEOUT) {
-      this.deadline = Date.now() + init.timeoutMs;
-      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), init.timeoutMs);
+    this.awaitsRequest = unary;
+    if (timeoutMs !== NO_TIMEOUT) {
+      this.deadline = Date.now() + timeoutMs;
+      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), timeoutMs);
       this.timer.unref();
     }
+  }
+
+  get peer(): string {
+    return this.shared.peer;
   }
 
   get metadata(): Metadata {
@@ -101,8 +110,8 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     if (this.headersSent || this.finished || this.closed) return;
     this.headersSent = true;
     const md = encodeMetadata(metadata);
-    if (md.length > this.peerMaxMetadataSize) {
-      this.abort(Code.INTERNAL, `response headers of ${md.length} bytes exceed the client's limit of ${this.peerMaxMetadataSize}`);
+    if (md.length > this.shared.peerMaxMetadataSize) {
+      this.abort(Code.INTERNAL, `response headers of ${md.length} bytes exceed the client's limit of ${this.shared.peerMaxMetadataSize}`);
       return;
     }
     this.host.frame(this.id, FrameType.HEADERS, 0, encodeHeadersPayload(NO_TIMEOUT, '', '', md));
@@ -115,8 +124,8 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     let md = encodeMetadata(status.metadata);
     let message = status.message;
     let finalCode: number = code;
-    if (md.length > this.peerMaxMetadataSize) {
-      message = `trailers of ${md.length} bytes exceed the client's limit of ${this.peerMaxMetadataSize}`;
+    if (md.length > this.shared.peerMaxMetadataSize) {
+      message = `trailers of ${md.length} bytes exceed the client's limit of ${this.shared.peerMaxMetadataSize}`;
       md = encodeMetadata(undefined);
       finalCode = Code.INTERNAL;
     }
