@@ -1,6 +1,12 @@
 import { randomInt } from 'node:crypto';
 
 const MIN_CAPACITY = 16;
+/**
+ * A table is not shrunk below this many slots (8 KiB of references): a
+ * connection whose calls come and go in batches would otherwise grow and
+ * shrink its table with every batch.
+ */
+const KEEP_CAPACITY = 1024;
 
 /**
  * StreamTable holds a connection's open streams by id, with the part of
@@ -80,7 +86,7 @@ export class StreamTable<S extends { readonly id: number }> implements Iterable<
     }
     slots[i] = undefined;
     this.count--;
-    if (this.slots.length > MIN_CAPACITY && this.count * 8 < this.slots.length) this.resize(this.slots.length / 2);
+    if (this.slots.length > KEEP_CAPACITY && this.count * 8 < this.slots.length) this.resize(this.slots.length / 2);
     return true;
   }
 
