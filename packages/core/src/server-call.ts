@@ -151,7 +151,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   finish(status: Status): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.deadlineTimer);
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
     this.stream.onAbort(undefined);
     if (status.code === Code.OK) {
       this.sendHeaders();

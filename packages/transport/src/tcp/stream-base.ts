@@ -171,8 +171,14 @@ export abstract class TcpStreamBase implements PendingRead {
       settleRead(this, msg, undefined);
       return;
     }
-    (this.msgs ??= []).push(msg);
-    (this.costs ??= []).push(cost);
+    // Made to the size of one message: a unary request is the only one its stream queues.
+    if (this.msgs === undefined) {
+      this.msgs = [msg];
+      this.costs = [cost];
+    } else {
+      this.msgs.push(msg);
+      (this.costs as number[]).push(cost);
+    }
   }
 
   private release(n: number): void {
@@ -197,29 +203,34 @@ export abstract class TcpStreamBase implements PendingRead {
    * saving a promise and a microtask per message over read().then().
    */
   readWith<T, C>(onMessage: (this: C, m: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
-    const msgs = this.msgs;
-    if (msgs !== undefined && this.head < msgs.length) {
-      const m = msgs[this.head] as Uint8Array;
-      const costs = this.costs as number[];
-      let cost = costs[this.head] as number;
-      msgs[this.head] = undefined;
-      this.head++;
-      if (this.head === msgs.length) {
-        this.msgs = undefined;
-        this.costs = undefined;
-        this.head = 0;
-        cost += this.heldCredit;
-        this.heldCredit = 0;
-      }
-      this.release(cost);
-      return settledWith(onMessage, self, m);
-    }
+    const m = this.takeQueued();
+    if (m !== undefined) return settledWith(onMessage, self, m);
     if (this.terminal !== null) return Promise.reject(onFailure.call(self, this.terminal));
     if (this.remoteDone || this.closed) return settledWith(onMessage, self, null);
     if (this.resolveRead !== undefined) {
       return Promise.reject(onFailure.call(self, readAlreadyPending()));
     }
     return parkRead(this, onMessage, onFailure, self);
+  }
+
+  /** takeQueued takes the next unread message and returns its credit to the peer; undefined when none waits. */
+  protected takeQueued(): Uint8Array | undefined {
+    const msgs = this.msgs;
+    if (msgs === undefined || this.head >= msgs.length) return undefined;
+    const m = msgs[this.head] as Uint8Array;
+    const costs = this.costs as number[];
+    let cost = costs[this.head] as number;
+    msgs[this.head] = undefined;
+    this.head++;
+    if (this.head === msgs.length) {
+      this.msgs = undefined;
+      this.costs = undefined;
+      this.head = 0;
+      cost += this.heldCredit;
+      this.heldCredit = 0;
+    }
+    this.release(cost);
+    return m;
   }
 
   /** sendMessage writes one message, resolving at once while the windows allow it. */

@@ -16,6 +16,7 @@ export class TcpListener implements Listener {
     private readonly sessions: Set<TcpServerSession>,
     private readonly pending: Set<{ destroy(): void }>,
     private readonly abuse: { readonly count: number },
+    private readonly unaryMethods: Set<string>,
   ) {}
 
   get connections(): number {
@@ -27,8 +28,9 @@ export class TcpListener implements Listener {
     return this.abuse.count;
   }
 
-  addMethods(_methods: readonly MethodInfo[]): void {
-    // The tcp transport routes by the path in HEADERS; nothing to announce.
+  addMethods(methods: readonly MethodInfo[]): void {
+    // Calls are routed by the path in HEADERS; the kinds let a unary call be handed over with its request in.
+    for (const m of methods) if (m.kind === 'unary') this.unaryMethods.add(m.path);
   }
 
   close(graceMs = 0): Promise<void> {

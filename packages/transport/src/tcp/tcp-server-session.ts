@@ -8,7 +8,8 @@ import type { Settings } from './preface.js';
 import { RequestHeadersReader } from './request-headers-reader.js';
 import { GoawayCode, TcpProtocolError } from './protocol-error.js';
 import { encodeRst } from './tcp-client-stream.js';
-import { TcpServerStream } from './tcp-server-stream.js';
+import type { TcpStreamBase } from './stream-base.js';
+import { type ServerStreamShared, TcpServerStream } from './tcp-server-stream.js';
 import { TcpSession } from './tcp-session.js';
 
 /** ServerSessionOptions are the listener's settings each server session applies. */
@@ -19,6 +20,8 @@ export interface ServerSessionOptions {
   readonly maxResetsPerSecond: number;
   /** onAbusive runs when the session closes its connection for abuse (GOAWAY ENHANCE_YOUR_CALM). */
   readonly onAbusive: () => void;
+  /** The paths of the unary methods served, which are handed over with their request in. */
+  readonly unaryMethods: ReadonlySet<string>;
 }
 
 /**
@@ -36,9 +39,10 @@ export class TcpServerSession extends TcpSession {
   // One copy per connection of each method path and content type: every call
   // carries them, and an open stream would otherwise keep its own two strings.
   private readonly headers = new RequestHeadersReader();
+  private readonly shared: ServerStreamShared;
 
   constructor(
-    private readonly peerAddress: string,
+    peerAddress: string,
     socket: Socket,
     local: Settings,
     peer: Settings,
@@ -46,6 +50,13 @@ export class TcpServerSession extends TcpSession {
   ) {
     super(socket, local, peer, options.keepalive);
     this.resetTokens = options.maxResetsPerSecond;
+    this.shared = {
+      host: this,
+      sendWindow: peer.initialWindowSize,
+      maxMessageSize: options.maxMessageSize,
+      peer: peerAddress,
+      peerMaxMetadataSize: peer.maxMetadataSize,
+    };
   }
 
   /** close drains the connection: GOAWAY, up to graceMs for open calls, then UNAVAILABLE for the rest. */
@@ -74,14 +85,15 @@ export class TcpServerSession extends TcpSession {
       this.push(encodeRst(id, Code.RESOURCE_EXHAUSTED, `request metadata of ${h.metadata.length} bytes exceeds the limit of ${this.local.maxMetadataSize}`));
       return;
     }
-    const s = new TcpServerStream(id, this, this.peer.initialWindowSize, this.options.maxMessageSize, {
-      method: h.method,
-      metadata: h.metadata === EMPTY_METADATA_BLOCK ? undefined : decodeMetadata(h.metadata),
-      contentType: h.contentType === '' ? undefined : h.contentType,
-      timeoutMs: h.timeoutMs,
-      peer: this.peerAddress,
-      peerMaxMetadataSize: this.peer.maxMetadataSize,
-    });
+    const s = new TcpServerStream(
+      id,
+      this.shared,
+      h.method,
+      h.contentType === '' ? undefined : h.contentType,
+      h.metadata === EMPTY_METADATA_BLOCK ? undefined : decodeMetadata(h.metadata),
+      h.timeoutMs,
+      (flags & Flag.END_STREAM) === 0 && this.options.unaryMethods.has(h.method),
+    );
     this.streams.set(id, s);
     if ((flags & Flag.END_STREAM) !== 0) s.remoteEnded();
     this.arrived.push(s);
@@ -89,12 +101,14 @@ export class TcpServerSession extends TcpSession {
 
   // New streams reach the application once the bytes they came in are
   // parsed, or their first DATA is: a stream the same bytes reset (a reset
-  // flood) costs no handler.
-  protected override startArrived(): void {
+  // flood) costs no handler. A unary call's DATA leaves them waiting, so
+  // that call comes with its request in.
+  protected override startArrived(dataFor?: TcpStreamBase): void {
     const arrived = this.arrived;
-    if (arrived.length === 0) return;
+    if (arrived.length === 0 || (dataFor as TcpServerStream | undefined)?.awaitsRequest === true) return;
     this.arrived = [];
     for (const s of arrived) {
+      s.awaitsRequest = false;
       if (s.closed) continue;
       try {
         this.options.onStream(s);

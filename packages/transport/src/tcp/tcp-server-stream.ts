@@ -7,13 +7,12 @@ import { FrameType, NO_TIMEOUT, encodeHeadersPayload, encodeTrailersPayload } fr
 import { encodeMetadata } from './metadata-codec.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
-/** ServerStreamInit is what a HEADERS frame told the server about a new call. */
-export interface ServerStreamInit {
-  readonly method: string;
-  /** The request headers; undefined when the call carried none. */
-  readonly metadata: Metadata | undefined;
-  readonly contentType: string | undefined;
-  readonly timeoutMs: number;
+/** ServerStreamShared is what every stream of one server connection shares, made once per connection. */
+export interface ServerStreamShared {
+  readonly host: StreamHost;
+  /** The window the client grants each new stream. */
+  readonly sendWindow: number;
+  readonly maxMessageSize: number;
   readonly peer: string;
   readonly peerMaxMetadataSize: number;
 }
@@ -35,28 +34,47 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly method: string;
   readonly deadline: number | undefined;
   readonly contentType: string | undefined;
-  readonly peer: string;
-  private readonly peerMaxMetadataSize: number;
+  private readonly shared: ServerStreamShared;
   private readonly aborted = new AbortNotice();
   // Request headers; undefined for none until someone looks (most calls carry none).
   private metadataValue: Metadata | undefined;
   private headersSent = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * True while a unary call not yet handed to the application waits for its
+   * request: its DATA then does not start the calls arrived before it, so it
+   * is handed over with the request in (takeNow) rather than parking a read.
+   */
+  awaitsRequest: boolean;
 
-  constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number, init: ServerStreamInit) {
-    super(id, host, sendWindow, maxMessageSize);
-    this.method = init.method;
-    this.metadataValue = init.metadata;
-    this.contentType = init.contentType;
-    this.peer = init.peer;
-    this.peerMaxMetadataSize = init.peerMaxMetadataSize;
+  // What HEADERS told of the call comes as arguments, not an object: one fewer per call.
+  constructor(
+    id: number,
+    shared: ServerStreamShared,
+    method: string,
+    contentType: string | undefined,
+    metadata: Metadata | undefined,
+    timeoutMs: number,
+    /** The method is unary: the call is handed over once its request is in, where the bytes at hand carry it. */
+    unary: boolean,
+  ) {
+    super(id, shared.host, shared.sendWindow, shared.maxMessageSize);
+    this.shared = shared;
+    this.method = method;
+    this.metadataValue = metadata;
+    this.contentType = contentType;
     this.discardOnError = true;
-    if (init.timeoutMs !== NO_TIMEOUT) {
-      this.deadline = Date.now() + init.timeoutMs;
-      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), init.timeoutMs);
+    this.awaitsRequest = unary;
+    if (timeoutMs !== NO_TIMEOUT) {
+      this.deadline = Date.now() + timeoutMs;
+      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), timeoutMs);
       this.timer.unref();
     }
+  }
+
+  get peer(): string {
+    return this.shared.peer;
   }
 
   get metadata(): Metadata {
@@ -76,6 +94,10 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     this.aborted.listen(listener);
   }
 
+  takeNow(): Uint8Array | undefined {
+    return this.takeQueued();
+  }
+
   read(): Promise<Uint8Array | null> {
     return this.readNext();
   }
@@ -88,8 +110,8 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     if (this.headersSent || this.finished || this.closed) return;
     this.headersSent = true;
     const md = encodeMetadata(metadata);
-    if (md.length > this.peerMaxMetadataSize) {
-      this.abort(Code.INTERNAL, `response headers of ${md.length} bytes exceed the client's limit of ${this.peerMaxMetadataSize}`);
+    if (md.length > this.shared.peerMaxMetadataSize) {
+      this.abort(Code.INTERNAL, `response headers of ${md.length} bytes exceed the client's limit of ${this.shared.peerMaxMetadataSize}`);
       return;
     }
     this.host.frame(this.id, FrameType.HEADERS, 0, encodeHeadersPayload(NO_TIMEOUT, '', '', md));
@@ -102,8 +124,8 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     let md = encodeMetadata(status.metadata);
     let message = status.message;
     let finalCode: number = code;
-    if (md.length > this.peerMaxMetadataSize) {
-      message = `trailers of ${md.length} bytes exceed the client's limit of ${this.peerMaxMetadataSize}`;
+    if (md.length > this.shared.peerMaxMetadataSize) {
+      message = `trailers of ${md.length} bytes exceed the client's limit of ${this.shared.peerMaxMetadataSize}`;
       md = encodeMetadata(undefined);
       finalCode = Code.INTERNAL;
     }

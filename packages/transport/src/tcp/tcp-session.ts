@@ -18,6 +18,7 @@ import { FrameParser } from './frame-parser.js';
 import type { Settings } from './preface.js';
 import { TcpProtocolError } from './protocol-error.js';
 import type { StreamHost, TcpStreamBase } from './stream-base.js';
+import { StreamTable } from './stream-table.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** DESTROY_AFTER_MS bounds how long a socket may take to flush its last frames after end(). */
@@ -44,7 +45,7 @@ export abstract class TcpSession implements StreamHost {
   /** Resolves once the socket is closed, for whatever reason. */
   readonly closed: Promise<void>;
 
-  protected readonly streams = new Map<number, TcpStreamBase>();
+  protected readonly streams = new StreamTable<TcpStreamBase>();
   /** Set once the connection is dead; the error every stream got. */
   protected deadError: StatusError | null = null;
   protected goawaySent = false;
@@ -136,7 +137,7 @@ export abstract class TcpSession implements StreamHost {
   removeStream(stream: TcpStreamBase): void {
     if (this.streams.get(stream.id) !== stream) return;
     this.streams.delete(stream.id);
-    this.blockedStreams.delete(stream);
+    if (this.blockedStreams.size > 0) this.blockedStreams.delete(stream);
     if (this.streams.size === 0 && this.drainWaiters.length > 0) {
       const ws = this.drainWaiters;
       this.drainWaiters = [];
@@ -149,9 +150,9 @@ export abstract class TcpSession implements StreamHost {
   protected onStreamRemoved(): void {}
   /**
    * startArrived runs after each batch of received bytes is parsed and before
-   * DATA reaches a stream: the server starts the calls that arrived then.
+   * DATA reaches a stream (`dataFor`): the server starts the calls that arrived then.
    */
-  protected startArrived(): void {}
+  protected startArrived(_dataFor?: TcpStreamBase): void {}
   /** onHeaders handles a HEADERS frame, whose payload is bytes[start, end). */
   protected abstract onHeaders(id: number, flags: number, bytes: Buffer, start: number, end: number): void;
   /** onTrailers handles a TRAILERS frame, whose payload is bytes[start, end). */
@@ -196,8 +197,9 @@ export abstract class TcpSession implements StreamHost {
         }
         const stream = this.streams.get(id);
         if (stream === undefined) return;
-        // A handler sees its call before its first message, as it always has.
-        this.startArrived();
+        // A handler sees its call before its first message, as it always has,
+        // but for a unary call, which is handed over with its request in.
+        this.startArrived(stream);
         stream.deliverData(flags, bytes.subarray(start, end));
         return;
       }

@@ -61,6 +61,42 @@ describe('createTcpTransport', () => {
     expect(seen?.peer).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
+  it('hands a unary call over with its request in, and a streaming one before its first message', async () => {
+    const atHandOff = new Map<string, string | null>();
+    const { listener, conn } = await setup((s) => {
+      const now = s.takeNow?.();
+      atHandOff.set(s.method, now === undefined ? null : str(now));
+      void (async () => {
+        const m = now ?? (await s.read());
+        await s.write(text(`got ${str(m)}`));
+        s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+      })();
+    });
+    listener.addMethods([
+      { path: '/t.S/Unary', kind: 'unary' },
+      { path: '/t.S/Late', kind: 'unary' },
+      { path: '/t.S/Bidi', kind: 'bidi_streaming' },
+    ]);
+    const unary = conn.openStream('/t.S/Unary', new Metadata(), { kind: 'unary' });
+    void unary.write(text('req'));
+    unary.closeSend();
+    const bidi = conn.openStream('/t.S/Bidi', new Metadata(), { kind: 'bidi_streaming' });
+    void bidi.write(text('first'));
+    bidi.closeSend();
+    expect(str(await unary.read())).toBe('got req');
+    expect(str(await bidi.read())).toBe('got first');
+    expect(atHandOff.get('/t.S/Unary')).toBe('req');
+    expect(atHandOff.get('/t.S/Bidi')).toBeNull();
+    // A unary request that comes after its headers is read as it arrives.
+    const late = conn.openStream('/t.S/Late', new Metadata(), { kind: 'unary' });
+    await vi.waitFor(() => expect(atHandOff.has('/t.S/Late')).toBe(true));
+    expect(atHandOff.get('/t.S/Late')).toBeNull();
+    void late.write(text('later'));
+    late.closeSend();
+    expect(str(await late.read())).toBe('got later');
+    expect((await late.status).code).toBe(Code.OK);
+  });
+
   it('applies readWith continuations in place, to waiting and to queued messages alike', async () => {
     const self = { prefix: 'got ' };
     const onMessage = function (this: typeof self, m: Uint8Array | null) {

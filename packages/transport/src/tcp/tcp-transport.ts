@@ -77,12 +77,14 @@ function serverTls(t: TlsOptions, handshakeTimeout: number): tls.TlsOptions {
 async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedTcpOptions): Promise<Listener> {
   const { host, port } = parseAddress(address);
   const local = { ...cfg.settings, maxConcurrentStreams: options.maxConcurrentStreams ?? cfg.settings.maxConcurrentStreams };
+  const unaryMethods = new Set<string>();
   const sessionOptions = {
     onStream: options.onStream,
     keepalive: options.keepalive ?? cfg.keepalive,
     maxMessageSize: options.maxMessageSize ?? cfg.maxMessageSize,
     maxResetsPerSecond: cfg.maxResetsPerSecond,
     onAbusive: () => abuse.count++,
+    unaryMethods,
   };
   const sessions = new Set<TcpServerSession>();
   const pending = new Set<net.Socket>();
@@ -118,5 +120,5 @@ async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedT
   });
   server.on('error', noop);
   const bound = server.address() as net.AddressInfo;
-  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending, abuse);
+  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending, abuse, unaryMethods);
 }

@@ -23,34 +23,34 @@ describe('WriteBatcher', () => {
     expect(k.writes.map(String)).toEqual(['abcd']);
   });
 
-  it('writes a batch mid-turn once it holds 32 frames, so the peer can start on them', async () => {
+  it('writes a batch mid-turn once it holds 128 frames, so the peer can start on them', async () => {
     const k = sink();
     const b = new WriteBatcher(k.s);
-    for (let i = 0; i < 31; i++) b.frame(1, 0, 2, new Uint8Array([i]));
+    for (let i = 0; i < 127; i++) b.frame(1, 0, 2, new Uint8Array([i]));
     expect(k.writes.length).toBe(0);
-    b.frame(1, 0, 2, new Uint8Array([31]));
+    b.frame(1, 0, 2, new Uint8Array([127]));
     expect(k.writes.length).toBe(1);
-    expect(k.writes[0]!.length).toBe(32 * 11);
-    b.frame(1, 0, 2, new Uint8Array([32]));
+    expect(k.writes[0]!.length).toBe(128 * 11);
+    b.frame(1, 0, 2, new Uint8Array([128]));
     await new Promise((r) => setImmediate(r));
     expect(k.writes.length).toBe(2);
-    expect(k.writes[1]![10]).toBe(32);
+    expect(k.writes[1]![10]).toBe(128);
   });
 
   it('waits for twice the frames before each further mid-turn write, and starts over next turn', async () => {
     const k = sink();
     const b = new WriteBatcher(k.s);
     const sizes = () => k.writes.map((w) => w.length / 11);
-    for (let i = 0; i < 32 + 64 + 128; i++) b.frame(1, 0, 2, new Uint8Array([i & 0xff]));
-    expect(sizes()).toEqual([32, 64, 128]);
+    for (let i = 0; i < 128 + 256 + 512; i++) b.frame(1, 0, 2, new Uint8Array([i & 0xff]));
+    expect(sizes()).toEqual([128, 256, 512]);
     // The doubling stops at 2048 frames a write.
-    for (let i = 0; i < 256 + 512 + 1024 + 2048 + 2048; i++) b.frame(1, 0, 2, new Uint8Array([1]));
-    expect(sizes()).toEqual([32, 64, 128, 256, 512, 1024, 2048, 2048]);
+    for (let i = 0; i < 1024 + 2048 + 2048; i++) b.frame(1, 0, 2, new Uint8Array([1]));
+    expect(sizes()).toEqual([128, 256, 512, 1024, 2048, 2048]);
     b.frame(1, 0, 2, new Uint8Array([1]));
     await new Promise((r) => setImmediate(r));
-    expect(sizes().slice(8)).toEqual([1]);
-    for (let i = 0; i < 32; i++) b.frame(1, 0, 2, new Uint8Array([1]));
-    expect(sizes().slice(8)).toEqual([1, 32]);
+    expect(sizes().slice(6)).toEqual([1]);
+    for (let i = 0; i < 128; i++) b.frame(1, 0, 2, new Uint8Array([1]));
+    expect(sizes().slice(6)).toEqual([1, 128]);
     await new Promise((r) => setImmediate(r));
   });
 

@@ -23,11 +23,16 @@ const EAGER_LIMIT = 1024 * 1024;
 /**
  * A batch is also written once it holds this many frames, mid-turn: the peer
  * starts on the first answers while this side still produces the rest, where
- * one write per turn kept both ends taking turns. With 64 unary calls in
- * flight that raised throughput by a third to a half here, and 32 frames a
- * write still amortise the syscall (1 KiB streams kept their rate).
+ * one write per turn kept both ends taking turns. At 32 frames (16 unary
+ * calls, each two frames each way) that raised throughput with 64 calls in
+ * flight when a call cost several times what it does now; since then the
+ * extra writes, and the extra wake-ups of the peer they bring, cost more
+ * than the overlap gave: at 128 frames the server of that bench spent about
+ * a fifth less CPU per call and the client a tenth less, at about the same
+ * rate (alternating runs on a busy machine, noisy), and streams of small
+ * messages kept theirs.
  */
-const FLUSH_FRAMES = 32;
+const FLUSH_FRAMES = 128;
 /**
  * Each further mid-turn write in the same turn waits for twice the frames of
  * the one before, up to FLUSH_FRAMES << MAX_FLUSH_DOUBLINGS: once the peer has
@@ -35,7 +40,7 @@ const FLUSH_FRAMES = 32;
  * of small messages a turn paid a socket write every 32 of them (a third of
  * its CPU); it now pays about one every 2,000, some 56 KiB of 16 B messages.
  */
-const MAX_FLUSH_DOUBLINGS = 6;
+const MAX_FLUSH_DOUBLINGS = 4;
 /**
  * Past this many bytes not yet taken by the operating system the peer is not
  * reading: writers wait for the socket to drain and window credit is held
