@@ -7,6 +7,7 @@ export type {
   ClientStream,
   ServerStream,
   ReadWith,
+  UnaryDone,
   DialOptions,
   ListenOptions,
   StreamOptions,

@@ -154,30 +154,22 @@ export interface ClientStream {
   read(): Promise<Uint8Array | null>;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
-  /**
-   * replyWith is the rest of a unary-kind call after closeSend(), in one
-   * promise: once the call has ended, it settles with what onMessage returns
-   * for the one reply (null when the call ended OK without one), or rejects
-   * with what onFailure returns for the error status. A second reply ends the
-   * call with INTERNAL. Optional; its continuations are as in ReadWith.
-   */
-  replyWith?: ReadWith;
   /** Response headers; resolves with empty metadata when the call ends without any. Never rejects. */
   readonly headers: Promise<Metadata>;
-  /**
-   * headersNow is `headers` without the promise: what it resolves with once
-   * that is known (the headers came, or the call ended without any), and
-   * undefined before. Optional.
-   */
-  headersNow?(): Metadata | undefined;
   /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
   readonly status: Promise<Status>;
   /**
-   * onEnd is `status.then(listener)` without the promises: the listener is
-   * called once with the final status, when the call ends (on a microtask
-   * when it already has). Optional; one listener per stream.
+   * onUnaryEnd is the whole of a unary-kind call (opened with kind
+   * 'unary') told through one callback, without a promise: `done` is called
+   * once, with `self` as its `this`, when the call is over. The reply goes
+   * to `done`, not to read(): the caller that sets it writes its one
+   * request, half-closes, perhaps cancels, and waits for nothing else
+   * (headers and status still resolve for whoever asks).
+   * Set it before the call can end (right after openStream): a call that
+   * has already ended tells it on a microtask. One per stream. Optional: a
+   * transport that has it carries a unary call its cheapest way.
    */
-  onEnd?(listener: (status: Status) => void): void;
+  onUnaryEnd?<C>(done: UnaryDone<C>, self: C): void;
   /** cancel ends the call now (RST): both sides see the given status (CANCELLED by default). */
   cancel(code?: number, message?: string): void;
 }
@@ -195,6 +187,15 @@ export type ReadWith = <T, C>(
   onFailure: (this: C, err: StatusError) => unknown,
   self: C,
 ) => Promise<T>;
+
+/**
+ * UnaryDone hears how a unary-kind call ended (see ClientStream.onUnaryEnd):
+ * its one reply, or null when the call did not end OK or ended without one;
+ * the response headers, empty when none came; and the final status, whose
+ * metadata are the trailers. A second reply ends the call with INTERNAL
+ * before it is told.
+ */
+export type UnaryDone<C> = (this: C, reply: Uint8Array | null, headers: Metadata, status: Status) => void;
 
 /** ServerStream is the handler's side of one call. */
 export interface ServerStream {

@@ -37,8 +37,9 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   private responses: LayeredHooks<MessageHook> | undefined;
   private endListeners: LayeredHooks<(end: CallEnd) => void> | undefined;
   private stream: ClientStream | undefined;
-  // The stream's final status, once the transport told it.
+  // The stream's final status, once the transport told it, and its headers when they came with it.
   private status: Status | undefined;
+  private header: Metadata | undefined;
   private service_: string | undefined;
   private values_: ContextValues | undefined;
   private signal_: AbortSignal | undefined;
@@ -188,11 +189,14 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   opened(stream: ClientStream, way: Route): void {
     this.stream = stream;
     this.status = undefined;
+    this.header = undefined;
     this.way = way;
   }
 
-  streamEnded(stream: ClientStream, status: Status): void {
-    if (stream === this.stream) this.status = status;
+  streamEnded(stream: ClientStream, status: Status, headers: Metadata | undefined): void {
+    if (stream !== this.stream) return;
+    this.status = status;
+    this.header = headers;
   }
 
   drained(): void {
@@ -255,8 +259,8 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners.items, end));
   }
 
-  // What is known at once is not waited for: on most transports a unary
-  // call's status and headers have come by the time its reply was read.
+  // What is known at once is not waited for: a transport that tells a unary
+  // call's end in one callback hands its status and headers together.
   private endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): CallEnd | Promise<CallEnd> {
     if (failure !== null) {
       if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
@@ -265,7 +269,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     if (stream === undefined) return OK_WITHOUT_STREAM;
     const status = stream === this.stream ? this.status : undefined;
     if (status !== undefined && (!untilCallerDone || this.isDrained || this.plan.method.kind === 'unary')) {
-      const header = stream.headersNow?.();
+      const header = this.header;
       return header !== undefined ? endWith(status, header) : stream.headers.then((h) => endWith(status, h));
     }
     return this.endLater(stream, untilCallerDone);

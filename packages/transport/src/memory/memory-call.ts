@@ -1,10 +1,9 @@
 import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
-import { type PendingRead, parkRead, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
-import type { ClientStream, ServerStream } from '../transport.js';
+import type { ClientStream, ServerStream, UnaryDone } from '../transport.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
 const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
@@ -30,7 +29,7 @@ export interface CallOwner {
  * closures, and the headers promise is made only when someone asks for it:
  * an in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall implements PendingRead {
+export class MemoryCall {
   readonly client: MemoryClientStream;
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
@@ -52,18 +51,11 @@ export class MemoryCall implements PendingRead {
   private resolveHeaders: ((m: Metadata) => void) | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
-  // The client's end listener (ClientStream.onEnd): told without a promise.
-  private endListener: ((s: Status) => void) | undefined;
-  // What a failed call's reads reject with.
-  private failure: StatusError | undefined;
-  /** Whether the client waits for the one reply through replyWith(): a second one ends the call. */
+  /** Whether the client waits for the one reply through onUnaryEnd(): a second one ends the call. */
   oneReply = false;
-  // The pending replyWith() (see PendingRead): settled when the call ends.
-  resolveRead: PendingRead['resolveRead'];
-  rejectRead: PendingRead['rejectRead'];
-  onReadMessage: PendingRead['onReadMessage'];
-  onReadFailure: PendingRead['onReadFailure'];
-  readSelf: unknown;
+  // The client's unary end (ClientStream.onUnaryEnd): told without a promise.
+  private unaryDone: UnaryDone<unknown> | undefined;
+  private unarySelf: unknown;
 
   constructor(
     method: string,
@@ -117,11 +109,22 @@ export class MemoryCall implements PendingRead {
     return this.statusPromise;
   }
 
-  /** onEnd sets the one end listener; one set after the end is called on a microtask. */
-  onEnd(listener: (s: Status) => void): void {
-    const status = this.finalStatus;
-    if (status === undefined) this.endListener = listener;
-    else queueMicrotask(() => listener(status));
+  /** onUnaryEnd waits for the end of a unary call: see ClientStream.onUnaryEnd. */
+  onUnaryEnd<C>(done: UnaryDone<C>, self: C): void {
+    this.oneReply = true;
+    if (this.responses.length > 1) this.end({ code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() }, false);
+    if (this.finalStatus === undefined) {
+      this.unaryDone = done as UnaryDone<unknown>;
+      this.unarySelf = self;
+    } else {
+      queueMicrotask(() => this.tellUnary(done as UnaryDone<unknown>, self));
+    }
+  }
+
+  private tellUnary(done: UnaryDone<unknown>, self: unknown): void {
+    const status = this.finalStatus as Status;
+    const reply = status.code === Code.OK ? (this.responses.takeNow() ?? null) : null;
+    done.call(self, reply, this.headersValue ?? new Metadata(), status);
   }
 
   /** sendHeaders sends the response headers once; later ones and ones after the end are dropped. */
@@ -148,29 +151,17 @@ export class MemoryCall implements PendingRead {
     if (status.code === Code.OK) this.responses.end();
     // The server's own status lets the client read what was sent before it;
     // a cancel or a dead link drops it, as a reset stream does.
-    else {
-      this.failure = err;
-      this.responses.fail(err, fromServer);
-    }
+    else this.responses.fail(err, fromServer);
     this.requests.fail(err);
     if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
-    if (this.resolveRead !== undefined) settleRead(this, this.responses.takeNow() ?? null, this.failure);
     this.resolveStatus?.(status);
     this.owner?.callEnded(this);
-    const listener = this.endListener;
-    if (listener !== undefined) {
-      this.endListener = undefined;
-      listener(status);
+    const done = this.unaryDone;
+    if (done !== undefined) {
+      this.unaryDone = undefined;
+      this.tellUnary(done, this.unarySelf);
+      this.unarySelf = undefined;
     }
-  }
-
-  /** replyWith waits for the end of a unary call: see ClientStream.replyWith. */
-  replyWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
-    this.oneReply = true;
-    if (this.responses.length > 1) this.end({ code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() }, false);
-    if (this.finalStatus === undefined) return parkRead(this, onMessage, onFailure, self);
-    if (this.failure !== undefined) return Promise.reject(onFailure.call(self, this.failure));
-    return settledWith(onMessage, self, this.responses.takeNow() ?? null);
   }
 
   /** tooBig is the error of a message over the size limit, else undefined. */
@@ -214,8 +205,8 @@ class MemoryClientStream implements ClientStream {
     }
   }
 
-  onEnd(listener: (status: Status) => void): void {
-    this.call.onEnd(listener);
+  onUnaryEnd<C>(done: UnaryDone<C>, self: C): void {
+    this.call.onUnaryEnd(done, self);
   }
 
   read(): Promise<Uint8Array | null> {
@@ -224,10 +215,6 @@ class MemoryClientStream implements ClientStream {
 
   readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     return this.call.responses.shiftWith(onMessage, onFailure, self);
-  }
-
-  replyWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
-    return this.call.replyWith(onMessage, onFailure, self);
   }
 
   cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {

@@ -1,11 +1,14 @@
 import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status, writeAfterCloseSend } from '../status-error.js';
-import { ACCEPTED, type ClientStream } from '../transport.js';
+import { ACCEPTED, type ClientStream, type UnaryDone } from '../transport.js';
 import { FrameType, encodeCodeMessage, encodeFrame } from './frame.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
 const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: new Metadata() });
+
+/** What a second reply to a call that takes one ends it with. */
+const TOO_MANY_REPLIES = 'the server sent more than one reply to a call that takes one';
 
 /**
  * TcpClientStream is the caller's side of one call on a tcp connection. Its
@@ -21,8 +24,10 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   private statusValue: Status | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
-  // The end listener (ClientStream.onEnd): told without a promise.
-  private endListener: ((s: Status) => void) | undefined;
+  // The unary end (ClientStream.onUnaryEnd), told without a promise, and the one reply it takes.
+  private unaryDone: UnaryDone<unknown> | undefined;
+  private unarySelf: unknown;
+  private reply: Uint8Array | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number) {
@@ -40,10 +45,6 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     return this.headersPromise;
   }
 
-  headersNow(): Metadata | undefined {
-    return this.headersArrived ? (this.headersValue ??= new Metadata()) : undefined;
-  }
-
   get status(): Promise<Status> {
     if (this.statusPromise === undefined) {
       this.statusPromise =
@@ -56,11 +57,14 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     return this.statusPromise;
   }
 
-  /** onEnd sets the one end listener; one set after the end is called on a microtask. */
-  onEnd(listener: (s: Status) => void): void {
-    const status = this.statusValue;
-    if (status === undefined) this.endListener = listener;
-    else queueMicrotask(() => listener(status));
+  /** onUnaryEnd sets the one unary end: see ClientStream.onUnaryEnd. */
+  onUnaryEnd<C>(done: UnaryDone<C>, self: C): void {
+    if (this.statusValue === undefined) {
+      this.unaryDone = done as UnaryDone<unknown>;
+      this.unarySelf = self;
+    } else {
+      queueMicrotask(() => this.tellUnary(done as UnaryDone<unknown>, self));
+    }
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -88,6 +92,14 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   /** failNow ends a stream that never reached the wire. */
   failNow(err: StatusError): void {
     this.close(err);
+  }
+
+  // A unary call's reply is kept for its end rather than queued for read().
+  protected override takeMessage(message: Uint8Array): boolean {
+    if (this.unaryDone === undefined) return false;
+    if (this.reply === undefined) this.reply = message;
+    else this.abort(Code.INTERNAL, TOO_MANY_REPLIES);
+    return true;
   }
 
   override deliverData(flags: number, payload: Buffer): void {
@@ -140,9 +152,19 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     this.setHeaders(undefined);
     if (this.statusValue === undefined) this.statusValue = err === null ? OK_STATUS : err.status;
     this.resolveStatus?.(this.statusValue);
-    const listener = this.endListener;
-    this.endListener = undefined;
-    listener?.(this.statusValue);
+    const done = this.unaryDone;
+    if (done !== undefined) {
+      this.unaryDone = undefined;
+      this.tellUnary(done, this.unarySelf);
+      this.unarySelf = undefined;
+    }
+  }
+
+  private tellUnary(done: UnaryDone<unknown>, self: unknown): void {
+    const status = this.statusValue as Status;
+    const reply = status.code === Code.OK ? (this.reply ?? null) : null;
+    this.reply = undefined;
+    done.call(self, reply, (this.headersValue ??= new Metadata()), status);
   }
 
   // setHeaders takes the response headers once; undefined stands for none.
