@@ -54,7 +54,7 @@ export function createClient(options: ClientOptions): Client {
       options: callOptions,
       deadline: deadlineOf(callOptions, method.kind === 'unary' ? options.unaryTimeoutMs : undefined),
       signals: signalsOf(callOptions),
-      targets: resolver.targetsOf(service, callOptions),
+      picked: undefined,
       request,
       chain,
       sent: false,
@@ -72,7 +72,7 @@ export function createClient(options: ClientOptions): Client {
     }
     let target: Target | Promise<Target>;
     try {
-      target = p.targets();
+      target = resolver.targetFor(p);
     } catch (err) {
       throw noTarget(err);
     }
