@@ -138,8 +138,8 @@ export function transportContractSuite(name: TransportName): void {
       expect(await rejection(call.write(bytes('late')))).toBe('CANCELLED: changed my mind');
     });
 
-    // onUnaryEnd is optional; the transports that have it are held to it here.
-    describe.skipIf(name === 'grpc')('onUnaryEnd', () => {
+    // onEnd is optional; the transports that have it are held to it here.
+    describe.skipIf(name === 'grpc')('onEnd', () => {
       interface Heard {
         reply: string | null;
         headers: Metadata;
@@ -150,8 +150,8 @@ export function transportContractSuite(name: TransportName): void {
         const self = { heard };
         let told!: () => void;
         const ended = new Promise<void>((resolve) => (told = resolve));
-        expect(call.onUnaryEnd).toBeTypeOf('function');
-        call.onUnaryEnd?.(
+        expect(call.onEnd).toBeTypeOf('function');
+        call.onEnd?.(
           function (this: typeof self, reply, headers, status) {
             this.heard.push({ reply: text(reply), headers, status });
             told();
@@ -160,7 +160,7 @@ export function transportContractSuite(name: TransportName): void {
         );
         return { heard, ended };
       };
-      // A unary call on HANG told through onUnaryEnd, its request in, and its server side.
+      // A unary call on HANG told through onEnd, its request in, and its server side.
       const started = async () => {
         const tag = `r${++tags}`;
         const call = unaryCall(HANG, tag);
@@ -216,6 +216,19 @@ export function transportContractSuite(name: TransportName): void {
         await late.ended;
         expect(late.heard.map((h) => [h.reply, statusText(h.status)])).toEqual([[null, 'CANCELLED: user gave up']]);
         expect(heard).toHaveLength(1);
+      });
+
+      it('tells a call of another kind its headers and status, its messages being read as ever', async () => {
+        const call = echoCall();
+        const { heard, ended } = hear(call);
+        await call.write(bytes('a'));
+        call.closeSend();
+        expect(text(await call.read())).toBe('a');
+        expect(await call.read()).toBeNull();
+        await ended;
+        expect(heard.map((h) => [h.reply, statusText(h.status)])).toEqual([[null, 'OK: ']]);
+        expect(heard[0]?.headers).toBe(await call.headers);
+        expect(statusText(await call.status)).toBe('OK: ');
       });
 
       it('tells DEADLINE_EXCEEDED when the deadline passes first', async () => {

@@ -1,4 +1,4 @@
-import { ACCEPTED, type ClientStream, Code, isStatusError, type Metadata, type Status, StatusError } from '@tsmicro/transport';
+import { ACCEPTED, type ClientStream, Code, isStatusError, type Metadata, type Status, StatusError, TOO_MANY_REPLIES_TEXT } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import type { MessageType } from './definition.js';
 import { EOF } from './eof.js';
@@ -84,14 +84,15 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   }
 
   /**
-   * followUnaryEnd has a unary call's end told by the transport in one
-   * callback (ClientStream.onUnaryEnd), to `ending` first and then to the
-   * caller; false when the transport cannot, and the caller then reads.
+   * followUnaryEnd has a unary call's end, its reply included, told by the
+   * transport in one callback (ClientStream.onEnd), to `ending` first and
+   * then to the caller; false when the transport cannot, and the caller
+   * then reads.
    */
   followUnaryEnd(ending: AttemptEnding): boolean {
-    if (this.stream.onUnaryEnd === undefined) return false;
+    if (this.stream.onEnd === undefined) return false;
     this.ending = ending;
-    this.stream.onUnaryEnd(this.unaryEnded, this);
+    this.stream.onEnd(this.unaryEnded, this);
     return true;
   }
 
@@ -109,7 +110,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
       flag.sent = true;
       stream.closeSend();
     } else {
-      // Refused: the call is over, and its end says how.
+      // Held back by flow control, or refused because the call is over (its end then says how).
       written.then(() => {
         flag.sent = true;
         stream.closeSend();
@@ -122,7 +123,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     });
   }
 
-  // unaryEnded is the UnaryDone of followUnaryEnd, with the call as `this`.
+  // unaryEnded is the end listener of followUnaryEnd, with the call as `this`.
   private unaryEnded(reply: Uint8Array | null, headers: Metadata, status: Status): void {
     (this.ending as AttemptEnding).ended(status, headers);
     let failure: unknown;
@@ -150,7 +151,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     reject?.(failure);
   }
 
-  // unaryAfter is unary() over reads, for transports without onUnaryEnd: after the write, wait for it unless taken at once.
+  // unaryAfter is unary() over reads, for transports without onEnd: after the write, wait for it unless taken at once.
   private async unaryAfter(written: Promise<void>, flag: SentFlag): Promise<O> {
     try {
       if (written !== ACCEPTED) {
@@ -289,7 +290,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   private tooManyReplies(): MicroError {
     this.stream.cancel(Code.INTERNAL, 'more than one reply');
-    return new MicroError(Code.INTERNAL, 'the server sent more than one reply to a call that takes one');
+    return new MicroError(Code.INTERNAL, TOO_MANY_REPLIES_TEXT);
   }
 }
 

@@ -159,17 +159,16 @@ export interface ClientStream {
   /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
   readonly status: Promise<Status>;
   /**
-   * onUnaryEnd is the whole of a unary-kind call (opened with kind
-   * 'unary') told through one callback, without a promise: `done` is called
-   * once, with `self` as its `this`, when the call is over. The reply goes
-   * to `done`, not to read(): the caller that sets it writes its one
-   * request, half-closes, perhaps cancels, and waits for nothing else
-   * (headers and status still resolve for whoever asks).
-   * Set it before the call can end (right after openStream): a call that
-   * has already ended tells it on a microtask. One per stream. Optional: a
-   * transport that has it carries a unary call its cheapest way.
+   * onEnd tells how the call ended through one callback, without a promise:
+   * `done` is called once, with `self` as its `this`, when the call is over.
+   * A unary-kind call (opened with kind 'unary') that sets it hands its one
+   * reply there rather than to read(), so its caller writes the request,
+   * half-closes, perhaps cancels, and waits for nothing else; a second reply
+   * ends it INTERNAL. Other kinds' messages are read as ever. Set it right
+   * after openStream; one set after the end is told on a microtask. One per
+   * stream. Optional: without it, `status` (and `headers`) tell the end.
    */
-  onUnaryEnd?<C>(done: UnaryDone<C>, self: C): void;
+  onEnd?<C>(done: EndListener<C>, self: C): void;
   /** cancel ends the call now (RST): both sides see the given status (CANCELLED by default). */
   cancel(code?: number, message?: string): void;
 }
@@ -189,13 +188,12 @@ export type ReadWith = <T, C>(
 ) => Promise<T>;
 
 /**
- * UnaryDone hears how a unary-kind call ended (see ClientStream.onUnaryEnd):
- * its one reply, or null when the call did not end OK or ended without one;
- * the response headers, empty when none came; and the final status, whose
- * metadata are the trailers. A second reply ends the call with INTERNAL
- * before it is told.
+ * EndListener hears how a call ended (see ClientStream.onEnd): the one reply
+ * of a unary-kind call, or null when it did not end OK with one (always
+ * null for the other kinds, whose messages are read); the response headers,
+ * empty when none came; and the final status, whose metadata are the trailers.
  */
-export type UnaryDone<C> = (this: C, reply: Uint8Array | null, headers: Metadata, status: Status) => void;
+export type EndListener<C> = (this: C, reply: Uint8Array | null, headers: Metadata, status: Status) => void;
 
 /** ServerStream is the handler's side of one call. */
 export interface ServerStream {

@@ -31,9 +31,11 @@ export class AttemptEnd implements AttemptEnding {
     this.stream.cancel(error.code, error.detail);
   }
 
-  /** follow waits for the stream's status: the way every transport tells the end of every kind of call. */
+  /** follow hears the stream's end from the transport: through its end listener where it has one, else its status. */
   follow(): void {
-    void this.stream.status.then((status) => this.ended(status, undefined));
+    const stream = this.stream;
+    if (stream.onEnd !== undefined) stream.onEnd(streamEnded, this);
+    else void stream.status.then((status) => this.ended(status, undefined));
   }
 
   ended(status: Status, headers: Metadata | undefined): void {
@@ -45,4 +47,9 @@ export class AttemptEnd implements AttemptEnding {
     if (status.unprocessed !== true) this.resolver.mark(this.target, status.code);
     this.watcher?.streamEnded(this.stream, status, headers);
   }
+}
+
+// streamEnded is the end listener of a stream whose messages the caller reads: there is no reply to take.
+function streamEnded(this: AttemptEnd, _reply: Uint8Array | null, headers: Metadata, status: Status): void {
+  this.ended(status, headers);
 }

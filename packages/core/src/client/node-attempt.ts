@@ -109,7 +109,7 @@ export class NodeAttempt {
       watcher.opened(stream, way);
       call = new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request, watcher);
     }
-    // A transport that tells a unary call's end in one callback saves its promises.
+    // A unary call on a transport that tells its end and reply in one callback is followed by its ClientCall.
     if (handedToCaller || !call.followUnaryEnd(end)) end.follow();
     return call;
   }

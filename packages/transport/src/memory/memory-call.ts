@@ -2,14 +2,12 @@ import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
-import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
-import type { ClientStream, ServerStream, UnaryDone } from '../transport.js';
+import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, TOO_MANY_REPLIES_TEXT as TOO_MANY_REPLIES, writeAfterCloseSend } from '../status-error.js';
+import type { ClientStream, ServerStream, EndListener } from '../transport.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
 const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
 
-/** What a second reply to a call that takes one ends it with, as a client reading it would. */
-const TOO_MANY_REPLIES = 'the server sent more than one reply to a call that takes one';
 
 /** Messages buffered per direction before write() waits: the in-process flow-control window. */
 const WINDOW_MESSAGES = 16;
@@ -51,11 +49,13 @@ export class MemoryCall {
   private resolveHeaders: ((m: Metadata) => void) | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
-  /** Whether the client waits for the one reply through onUnaryEnd(): a second one ends the call. */
+  /** Whether the call is unary-kind: with an end listener, its one reply goes to that listener. */
+  unary = false;
+  /** Whether the client waits for the one reply through its end listener: a second one ends the call. */
   oneReply = false;
-  // The client's unary end (ClientStream.onUnaryEnd): told without a promise.
-  private unaryDone: UnaryDone<unknown> | undefined;
-  private unarySelf: unknown;
+  // The client's end listener (ClientStream.onEnd): told without a promise.
+  private endListener: EndListener<unknown> | undefined;
+  private endSelf: unknown;
 
   constructor(
     method: string,
@@ -109,21 +109,23 @@ export class MemoryCall {
     return this.statusPromise;
   }
 
-  /** onUnaryEnd waits for the end of a unary call: see ClientStream.onUnaryEnd. */
-  onUnaryEnd<C>(done: UnaryDone<C>, self: C): void {
-    this.oneReply = true;
-    if (this.responses.length > 1) this.end({ code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() }, false);
+  /** onEnd sets the client's one end listener: see ClientStream.onEnd. */
+  onEnd<C>(done: EndListener<C>, self: C): void {
+    if (this.unary) {
+      this.oneReply = true;
+      if (this.responses.length > 1) this.end({ code: Code.INTERNAL, message: TOO_MANY_REPLIES, metadata: new Metadata() }, false);
+    }
     if (this.finalStatus === undefined) {
-      this.unaryDone = done as UnaryDone<unknown>;
-      this.unarySelf = self;
+      this.endListener = done as EndListener<unknown>;
+      this.endSelf = self;
     } else {
-      queueMicrotask(() => this.tellUnary(done as UnaryDone<unknown>, self));
+      queueMicrotask(() => this.tellEnd(done as EndListener<unknown>, self));
     }
   }
 
-  private tellUnary(done: UnaryDone<unknown>, self: unknown): void {
+  private tellEnd(done: EndListener<unknown>, self: unknown): void {
     const status = this.finalStatus as Status;
-    const reply = status.code === Code.OK ? (this.responses.takeNow() ?? null) : null;
+    const reply = this.oneReply && status.code === Code.OK ? (this.responses.takeNow() ?? null) : null;
     done.call(self, reply, this.headersValue ?? new Metadata(), status);
   }
 
@@ -156,11 +158,11 @@ export class MemoryCall {
     if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
     this.resolveStatus?.(status);
     this.owner?.callEnded(this);
-    const done = this.unaryDone;
+    const done = this.endListener;
     if (done !== undefined) {
-      this.unaryDone = undefined;
-      this.tellUnary(done, this.unarySelf);
-      this.unarySelf = undefined;
+      this.endListener = undefined;
+      this.tellEnd(done, this.endSelf);
+      this.endSelf = undefined;
     }
   }
 
@@ -205,8 +207,8 @@ class MemoryClientStream implements ClientStream {
     }
   }
 
-  onUnaryEnd<C>(done: UnaryDone<C>, self: C): void {
-    this.call.onUnaryEnd(done, self);
+  onEnd<C>(done: EndListener<C>, self: C): void {
+    this.call.onEnd(done, self);
   }
 
   read(): Promise<Uint8Array | null> {

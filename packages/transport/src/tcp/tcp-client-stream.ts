@@ -1,14 +1,11 @@
 import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
-import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status, writeAfterCloseSend } from '../status-error.js';
-import { ACCEPTED, type ClientStream, type UnaryDone } from '../transport.js';
+import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status, TOO_MANY_REPLIES_TEXT, writeAfterCloseSend } from '../status-error.js';
+import { ACCEPTED, type ClientStream, type EndListener } from '../transport.js';
 import { FrameType, encodeCodeMessage, encodeFrame } from './frame.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
 const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: new Metadata() });
-
-/** What a second reply to a call that takes one ends it with. */
-const TOO_MANY_REPLIES = 'the server sent more than one reply to a call that takes one';
 
 /**
  * TcpClientStream is the caller's side of one call on a tcp connection. Its
@@ -24,9 +21,11 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   private statusValue: Status | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
-  // The unary end (ClientStream.onUnaryEnd), told without a promise, and the one reply it takes.
-  private unaryDone: UnaryDone<unknown> | undefined;
-  private unarySelf: unknown;
+  /** Whether the call is unary-kind: with an end listener, its one reply goes to that listener. */
+  unary = false;
+  // The end listener (ClientStream.onEnd), told without a promise, and a unary call's one reply.
+  private endListener: EndListener<unknown> | undefined;
+  private endSelf: unknown;
   private reply: Uint8Array | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -57,13 +56,13 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     return this.statusPromise;
   }
 
-  /** onUnaryEnd sets the one unary end: see ClientStream.onUnaryEnd. */
-  onUnaryEnd<C>(done: UnaryDone<C>, self: C): void {
+  /** onEnd sets the one end listener: see ClientStream.onEnd. */
+  onEnd<C>(done: EndListener<C>, self: C): void {
     if (this.statusValue === undefined) {
-      this.unaryDone = done as UnaryDone<unknown>;
-      this.unarySelf = self;
+      this.endListener = done as EndListener<unknown>;
+      this.endSelf = self;
     } else {
-      queueMicrotask(() => this.tellUnary(done as UnaryDone<unknown>, self));
+      queueMicrotask(() => this.tellEnd(done as EndListener<unknown>, self));
     }
   }
 
@@ -94,11 +93,11 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     this.close(err);
   }
 
-  // A unary call's reply is kept for its end rather than queued for read().
+  // A unary call's reply is kept for its end listener rather than queued for read().
   protected override takeMessage(message: Uint8Array): boolean {
-    if (this.unaryDone === undefined) return false;
+    if (!this.unary || this.endListener === undefined) return false;
     if (this.reply === undefined) this.reply = message;
-    else this.abort(Code.INTERNAL, TOO_MANY_REPLIES);
+    else this.abort(Code.INTERNAL, TOO_MANY_REPLIES_TEXT);
     return true;
   }
 
@@ -152,15 +151,15 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     this.setHeaders(undefined);
     if (this.statusValue === undefined) this.statusValue = err === null ? OK_STATUS : err.status;
     this.resolveStatus?.(this.statusValue);
-    const done = this.unaryDone;
+    const done = this.endListener;
     if (done !== undefined) {
-      this.unaryDone = undefined;
-      this.tellUnary(done, this.unarySelf);
-      this.unarySelf = undefined;
+      this.endListener = undefined;
+      this.tellEnd(done, this.endSelf);
+      this.endSelf = undefined;
     }
   }
 
-  private tellUnary(done: UnaryDone<unknown>, self: unknown): void {
+  private tellEnd(done: EndListener<unknown>, self: unknown): void {
     const status = this.statusValue as Status;
     const reply = status.code === Code.OK ? (this.reply ?? null) : null;
     this.reply = undefined;
