@@ -310,7 +310,6 @@ export function encodeRequest<I>(codec: Codec, type: MessageType<I>, message: I)
 interface ReplyDecoder<O> {
   decode(bytes: Uint8Array): O;
   drained(): void;
-  close(): void;
 }
 
 // The continuations of reads, shared by every call: a call makes no closure for its reads.
