@@ -259,8 +259,8 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners.items, end));
   }
 
-  // What is known at once is not waited for: a transport that tells a unary
-  // call's end in one callback hands its status and headers together.
+  // What is known at once is not waited for: a transport with an end
+  // listener (ClientStream.onEnd) hands a call's status and headers together.
   private endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): CallEnd | Promise<CallEnd> {
     if (failure !== null) {
       if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
