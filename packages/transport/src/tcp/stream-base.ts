@@ -171,13 +171,13 @@ export abstract class TcpStreamBase implements PendingRead {
   }
 
   private enqueue(msg: Uint8Array, cost: number): void {
+    if (this.takeMessage(msg)) {
+      this.release(cost);
+      return;
+    }
     if (this.resolveRead !== undefined) {
       this.release(cost);
       settleRead(this, msg, undefined);
-      return;
-    }
-    if (this.takeMessage(msg)) {
-      this.release(cost);
       return;
     }
     (this.msgs ??= []).push(msg);
