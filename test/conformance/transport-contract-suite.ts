@@ -119,36 +119,6 @@ export function transportContractSuite(name: TransportName): void {
     expect(statusText(await call.status)).toBe('OK: ');
   });
 
-  // onEnd is optional; the transports that have it are held to it here.
-  describe.skipIf(name !== 'memory' && name !== 'tcp')('onEnd', () => {
-    it('tells the final status once, the same as status resolves with', async () => {
-      const call = echoCall();
-      const heard: Status[] = [];
-      call.onEnd?.((status) => heard.push(status));
-      await call.write(bytes('a'));
-      call.closeSend();
-      expect(text(await call.read())).toBe('a');
-      expect(await call.read()).toBeNull();
-      const status = await call.status;
-      expect(heard.map(statusText)).toEqual(['OK: ']);
-      expect(heard[0]?.code).toBe(status.code);
-    });
-
-    it('tells a cancel, and tells a call that had already ended on a microtask, not at once', async () => {
-      const { call } = hang();
-      const heard: string[] = [];
-      call.onEnd?.((status) => heard.push(statusText(status)));
-      call.cancel(Code.CANCELLED, 'user gave up');
-      expect(heard).toEqual(['CANCELLED: user gave up']);
-      const late: string[] = [];
-      call.onEnd?.((status) => late.push(statusText(status)));
-      expect(late).toEqual([]);
-      await Promise.resolve();
-      expect(late).toEqual(['CANCELLED: user gave up']);
-      expect(heard).toHaveLength(1);
-    });
-  });
-
   describe('a unary-kind call', () => {
     const unaryCall = (path = ECHO, tag = '') => conn.openStream(path, new Metadata({ 'x-tag': tag }), { kind: 'unary' });
 
@@ -168,50 +138,107 @@ export function transportContractSuite(name: TransportName): void {
       expect(await rejection(call.write(bytes('late')))).toBe('CANCELLED: changed my mind');
     });
 
-    // replyWith is optional; the transports that have it are held to it here.
-    describe.skipIf(name !== 'memory')('replyWith', () => {
-      const asText = (message: Uint8Array | null) => (message === null ? 'no reply' : text(message));
-      const asIs = (err: StatusError) => err;
-      // A unary call on HANG whose request is in, and its server side.
+    // onEnd is optional; the transports that have it are held to it here.
+    describe.skipIf(name === 'grpc')('onEnd', () => {
+      interface Heard {
+        reply: string | null;
+        headers: Metadata;
+        status: Status;
+      }
+      const hear = (call: ClientStream) => {
+        const heard: Heard[] = [];
+        const self = { heard };
+        let told!: () => void;
+        const ended = new Promise<void>((resolve) => (told = resolve));
+        expect(call.onEnd).toBeTypeOf('function');
+        call.onEnd?.(
+          function (this: typeof self, reply, headers, status) {
+            this.heard.push({ reply: text(reply), headers, status });
+            told();
+          },
+          self,
+        );
+        return { heard, ended };
+      };
+      // A unary call on HANG told through onEnd, its request in, and its server side.
       const started = async () => {
         const tag = `r${++tags}`;
         const call = unaryCall(HANG, tag);
+        const told = hear(call);
         await call.write(bytes('req'));
         call.closeSend();
-        const replied = call.replyWith?.(asText, asIs, undefined) as Promise<string | null>;
-        return { call, replied, server: await hungStream(tag).stream };
+        return { call, ...told, server: await hungStream(tag).stream };
       };
 
-      it('settles at the end with the one reply, or with null when the call ended OK without one', async () => {
-        const one = await started();
-        await one.server.write(bytes('reply'));
-        one.server.finish(OK);
-        expect(await one.replied).toBe('reply');
-        const none = await started();
-        none.server.finish(OK);
-        expect(await none.replied).toBe('no reply');
+      it('tells the one reply, the headers and the status with its trailers once, when the call ends', async () => {
+        const { server, heard, ended } = await started();
+        server.sendHeaders(new Metadata({ 'x-head': 'h' }));
+        await server.write(bytes('reply'));
+        expect(heard).toEqual([]);
+        server.finish({ code: Code.OK, message: '', metadata: new Metadata({ 'x-trail': 't' }) });
+        await ended;
+        expect(heard.map((h) => [h.reply, h.headers.get('x-head'), statusText(h.status), h.status.metadata.get('x-trail')])).toEqual([
+          ['reply', 'h', 'OK: ', 't'],
+        ]);
       });
 
-      it('rejects with the error status, even after a reply', async () => {
-        const { server, replied } = await started();
+      it('tells a null reply and empty headers when the call ended OK without either', async () => {
+        const { server, heard, ended } = await started();
+        server.finish(OK);
+        await ended;
+        expect(heard.map((h) => [h.reply, [...h.headers.keys()], statusText(h.status)])).toEqual([[null, [], 'OK: ']]);
+      });
+
+      it('tells no reply when the call ended with an error status, even after one', async () => {
+        const { server, heard, ended } = await started();
         await server.write(bytes('reply'));
         server.finish({ code: Code.NOT_FOUND, message: 'gone', metadata: new Metadata() });
-        expect(await rejection(replied)).toBe('NOT_FOUND: gone');
+        await ended;
+        expect(heard.map((h) => [h.reply, statusText(h.status)])).toEqual([[null, 'NOT_FOUND: gone']]);
       });
 
-      it('ends the call INTERNAL on a second reply and refuses that write', async () => {
-        const { server, replied } = await started();
+      it('ends the call INTERNAL on a second reply, and its server side is aborted', async () => {
+        const { server, heard, ended } = await started();
         await server.write(bytes('one'));
-        expect(await rejection(server.write(bytes('two')))).toBe('INTERNAL: the server sent more than one reply to a call that takes one');
-        expect(await rejection(replied)).toBe('INTERNAL: the server sent more than one reply to a call that takes one');
+        await server.write(bytes('two')).catch(() => undefined);
+        await ended;
+        expect(heard.map((h) => [h.reply, statusText(h.status)])).toEqual([[null, 'INTERNAL: the server sent more than one reply to a call that takes one']]);
         expect(await aborted(server)).toBe('aborted');
       });
 
-      it('rejects CANCELLED when the call is cancelled while it waits', async () => {
-        const { call, server, replied } = await started();
+      it('tells a cancel at once, and a call that had already ended on a microtask, not at once', async () => {
+        const { call, server, heard } = await started();
         call.cancel(Code.CANCELLED, 'user gave up');
-        expect(await rejection(replied)).toBe('CANCELLED: user gave up');
+        expect(heard.map((h) => statusText(h.status))).toEqual(['CANCELLED: user gave up']);
         expect(await aborted(server)).toBe('aborted');
+        const late = hear(call);
+        expect(late.heard).toEqual([]);
+        await late.ended;
+        expect(late.heard.map((h) => [h.reply, statusText(h.status)])).toEqual([[null, 'CANCELLED: user gave up']]);
+        expect(heard).toHaveLength(1);
+      });
+
+      it('tells a call of another kind its headers and status, its messages being read as ever', async () => {
+        const call = echoCall();
+        const { heard, ended } = hear(call);
+        await call.write(bytes('a'));
+        call.closeSend();
+        expect(text(await call.read())).toBe('a');
+        expect(await call.read()).toBeNull();
+        await ended;
+        expect(heard.map((h) => [h.reply, statusText(h.status)])).toEqual([[null, 'OK: ']]);
+        expect(heard[0]?.headers).toBe(await call.headers);
+        expect(statusText(await call.status)).toBe('OK: ');
+      });
+
+      it('tells DEADLINE_EXCEEDED when the deadline passes first', async () => {
+        const tag = `r${++tags}`;
+        const call = conn.openStream(HANG, new Metadata({ 'x-tag': tag }), { kind: 'unary', deadline: Date.now() + 50 });
+        const { heard, ended } = hear(call);
+        await call.write(bytes('req'));
+        call.closeSend();
+        await ended;
+        expect(heard.map((h) => [h.reply, statusText(h.status)])).toEqual([[null, 'DEADLINE_EXCEEDED: deadline exceeded']]);
       });
     });
 
@@ -370,28 +397,6 @@ export function transportContractSuite(name: TransportName): void {
   });
 
   // Another process cannot reach the memory transport: peer death is a socket matter.
-  // headersNow is optional; the transports that have it are held to it here.
-  describe.skipIf(name !== 'tcp')('headersNow', () => {
-    it('is undefined until the headers are known, then what headers resolves with', async () => {
-      const call = echoCall();
-      expect(call.headersNow?.()).toBeUndefined();
-      call.closeSend();
-      expect(await call.read()).toBeNull();
-      await call.status;
-      const now = call.headersNow?.();
-      expect(now).toBeDefined();
-      expect(now).toBe(await call.headers);
-    });
-
-    it('is known once a cancelled call ended, empty as headers resolves', async () => {
-      const { call } = hang();
-      call.cancel(Code.CANCELLED, 'user gave up');
-      await call.status;
-      expect([...(call.headersNow?.()?.keys() ?? ['missing'])]).toEqual([]);
-      expect(call.headersNow?.()).toBe(await call.headers);
-    });
-  });
-
   describe.skipIf(name === 'memory')('peer death', () => {
     it('fails a pending read and the status with UNAVAILABLE, and closes the connection, when the server process dies', async () => {
       const peer = await spawnPeer('peer-server.mjs', [name], /LISTENING (\S+)/);

@@ -1,4 +1,4 @@
-import { ACCEPTED, type ClientStream, Code, isStatusError, type Metadata } from '@tsmicro/transport';
+import { ACCEPTED, type ClientStream, Code, isStatusError, type Metadata, type Status, StatusError, TOO_MANY_REPLIES_TEXT } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import type { MessageType } from './definition.js';
 import { EOF } from './eof.js';
@@ -23,13 +23,28 @@ export interface SentFlag {
   sent: boolean;
 }
 
+/** AttemptEnding is what an attempt does once its stream has ended, told before the caller hears of it. */
+export interface AttemptEnding {
+  ended(status: Status, headers: Metadata | undefined): void;
+}
+
 /**
- * ClientCall is the caller's side of one streaming call. It implements every
+ * ClientCall is the caller's side of one call. It implements every
  * client-side stream interface; stubs hand out the one the method's kind
- * allows. Its resources (lease, timer, abort listener) are released by the
- * `release` callback once the transport reports the final status.
+ * allows. Its attempt's resources (lease, abort listener) are released
+ * once the transport reports the final status (see AttemptEnding).
  */
 export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamClient<I, O>, ServerStreamClient<O>, AsyncIterator<O> {
+  // A unary call whose transport tells its end in one callback (see
+  // followUnaryEnd): what the attempt does then, and the caller's promise,
+  // made when unary() asks, or how the call went when it ended first.
+  private ending: AttemptEnding | undefined;
+  private resolveUnary: ((reply: O) => void) | undefined;
+  private rejectUnary: ((err: unknown) => void) | undefined;
+  private unaryReply: O | undefined;
+  private unaryFailure: unknown;
+  private unaryOver = false;
+
   constructor(
     protected readonly stream: ClientStream,
     private readonly codec: Codec,
@@ -69,25 +84,74 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   }
 
   /**
-   * unary runs a whole unary exchange on this call: the request, the
-   * half-close, then exactly one reply and the clean end after it. It is
-   * send + closeSend + recvOne in one async step, as unary calls are the
-   * ones whose per-call cost shows.
+   * followUnaryEnd has a unary call's end, its reply included, told by the
+   * transport in one callback (ClientStream.onEnd), to `ending` first and
+   * then to the caller; false when the transport cannot, and the caller
+   * then reads.
    */
-  unary(flag: SentFlag): Promise<O> {
-    const stream = this.stream;
-    const written = stream.write(this.request as Uint8Array);
-    // Taken at once by a transport that waits for the call's end itself: the
-    // rest of the call is that one promise.
-    if (written === ACCEPTED && stream.replyWith !== undefined) {
-      flag.sent = true;
-      stream.closeSend();
-      return stream.replyWith(oneReply, unaryFailure, this);
-    }
-    return this.unaryAfter(written, flag);
+  followUnaryEnd(ending: AttemptEnding): boolean {
+    if (this.stream.onEnd === undefined) return false;
+    this.ending = ending;
+    this.stream.onEnd(this.unaryEnded, this);
+    return true;
   }
 
-  // unaryAfter is the rest of unary() over reads: after the write, wait for it unless taken at once.
+  /**
+   * unary runs a whole unary exchange on this call: the request, the
+   * half-close, then exactly one reply and the clean end after it. As unary
+   * calls are the ones whose per-call cost shows, a transport that tells
+   * the end in one callback makes it the one promise the caller gets.
+   */
+  unary(flag: SentFlag): Promise<O> {
+    if (this.ending === undefined) return this.unaryAfter(this.stream.write(this.request as Uint8Array), flag);
+    const stream = this.stream;
+    const written = stream.write(this.request as Uint8Array);
+    if (written === ACCEPTED) {
+      flag.sent = true;
+      stream.closeSend();
+    } else {
+      // Held back by flow control, or refused because the call is over (its end then says how).
+      written.then(() => {
+        flag.sent = true;
+        stream.closeSend();
+      }, ignore);
+    }
+    if (this.unaryOver) return this.unaryFailure === undefined ? Promise.resolve(this.unaryReply as O) : Promise.reject(this.unaryFailure);
+    return new Promise<O>((resolve, reject) => {
+      this.resolveUnary = resolve;
+      this.rejectUnary = reject;
+    });
+  }
+
+  // unaryEnded is the end listener of followUnaryEnd, with the call as `this`.
+  private unaryEnded(reply: Uint8Array | null, headers: Metadata, status: Status): void {
+    (this.ending as AttemptEnding).ended(status, headers);
+    let failure: unknown;
+    if (status.code !== Code.OK) {
+      failure = MicroError.from(new StatusError(status.code, status.message, status.metadata, { unprocessed: status.unprocessed }));
+    } else if (reply === null) {
+      failure = noReply();
+    } else {
+      try {
+        this.unaryReply = this.decode(reply);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    this.unaryOver = true;
+    const resolve = this.resolveUnary;
+    const reject = this.rejectUnary;
+    this.resolveUnary = this.rejectUnary = undefined;
+    if (failure === undefined) {
+      resolve?.(this.unaryReply as O);
+      return;
+    }
+    this.unaryFailure = failure;
+    this.drained();
+    reject?.(failure);
+  }
+
+  // unaryAfter is unary() over reads, for transports without onEnd: after the write, wait for it unless taken at once.
   private async unaryAfter(written: Promise<void>, flag: SentFlag): Promise<O> {
     try {
       if (written !== ACCEPTED) {
@@ -226,7 +290,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   private tooManyReplies(): MicroError {
     this.stream.cancel(Code.INTERNAL, 'more than one reply');
-    return new MicroError(Code.INTERNAL, 'the server sent more than one reply to a call that takes one');
+    return new MicroError(Code.INTERNAL, TOO_MANY_REPLIES_TEXT);
   }
 }
 
@@ -246,23 +310,6 @@ export function encodeRequest<I>(codec: Codec, type: MessageType<I>, message: I)
 interface ReplyDecoder<O> {
   decode(bytes: Uint8Array): O;
   drained(): void;
-  close(): void;
-}
-
-// The continuations of a unary call's replyWith(): whatever fails, the call is over and its slot released.
-function oneReply<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): O {
-  try {
-    if (bytes === null) throw noReply();
-    return this.decode(bytes);
-  } catch (err) {
-    this.close();
-    throw err;
-  }
-}
-
-function unaryFailure(this: ReplyDecoder<unknown>, err: unknown): MicroError {
-  this.close();
-  return MicroError.from(err, Code.UNAVAILABLE);
 }
 
 // The continuations of reads, shared by every call: a call makes no closure for its reads.
@@ -289,6 +336,8 @@ function sendError(err: unknown): Error {
   if (isStatusError(err) && err.code === Code.OK) return EOF;
   return MicroError.from(err, Code.UNAVAILABLE);
 }
+
+function ignore(): void {}
 
 function sendFailure(err: unknown): never {
   throw sendError(err);

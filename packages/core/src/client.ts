@@ -21,6 +21,9 @@ import { checkRetryPolicy, defaultRetryBackoff } from './retry-policy.js';
 
 export type { AddressResolver, ClientOptions, ConnectionLease, ConnectionSource } from './client/client-options.js';
 
+// What a call made without options is given: one shared object, as nothing writes to it.
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
 // The centre of every client chain: the attempt on the node it was given.
 const onTheWire: NextCall = (call) => (call as ClientAttemptCall).run();
 
@@ -54,7 +57,7 @@ export function createClient(options: ClientOptions): Client {
       options: callOptions,
       deadline: deadlineOf(callOptions, method.kind === 'unary' ? options.unaryTimeoutMs : undefined),
       signals: signalsOf(callOptions),
-      targets: resolver.targetsOf(service, callOptions),
+      picked: undefined,
       request,
       chain,
       sent: false,
@@ -72,7 +75,7 @@ export function createClient(options: ClientOptions): Client {
     }
     let target: Target | Promise<Target>;
     try {
-      target = p.targets();
+      target = resolver.targetFor(p);
     } catch (err) {
       throw noTarget(err);
     }
@@ -94,20 +97,20 @@ export function createClient(options: ClientOptions): Client {
   }
 
   return {
-    call<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = {}): Promise<O> {
+    call<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = NO_OPTIONS): Promise<O> {
       const p = plan(service, method, callOptions, request);
       return retryingCall(p, policy, attempt, unaryOn) as Promise<O>;
     },
-    serverStream<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = {}) {
+    serverStream<I, O>(service: string, method: MethodDefinition<I, O>, request: I, callOptions: CallOptions = NO_OPTIONS) {
       const p = plan(service, method, callOptions, request);
       return retryingCall(p, policy, attempt, serverStreamOn) as Promise<ClientCall<I, O>>;
     },
     // Once handed out, a stream belongs to the caller: only failing to reach a node is retried.
-    clientStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
+    clientStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = NO_OPTIONS) {
       const p = plan(service, method, callOptions, NO_REQUEST);
       return retryingCall(p, policy, attempt, handOver) as Promise<ClientCall<I, O>>;
     },
-    bidiStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = {}) {
+    bidiStream<I, O>(service: string, method: MethodDefinition<I, O>, callOptions: CallOptions = NO_OPTIONS) {
       const p = plan(service, method, callOptions, NO_REQUEST);
       return retryingCall(p, policy, attempt, handOver) as Promise<ClientCall<I, O>>;
     },

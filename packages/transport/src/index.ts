@@ -7,6 +7,7 @@ export type {
   ClientStream,
   ServerStream,
   ReadWith,
+  EndListener,
   DialOptions,
   ListenOptions,
   StreamOptions,
@@ -20,7 +21,7 @@ export { ACCEPTED } from './transport.js';
 export { Metadata, MetadataError } from './metadata.js';
 export type { MetadataInit, MetadataValue } from './metadata.js';
 export { Code, codeName, isCode } from './status.js';
-export { DEADLINE_EXCEEDED_TEXT, StatusError, isStatusError } from './status-error.js';
+export { DEADLINE_EXCEEDED_TEXT, TOO_MANY_REPLIES_TEXT, StatusError, isStatusError } from './status-error.js';
 export type { Status } from './status-error.js';
 export { createMemoryTransport } from './memory/index.js';
 export { createPool, poolDefaults, type Pool, type PoolOptions, type Lease, type AcquireOptions, type PoolStats, type AddressStats, type ConnectionStats } from './pool.js';

@@ -22,6 +22,9 @@ export interface Status {
  */
 export const DEADLINE_EXCEEDED_TEXT = 'deadline exceeded';
 
+/** TOO_MANY_REPLIES_TEXT is the message of a unary call ended INTERNAL because its server sent a second reply. */
+export const TOO_MANY_REPLIES_TEXT = 'the server sent more than one reply to a call that takes one';
+
 /**
  * StatusError is the one error a transport raises: a call that ended with a
  * non-OK status, locally (deadline, cancel, dead connection) or from the peer.

@@ -154,30 +154,21 @@ export interface ClientStream {
   read(): Promise<Uint8Array | null>;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
-  /**
-   * replyWith is the rest of a unary-kind call after closeSend(), in one
-   * promise: once the call has ended, it settles with what onMessage returns
-   * for the one reply (null when the call ended OK without one), or rejects
-   * with what onFailure returns for the error status. A second reply ends the
-   * call with INTERNAL. Optional; its continuations are as in ReadWith.
-   */
-  replyWith?: ReadWith;
   /** Response headers; resolves with empty metadata when the call ends without any. Never rejects. */
   readonly headers: Promise<Metadata>;
-  /**
-   * headersNow is `headers` without the promise: what it resolves with once
-   * that is known (the headers came, or the call ended without any), and
-   * undefined before. Optional.
-   */
-  headersNow?(): Metadata | undefined;
   /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
   readonly status: Promise<Status>;
   /**
-   * onEnd is `status.then(listener)` without the promises: the listener is
-   * called once with the final status, when the call ends (on a microtask
-   * when it already has). Optional; one listener per stream.
+   * onEnd tells how the call ended through one callback, without a promise:
+   * `done` is called once, with `self` as its `this`, when the call is over.
+   * A unary-kind call (opened with kind 'unary') that sets it hands its one
+   * reply there rather than to read(), so its caller writes the request,
+   * half-closes, perhaps cancels, and waits for nothing else; a second reply
+   * ends it INTERNAL. Other kinds' messages are read as ever. Set it right
+   * after openStream; one set after the end is told on a microtask. One per
+   * stream. Optional: without it, `status` (and `headers`) tell the end.
    */
-  onEnd?(listener: (status: Status) => void): void;
+  onEnd?<C>(done: EndListener<C>, self: C): void;
   /** cancel ends the call now (RST): both sides see the given status (CANCELLED by default). */
   cancel(code?: number, message?: string): void;
 }
@@ -195,6 +186,14 @@ export type ReadWith = <T, C>(
   onFailure: (this: C, err: StatusError) => unknown,
   self: C,
 ) => Promise<T>;
+
+/**
+ * EndListener hears how a call ended (see ClientStream.onEnd): the one reply
+ * of a unary-kind call, or null when it did not end OK with one (always
+ * null for the other kinds, whose messages are read); the response headers,
+ * empty when none came; and the final status, whose metadata are the trailers.
+ */
+export type EndListener<C> = (this: C, reply: Uint8Array | null, headers: Metadata, status: Status) => void;
 
 /** ServerStream is the handler's side of one call. */
 export interface ServerStream {

@@ -2,22 +2,21 @@ import type { SentFlag } from '../client-call.js';
 import type { CallOptions } from '../client-types.js';
 import type { MethodDefinition } from '../definition.js';
 import type { NextCall } from '../interceptor/interceptor.js';
-import type { Targets } from './target-resolver.js';
+import type { TargetedCall } from './target-resolver.js';
 
 /**
  * CallPlan is what every attempt of one call shares, resolved once when the
  * call starts. Its mutable fields, `sent` and `final`, are the current
- * attempt's: the attempts of a call run one after another, so they need no
- * object of their own.
+ * attempt's, and `picked` is the selector's for all of them: the attempts
+ * of a call run one after another, so they need no object of their own.
  */
-export interface CallPlan<I, O> extends SentFlag {
+export interface CallPlan<I, O> extends SentFlag, TargetedCall {
   /** The name called ("greeter"), or the address of an `address` call. */
   readonly service: string;
   readonly method: MethodDefinition<I, O>;
   readonly options: CallOptions;
   readonly deadline: number | undefined;
   readonly signals: readonly AbortSignal[];
-  readonly targets: Targets;
   /** The request of a unary or server-streaming call; NO_REQUEST for the kinds that stream requests. */
   readonly request: unknown;
   /** The interceptors of this call composed around the attempt; undefined without any. */

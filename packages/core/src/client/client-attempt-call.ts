@@ -37,8 +37,9 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   private responses: LayeredHooks<MessageHook> | undefined;
   private endListeners: LayeredHooks<(end: CallEnd) => void> | undefined;
   private stream: ClientStream | undefined;
-  // The stream's final status, once the transport told it.
+  // The stream's final status, once the transport told it, and its headers when they came with it.
   private status: Status | undefined;
+  private header: Metadata | undefined;
   private service_: string | undefined;
   private values_: ContextValues | undefined;
   private signal_: AbortSignal | undefined;
@@ -47,6 +48,8 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   private onDrained: (() => void) | undefined;
   // How the chain settled: undefined while it runs, null for a value, else the error.
   private settledAs: MicroError | null | undefined;
+  // Whether the call is unary: its pass is its reply, where any other kind's hands a stream to the caller.
+  private readonly unary: boolean;
 
   constructor(
     private readonly plan: CallPlan<unknown, unknown>,
@@ -61,6 +64,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   ) {
     super();
     this.metadata = new Metadata(plan.options.metadata);
+    this.unary = plan.method.kind === 'unary';
   }
 
   protected get layered(): LayeredCall {
@@ -163,7 +167,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   // layer runs the layers inside again; a stream's pass at once, as null for
   // the stream (not kept: a stream handed to the caller must stay collectable).
   keptPass(outcome: Promise<unknown>): Promise<unknown> {
-    return this.plan.method.kind === 'unary' ? outcome : howItWent(outcome);
+    return this.unary ? outcome : howItWent(outcome);
   }
 
   // The layers inside `layer` run again: what they registered on the earlier
@@ -174,7 +178,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     const listeners = this.endListeners?.dropInside(layer);
     if (listeners === undefined) return;
     const stream = this.stream;
-    const previous = (this.plan.method.kind === 'unary' ? howItWent(pass) : pass) as Promise<MicroError | null>;
+    const previous = (this.unary ? howItWent(pass) : pass) as Promise<MicroError | null>;
     void previous
       .then((failure) => this.endOf(failure, stream, false))
       .then((end) => this.reportListenerErrors(emitEnd(listeners, end)));
@@ -188,11 +192,14 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   opened(stream: ClientStream, way: Route): void {
     this.stream = stream;
     this.status = undefined;
+    this.header = undefined;
     this.way = way;
   }
 
-  streamEnded(stream: ClientStream, status: Status): void {
-    if (stream === this.stream) this.status = status;
+  streamEnded(stream: ClientStream, status: Status, headers: Metadata | undefined): void {
+    if (stream !== this.stream) return;
+    this.status = status;
+    this.header = headers;
   }
 
   drained(): void {
@@ -203,7 +210,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   // A stream handed to the caller ends for its interceptors once its status
   // came and the caller has read every reply (or given up on them).
   private callerDone(): Promise<void> | undefined {
-    if (this.isDrained || this.plan.method.kind === 'unary') return undefined;
+    if (this.isDrained || this.unary) return undefined;
     return new Promise<void>((resolve) => {
       this.onDrained = resolve;
     });
@@ -226,7 +233,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     this.settledAs = null;
     if (this.endListeners === undefined) return value;
     const told = this.ended(null);
-    if (told === undefined || (this.stream !== undefined && this.plan.method.kind !== 'unary')) return value;
+    if (told === undefined || (this.stream !== undefined && !this.unary)) return value;
     return told.then(() => value);
   }
 
@@ -255,8 +262,8 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     if (this.endListeners !== undefined) this.reportListenerErrors(emitEnd(this.endListeners.items, end));
   }
 
-  // What is known at once is not waited for: on most transports a unary
-  // call's status and headers have come by the time its reply was read.
+  // What is known at once is not waited for: a transport with an end
+  // listener (ClientStream.onEnd) hands a call's status and headers together.
   private endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): CallEnd | Promise<CallEnd> {
     if (failure !== null) {
       if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
@@ -264,8 +271,8 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     }
     if (stream === undefined) return OK_WITHOUT_STREAM;
     const status = stream === this.stream ? this.status : undefined;
-    if (status !== undefined && (!untilCallerDone || this.isDrained || this.plan.method.kind === 'unary')) {
-      const header = stream.headersNow?.();
+    if (status !== undefined && (!untilCallerDone || this.isDrained || this.unary)) {
+      const header = this.header;
       return header !== undefined ? endWith(status, header) : stream.headers.then((h) => endWith(status, h));
     }
     return this.endLater(stream, untilCallerDone);

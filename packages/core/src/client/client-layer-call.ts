@@ -1,7 +1,6 @@
-import type { Metadata } from '@tsmicro/transport';
 import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
-import type { ContextValues } from '../interceptor/context-values.js';
+import { callReads } from '../interceptor/call-reads.js';
 import type { CallEnd, ClientInterceptedCall, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
 import type { Node } from '../registry/registry.js';
 
@@ -49,9 +48,8 @@ export abstract class LayerEntry {
  * ClientLayerCall is an attempt as the interceptors inside the outermost see
  * it: everything reads through to the attempt, and the hooks it registers
  * are filed under its layer, so a retry by an outer layer drops them.
- * Plain getters, one each, so every read stays a direct one.
  */
-export class ClientLayerCall extends LayerEntry implements ClientInterceptedCall {
+export class ClientLayerCall extends callReads(LayerEntry) implements ClientInterceptedCall {
   readonly side = 'client';
 
   constructor(
@@ -64,36 +62,21 @@ export class ClientLayerCall extends LayerEntry implements ClientInterceptedCall
   protected get layered(): LayeredCall {
     return this.call;
   }
-
-  get service(): string {
-    return this.call.service;
+  get readsFrom(): LayeredCall {
+    return this.call;
   }
+
   get method(): MethodDefinition {
     return this.call.method;
   }
   get kind(): MethodKind {
     return this.call.kind;
   }
-  get metadata(): Metadata {
-    return this.call.metadata;
-  }
-  get deadline(): number | undefined {
-    return this.call.deadline;
-  }
-  get signal(): AbortSignal {
-    return this.call.signal;
-  }
-  get peer(): string {
-    return this.call.peer;
-  }
   get transport(): string {
     return this.call.transport;
   }
   get address(): string {
     return this.call.address;
-  }
-  get values(): ContextValues {
-    return this.call.values;
   }
   get target(): string {
     return this.call.target;

@@ -1,11 +1,11 @@
 import { type ClientStream, Code, Metadata, type Status } from '@tsmicro/transport';
-import { cancellation } from '../cancellation.js';
 import type { Codec } from '../codec/codec.js';
 import { codecByName, codecNames } from '../codec/codecs.js';
-import { ClientCall, encodeRequest, forgetAbandoned } from '../client-call.js';
+import { ClientCall, encodeRequest } from '../client-call.js';
 import { MicroError } from '../errors.js';
 import { runRequestHooks } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
+import { AttemptEnd } from './attempt-end.js';
 import { AttemptError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import type { ConnectionLease } from './client-options.js';
@@ -19,8 +19,8 @@ export type Opened<I, O> = ClientCall<I, O> | Promise<ClientCall<I, O>>;
 /** StreamWatcher hears of the transport stream an intercepted attempt opened, for its end, and the way it took. */
 export interface StreamWatcher extends MessageHooks {
   opened(stream: ClientStream, way: Route): void;
-  /** streamEnded hears the stream's final status as the transport reports it. */
-  streamEnded(stream: ClientStream, status: Status): void;
+  /** streamEnded hears the stream's final status as the transport reports it, and its headers when they came with it. */
+  streamEnded(stream: ClientStream, status: Status, headers: Metadata | undefined): void;
 }
 
 /**
@@ -101,30 +101,17 @@ export class NodeAttempt {
     // No timer here: every transport ends a call at its deadline itself, on
     // both sides, with DEADLINE_EXCEEDED (the transport contract suite holds
     // them to it); a second timer per call would only cost.
-    const onAbort =
-      signals.length === 0
-        ? undefined
-        : (event: Event) => {
-            const error = cancellation((event.target as AbortSignal).reason);
-            stream.cancel(error.code, error.detail);
-          };
-    if (onAbort) for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
     const handedToCaller = method.kind !== 'unary';
-    const ended = (status: Status): void => {
-      if (handedToCaller) forgetAbandoned(stream);
-      if (onAbort) for (const s of signals) s.removeEventListener('abort', onAbort);
-      lease.release();
-      // Streams report their node's health here too, however long they lived; a stream
-      // refused unread by a server going away says nothing of the node's health.
-      if (status.unprocessed !== true) this.resolver.mark(target, status.code);
-      watcher?.streamEnded(stream, status);
-    };
-    // A transport that tells the end directly saves two promises per call.
-    if (stream.onEnd) stream.onEnd(ended);
-    else void stream.status.then(ended);
-    if (watcher === undefined) return new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
-    watcher.opened(stream, way);
-    return new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request, watcher);
+    const end = new AttemptEnd(stream, lease, signals, target, this.resolver, watcher, handedToCaller);
+    let call: ClientCall<I, O>;
+    if (watcher === undefined) call = new ClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request);
+    else {
+      watcher.opened(stream, way);
+      call = new HookedClientCall(stream, codec, method.requestType, method.responseType, handedToCaller, request, watcher);
+    }
+    // A unary call on a transport that tells its end and reply in one callback is followed by its ClientCall.
+    if (handedToCaller || !call.followUnaryEnd(end)) end.follow();
+    return call;
   }
 }
 

@@ -23,8 +23,13 @@ export interface Target {
   readonly version: number;
 }
 
-/** Targets gives each attempt of one call its target: at once when it is known, else a promise. */
-export type Targets = () => Target | Promise<Target>;
+/** TargetedCall is what TargetResolver.targetFor reads of a call, and the selector's pick it keeps there. */
+export interface TargetedCall {
+  readonly service: string;
+  readonly options: CallOptions;
+  /** The selector's node list for this call's attempts, once picked. */
+  picked?: () => Node;
+}
 
 /** How many fixed addresses a client keeps a target for. */
 const MAX_ADDRESS_TARGETS = 1024;
@@ -57,47 +62,27 @@ export class TargetResolver {
     };
   }
 
-  /** targetsOf returns where the attempts of one call go. */
-  targetsOf(service: string, callOptions: CallOptions): Targets {
+  /**
+   * targetFor returns where the call's next attempt goes: at once when it is
+   * known, else a promise. What it keeps per call (the selector's pick) is
+   * the call's own field, so a call costs no closure here.
+   */
+  targetFor(call: TargetedCall): Target | Promise<Target> {
     const { options } = this;
-    const address = callOptions.address;
-    if (address !== undefined) {
-      let target: Target;
-      try {
-        target = this.targetAt(address);
-      } catch (err) {
-        // Reported by the call's promise, as every other failure.
-        return () => {
-          throw err;
-        };
-      }
-      return () => target;
-    }
+    const address = call.options.address;
+    if (address !== undefined) return this.targetAt(address);
     const selector = options.selector;
     if (selector) {
       // One select per call: every attempt then walks the same node list, skipping the ones just marked.
-      let next: (() => Node) | undefined;
-      const take = (): Target => this.targetOf((next as () => Node)());
-      return () => {
-        // Cached nodes are at hand: the target too, with no promise.
-        next ??= selector.selectNow?.(service, this.reachable);
-        if (next !== undefined) return take();
-        return selector.select(service, this.reachable).then((picked) => {
-          next ??= picked;
-          return take();
-        });
-      };
+      const next = (call.picked ??= selector.selectNow?.(call.service, this.reachable));
+      // Cached nodes are at hand: the target too, with no promise.
+      if (next !== undefined) return this.targetOf(next());
+      return selector.select(call.service, this.reachable).then((picked) => this.targetOf((call.picked ??= picked)()));
     }
     const resolve = options.resolve;
-    if (!resolve) {
-      return () => {
-        throw new MicroError(Code.UNAVAILABLE, `no address for ${service}: pass { address } or configure a registry`);
-      };
-    }
-    return () => {
-      const resolved = resolve(service);
-      return typeof resolved === 'string' ? this.targetAt(resolved) : resolved.then((a) => this.targetAt(a));
-    };
+    if (!resolve) throw new MicroError(Code.UNAVAILABLE, `no address for ${call.service}: pass { address } or configure a registry`);
+    const resolved = resolve(call.service);
+    return typeof resolved === 'string' ? this.targetAt(resolved) : resolved.then((a) => this.targetAt(a));
   }
 
   /** mark tells the selector how an attempt on a node ended; only transport failures eject it. */

@@ -1,16 +1,13 @@
 import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
-import { type PendingRead, parkRead, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
-import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
-import type { ClientStream, ServerStream } from '../transport.js';
+import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, TOO_MANY_REPLIES_TEXT as TOO_MANY_REPLIES, writeAfterCloseSend } from '../status-error.js';
+import type { ClientStream, ServerStream, EndListener } from '../transport.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
 const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
 
-/** What a second reply to a call that takes one ends it with, as a client reading it would. */
-const TOO_MANY_REPLIES = 'the server sent more than one reply to a call that takes one';
 
 /** Messages buffered per direction before write() waits: the in-process flow-control window. */
 const WINDOW_MESSAGES = 16;
@@ -30,7 +27,7 @@ export interface CallOwner {
  * closures, and the headers promise is made only when someone asks for it:
  * an in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall implements PendingRead {
+export class MemoryCall {
   readonly client: MemoryClientStream;
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
@@ -54,18 +51,13 @@ export class MemoryCall implements PendingRead {
   private resolveHeaders: ((m: Metadata) => void) | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
-  // The client's end listener (ClientStream.onEnd): told without a promise.
-  private endListener: ((s: Status) => void) | undefined;
-  // What a failed call's reads reject with.
-  private failure: StatusError | undefined;
-  /** Whether the client waits for the one reply through replyWith(): a second one ends the call. */
+  /** Whether the call is unary-kind: with an end listener, its one reply goes to that listener. */
+  unary = false;
+  /** Whether the client waits for the one reply through its end listener: a second one ends the call. */
   oneReply = false;
-  // The pending replyWith() (see PendingRead): settled when the call ends.
-  resolveRead: PendingRead['resolveRead'];
-  rejectRead: PendingRead['rejectRead'];
-  onReadMessage: PendingRead['onReadMessage'];
-  onReadFailure: PendingRead['onReadFailure'];
-  readSelf: unknown;
+  // The client's end listener (ClientStream.onEnd): told without a promise.
+  private endListener: EndListener<unknown> | undefined;
+  private endSelf: unknown;
 
   constructor(
     method: string,
@@ -126,11 +118,24 @@ export class MemoryCall implements PendingRead {
     return this.statusPromise;
   }
 
-  /** onEnd sets the one end listener; one set after the end is called on a microtask. */
-  onEnd(listener: (s: Status) => void): void {
-    const status = this.finalStatus;
-    if (status === undefined) this.endListener = listener;
-    else queueMicrotask(() => listener(status));
+  /** onEnd sets the client's one end listener: see ClientStream.onEnd. */
+  onEnd<C>(done: EndListener<C>, self: C): void {
+    if (this.unary) {
+      this.oneReply = true;
+      if (this.responses.length > 1) this.endWithTooManyReplies();
+    }
+    if (this.finalStatus === undefined) {
+      this.endListener = done as EndListener<unknown>;
+      this.endSelf = self;
+    } else {
+      queueMicrotask(() => this.tellEnd(done as EndListener<unknown>, self));
+    }
+  }
+
+  private tellEnd(done: EndListener<unknown>, self: unknown): void {
+    const status = this.finalStatus as Status;
+    const reply = this.oneReply && status.code === Code.OK ? (this.responses.takeNow() ?? null) : null;
+    done.call(self, reply, this.headersValue ?? new Metadata(), status);
   }
 
   /** sendHeaders sends the response headers once; later ones and ones after the end are dropped. */
@@ -157,29 +162,17 @@ export class MemoryCall implements PendingRead {
     if (status.code === Code.OK) this.responses.end();
     // The server's own status lets the client read what was sent before it;
     // a cancel or a dead link drops it, as a reset stream does.
-    else {
-      this.failure = err;
-      this.responses.fail(err, fromServer);
-    }
+    else this.responses.fail(err, fromServer);
     this.requests.fail(err);
     if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
-    if (this.resolveRead !== undefined) settleRead(this, this.responses.takeNow() ?? null, this.failure);
     this.resolveStatus?.(status);
     this.owner?.callEnded(this);
-    const listener = this.endListener;
-    if (listener !== undefined) {
+    const done = this.endListener;
+    if (done !== undefined) {
       this.endListener = undefined;
-      listener(status);
+      this.tellEnd(done, this.endSelf);
+      this.endSelf = undefined;
     }
-  }
-
-  /** replyWith waits for the end of a unary call: see ClientStream.replyWith. */
-  replyWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
-    this.oneReply = true;
-    if (this.responses.length > 1) this.endWithTooManyReplies();
-    if (this.finalStatus === undefined) return parkRead(this, onMessage, onFailure, self);
-    if (this.failure !== undefined) return Promise.reject(onFailure.call(self, this.failure));
-    return settledWith(onMessage, self, this.responses.takeNow() ?? null);
   }
 
   /** tooBig is the error of a message over the size limit, else undefined. */
@@ -223,8 +216,8 @@ class MemoryClientStream implements ClientStream {
     }
   }
 
-  onEnd(listener: (status: Status) => void): void {
-    this.call.onEnd(listener);
+  onEnd<C>(done: EndListener<C>, self: C): void {
+    this.call.onEnd(done, self);
   }
 
   read(): Promise<Uint8Array | null> {
@@ -233,10 +226,6 @@ class MemoryClientStream implements ClientStream {
 
   readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     return this.call.responses.shiftWith(onMessage, onFailure, self);
-  }
-
-  replyWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
-    return this.call.replyWith(onMessage, onFailure, self);
   }
 
   cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {

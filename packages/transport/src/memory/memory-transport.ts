@@ -141,7 +141,7 @@ class MemoryConnection implements Connection, CallOwner {
     }
     this.calls.add(call);
     call.owner = this;
-    if (options?.kind === 'unary') call.deliverOnCloseSend = true;
+    if (options?.kind === 'unary') call.deliverOnCloseSend = call.unary = true;
     else this.listener.deliver(call.server);
     return call.client;
   }

@@ -165,7 +165,16 @@ export abstract class TcpStreamBase implements PendingRead {
     this.abort(Code.RESOURCE_EXHAUSTED, `message of at least ${size} bytes exceeds the limit of ${this.maxMessageSize} bytes`);
   }
 
+  /** takeMessage lets a side keep a whole message for itself instead of queueing it for read(); true when it did. */
+  protected takeMessage(_message: Uint8Array): boolean {
+    return false;
+  }
+
   private enqueue(msg: Uint8Array, cost: number): void {
+    if (this.takeMessage(msg)) {
+      this.release(cost);
+      return;
+    }
     if (this.resolveRead !== undefined) {
       this.release(cost);
       settleRead(this, msg, undefined);

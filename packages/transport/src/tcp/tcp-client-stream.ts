@@ -1,7 +1,7 @@
 import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
-import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status, writeAfterCloseSend } from '../status-error.js';
-import { ACCEPTED, type ClientStream } from '../transport.js';
+import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status, TOO_MANY_REPLIES_TEXT, writeAfterCloseSend } from '../status-error.js';
+import { ACCEPTED, type ClientStream, type EndListener } from '../transport.js';
 import { FrameType, encodeCodeMessage, encodeFrame } from './frame.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
@@ -21,8 +21,12 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   private statusValue: Status | undefined;
   private statusPromise: Promise<Status> | undefined;
   private resolveStatus: ((s: Status) => void) | undefined;
-  // The end listener (ClientStream.onEnd): told without a promise.
-  private endListener: ((s: Status) => void) | undefined;
+  /** Whether the call is unary-kind: with an end listener, its one reply goes to that listener. */
+  unary = false;
+  // The end listener (ClientStream.onEnd), told without a promise, and a unary call's one reply.
+  private endListener: EndListener<unknown> | undefined;
+  private endSelf: unknown;
+  private reply: Uint8Array | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number) {
@@ -40,10 +44,6 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     return this.headersPromise;
   }
 
-  headersNow(): Metadata | undefined {
-    return this.headersArrived ? (this.headersValue ??= new Metadata()) : undefined;
-  }
-
   get status(): Promise<Status> {
     if (this.statusPromise === undefined) {
       this.statusPromise =
@@ -56,11 +56,14 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     return this.statusPromise;
   }
 
-  /** onEnd sets the one end listener; one set after the end is called on a microtask. */
-  onEnd(listener: (s: Status) => void): void {
-    const status = this.statusValue;
-    if (status === undefined) this.endListener = listener;
-    else queueMicrotask(() => listener(status));
+  /** onEnd sets the one end listener: see ClientStream.onEnd. */
+  onEnd<C>(done: EndListener<C>, self: C): void {
+    if (this.statusValue === undefined) {
+      this.endListener = done as EndListener<unknown>;
+      this.endSelf = self;
+    } else {
+      queueMicrotask(() => this.tellEnd(done as EndListener<unknown>, self));
+    }
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -88,6 +91,14 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   /** failNow ends a stream that never reached the wire. */
   failNow(err: StatusError): void {
     this.close(err);
+  }
+
+  // A unary call's reply is kept for its end listener rather than queued for read().
+  protected override takeMessage(message: Uint8Array): boolean {
+    if (!this.unary || this.endListener === undefined) return false;
+    if (this.reply === undefined) this.reply = message;
+    else this.abort(Code.INTERNAL, TOO_MANY_REPLIES_TEXT);
+    return true;
   }
 
   override deliverData(flags: number, payload: Buffer): void {
@@ -140,9 +151,19 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     this.setHeaders(undefined);
     if (this.statusValue === undefined) this.statusValue = err === null ? OK_STATUS : err.status;
     this.resolveStatus?.(this.statusValue);
-    const listener = this.endListener;
-    this.endListener = undefined;
-    listener?.(this.statusValue);
+    const done = this.endListener;
+    if (done !== undefined) {
+      this.endListener = undefined;
+      this.tellEnd(done, this.endSelf);
+      this.endSelf = undefined;
+    }
+  }
+
+  private tellEnd(done: EndListener<unknown>, self: unknown): void {
+    const status = this.statusValue as Status;
+    const reply = status.code === Code.OK ? (this.reply ?? null) : null;
+    this.reply = undefined;
+    done.call(self, reply, (this.headersValue ??= new Metadata()), status);
   }
 
   // setHeaders takes the response headers once; undefined stands for none.

@@ -58,6 +58,7 @@ export class TcpConnection extends TcpSession implements Connection {
     const id = this.nextId;
     this.nextId += 2;
     const s = new TcpClientStream(id, this, this.peer.initialWindowSize, maxMessage);
+    s.unary = options?.kind === 'unary';
     let timeoutMs = NO_TIMEOUT;
     if (options?.deadline !== undefined) {
       const left = Math.ceil(options.deadline - Date.now());
