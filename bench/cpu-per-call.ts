@@ -6,6 +6,7 @@ import { createConsoleLogger, loadProto, newService } from '@tsmicro/core';
 import { createClient, createServer, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
 import { protoPath } from './bench-impl.js';
+import { observabilityInterceptors } from './impls/observability-interceptors.js';
 import { BenchHandler } from './impls/tsmicro.js';
 
 const definition = loadProto(protoPath).service('bench.Bench');
@@ -39,25 +40,37 @@ async function inParallel(n: number, call: () => Promise<unknown>): Promise<void
   await Promise.all(Array.from({ length: inFlight }, worker));
 }
 
-// A bare client and server on the memory transport, as the tsmicro/memory bench row.
-const transport = transportByName('memory');
-const server = createServer({ transport, address: 'cpu-per-call:0' });
-server.handle(new BenchHandler());
-const address = await server.start();
-const client = createClient({ transport, connections: createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 }), resolve: () => address });
+// streamRows prints the CPU per server- and client-streamed message of one client.
+async function streamRows(label: string, client: ReturnType<typeof createClient>): Promise<void> {
+  await cpuPer(`${label} server stream, per message`, calls * 2, async (n) => {
+    const stream = await client.serverStream('bench', serverStream!, { size: 16, count: n });
+    for await (const _ of stream);
+  });
+  await cpuPer(`${label} client stream, per message`, calls * 2, async (n) => {
+    const stream = await client.clientStream('bench', clientStream!);
+    for (let i = 0; i < n; i++) await stream.send(payload);
+    await stream.closeAndRecv();
+  });
+}
 
-await cpuPer(`memory unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => client.call('bench', unary!, payload)));
-await cpuPer('memory server stream, per message', calls * 2, async (n) => {
-  const stream = await client.serverStream('bench', serverStream!, { size: 16, count: n });
-  for await (const _ of stream);
-});
-await cpuPer('memory client stream, per message', calls * 2, async (n) => {
-  const stream = await client.clientStream('bench', clientStream!);
-  for (let i = 0; i < n; i++) await stream.send(payload);
-  await stream.closeAndRecv();
-});
-await client.close();
-await server.stop(0);
+// A bare client and server on the memory transport, as the tsmicro/memory
+// bench row; then the same with the tcp+observability row's interceptors on
+// both sides, whose streamed messages should cost what plain ones do plus
+// their hooks.
+const transport = transportByName('memory');
+for (const interceptors of [undefined, observabilityInterceptors()]) {
+  const server = createServer({ transport, address: 'cpu-per-call:0', interceptors });
+  server.handle(new BenchHandler());
+  const address = await server.start();
+  const connections = createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 });
+  const client = createClient({ transport, connections, resolve: () => address, interceptors });
+  if (interceptors === undefined) {
+    await cpuPer(`memory unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => client.call('bench', unary!, payload)));
+  }
+  await streamRows(interceptors === undefined ? 'memory' : 'memory+observability', client);
+  await client.close();
+  await server.stop(0);
+}
 
 // A service calling itself by name: the registry, the selector, the default
 // unary timeout and the in-process path a service client takes to a node
