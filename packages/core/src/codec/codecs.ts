@@ -22,7 +22,9 @@ export function codecByName(name: string): Codec | undefined {
 export function codecForContentType(contentType: string | undefined): Codec | undefined {
   if (contentType === undefined || contentType === 'application/grpc') return protoCodec;
   // Every call names its content type; peers use a handful, so each is parsed once.
-  if (byContentType.has(contentType)) return byContentType.get(contentType);
+  // One lookup for a known codec; has() only for the rare content type known to have none.
+  const known = byContentType.get(contentType);
+  if (known !== undefined || byContentType.has(contentType)) return known;
   const codec = parseContentType(contentType);
   if (byContentType.size < 64) byContentType.set(contentType, codec);
   return codec;

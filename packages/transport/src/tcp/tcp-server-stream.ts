@@ -35,7 +35,11 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly deadline: number | undefined;
   readonly contentType: string | undefined;
   private readonly shared: ServerStreamShared;
-  private readonly aborted = new AbortNotice();
+  // The abort notice is made only when someone asks for the signal: the
+  // framework's one listener and the reason are kept here, one object fewer per call.
+  private abortListener: ((reason: StatusError) => void) | undefined;
+  private abortReason: StatusError | undefined;
+  private notice: AbortNotice | undefined;
   // Request headers; undefined for none until someone looks (most calls carry none).
   private metadataValue: Metadata | undefined;
   private headersSent = false;
@@ -87,11 +91,20 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   }
 
   get signal(): AbortSignal {
-    return this.aborted.signal;
+    if (this.notice === undefined) {
+      this.notice = new AbortNotice();
+      if (this.abortReason !== undefined) this.notice.abort(this.abortReason);
+    }
+    return this.notice.signal;
   }
 
   onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    this.aborted.listen(listener);
+    const reason = this.abortReason;
+    if (reason !== undefined && listener !== undefined) {
+      queueMicrotask(() => listener(reason));
+      return;
+    }
+    this.abortListener = listener;
   }
 
   takeNow(): Uint8Array | undefined {
@@ -156,6 +169,11 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
 
   protected onClosed(err: StatusError | null): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (err !== null) this.aborted.abort(err);
+    if (err === null) return;
+    this.abortReason = err;
+    this.notice?.abort(err);
+    const listener = this.abortListener;
+    this.abortListener = undefined;
+    listener?.(err);
   }
 }
