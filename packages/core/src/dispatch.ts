@@ -43,25 +43,52 @@ export function dispatch(stream: ServerStream, route: Route | undefined, options
     options.maxSendSize,
     options.onEnd,
   );
-  if (method.kind === 'unary') void runUnary(call, route, options);
+  if (method.kind === 'unary') runUnary(call, route, options);
   else runStreaming(call, route, options);
   return call;
 }
 
-// runUnary runs a unary handler and ends the call with its outcome; it never rejects.
-async function runUnary(call: ServerCall<unknown, unknown>, route: Route, options: DispatchOptions): Promise<void> {
+// runUnary runs a unary handler and ends the call with its outcome. It
+// follows the handler with one reaction, or none for a handler that returns
+// its reply at once, rather than an async frame per call.
+function runUnary(call: ServerCall<unknown, unknown>, route: Route, options: DispatchOptions): void {
+  let request: unknown;
   try {
     // A transport that delivers a unary call with its request in spares the wait.
-    const now = call.requestNow();
-    const request = now !== NOT_AT_HAND ? now : await call.readRequest();
-    const reply = await route.invoke(call.ctx, request);
-    const written = sendReply(call, reply);
-    if (written !== undefined) await written;
+    request = call.requestNow();
   } catch (err) {
     handlerFailed(call, err, route, options);
     return;
   }
-  call.close();
+  if (request !== NOT_AT_HAND) invokeUnary(call, route, options, request);
+  else {
+    call.readRequest().then(
+      (r) => invokeUnary(call, route, options, r),
+      (err: unknown) => handlerFailed(call, err, route, options),
+    );
+  }
+}
+
+// invokeUnary calls a unary handler with its request and sends what it returns.
+function invokeUnary(call: ServerCall<unknown, unknown>, route: Route, options: DispatchOptions, request: unknown): void {
+  let reply: unknown;
+  try {
+    reply = route.invoke(call.ctx, request);
+  } catch (err) {
+    handlerFailed(call, err, route, options);
+    return;
+  }
+  if (isThenable(reply)) {
+    reply.then(
+      (r) => replied(call, r, route, options),
+      (err: unknown) => handlerFailed(call, err, route, options),
+    );
+  } else replied(call, reply, route, options);
+}
+
+// isThenable tells what `await` would wait for.
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 // sendReply sends a call's one reply unless the call has ended already. A
@@ -110,20 +137,25 @@ function runIntercepted(stream: ServerStream, codec: Codec, route: Route, chain:
 // chainReplied sends the reply of the kinds that have one and ends the call; it never rejects.
 function chainReplied(call: InterceptedServerCall, reply: unknown, route: Route, options: DispatchOptions): Promise<void> | undefined {
   const { kind } = route.method;
-  if (kind === 'unary' || kind === 'client_streaming') {
-    let written: Promise<void> | undefined;
-    try {
-      written = sendReply(call, reply);
-    } catch (err) {
-      handlerFailed(call, err, route, options);
-      return undefined;
-    }
-    if (written !== undefined) {
-      return written.then(
-        () => call.close(),
-        (err: unknown) => handlerFailed(call, err, route, options),
-      );
-    }
+  if (kind === 'unary' || kind === 'client_streaming') return replied(call, reply, route, options);
+  call.close();
+  return undefined;
+}
+
+// replied sends a call's one reply and ends the call; it never rejects.
+function replied(call: ServerCall<unknown, unknown>, reply: unknown, route: Route, options: DispatchOptions): Promise<void> | undefined {
+  let written: Promise<void> | undefined;
+  try {
+    written = sendReply(call, reply);
+  } catch (err) {
+    handlerFailed(call, err, route, options);
+    return undefined;
+  }
+  if (written !== undefined) {
+    return written.then(
+      () => call.close(),
+      (err: unknown) => handlerFailed(call, err, route, options),
+    );
   }
   call.close();
   return undefined;

@@ -18,20 +18,28 @@ interface KnownNames {
  * connection. Every call of a method carries the same method and content
  * type bytes: once seen, they are matched byte for byte and their strings
  * reused, so a call decodes no text and a metadata block of no entries
- * costs no view of its own.
+ * costs no view of its own. What read() returns is the reader itself, valid
+ * until the next read: a call's headers cost no object.
  */
-export class RequestHeadersReader {
+export class RequestHeadersReader implements RequestHeaders {
+  timeoutMs = 0;
+  method = '';
+  contentType = '';
+  metadata: Buffer = EMPTY_METADATA_BLOCK;
   private readonly known: KnownNames[] = [];
   private last: KnownNames | undefined;
   private readonly names = new Map<string, string>();
 
-  /** read decodes the payload p[start, end); a malformed one is a TcpProtocolError. */
+  /** read decodes the payload p[start, end) into this reader, valid until the next read; a malformed one is a TcpProtocolError. */
   read(p: Buffer, start = 0, end = p.length): RequestHeaders {
     const mdStart = headersMetadataStart(p, start, end);
     const names = this.namesOf(p, start, mdStart);
     const mdLength = end - mdStart;
-    const metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
-    return { timeoutMs: p.readUInt32BE(start), method: names.method, contentType: names.contentType, metadata };
+    this.metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
+    this.timeoutMs = p.readUInt32BE(start);
+    this.method = names.method;
+    this.contentType = names.contentType;
+    return this;
   }
 
   // namesOf reads the names of a payload starting at `start` whose metadata starts at `end`.
