@@ -1,4 +1,3 @@
-import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
@@ -23,16 +22,15 @@ export interface CallOwner {
  * same semantics as on a socket: bounded queues each way, headers, a final
  * status, cancellation that reaches the other side.
  *
- * Its two ends are small classes over the call rather than objects of
- * closures, and the headers promise is made only when someone asks for it:
- * an in-process call costs what it allocates, so it allocates little.
+ * The call is the caller's end itself, and the handler's end a small class
+ * over it rather than an object of closures; the headers promise and the
+ * server's AbortSignal are made only when someone asks for them: an
+ * in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall {
-  readonly client: MemoryClientStream;
+export class MemoryCall implements ClientStream {
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
   readonly responses = new MessageQueue(WINDOW_MESSAGES);
-  readonly aborted = new AbortNotice();
   headersSent = false;
   finalStatus: Status | undefined;
   owner: CallOwner | undefined;
@@ -58,6 +56,12 @@ export class MemoryCall {
   // The client's end listener (ClientStream.onEnd): told without a promise.
   private endListener: EndListener<unknown> | undefined;
   private endSelf: unknown;
+  // The server's "it can no longer complete" notice (as AbortNotice, kept
+  // here rather than in an object of its own): its listener, its reason once
+  // told, and the AbortSignal made when the handler asks for one.
+  private abortListener: ((reason: StatusError) => void) | undefined;
+  private abortReason: StatusError | undefined;
+  private abortController: AbortController | undefined;
 
   constructor(
     method: string,
@@ -67,7 +71,6 @@ export class MemoryCall {
     peer: string,
     readonly maxMessageSize: number,
   ) {
-    this.client = new MemoryClientStream(this);
     this.server = new MemoryServerStream(this, method, metadata, deadline, contentType, peer);
     // The transport enforces the deadline itself, as grpc and tcp do, so a bare stream ends on time too.
     if (deadline !== undefined) {
@@ -94,7 +97,7 @@ export class MemoryCall {
   }
 
   /** headers resolves with the response headers (empty when the call ended without any). */
-  headers(): Promise<Metadata> {
+  get headers(): Promise<Metadata> {
     if (this.headersPromise === undefined) {
       this.headersPromise = this.headersSent
         ? Promise.resolve(this.headersValue ?? new Metadata())
@@ -106,7 +109,7 @@ export class MemoryCall {
   }
 
   /** status resolves with the final status. */
-  status(): Promise<Status> {
+  get status(): Promise<Status> {
     if (this.statusPromise === undefined) {
       this.statusPromise =
         this.finalStatus !== undefined
@@ -164,7 +167,7 @@ export class MemoryCall {
     // a cancel or a dead link drops it, as a reset stream does.
     else this.responses.fail(err, fromServer);
     this.requests.fail(err);
-    if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
+    if (!fromServer || status.code !== Code.OK) this.abort(err);
     this.resolveStatus?.(status);
     this.owner?.callEnded(this);
     const done = this.endListener;
@@ -175,61 +178,75 @@ export class MemoryCall {
     }
   }
 
+  /** write sends a request (ClientStream.write). */
+  write(message: Uint8Array): Promise<void> {
+    const final = this.finalStatus;
+    if (final) return Promise.reject(final.code === Code.OK ? ENDED_OK : statusError(final));
+    if (this.requests.done) return Promise.reject(writeAfterCloseSend());
+    const tooBig = this.tooBig(message);
+    if (tooBig) {
+      this.end(tooBig.status, true);
+      return Promise.reject(tooBig);
+    }
+    return this.requests.push(message);
+  }
+
+  /** closeSend half-closes the requests; a unary call is handed to the server now, its request in. */
+  closeSend(): void {
+    this.requests.end();
+    if (this.deliverOnCloseSend) {
+      this.deliverOnCloseSend = false;
+      if (!this.ended) this.owner?.deliver(this);
+    }
+  }
+
+  /** read takes the next reply (ClientStream.read). */
+  read(): Promise<Uint8Array | null> {
+    return this.responses.shift();
+  }
+
+  readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    return this.responses.shiftWith(onMessage, onFailure, self);
+  }
+
+  /** cancel ends the call from the client's side. */
+  cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
+    this.end({ code, message, metadata: new Metadata() }, false);
+  }
+
+  /** serverSignal is the handler's AbortSignal, made on first look; it aborts with the call's abort reason. */
+  get serverSignal(): AbortSignal {
+    if (this.abortController === undefined) {
+      this.abortController = new AbortController();
+      if (this.abortReason !== undefined) this.abortController.abort(this.abortReason);
+    }
+    return this.abortController.signal;
+  }
+
+  /** onServerAbort sets the server's one abort listener (undefined removes it); one set after the abort is called on a microtask. */
+  onServerAbort(listener: ((reason: StatusError) => void) | undefined): void {
+    const reason = this.abortReason;
+    if (reason !== undefined && listener !== undefined) {
+      queueMicrotask(() => listener(reason));
+      return;
+    }
+    this.abortListener = listener;
+  }
+
+  // abort tells the server's listener and signal once that the call can no longer complete.
+  private abort(reason: StatusError): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    const listener = this.abortListener;
+    this.abortListener = undefined;
+    this.abortController?.abort(reason);
+    listener?.(reason);
+  }
+
   /** tooBig is the error of a message over the size limit, else undefined. */
   tooBig(message: Uint8Array): StatusError | undefined {
     if (message.byteLength <= this.maxMessageSize) return undefined;
     return new StatusError(Code.RESOURCE_EXHAUSTED, `message of ${message.byteLength} bytes exceeds the limit of ${this.maxMessageSize}`);
-  }
-}
-
-/** MemoryClientStream is the caller's end of a MemoryCall. */
-class MemoryClientStream implements ClientStream {
-  constructor(private readonly call: MemoryCall) {}
-
-  get headers(): Promise<Metadata> {
-    return this.call.headers();
-  }
-
-  get status(): Promise<Status> {
-    return this.call.status();
-  }
-
-  write(message: Uint8Array): Promise<void> {
-    const call = this.call;
-    const final = call.finalStatus;
-    if (final) return Promise.reject(final.code === Code.OK ? ENDED_OK : statusError(final));
-    if (call.requests.done) return Promise.reject(writeAfterCloseSend());
-    const tooBig = call.tooBig(message);
-    if (tooBig) {
-      call.end(tooBig.status, true);
-      return Promise.reject(tooBig);
-    }
-    return call.requests.push(message);
-  }
-
-  closeSend(): void {
-    const call = this.call;
-    call.requests.end();
-    if (call.deliverOnCloseSend) {
-      call.deliverOnCloseSend = false;
-      if (!call.ended) call.owner?.deliver(call);
-    }
-  }
-
-  onEnd<C>(done: EndListener<C>, self: C): void {
-    this.call.onEnd(done, self);
-  }
-
-  read(): Promise<Uint8Array | null> {
-    return this.call.responses.shift();
-  }
-
-  readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
-    return this.call.responses.shiftWith(onMessage, onFailure, self);
-  }
-
-  cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
-    this.call.end({ code, message, metadata: new Metadata() }, false);
   }
 }
 
@@ -250,11 +267,11 @@ class MemoryServerStream implements ServerStream {
   }
 
   get signal(): AbortSignal {
-    return this.call.aborted.signal;
+    return this.call.serverSignal;
   }
 
   onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    this.call.aborted.listen(listener);
+    this.call.onServerAbort(listener);
   }
 
   read(): Promise<Uint8Array | null> {
