@@ -3,6 +3,7 @@ import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, TOO_MANY_REPLIES_TEXT as TOO_MANY_REPLIES, writeAfterCloseSend } from '../status-error.js';
 import type { ClientStream, ServerStream, EndListener } from '../transport.js';
+import { armDeadline, type DeadlineList, disarmDeadline, type Timed } from './deadline-list.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
 const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
@@ -27,7 +28,7 @@ export interface CallOwner {
  * server's AbortSignal are made only when someone asks for them: an
  * in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall implements ClientStream {
+export class MemoryCall implements ClientStream, Timed {
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
   readonly responses = new MessageQueue(WINDOW_MESSAGES);
@@ -42,7 +43,11 @@ export class MemoryCall implements ClientStream {
    * request waiting rather than parking, as a socket would deliver it.
    */
   deliverOnCloseSend = false;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  // Where the call sits in its DeadlineList while it has a deadline to keep.
+  deadlineAt = 0;
+  prevTimed: Timed | undefined;
+  nextTimed: Timed | undefined;
+  timedIn: DeadlineList | undefined;
   // Response headers once sent, and their promise once asked for.
   private headersValue: Metadata | undefined;
   private headersPromise: Promise<Metadata> | undefined;
@@ -76,11 +81,12 @@ export class MemoryCall implements ClientStream {
     if (deadline !== undefined) {
       const ms = deadline - Date.now();
       if (ms <= 0) this.expire();
-      else this.deadlineTimer = setTimeout(() => this.expire(), ms);
+      else armDeadline(this, deadline, ms);
     }
   }
 
-  private expire(): void {
+  /** expire ends the call at its deadline. */
+  expire(): void {
     this.end({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() }, false);
   }
 
@@ -153,7 +159,7 @@ export class MemoryCall implements ClientStream {
   end(status: Status, fromServer: boolean): void {
     if (this.finalStatus) return;
     this.finalStatus = status;
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    if (this.timedIn !== undefined) disarmDeadline(this);
     if (!this.headersSent) {
       // Ended without headers: whoever asks gets an empty set of their own.
       this.headersSent = true;
