@@ -1,3 +1,4 @@
+import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
@@ -23,12 +24,12 @@ export interface CallOwner {
  * same semantics as on a socket: bounded queues each way, headers, a final
  * status, cancellation that reaches the other side.
  *
- * The call is the caller's end itself, and the handler's end a small class
- * over it rather than an object of closures; the headers promise and the
- * server's AbortSignal are made only when someone asks for them: an
- * in-process call costs what it allocates, so it allocates little.
+ * The call is the caller's end itself and, as an AbortNotice, the server's
+ * abort notice; the handler's end is a small class over it rather than an
+ * object of closures, and the headers promise is made only when someone
+ * asks for it: an in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall implements ClientStream, Timed {
+export class MemoryCall extends AbortNotice implements ClientStream, Timed {
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
   readonly responses = new MessageQueue(WINDOW_MESSAGES);
@@ -61,12 +62,6 @@ export class MemoryCall implements ClientStream, Timed {
   // The client's end listener (ClientStream.onEnd): told without a promise.
   private endListener: EndListener<unknown> | undefined;
   private endSelf: unknown;
-  // The server's "it can no longer complete" notice (as AbortNotice, kept
-  // here rather than in an object of its own): its listener, its reason once
-  // told, and the AbortSignal made when the handler asks for one.
-  private abortListener: ((reason: StatusError) => void) | undefined;
-  private abortReason: StatusError | undefined;
-  private abortController: AbortController | undefined;
 
   constructor(
     method: string,
@@ -76,6 +71,7 @@ export class MemoryCall implements ClientStream, Timed {
     peer: string,
     readonly maxMessageSize: number,
   ) {
+    super();
     this.server = new MemoryServerStream(this, method, metadata, deadline, contentType, peer);
     // The transport enforces the deadline itself, as grpc and tcp do, so a bare stream ends on time too.
     if (deadline !== undefined) {
@@ -220,35 +216,6 @@ export class MemoryCall implements ClientStream, Timed {
     this.end({ code, message, metadata: new Metadata() }, false);
   }
 
-  /** serverSignal is the handler's AbortSignal, made on first look; it aborts with the call's abort reason. */
-  get serverSignal(): AbortSignal {
-    if (this.abortController === undefined) {
-      this.abortController = new AbortController();
-      if (this.abortReason !== undefined) this.abortController.abort(this.abortReason);
-    }
-    return this.abortController.signal;
-  }
-
-  /** onServerAbort sets the server's one abort listener (undefined removes it); one set after the abort is called on a microtask. */
-  onServerAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    const reason = this.abortReason;
-    if (reason !== undefined && listener !== undefined) {
-      queueMicrotask(() => listener(reason));
-      return;
-    }
-    this.abortListener = listener;
-  }
-
-  // abort tells the server's listener and signal once that the call can no longer complete.
-  private abort(reason: StatusError): void {
-    if (this.abortReason !== undefined) return;
-    this.abortReason = reason;
-    const listener = this.abortListener;
-    this.abortListener = undefined;
-    this.abortController?.abort(reason);
-    listener?.(reason);
-  }
-
   /** tooBig is the error of a message over the size limit, else undefined. */
   tooBig(message: Uint8Array): StatusError | undefined {
     if (message.byteLength <= this.maxMessageSize) return undefined;
@@ -267,17 +234,17 @@ class MemoryServerStream implements ServerStream {
     readonly peer: string,
   ) {}
 
-  /** endsAtDeadline: the call's own timer aborts this side with DEADLINE_EXCEEDED. */
+  /** endsAtDeadline: the call's deadline (its DeadlineList) aborts this side with DEADLINE_EXCEEDED. */
   get endsAtDeadline(): boolean {
     return true;
   }
 
   get signal(): AbortSignal {
-    return this.call.serverSignal;
+    return this.call.signal;
   }
 
   onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    this.call.onServerAbort(listener);
+    this.call.listen(listener);
   }
 
   read(): Promise<Uint8Array | null> {
