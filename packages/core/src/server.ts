@@ -113,7 +113,8 @@ export function createServer(options: ServerOptions): Server {
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice !== undefined) throw new RangeError(`a server listens once per transport: ${twice} is given twice`);
   const listeners = new Map<string, Listener>();
-  const arrived = new Map<string, number>();
+  // Calls each listener brought, when there are several: a count object per listener, bumped in place.
+  const arrived = new Map<string, { calls: number }>();
   let stopping = false;
   let idle: (() => void) | undefined;
 
@@ -140,8 +141,13 @@ export function createServer(options: ServerOptions): Server {
   };
 
   // With several listeners each counts its own calls; a single one needs no count of its own.
-  const countingOnStream = (name: string) => (stream: ServerStream) => {
-    if (onStream(stream)) arrived.set(name, (arrived.get(name) ?? 0) + 1);
+  const countingOnStream = (name: string) => {
+    // A restarted server keeps counting where it was.
+    let count = arrived.get(name);
+    if (count === undefined) arrived.set(name, (count = { calls: 0 }));
+    return (stream: ServerStream) => {
+      if (onStream(stream)) count.calls++;
+    };
   };
 
   const listenAll = async (): Promise<void> => {
@@ -209,7 +215,7 @@ export function createServer(options: ServerOptions): Server {
       for (const [name, listener] of listeners) {
         connections += listener.connections;
         abusiveConnections += listener.abusiveConnections ?? 0;
-        const totalStreams = wanted.length === 1 ? total : (arrived.get(name) ?? 0);
+        const totalStreams = wanted.length === 1 ? total : (arrived.get(name)?.calls ?? 0);
         transports[name] = {
           address: listener.address,
           totalStreams,

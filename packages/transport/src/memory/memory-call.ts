@@ -4,6 +4,7 @@ import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, TOO_MANY_REPLIES_TEXT as TOO_MANY_REPLIES, writeAfterCloseSend } from '../status-error.js';
 import type { ClientStream, ServerStream, EndListener } from '../transport.js';
+import { armDeadline, type DeadlineList, disarmDeadline, type Timed } from './deadline-list.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
 const ENDED_OK = new StatusError(Code.OK, 'the call has ended');
@@ -23,16 +24,15 @@ export interface CallOwner {
  * same semantics as on a socket: bounded queues each way, headers, a final
  * status, cancellation that reaches the other side.
  *
- * Its two ends are small classes over the call rather than objects of
- * closures, and the headers promise is made only when someone asks for it:
- * an in-process call costs what it allocates, so it allocates little.
+ * The call is the caller's end itself and, as an AbortNotice, the server's
+ * abort notice; the handler's end is a small class over it rather than an
+ * object of closures, and the headers promise is made only when someone
+ * asks for it: an in-process call costs what it allocates, so it allocates little.
  */
-export class MemoryCall {
-  readonly client: MemoryClientStream;
+export class MemoryCall extends AbortNotice implements ClientStream, Timed {
   readonly server: MemoryServerStream;
   readonly requests = new MessageQueue(WINDOW_MESSAGES);
   readonly responses = new MessageQueue(WINDOW_MESSAGES);
-  readonly aborted = new AbortNotice();
   headersSent = false;
   finalStatus: Status | undefined;
   owner: CallOwner | undefined;
@@ -44,7 +44,11 @@ export class MemoryCall {
    * request waiting rather than parking, as a socket would deliver it.
    */
   deliverOnCloseSend = false;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  // Where the call sits in its DeadlineList while it has a deadline to keep.
+  deadlineAt = 0;
+  prevTimed: Timed | undefined;
+  nextTimed: Timed | undefined;
+  timedIn: DeadlineList | undefined;
   // Response headers once sent, and their promise once asked for.
   private headersValue: Metadata | undefined;
   private headersPromise: Promise<Metadata> | undefined;
@@ -67,17 +71,18 @@ export class MemoryCall {
     peer: string,
     readonly maxMessageSize: number,
   ) {
-    this.client = new MemoryClientStream(this);
+    super();
     this.server = new MemoryServerStream(this, method, metadata, deadline, contentType, peer);
     // The transport enforces the deadline itself, as grpc and tcp do, so a bare stream ends on time too.
     if (deadline !== undefined) {
       const ms = deadline - Date.now();
       if (ms <= 0) this.expire();
-      else this.deadlineTimer = setTimeout(() => this.expire(), ms);
+      else armDeadline(this, deadline, ms);
     }
   }
 
-  private expire(): void {
+  /** expire ends the call at its deadline. */
+  expire(): void {
     this.end({ code: Code.DEADLINE_EXCEEDED, message: DEADLINE_EXCEEDED_TEXT, metadata: new Metadata() }, false);
   }
 
@@ -94,7 +99,7 @@ export class MemoryCall {
   }
 
   /** headers resolves with the response headers (empty when the call ended without any). */
-  headers(): Promise<Metadata> {
+  get headers(): Promise<Metadata> {
     if (this.headersPromise === undefined) {
       this.headersPromise = this.headersSent
         ? Promise.resolve(this.headersValue ?? new Metadata())
@@ -106,7 +111,7 @@ export class MemoryCall {
   }
 
   /** status resolves with the final status. */
-  status(): Promise<Status> {
+  get status(): Promise<Status> {
     if (this.statusPromise === undefined) {
       this.statusPromise =
         this.finalStatus !== undefined
@@ -150,7 +155,7 @@ export class MemoryCall {
   end(status: Status, fromServer: boolean): void {
     if (this.finalStatus) return;
     this.finalStatus = status;
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    if (this.timedIn !== undefined) disarmDeadline(this);
     if (!this.headersSent) {
       // Ended without headers: whoever asks gets an empty set of their own.
       this.headersSent = true;
@@ -164,7 +169,7 @@ export class MemoryCall {
     // a cancel or a dead link drops it, as a reset stream does.
     else this.responses.fail(err, fromServer);
     this.requests.fail(err);
-    if (!fromServer || status.code !== Code.OK) this.aborted.abort(err);
+    if (!fromServer || status.code !== Code.OK) this.abort(err);
     this.resolveStatus?.(status);
     this.owner?.callEnded(this);
     const done = this.endListener;
@@ -175,61 +180,46 @@ export class MemoryCall {
     }
   }
 
+  /** write sends a request (ClientStream.write). */
+  write(message: Uint8Array): Promise<void> {
+    const final = this.finalStatus;
+    if (final) return Promise.reject(final.code === Code.OK ? ENDED_OK : statusError(final));
+    if (this.requests.done) return Promise.reject(writeAfterCloseSend());
+    const tooBig = this.tooBig(message);
+    if (tooBig) {
+      this.end(tooBig.status, true);
+      return Promise.reject(tooBig);
+    }
+    return this.requests.push(message);
+  }
+
+  /** closeSend half-closes the requests; a unary call is handed to the server now, its request in. */
+  closeSend(): void {
+    this.requests.end();
+    if (this.deliverOnCloseSend) {
+      this.deliverOnCloseSend = false;
+      if (!this.ended) this.owner?.deliver(this);
+    }
+  }
+
+  /** read takes the next reply (ClientStream.read). */
+  read(): Promise<Uint8Array | null> {
+    return this.responses.shift();
+  }
+
+  readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
+    return this.responses.shiftWith(onMessage, onFailure, self);
+  }
+
+  /** cancel ends the call from the client's side. */
+  cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
+    this.end({ code, message, metadata: new Metadata() }, false);
+  }
+
   /** tooBig is the error of a message over the size limit, else undefined. */
   tooBig(message: Uint8Array): StatusError | undefined {
     if (message.byteLength <= this.maxMessageSize) return undefined;
     return new StatusError(Code.RESOURCE_EXHAUSTED, `message of ${message.byteLength} bytes exceeds the limit of ${this.maxMessageSize}`);
-  }
-}
-
-/** MemoryClientStream is the caller's end of a MemoryCall. */
-class MemoryClientStream implements ClientStream {
-  constructor(private readonly call: MemoryCall) {}
-
-  get headers(): Promise<Metadata> {
-    return this.call.headers();
-  }
-
-  get status(): Promise<Status> {
-    return this.call.status();
-  }
-
-  write(message: Uint8Array): Promise<void> {
-    const call = this.call;
-    const final = call.finalStatus;
-    if (final) return Promise.reject(final.code === Code.OK ? ENDED_OK : statusError(final));
-    if (call.requests.done) return Promise.reject(writeAfterCloseSend());
-    const tooBig = call.tooBig(message);
-    if (tooBig) {
-      call.end(tooBig.status, true);
-      return Promise.reject(tooBig);
-    }
-    return call.requests.push(message);
-  }
-
-  closeSend(): void {
-    const call = this.call;
-    call.requests.end();
-    if (call.deliverOnCloseSend) {
-      call.deliverOnCloseSend = false;
-      if (!call.ended) call.owner?.deliver(call);
-    }
-  }
-
-  onEnd<C>(done: EndListener<C>, self: C): void {
-    this.call.onEnd(done, self);
-  }
-
-  read(): Promise<Uint8Array | null> {
-    return this.call.responses.shift();
-  }
-
-  readWith<T, C>(onMessage: (this: C, message: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
-    return this.call.responses.shiftWith(onMessage, onFailure, self);
-  }
-
-  cancel(code: number = Code.CANCELLED, message = 'call cancelled by the client'): void {
-    this.call.end({ code, message, metadata: new Metadata() }, false);
   }
 }
 
@@ -244,17 +234,17 @@ class MemoryServerStream implements ServerStream {
     readonly peer: string,
   ) {}
 
-  /** endsAtDeadline: the call's own timer aborts this side with DEADLINE_EXCEEDED. */
+  /** endsAtDeadline: the call's deadline (its DeadlineList) aborts this side with DEADLINE_EXCEEDED. */
   get endsAtDeadline(): boolean {
     return true;
   }
 
   get signal(): AbortSignal {
-    return this.call.aborted.signal;
+    return this.call.signal;
   }
 
   onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    this.call.aborted.listen(listener);
+    this.call.listen(listener);
   }
 
   read(): Promise<Uint8Array | null> {

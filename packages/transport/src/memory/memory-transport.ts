@@ -134,16 +134,16 @@ class MemoryConnection implements Connection, CallOwner {
     const limit = Math.min(options?.maxMessageSize ?? this.clientMaxMessage, this.serverMaxMessage);
     const call = new MemoryCall(method, metadata.clone(), options?.deadline, options?.contentType, this.peer, limit);
     // Past its deadline already: ended, never delivered.
-    if (call.ended) return call.client;
+    if (call.ended) return call;
     if (this.state_ !== 'ready' || this.listener.closing) {
       call.end({ code: Code.UNAVAILABLE, message: `connection to ${this.address} is closed`, metadata: new Metadata() }, false);
-      return call.client;
+      return call;
     }
     this.calls.add(call);
     call.owner = this;
     if (options?.kind === 'unary') call.deliverOnCloseSend = call.unary = true;
     else this.listener.deliver(call.server);
-    return call.client;
+    return call;
   }
 
   /** deliver hands a unary call to the server once its request is in, unless the listener closed meanwhile. */
