@@ -37,6 +37,8 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
   protected final: Status | undefined;
   /** Set by cancel() before grpc-js reports the cancellation. */
   protected localStatus: Status | undefined;
+  /** Where the connection's SlotSet of open calls keeps this one. */
+  slot = -1;
 
   constructor(private readonly owner: CallOwner) {
     this.status = new Promise((r) => {

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { Metadata } from '../metadata.js';
+import { SlotSet } from '../slot-set.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import type { ClientStream, Connection, ConnectionState, StreamOptions } from '../transport.js';
@@ -17,7 +18,7 @@ import { GrpcUnaryClientStream } from './grpc-unary-client-stream.js';
 export class GrpcConnection implements Connection, CallOwner {
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
-  private readonly streams = new Set<GrpcClientCall>();
+  private readonly streams = new SlotSet<GrpcClientCall>();
   private closing = false;
   private isClosed = false;
   private idleWaiters: Array<() => void> = [];
@@ -99,7 +100,7 @@ export class GrpcConnection implements Connection, CallOwner {
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
         timer = setTimeout(() => {
-          for (const s of [...this.streams]) s.cancel(Code.UNAVAILABLE, 'connection closed');
+          for (const s of this.streams.values()) s.cancel(Code.UNAVAILABLE, 'connection closed');
           resolve();
         }, graceMs);
       });

@@ -45,6 +45,8 @@ export abstract class GrpcServerCall implements ServerStream {
   private finished = false;
   /** Set once grpc-js has the status to send: from then on nothing can abort the call. */
   protected statusSent = false;
+  /** Where the listener's SlotSet of live calls keeps this one. */
+  slot = -1;
 
   constructor(
     protected readonly call: GrpcInterceptedCall,

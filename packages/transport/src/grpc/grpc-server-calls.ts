@@ -1,4 +1,5 @@
 import { Metadata } from '../metadata.js';
+import { SlotSet } from '../slot-set.js';
 import { Code } from '../status.js';
 import type { StatusError } from '../status-error.js';
 import type { ListenOptions } from '../transport.js';
@@ -16,7 +17,7 @@ const WRITE_WINDOW = 16;
  * progress so that shutdown can end them.
  */
 export class GrpcServerCalls {
-  private readonly live = new Set<GrpcServerCall>();
+  private readonly live = new SlotSet<GrpcServerCall>();
 
   /** Messages a stream hands grpc-js before its write() waits for their callbacks. */
   readonly writeWindow: number;
@@ -53,6 +54,6 @@ export class GrpcServerCalls {
 
   /** terminateAll ends every call in progress with err (see GrpcServerCall.terminate). */
   terminateAll(err: StatusError): void {
-    for (const call of this.live) call.terminate(err);
+    for (const call of this.live.values()) call.terminate(err);
   }
 }
