@@ -192,11 +192,13 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   /** run is the centre of the chain: the attempt on the wire. */
   run(): Promise<unknown> {
     const endTold = this.endTold;
-    if (endTold !== undefined) {
-      this.endTold = undefined;
-      return endTold.then(() => this.runOn(this.nodes.open(this.plan, this.to, this.metadata, this), this.plan));
-    }
-    return Promise.resolve(this.runOn(this.nodes.open(this.plan, this.to, this.metadata, this), this.plan));
+    if (endTold === undefined) return Promise.resolve(this.onWire());
+    this.endTold = undefined;
+    return endTold.then(() => this.onWire());
+  }
+
+  private onWire(): unknown {
+    return this.runOn(this.nodes.open(this.plan, this.to, this.metadata, this), this.plan);
   }
 
   opened(stream: ClientStream, way: Route): void {
