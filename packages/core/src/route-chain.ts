@@ -2,6 +2,7 @@ import type { MethodKind } from './definition.js';
 import type { InterceptedServerCall } from './intercepted-server-call.js';
 import { composeChain } from './interceptor/compose-chain.js';
 import type { InterceptedCall, Interceptor, NextCall } from './interceptor/interceptor.js';
+import { NOT_AT_HAND } from './server-call.js';
 
 /** HandlerInvoke is a bound handler method. */
 export type HandlerInvoke = (...args: unknown[]) => unknown;
@@ -25,6 +26,10 @@ function handlerStep(kind: MethodKind, invoke: HandlerInvoke): NextCall {
     case 'unary':
       return (c: InterceptedCall) => {
         const call = c as InterceptedServerCall;
+        // A transport that delivers a unary call with its request in spares
+        // the wait, and the reaction and closure the wait takes.
+        const now = call.requestNow();
+        if (now !== NOT_AT_HAND) return Promise.resolve(invoke(call.ctx, now));
         return call.readRequest().then((request) => invoke(call.ctx, request));
       };
     case 'server_streaming':

@@ -31,4 +31,15 @@ describe('Metadata', () => {
     expect(() => new Metadata().set('x-bin', 'text')).toThrow(/x-bin/);
     expect(() => new Metadata().set('x-text', new Uint8Array(1))).toThrow(/x-text/);
   });
+
+  it('checks a key seen before as it did the first time', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(() => new Metadata().append('Bad Key', 'v')).toThrow(/Bad Key/);
+      expect(() => new Metadata().append(':path', 'v')).toThrow(MetadataError);
+      expect(new Metadata().append('X-Seen', 'v').get('x-seen')).toBe('v');
+      expect([...new Metadata().set('X-Seen', 'w').keys()]).toEqual(['x-seen']);
+      expect(() => new Metadata().set('X-Seen', new Uint8Array(1))).toThrow(/X-Seen/);
+      expect(() => new Metadata().set('x-seen-bin', 'text')).toThrow(/x-seen-bin/);
+    }
+  });
 });

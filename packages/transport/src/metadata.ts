@@ -119,10 +119,21 @@ export class MetadataError extends Error {
   override readonly name = 'MetadataError';
 }
 
+// Keys that passed the check, as given, with their lower-case form: a
+// service sets and receives the same few keys on every call, and a lookup
+// costs less than lower-casing and matching them again. Bounded, so a peer
+// sending endless distinct keys makes it grow no further.
+const checkedKeys = new Map<string, string>();
+const MAX_CHECKED_KEYS = 256;
+
 function checkedKey(key: string, value: MetadataValue): string {
-  const k = key.toLowerCase();
-  if (!validKey.test(k) || k.startsWith(':')) {
-    throw new MetadataError(`metadata key "${key}" may only hold 0-9 a-z _ . -`);
+  let k = checkedKeys.get(key);
+  if (k === undefined) {
+    k = key.toLowerCase();
+    if (!validKey.test(k) || k.startsWith(':')) {
+      throw new MetadataError(`metadata key "${key}" may only hold 0-9 a-z _ . -`);
+    }
+    if (checkedKeys.size < MAX_CHECKED_KEYS) checkedKeys.set(key, k);
   }
   const binary = k.endsWith('-bin');
   if (binary && typeof value === 'string') {

@@ -46,6 +46,8 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   private end: CallEnd | undefined;
   private isDrained = false;
   private onDrained: (() => void) | undefined;
+  // While the end of an earlier pass of the layers inside one is being told (a retry by an interceptor).
+  private endTold: Promise<void> | undefined;
   // How the chain settled: undefined while it runs, null for a value, else the error.
   private settledAs: MicroError | null | undefined;
   // Whether the call is unary: its pass is its reply, where any other kind's hands a stream to the caller.
@@ -179,14 +181,24 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     if (listeners === undefined) return;
     const stream = this.stream;
     const previous = (this.unary ? howItWent(pass) : pass) as Promise<MicroError | null>;
-    void previous
+    const told = previous
       .then((failure) => this.endOf(failure, stream, false))
       .then((end) => this.reportListenerErrors(emitEnd(listeners, end)));
+    // A unary pass has ended: the next goes on the wire once its end was
+    // told, so no message of the next pass is heard before it.
+    if (this.unary) this.endTold = told.then(undefined, ignore);
   }
 
   /** run is the centre of the chain: the attempt on the wire. */
   run(): Promise<unknown> {
-    return Promise.resolve(this.runOn(this.nodes.open(this.plan, this.to, this.metadata, this), this.plan));
+    const endTold = this.endTold;
+    if (endTold === undefined) return Promise.resolve(this.onWire());
+    this.endTold = undefined;
+    return endTold.then(() => this.onWire());
+  }
+
+  private onWire(): unknown {
+    return this.runOn(this.nodes.open(this.plan, this.to, this.metadata, this), this.plan);
   }
 
   opened(stream: ClientStream, way: Route): void {
@@ -298,6 +310,8 @@ function endWith(status: Status, header: Metadata): CallEnd {
 function howItWent(outcome: Promise<unknown>): Promise<MicroError | null> {
   return outcome.then(passedWell, passedBadly);
 }
+
+function ignore(): void {}
 
 function passedWell(): null {
   return null;

@@ -27,7 +27,7 @@ export function metadataBlockSize(md: Metadata | undefined): number {
   // more than the layout itself.
   for (const k of md.keys()) {
     for (const v of md.getAll(k)) {
-      size += 6 + k.length + (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.byteLength);
+      size += 6 + k.length + (typeof v === 'string' ? textLength(v) : v.byteLength);
       count++;
     }
   }
@@ -45,11 +45,12 @@ export function writeMetadata(md: Metadata | undefined, b: Buffer, off: number):
   if (md !== undefined && md.size > 0) {
     for (const k of md.keys()) {
       for (const v of md.getAll(k)) {
-        b.writeUInt16BE(k.length, o);
-        o += 2 + b.write(k, o + 2, 'latin1');
+        b[o] = k.length >>> 8;
+        b[o + 1] = k.length & 0xff;
+        o += 2 + writeText(b, k, o + 2);
         let vl: number;
         if (typeof v === 'string') {
-          vl = b.write(v, o + 4, 'utf8');
+          vl = writeText(b, v, o + 4);
         } else {
           b.set(v, o + 4);
           vl = v.byteLength;
@@ -61,6 +62,30 @@ export function writeMetadata(md: Metadata | undefined, b: Buffer, off: number):
     }
   }
   b.writeUInt16BE(count, off);
+}
+
+// Header keys and most values are short ASCII (ids, tokens): copied a
+// character at a time they cost less than Buffer.byteLength and Buffer#write,
+// whose argument checks and native call outweigh a few dozen bytes.
+const SHORT_TEXT = 64;
+
+// textLength is the UTF-8 length of s.
+function textLength(s: string): number {
+  if (s.length > SHORT_TEXT) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+// writeText writes s as UTF-8 at b[o], where textLength(s) bytes are free, and returns that length.
+function writeText(b: Buffer, s: string, o: number): number {
+  const n = s.length;
+  if (n > SHORT_TEXT) return b.write(s, o, 'utf8');
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return b.write(s, o, 'utf8');
+    b[o + i] = c;
+  }
+  return n;
 }
 
 /** decodeMetadata reads a metadata block; bad layout or an invalid key is a TcpProtocolError. */

@@ -28,6 +28,17 @@ describe('RequestHeadersWriter', () => {
     }
   });
 
+  it('writes short and long, ASCII and non-ASCII text values byte for byte as UTF-8', () => {
+    const w = new RequestHeadersWriter();
+    const values = ['', 'a', 'x'.repeat(64), 'y'.repeat(65), `${'z'.repeat(63)}é`, `${'z'.repeat(70)}✓`, 'é', '✓ok'];
+    const md = new Metadata();
+    for (const v of values) md.append('x-v', v);
+    const back = decodeHeadersPayload(written(w, NO_TIMEOUT, '/s/M', CT, md));
+    expect(decodeMetadata(back.metadata).getAll('x-v')).toEqual(values);
+    expect(metadataBlockSize(md)).toBe(encodeMetadata(md).length);
+    expect(metadataBlockSize(md)).toBe(2 + values.reduce((n, v) => n + 6 + 3 + Buffer.byteLength(v, 'utf8'), 0));
+  });
+
   it('keeps the layouts of two methods and of a changed content type apart', () => {
     const w = new RequestHeadersWriter();
     const a = decodeHeadersPayload(written(w, NO_TIMEOUT, '/s/A', CT));
