@@ -13,6 +13,7 @@ const sayHello = greeter.methods.sayHello as MethodDefinition<{ name: string }, 
 /** A thenable that is not a Promise, settling on a later turn. */
 function later<T>(settle: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): PromiseLike<T> {
   return {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the case under test
     then(onFulfilled, onRejected) {
       return new Promise<T>((resolve, reject) => setImmediate(() => settle(resolve, reject))).then(onFulfilled, onRejected);
     },

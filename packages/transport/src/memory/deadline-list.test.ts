@@ -45,7 +45,7 @@ describe('DeadlineList', () => {
     const items = ['a', 'b', 'c'].map(item);
     held.push(...items);
     const start = Date.now();
-    items.forEach((it, i) => arm(it, 40, start + i * 15));
+    for (const [i, it] of items.entries()) arm(it, 40, start + i * 15);
     await sleep(130);
     expect(expired).toEqual(['a', 'b', 'c']);
     for (const it of items) expect(it.expiredAt as number).toBeGreaterThanOrEqual(it.deadlineAt);
