@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Code, codeName, type Interceptor, isMicroError, Metadata } from '@tsmicro/core';
-import type { TransportName } from '@tsmicro/core/plugin';
+import { transportByName, type TransportName } from '@tsmicro/core/plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greeterMethods as m, type Req, type Res } from '../support/greeter-proto.js';
 import { scaled } from '../hardening/support/hardening-scale.js';
@@ -221,6 +221,28 @@ export function interceptorSuite(transport: TransportName): void {
         expect(caller.end.trailer.get('x-checked')).toBe('yes');
         expect([server.end.header.get('x-seen'), caller.end.header.get('x-seen')]).toEqual(['client', 'client']);
         expect([server.aborted, caller.aborted]).toEqual([false, false]);
+      }
+    });
+
+    it('is INVALID_ARGUMENT for a unary request that does not decode: the handler never runs, the server interceptors hear it, the connection serves on', async () => {
+      const t = tag('malformed');
+      const before = handler.calls;
+      const conn = await transportByName(served.transport).dial(served.address);
+      try {
+        // Written and half-closed at once, so a transport may hand the request over with the call.
+        const bad = conn.openStream(m.sayHello.path, new Metadata({ 'x-tag': t }), { kind: 'unary' });
+        await bad.write(new Uint8Array([0xff, 0xff, 0xff]));
+        bad.closeSend();
+        expect(codeName((await bad.status).code)).toBe('INVALID_ARGUMENT');
+        expect(codeName((await seenBy(onServer, t)).end.code)).toBe('INVALID_ARGUMENT');
+        expect(handler.calls).toBe(before);
+        const good = conn.openStream(m.sayHello.path, new Metadata(), { kind: 'unary' });
+        await good.write(m.sayHello.requestType.encode({ name: 'ok' }));
+        good.closeSend();
+        const bytes = await good.read();
+        expect(bytes && m.sayHello.responseType.decode(bytes)).toEqual({ message: 'Hello ok' });
+      } finally {
+        await conn.close(0);
       }
     });
 

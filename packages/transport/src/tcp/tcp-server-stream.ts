@@ -35,11 +35,7 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   readonly deadline: number | undefined;
   readonly contentType: string | undefined;
   private readonly shared: ServerStreamShared;
-  // The abort notice is made only when someone asks for the signal: the
-  // framework's one listener and the reason are kept here, one object fewer per call.
-  private abortListener: ((reason: StatusError) => void) | undefined;
-  private abortReason: StatusError | undefined;
-  private notice: AbortNotice | undefined;
+  private readonly aborted = new AbortNotice();
   // Request headers; undefined for none until someone looks (most calls carry none).
   private metadataValue: Metadata | undefined;
   private headersSent = false;
@@ -91,20 +87,11 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
   }
 
   get signal(): AbortSignal {
-    if (this.notice === undefined) {
-      this.notice = new AbortNotice();
-      if (this.abortReason !== undefined) this.notice.abort(this.abortReason);
-    }
-    return this.notice.signal;
+    return this.aborted.signal;
   }
 
   onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    const reason = this.abortReason;
-    if (reason !== undefined && listener !== undefined) {
-      queueMicrotask(() => listener(reason));
-      return;
-    }
-    this.abortListener = listener;
+    this.aborted.listen(listener);
   }
 
   takeNow(): Uint8Array | undefined {
@@ -169,11 +156,6 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
 
   protected onClosed(err: StatusError | null): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (err === null) return;
-    this.abortReason = err;
-    this.notice?.abort(err);
-    const listener = this.abortListener;
-    this.abortListener = undefined;
-    listener?.(err);
+    if (err !== null) this.aborted.abort(err);
   }
 }
