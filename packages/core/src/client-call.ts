@@ -39,8 +39,9 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   // followUnaryEnd): what the attempt does then, and the caller's promise,
   // made when unary() asks, or how the call went when it ended first.
   private ending: AttemptEnding | undefined;
-  private resolveUnary: ((reply: O) => void) | undefined;
-  private rejectUnary: ((err: unknown) => void) | undefined;
+  /** The settle functions of unary()'s promise, set by keepSettlers. */
+  resolveUnary: ((reply: O) => void) | undefined;
+  rejectUnary: ((err: unknown) => void) | undefined;
   private unaryReply: O | undefined;
   private unaryFailure: unknown;
   private unaryOver = false;
@@ -117,10 +118,11 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
       }, ignore);
     }
     if (this.unaryOver) return this.unaryFailure === undefined ? Promise.resolve(this.unaryReply as O) : Promise.reject(this.unaryFailure);
-    return new Promise<O>((resolve, reject) => {
-      this.resolveUnary = resolve;
-      this.rejectUnary = reject;
-    });
+    // A shared executor, told which call is waiting: no closure per call.
+    waiting = this as ClientCall<unknown, unknown>;
+    const outcome = new Promise(keepSettlers) as Promise<O>;
+    waiting = undefined;
+    return outcome;
   }
 
   // unaryEnded is the end listener of followUnaryEnd, with the call as `this`.
@@ -338,6 +340,17 @@ function sendError(err: unknown): Error {
 }
 
 function ignore(): void {}
+
+// The call whose unary() is making its promise, for keepSettlers: the
+// executor runs at once, inside the Promise constructor, so one shared
+// function serves every call.
+let waiting: ClientCall<unknown, unknown> | undefined;
+
+function keepSettlers(resolve: (reply: unknown) => void, reject: (err: unknown) => void): void {
+  const call = waiting as ClientCall<unknown, unknown>;
+  call.resolveUnary = resolve;
+  call.rejectUnary = reject;
+}
 
 function sendFailure(err: unknown): never {
   throw sendError(err);
