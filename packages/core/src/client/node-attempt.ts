@@ -1,6 +1,7 @@
 import { type ClientStream, Code, Metadata, type Status } from '@tsmicro/transport';
 import type { Codec } from '../codec/codec.js';
 import { codecByName, codecNames } from '../codec/codecs.js';
+import { protoCodec } from '../codec/proto-codec.js';
 import { ClientCall, encodeRequest } from '../client-call.js';
 import { MicroError } from '../errors.js';
 import { runRequestHooks } from '../interceptor/message-hooks.js';
@@ -145,5 +146,5 @@ export function pickCodec(name: string): Codec {
 // A node advertises the codec it prefers; one this client does not know falls back to proto.
 function nodeCodec(node: Node): Codec {
   const name = node.metadata.codec;
-  return (name === undefined ? undefined : codecByName(name)) ?? pickCodec('proto');
+  return (name === undefined ? undefined : codecByName(name)) ?? protoCodec;
 }
