@@ -44,6 +44,22 @@ describe('MessageQueue', () => {
     expect((await read)?.[0]).toBe(9);
   });
 
+  it('releases every waiting writer, one per message taken, whether that message waited alone or not', async () => {
+    const q = new MessageQueue(1);
+    q.push(msg(1));
+    const released: number[] = [];
+    const waits = [2, 3, 4].map((n) => q.push(msg(n)).then(() => released.push(n)));
+    for (let i = 0; i < 4; i++) q.takeNow();
+    await Promise.resolve();
+    expect(released).toEqual([2, 3]);
+    // Drained with a writer still waiting: the next message waits alone, and taking it releases the writer.
+    q.push(msg(5));
+    expect(q.takeNow()?.[0]).toBe(5);
+    await Promise.resolve();
+    expect(released).toEqual([2, 3, 4]);
+    await Promise.all(waits);
+  });
+
   it('a queue with no window holds every writer until a read', async () => {
     const q = new MessageQueue(0);
     const written = q.push(msg(1));

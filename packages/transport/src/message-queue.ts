@@ -46,7 +46,7 @@ export class MessageQueue implements PendingRead {
       settleRead(this, item, undefined);
       return ACCEPTED;
     }
-    if (this.first === undefined && this.length === 0 && this.highWaterMark > 0) {
+    if (this.length === 0 && this.highWaterMark > 0) {
       this.first = item;
       return ACCEPTED;
     }
@@ -82,6 +82,7 @@ export class MessageQueue implements PendingRead {
     const first = this.first;
     if (first !== undefined) {
       this.first = undefined;
+      this.releaseWriter();
       return first;
     }
     const items = this.items;
