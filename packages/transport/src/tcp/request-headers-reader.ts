@@ -32,11 +32,23 @@ export class RequestHeadersReader implements RequestHeaders {
 
   /** read decodes the payload p[start, end) into this reader, valid until the next read; a malformed one is a TcpProtocolError. */
   read(p: Buffer, start = 0, end = p.length): RequestHeaders {
-    const mdStart = headersMetadataStart(p, start, end);
-    const names = this.namesOf(p, start, mdStart);
-    const mdLength = end - mdStart;
-    this.metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
-    this.timeoutMs = p.readUInt32BE(start);
+    // The names of the connection's last call are matched first, before the
+    // layout is read: their bytes hold both length fields, so a match also
+    // tells where the metadata starts.
+    const last = this.last;
+    let names: KnownNames | undefined;
+    let mdStart = 0;
+    if (last !== undefined) {
+      mdStart = start + 4 + last.bytes.length;
+      if (mdStart <= end && sameBytes(last.bytes, p, start + 4, mdStart)) names = last;
+    }
+    if (names === undefined) {
+      mdStart = headersMetadataStart(p, start, end);
+      names = this.namesOf(p, start, mdStart);
+    }
+    this.metadata = end - mdStart === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
+    // Byte arithmetic rather than readUInt32BE: the layout was checked, so its range checks are spent.
+    this.timeoutMs = (((p[start] as number) << 24) | ((p[start + 1] as number) << 16) | ((p[start + 2] as number) << 8) | (p[start + 3] as number)) >>> 0;
     this.method = names.method;
     this.contentType = names.contentType;
     return this;
@@ -44,8 +56,6 @@ export class RequestHeadersReader implements RequestHeaders {
 
   // namesOf reads the names of a payload starting at `start` whose metadata starts at `end`.
   private namesOf(p: Buffer, start: number, end: number): KnownNames {
-    const last = this.last;
-    if (last !== undefined && sameBytes(last.bytes, p, start + 4, end)) return last;
     for (const k of this.known) {
       if (sameBytes(k.bytes, p, start + 4, end)) {
         this.last = k;
