@@ -1,4 +1,4 @@
-import { type RequestHeaders, headersMetadataStart } from './frame.js';
+import { type RequestHeaders, headersMetadataStart, u32 } from './frame.js';
 import { EMPTY_METADATA_BLOCK } from './metadata-codec.js';
 
 /** Method and content type pairs a connection remembers, with the bytes they came as. */
@@ -47,8 +47,7 @@ export class RequestHeadersReader implements RequestHeaders {
       names = this.namesOf(p, start, mdStart);
     }
     this.metadata = end - mdStart === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
-    // Byte arithmetic rather than readUInt32BE: the layout was checked, so its range checks are spent.
-    this.timeoutMs = (((p[start] as number) << 24) | ((p[start + 1] as number) << 16) | ((p[start + 2] as number) << 8) | (p[start + 3] as number)) >>> 0;
+    this.timeoutMs = u32(p, start);
     this.method = names.method;
     this.contentType = names.contentType;
     return this;
