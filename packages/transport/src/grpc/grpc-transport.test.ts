@@ -2,7 +2,7 @@ import http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import { StatusError } from '../status-error.js';
+import { StatusError, TOO_MANY_REPLIES_TEXT } from '../status-error.js';
 import type { CallKind, Connection, Listener, ServerStream } from '../transport.js';
 import { createGrpcTransport } from './grpc-transport.js';
 
@@ -488,6 +488,28 @@ describe('createGrpcTransport, methods announced as unary', () => {
     await Promise.resolve();
     expect(late).toBe(Code.OK);
     expect(conn.activeStreams).toBe(0);
+  });
+
+  it('ends a unary-kind call INTERNAL when the server sends a second reply, for onEnd and read() alike', async () => {
+    // A method registered for streams lets the handler write twice.
+    const { conn } = await serve({
+      '/test.Echo/Twice': async (s) => {
+        await s.write(enc('one'));
+        await s.write(enc('two'));
+        s.finish(ok());
+      },
+    });
+    const told = conn.openStream('/test.Echo/Twice', new Metadata(), unary);
+    const end = new Promise<[Uint8Array | null, number, string]>((resolve) =>
+      told.onEnd?.((reply, _h, status) => resolve([reply, status.code, status.message]), undefined),
+    );
+    await told.write(enc('x'));
+    told.closeSend();
+    expect(await end).toEqual([null, Code.INTERNAL, TOO_MANY_REPLIES_TEXT]);
+    const read = conn.openStream('/test.Echo/Twice', new Metadata(), unary);
+    await read.write(enc('x'));
+    read.closeSend();
+    await expect(read.read()).rejects.toMatchObject({ code: Code.INTERNAL, message: TOO_MANY_REPLIES_TEXT });
   });
 
   it('tells a call cancelled before its request left through onEnd, with no reply', async () => {

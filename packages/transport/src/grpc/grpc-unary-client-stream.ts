@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import { type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
+import { type Status, StatusError, TOO_MANY_REPLIES_TEXT, writeAfterCloseSend } from '../status-error.js';
 import { readAlreadyPending } from '../read-with.js';
 import { ACCEPTED, type EndListener, type StreamOptions } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
@@ -74,8 +74,9 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
   }
 
   onReceiveMessage(message: Buffer): void {
+    // As on every transport with onEnd: a second reply ends the call INTERNAL.
     if (this.reply !== undefined) {
-      this.call?.cancelWithStatus(Code.UNIMPLEMENTED as number as grpc.status, 'Too many responses received');
+      this.cancel(Code.INTERNAL, TOO_MANY_REPLIES_TEXT);
       return;
     }
     const limit = this.options?.maxMessageSize;
@@ -84,6 +85,10 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
       return;
     }
     this.reply = deserializeBytes(message);
+    // grpc-js holds the status behind a message nobody asked to read: asking
+    // for one more lets a second reply show (and end the call) rather than
+    // hang it until its deadline.
+    this.call?.startRead();
   }
 
   read(): Promise<Uint8Array | null> {
