@@ -1,4 +1,4 @@
-import { FRAME_HEADER_SIZE, GoawayCode } from './frame.js';
+import { FRAME_HEADER_SIZE, GoawayCode, u32 } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
 
 /**
@@ -76,7 +76,7 @@ export class FrameParser {
         this.need = FRAME_HEADER_SIZE;
         break;
       }
-      const length = buf.readUInt32BE(off + 6);
+      const length = u32(buf, off + 6);
       if (length > this.maxFrameSize) {
         this.stop();
         throw new TcpProtocolError(`frame of ${length} bytes exceeds the maximum of ${this.maxFrameSize}`, GoawayCode.FRAME_SIZE_ERROR);
@@ -86,7 +86,7 @@ export class FrameParser {
         this.need = total;
         break;
       }
-      const streamId = buf.readUInt32BE(off);
+      const streamId = u32(buf, off);
       const type = buf[off + 4] as number;
       const flags = buf[off + 5] as number;
       const start = off + FRAME_HEADER_SIZE;
@@ -99,3 +99,4 @@ export class FrameParser {
     }
   }
 }
+

@@ -16,6 +16,7 @@ import {
   encodeTrailersPayload,
   encodeWindowUpdate,
   isPlainOkTrailers,
+  u32,
 } from './frame.js';
 import { decodeMetadata, encodeMetadata } from './metadata-codec.js';
 import { DEFAULT_SETTINGS, decodePreface, encodePreface } from './preface.js';
@@ -32,6 +33,19 @@ describe('encodeHeader', () => {
     expect(f.length).toBe(FRAME_HEADER_SIZE + 8);
     expect(f.readUInt32BE(6)).toBe(8);
     expect(f.subarray(10).toString()).toBe('abcdefgh');
+  });
+});
+
+describe('u32', () => {
+  it('reads big-endian u32s as readUInt32BE does, the top bit and all ones included', () => {
+    const b = Buffer.alloc(13);
+    for (const v of [0, 1, 0x7fffffff, 0x80000000, 0x80000001, 0xdeadbeef, NO_TIMEOUT]) {
+      for (const off of [0, 3, 9]) {
+        b.writeUInt32BE(v, off);
+        expect(u32(b, off)).toBe(b.readUInt32BE(off));
+        expect(u32(b, off)).toBe(v);
+      }
+    }
   });
 });
 

@@ -51,6 +51,15 @@ export function writeHeader(b: Buffer, off: number, streamId: number, type: numb
   b[off + 9] = length;
 }
 
+/**
+ * u32 reads the big-endian u32 at `off` of `b`, which the caller knows lies
+ * inside it (a frame header checked whole, say): readUInt32BE checks its
+ * argument and range again, several times a call on every side.
+ */
+export function u32(b: Buffer, off: number): number {
+  return (((b[off] as number) << 24) | ((b[off + 1] as number) << 16) | ((b[off + 2] as number) << 8) | (b[off + 3] as number)) >>> 0;
+}
+
 /** FLAGS_OFFSET is where the flags byte sits in a frame header. */
 export const FLAGS_OFFSET = 5;
 

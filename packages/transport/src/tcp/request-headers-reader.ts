@@ -1,4 +1,4 @@
-import { type RequestHeaders, headersMetadataStart } from './frame.js';
+import { type RequestHeaders, headersMetadataStart, u32 } from './frame.js';
 import { EMPTY_METADATA_BLOCK } from './metadata-codec.js';
 
 /** Method and content type pairs a connection remembers, with the bytes they came as. */
@@ -32,11 +32,22 @@ export class RequestHeadersReader implements RequestHeaders {
 
   /** read decodes the payload p[start, end) into this reader, valid until the next read; a malformed one is a TcpProtocolError. */
   read(p: Buffer, start = 0, end = p.length): RequestHeaders {
-    const mdStart = headersMetadataStart(p, start, end);
-    const names = this.namesOf(p, start, mdStart);
-    const mdLength = end - mdStart;
-    this.metadata = mdLength === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
-    this.timeoutMs = p.readUInt32BE(start);
+    // The names of the connection's last call are matched first, before the
+    // layout is read: their bytes hold both length fields, so a match also
+    // tells where the metadata starts.
+    const last = this.last;
+    let names: KnownNames | undefined;
+    let mdStart = 0;
+    if (last !== undefined) {
+      mdStart = start + 4 + last.bytes.length;
+      if (mdStart <= end && sameBytes(last.bytes, p, start + 4, mdStart)) names = last;
+    }
+    if (names === undefined) {
+      mdStart = headersMetadataStart(p, start, end);
+      names = this.namesOf(p, start, mdStart);
+    }
+    this.metadata = end - mdStart === 2 && p[mdStart] === 0 && p[mdStart + 1] === 0 ? EMPTY_METADATA_BLOCK : p.subarray(mdStart, end);
+    this.timeoutMs = u32(p, start);
     this.method = names.method;
     this.contentType = names.contentType;
     return this;
@@ -44,8 +55,6 @@ export class RequestHeadersReader implements RequestHeaders {
 
   // namesOf reads the names of a payload starting at `start` whose metadata starts at `end`.
   private namesOf(p: Buffer, start: number, end: number): KnownNames {
-    const last = this.last;
-    if (last !== undefined && sameBytes(last.bytes, p, start + 4, end)) return last;
     for (const k of this.known) {
       if (sameBytes(k.bytes, p, start + 4, end)) {
         this.last = k;

@@ -73,8 +73,12 @@ export abstract class TcpStreamBase implements PendingRead {
   /** Whether a failed stream drops unread messages (server) or still hands them out first (client). */
   protected discardOnError = false;
 
-  // Unread messages and the credit each returns when read, made when a
-  // message arrives before anyone reads; an idle stream holds no array.
+  // The oldest unread message and the credit it returns when read: a unary
+  // request, the only message its stream queues, costs no array.
+  private first: Uint8Array | undefined;
+  private firstCost = 0;
+  // Unread messages after `first` and their credit, made when a second one
+  // waits; a stream read as fast as it is written holds no array.
   private msgs: (Uint8Array | undefined)[] | undefined;
   private costs: number[] | undefined;
   private head = 0;
@@ -118,7 +122,8 @@ export abstract class TcpStreamBase implements PendingRead {
 
   /** queued is how many messages wait unread. */
   private get queued(): number {
-    return this.msgs === undefined ? 0 : this.msgs.length - this.head;
+    if (this.first === undefined) return 0;
+    return this.msgs === undefined ? 1 : 1 + this.msgs.length - this.head;
   }
   /** onFrameSent runs when a queued control frame (trailers) leaves the queue. */
   protected onFrameSent(): void {}
@@ -180,8 +185,10 @@ export abstract class TcpStreamBase implements PendingRead {
       settleRead(this, msg, undefined);
       return;
     }
-    // Made to the size of one message: a unary request is the only one its stream queues.
-    if (this.msgs === undefined) {
+    if (this.first === undefined) {
+      this.first = msg;
+      this.firstCost = cost;
+    } else if (this.msgs === undefined) {
       this.msgs = [msg];
       this.costs = [cost];
     } else {
@@ -224,19 +231,24 @@ export abstract class TcpStreamBase implements PendingRead {
 
   /** takeQueued takes the next unread message and returns its credit to the peer; undefined when none waits. */
   protected takeQueued(): Uint8Array | undefined {
+    const m = this.first;
+    if (m === undefined) return undefined;
+    let cost = this.firstCost;
     const msgs = this.msgs;
-    if (msgs === undefined || this.head >= msgs.length) return undefined;
-    const m = msgs[this.head] as Uint8Array;
-    const costs = this.costs as number[];
-    let cost = costs[this.head] as number;
-    msgs[this.head] = undefined;
-    this.head++;
-    if (this.head === msgs.length) {
-      this.msgs = undefined;
-      this.costs = undefined;
-      this.head = 0;
+    if (msgs === undefined) {
+      this.first = undefined;
       cost += this.heldCredit;
       this.heldCredit = 0;
+    } else {
+      this.first = msgs[this.head];
+      this.firstCost = (this.costs as number[])[this.head] as number;
+      msgs[this.head] = undefined;
+      this.head++;
+      if (this.head === msgs.length) {
+        this.msgs = undefined;
+        this.costs = undefined;
+        this.head = 0;
+      }
     }
     this.release(cost);
     return m;
@@ -339,6 +351,7 @@ export abstract class TcpStreamBase implements PendingRead {
 
   /** discardInbound drops messages not yet read, for a call that died and has no use for them. */
   protected discardInbound(): void {
+    this.first = undefined;
     this.msgs = undefined;
     this.costs = undefined;
     this.head = 0;

@@ -25,6 +25,22 @@ describe('StreamTable', () => {
     expect(t.size).toBe(1);
   });
 
+  it('removes a stream only while its id holds that very stream', () => {
+    const t = new StreamTable<S>();
+    const first = s(5);
+    const second = s(5, 'second');
+    t.set(5, first).set(7, s(7));
+    t.set(5, second);
+    expect(t.remove(first)).toBe(false);
+    expect(t.get(5)).toBe(second);
+    expect(t.remove(s(9))).toBe(false);
+    expect(t.remove(second)).toBe(true);
+    expect(t.remove(second)).toBe(false);
+    expect(t.get(5)).toBeUndefined();
+    expect(t.get(7)?.tag).toBe('s7');
+    expect(t.size).toBe(1);
+  });
+
   it('refuses a stream under an id that is not its own', () => {
     const t = new StreamTable<S>();
     expect(() => t.set(5, s(7))).toThrow('stream 7 cannot be held under id 5');
@@ -50,8 +66,12 @@ describe('StreamTable', () => {
       if (r % 5 < 3) {
         t.set(id, s(id));
         model.set(id, s(id));
-      } else {
+      } else if (r % 5 === 3) {
         expect(t.delete(id)).toBe(model.delete(id));
+      } else {
+        // remove() takes the very stream held, as a session forgetting its own does.
+        const held = t.get(id);
+        expect(held === undefined ? false : t.remove(held)).toBe(model.delete(id));
       }
       if (step % 1000 === 0) {
         for (const k of model.keys()) expect(t.get(k)?.id).toBe(k);

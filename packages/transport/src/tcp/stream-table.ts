@@ -63,14 +63,35 @@ export class StreamTable<S extends { readonly id: number }> implements Iterable<
 
   /** delete drops the stream of this id; false when none was held. */
   delete(id: number): boolean {
+    const i = this.indexOf(id);
+    if (i < 0) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** remove drops this very stream, in one probe; false when its id holds no stream or another one. */
+  remove(stream: S): boolean {
+    const i = this.indexOf(stream.id);
+    if (i < 0 || this.slots[i] !== stream) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  // indexOf is the slot holding id, or -1.
+  private indexOf(id: number): number {
     const slots = this.slots;
     const mask = this.mask;
-    let i = this.home(id);
-    for (; ; i = (i + 1) & mask) {
+    for (let i = this.home(id); ; i = (i + 1) & mask) {
       const s = slots[i];
-      if (s === undefined) return false;
-      if (s.id === id) break;
+      if (s === undefined) return -1;
+      if (s.id === id) return i;
     }
+  }
+
+  private removeAt(hole: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = hole;
     // Backward-shift deletion: entries after the hole that may move into it
     // do, so every lookup still stops at the first empty slot.
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
@@ -87,7 +108,6 @@ export class StreamTable<S extends { readonly id: number }> implements Iterable<
     slots[i] = undefined;
     this.count--;
     if (this.slots.length > KEEP_CAPACITY && this.count * 8 < this.slots.length) this.resize(this.slots.length / 2);
-    return true;
   }
 
   /** values lists the streams held, in no particular order. */

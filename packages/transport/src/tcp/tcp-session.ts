@@ -135,8 +135,7 @@ export abstract class TcpSession implements StreamHost {
   }
 
   removeStream(stream: TcpStreamBase): void {
-    if (this.streams.get(stream.id) !== stream) return;
-    this.streams.delete(stream.id);
+    if (!this.streams.remove(stream)) return;
     if (this.blockedStreams.size > 0) this.blockedStreams.delete(stream);
     if (this.streams.size === 0 && this.drainWaiters.length > 0) {
       const ws = this.drainWaiters;
