@@ -18,7 +18,7 @@ describe('MessageQueue', () => {
     expect(values([q.takeNow(), q.takeNow()])).toEqual([1, 2]);
     q.push(msg(4));
     expect(values([q.takeNow(), q.takeNow(), q.takeNow()])).toEqual([3, 4, undefined]);
-    // Drained: the next one waits alone again, then a second one joins it.
+    // Drained after its array was made: later messages keep their order too.
     q.push(msg(5));
     q.push(msg(6));
     q.end();

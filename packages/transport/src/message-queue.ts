@@ -9,9 +9,10 @@ import { ACCEPTED } from './transport.js';
  * It is the in-process analogue of a flow-control window.
  */
 export class MessageQueue implements PendingRead {
-  // The next message while it is the only one queued: a unary call's one
-  // request and one reply then cost no array, which is most of what a queue
-  // would otherwise allocate. Once a second message waits, both go to items.
+  // The next message while it is the only one queued and none ever waited
+  // behind another: a unary call's one request and one reply then cost no
+  // array, which is most of what a queue would otherwise allocate. Once a
+  // second message waits, both go to items, which serves from then on.
   private first: Uint8Array | undefined;
   private items: (Uint8Array | undefined)[] | undefined;
   private head = 0;
@@ -46,13 +47,15 @@ export class MessageQueue implements PendingRead {
       settleRead(this, item, undefined);
       return ACCEPTED;
     }
-    if (this.length === 0 && this.highWaterMark > 0) {
-      this.first = item;
-      return ACCEPTED;
-    }
-    const items = (this.items ??= []);
-    if (this.first !== undefined) {
-      items.push(this.first);
+    let items = this.items;
+    if (items === undefined) {
+      if (this.first === undefined && this.highWaterMark > 0) {
+        this.first = item;
+        return ACCEPTED;
+      }
+      // A second message waits: from now on the queue is its array (a
+      // stream's messages then take one path, not a move from field to array each time two wait).
+      items = this.items = this.first === undefined ? [] : [this.first];
       this.first = undefined;
     }
     items.push(item);
