@@ -102,7 +102,7 @@ for (const name of tcpRows) {
 
 // tcpCpuPer is cpuPer for a client here and its server in `server`: the median round of each side.
 async function tcpCpuPer(label: string, server: Child, work: (n: number) => Promise<void>): Promise<void> {
-  await work(tcpCalls / 2);
+  await work(tcpCalls);
   const rounds: { client: number; server: number }[] = [];
   for (let r = 0; r < 3; r++) {
     const serverBefore = await server.request<number>('cpu');
