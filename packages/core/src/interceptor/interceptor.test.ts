@@ -233,6 +233,7 @@ describe('client interceptors', () => {
     expect(await client.call('greeter', m.sayHello!, { name: 'x' }, { interceptors: [perCall] })).toEqual({ message: 'anonymous:rewritten' });
     await client.close();
   });
+
   it('tells the caller and every end listener the status of a request a hook rejected, retries or not', async () => {
     for (const retries of [0, 2]) {
       const ends: string[] = [];
