@@ -31,8 +31,10 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
   private headersValue: Metadata | undefined;
   private headersUnread: grpc.Metadata | undefined;
   private resolveHeaders: ((m: Metadata) => void) | undefined;
-  readonly status: Promise<Status>;
-  private resolveStatus!: (s: Status) => void;
+  // The status promise, too, is made on first look: a unary call told its
+  // end through onEnd never needs one.
+  private statusPromise: Promise<Status> | undefined;
+  private resolveStatus: ((s: Status) => void) | undefined;
   /** The call's final status, once it has one. */
   protected final: Status | undefined;
   /** Set by cancel() before grpc-js reports the cancellation. */
@@ -40,10 +42,17 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
   /** Where the connection's SlotSet of open calls keeps this one. */
   slot = -1;
 
-  constructor(private readonly owner: CallOwner) {
-    this.status = new Promise((r) => {
-      this.resolveStatus = r;
-    });
+  constructor(private readonly owner: CallOwner) {}
+
+  get status(): Promise<Status> {
+    if (this.statusPromise) return this.statusPromise;
+    const final = this.final;
+    this.statusPromise = final
+      ? Promise.resolve(final)
+      : new Promise((r) => {
+          this.resolveStatus = r;
+        });
+    return this.statusPromise;
   }
 
   abstract write(message: Uint8Array): Promise<void>;
@@ -53,17 +62,23 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
 
   get headers(): Promise<Metadata> {
     if (this.headersPromise) return this.headersPromise;
+    const value = this.headersNow();
+    this.headersPromise = value
+      ? Promise.resolve(value)
+      : new Promise((r) => {
+          this.resolveHeaders = r;
+        });
+    return this.headersPromise;
+  }
+
+  /** headersNow is the response headers, converted on this first look, or undefined while none came. */
+  protected headersNow(): Metadata | undefined {
     const unread = this.headersUnread;
     if (unread) {
       this.headersUnread = undefined;
       this.headersValue = metadataFromGrpcMetadata(unread);
     }
-    this.headersPromise = this.headersValue
-      ? Promise.resolve(this.headersValue)
-      : new Promise((r) => {
-          this.resolveHeaders = r;
-        });
-    return this.headersPromise;
+    return this.headersValue;
   }
 
   private headersArrived(metadata: Metadata): void {
@@ -134,7 +149,8 @@ export abstract class GrpcClientCall implements ClientStream, ChannelCallListene
     this.final = final;
     if (!this.headersValue && !this.headersUnread) this.headersArrived(new Metadata());
     this.ended(final);
-    this.resolveStatus(final);
+    this.resolveStatus?.(final);
+    this.resolveStatus = undefined;
     this.owner.callEnded(this);
   }
 

@@ -70,6 +70,16 @@ export abstract class GrpcServerCall implements ServerStream {
     return Number.isFinite(ms) ? ms : undefined;
   }
 
+  /**
+   * endsAtDeadline: grpc-js arms its own timer for a call that came with a
+   * deadline, ends the call with DEADLINE_EXCEEDED when it fires and reports
+   * that in onCancel, where interrupt() aborts the handler with
+   * DEADLINE_EXCEEDED: the framework needs no timer of its own.
+   */
+  get endsAtDeadline(): boolean {
+    return true;
+  }
+
   get contentType(): string {
     const sent = this.requestHeaders?.get(CONTENT_TYPE_HEADER)[0];
     // grpc-js accepts only application/grpc* and hides the header; a plain

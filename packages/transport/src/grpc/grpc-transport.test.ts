@@ -1,7 +1,8 @@
+import http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import { StatusError } from '../status-error.js';
+import { StatusError, TOO_MANY_REPLIES_TEXT } from '../status-error.js';
 import type { CallKind, Connection, Listener, ServerStream } from '../transport.js';
 import { createGrpcTransport } from './grpc-transport.js';
 
@@ -41,6 +42,11 @@ async function readAll(stream: { read(): Promise<Uint8Array | null> }): Promise<
   const out: string[] = [];
   for (let m = await stream.read(); m !== null; m = await stream.read()) out.push(dec(m) as string);
   return out;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error('condition not met within 2 s');
 }
 
 function reason(signal: AbortSignal): Promise<StatusError> {
@@ -280,6 +286,40 @@ describe('createGrpcTransport', () => {
   });
 });
 
+describe('createGrpcTransport, deadlines without the client', () => {
+  it.each(['unary', 'bidi'] as const)('ends a %s call at its deadline from the server side alone, so the framework arms no timer (endsAtDeadline)', async (kind) => {
+    let server: ServerStream | undefined;
+    const handlers = {
+      '/test.Echo/Slow': (s: ServerStream) => {
+        server = s;
+      },
+    };
+    const { listener } = await serve(handlers, { '/test.Echo/Slow': kind });
+    // A bare HTTP/2 peer that sends a deadline and never cancels: only the server's own timer can end the call.
+    const session = http2.connect(`http://${listener.address}`);
+    try {
+      const req = session.request({ ':method': 'POST', ':path': '/test.Echo/Slow', 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '300m' });
+      // The status comes trailers-only (in the response headers) when nothing was sent before it.
+      const status = new Promise<string | undefined>((resolve) => {
+        const take = (h: http2.IncomingHttpHeaders) => h['grpc-status'] !== undefined && resolve(String(h['grpc-status']));
+        req.on('response', take);
+        req.on('trailers', take);
+      });
+      req.end(Buffer.from([0, 0, 0, 0, 1, 120]));
+      req.resume();
+      await until(() => server !== undefined);
+      expect(server?.endsAtDeadline).toBe(true);
+      expect(server?.deadline).toBeGreaterThan(Date.now());
+      const aborted = await reason((server as ServerStream).signal);
+      expect(aborted.code).toBe(Code.DEADLINE_EXCEEDED);
+      expect(await status).toBe(String(Code.DEADLINE_EXCEEDED));
+    } finally {
+      session.destroy();
+    }
+  });
+
+});
+
 describe('createGrpcTransport, methods announced as unary', () => {
   const unary = { kind: 'unary' } as const;
   const serveUnary = (handlers: Record<string, Handler>) =>
@@ -407,6 +447,98 @@ describe('createGrpcTransport, methods announced as unary', () => {
     call.closeSend();
     await expect(call.read()).rejects.toMatchObject({ code: Code.DEADLINE_EXCEEDED });
     expect((await reason(serverSignal as AbortSignal)).code).toBe(Code.DEADLINE_EXCEEDED);
+  });
+
+  it('tells the end through onEnd: the reply with headers and trailers, null on a failure, on a microtask once ended', async () => {
+    const { conn } = await serveUnary({
+      '/test.Echo/Unary': async (s) => {
+        const req = s.takeNow?.();
+        s.sendHeaders(new Metadata({ 'x-head': 'h1' }));
+        await s.write(enc(`hello ${dec(req ?? null)}`));
+        s.finish(ok(new Metadata({ 'x-trail': 't1' })));
+      },
+      '/test.Echo/Fail': (s) => s.finish({ code: Code.NOT_FOUND, message: 'nope', metadata: new Metadata({ 'x-why': 'gone' }) }),
+    });
+    type End = { reply: string | null; head: unknown; status: { code: number; message: string; trailer: unknown } };
+    const ended = (path: string) => {
+      const call = conn.openStream(path, new Metadata(), unary);
+      const end = new Promise<End>((resolve) => {
+        const self = { resolve };
+        // The listener is a shared function with the caller's object as `this`, as the framework's is.
+        call.onEnd?.(function (this: typeof self, reply, headers, status) {
+          const trailer = status.metadata.get('x-trail') ?? status.metadata.get('x-why');
+          this.resolve({ reply: dec(reply), head: headers.get('x-head'), status: { code: status.code, message: status.message, trailer } });
+        }, self);
+      });
+      return { call, end };
+    };
+    const good = ended('/test.Echo/Unary');
+    expect(good.call.onEnd).toBeTypeOf('function');
+    await good.call.write(enc('jeff'));
+    good.call.closeSend();
+    expect(await good.end).toEqual({ reply: 'hello jeff', head: 'h1', status: { code: Code.OK, message: 'OK', trailer: 't1' } });
+    const bad = ended('/test.Echo/Fail');
+    await bad.call.write(enc('x'));
+    bad.call.closeSend();
+    expect(await bad.end).toEqual({ reply: null, head: undefined, status: { code: Code.NOT_FOUND, message: 'nope', trailer: 'gone' } });
+    // A listener set after the end hears it too, a microtask later.
+    let late: number | undefined;
+    good.call.onEnd?.((_r, _h, status) => (late = status.code), undefined);
+    expect(late).toBeUndefined();
+    await Promise.resolve();
+    expect(late).toBe(Code.OK);
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('ends a unary-kind call INTERNAL when the server sends a second reply, for onEnd and read() alike', async () => {
+    // A method registered for streams lets the handler write twice.
+    const { conn } = await serve({
+      '/test.Echo/Twice': async (s) => {
+        await s.write(enc('one'));
+        await s.write(enc('two'));
+        s.finish(ok());
+      },
+    });
+    const told = conn.openStream('/test.Echo/Twice', new Metadata(), unary);
+    const end = new Promise<[Uint8Array | null, number, string]>((resolve) =>
+      told.onEnd?.((reply, _h, status) => resolve([reply, status.code, status.message]), undefined),
+    );
+    await told.write(enc('x'));
+    told.closeSend();
+    expect(await end).toEqual([null, Code.INTERNAL, TOO_MANY_REPLIES_TEXT]);
+    const read = conn.openStream('/test.Echo/Twice', new Metadata(), unary);
+    await read.write(enc('x'));
+    read.closeSend();
+    await expect(read.read()).rejects.toMatchObject({ code: Code.INTERNAL, message: TOO_MANY_REPLIES_TEXT });
+  });
+
+  it('tells a call cancelled before its request left through onEnd, with no reply', async () => {
+    const { conn } = await serveUnary({ '/test.Echo/Unary': (s) => s.finish(ok()) });
+    const call = conn.openStream('/test.Echo/Unary', new Metadata(), unary);
+    const end = new Promise<[Uint8Array | null, number, string]>((resolve) =>
+      call.onEnd?.((reply, _h, status) => resolve([reply, status.code, status.message]), undefined),
+    );
+    await call.write(enc('x'));
+    call.cancel(Code.CANCELLED, 'changed my mind');
+    expect(await end).toEqual([null, Code.CANCELLED, 'changed my mind']);
+    expect(conn.activeStreams).toBe(0);
+  });
+
+  it('hands the handler its request once with takeNow; read() then ends', async () => {
+    const taken: Array<string | null | undefined> = [];
+    const { conn } = await serveUnary({
+      '/test.Echo/Unary': async (s) => {
+        const first = s.takeNow?.();
+        taken.push(first === undefined ? undefined : dec(first), s.takeNow?.() === undefined ? undefined : 'again', dec(await s.read()));
+        await s.write(enc('r'));
+        s.finish(ok());
+      },
+    });
+    const call = conn.openStream('/test.Echo/Unary', new Metadata(), unary);
+    await call.write(enc('req'));
+    call.closeSend();
+    expect(await readAll(call)).toEqual(['r']);
+    expect(taken).toEqual(['req', undefined, null]);
   });
 
   it('cancels: the pending read rejects with the local status and the handler sees CANCELLED', async () => {

@@ -1,9 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { Metadata } from '../metadata.js';
+import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
-import { type Status, StatusError, writeAfterCloseSend } from '../status-error.js';
+import { type Status, StatusError, TOO_MANY_REPLIES_TEXT, writeAfterCloseSend } from '../status-error.js';
 import { readAlreadyPending } from '../read-with.js';
-import { ACCEPTED, type StreamOptions } from '../transport.js';
+import { ACCEPTED, type EndListener, type StreamOptions } from '../transport.js';
 import { deserializeBytes, serializeBytes } from './bytes-serializer.js';
 import type { ChannelCall } from './channel-call.js';
 import { type CallOwner, GrpcClientCall } from './grpc-client-call.js';
@@ -14,7 +14,9 @@ type Reader = { resolve: (m: Uint8Array | null) => void; reject: (e: Error) => v
  * GrpcUnaryClientStream carries a call the caller declared unary the way
  * grpc-js's own unary requests go: the request is held until closeSend(),
  * then the call starts, sends it and half-closes at once, and asks for its
- * one reply. The reply is read once the call's status is in.
+ * one reply. The reply is read once the call's status is in, or handed
+ * with the status to the end listener (onEnd), which spares the caller a
+ * read and a status promise.
  */
 export class GrpcUnaryClientStream extends GrpcClientCall {
   private request: Uint8Array | undefined;
@@ -23,6 +25,9 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
   private sendClosed = false;
   private replyTaken = false;
   private reader: Reader | undefined;
+  // The end listener (ClientStream.onEnd): told the reply, headers and status without a promise.
+  private endListener: EndListener<unknown> | undefined;
+  private endSelf: unknown;
 
   constructor(
     private readonly channel: grpc.ChannelInterface,
@@ -32,6 +37,16 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
     owner: CallOwner,
   ) {
     super(owner);
+  }
+
+  /** onEnd sets the one end listener: see ClientStream.onEnd. */
+  onEnd<C>(done: EndListener<C>, self: C): void {
+    if (this.final) {
+      queueMicrotask(() => this.tellEnd(done as EndListener<unknown>, self));
+      return;
+    }
+    this.endListener = done as EndListener<unknown>;
+    this.endSelf = self;
   }
 
   write(message: Uint8Array): Promise<void> {
@@ -59,8 +74,9 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
   }
 
   onReceiveMessage(message: Buffer): void {
+    // As on every transport with onEnd: a second reply ends the call INTERNAL.
     if (this.reply !== undefined) {
-      this.call?.cancelWithStatus(Code.UNIMPLEMENTED as number as grpc.status, 'Too many responses received');
+      this.cancel(Code.INTERNAL, TOO_MANY_REPLIES_TEXT);
       return;
     }
     const limit = this.options?.maxMessageSize;
@@ -69,6 +85,10 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
       return;
     }
     this.reply = deserializeBytes(message);
+    // grpc-js holds the status behind a message nobody asked to read: asking
+    // for one more lets a second reply show (and end the call) rather than
+    // hang it until its deadline.
+    this.call?.startRead();
   }
 
   read(): Promise<Uint8Array | null> {
@@ -90,11 +110,23 @@ export class GrpcUnaryClientStream extends GrpcClientCall {
   }
 
   protected ended(final: Status): void {
+    const done = this.endListener;
+    if (done) {
+      const self = this.endSelf;
+      this.endListener = this.endSelf = undefined;
+      this.tellEnd(done, self);
+      return;
+    }
     const reader = this.reader;
     if (!reader) return;
     this.reader = undefined;
     if (final.code === Code.OK) reader.resolve(this.nextReply());
     else reader.reject(this.finalError());
+  }
+
+  private tellEnd(done: EndListener<unknown>, self: unknown): void {
+    const final = this.final as Status;
+    done.call(self, final.code === Code.OK ? this.nextReply() : null, this.headersNow() ?? new Metadata(), final);
   }
 
   // The reply once, then the clean end.

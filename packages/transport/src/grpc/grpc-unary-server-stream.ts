@@ -52,6 +52,13 @@ export class GrpcUnaryServerStream extends GrpcServerCall implements GrpcCallLis
     this.interrupt();
   }
 
+  /** takeNow hands over the request, which is always in before the call reaches the application. */
+  takeNow(): Uint8Array | undefined {
+    if (this.abortReason || this.requestTaken) return undefined;
+    this.requestTaken = true;
+    return this.request;
+  }
+
   read(): Promise<Uint8Array | null> {
     if (this.abortReason) return Promise.reject(this.abortReason);
     if (this.requestTaken) return Promise.resolve(null);
