@@ -1,11 +1,13 @@
 // cpu-per-call: CPU time per in-process call and per streamed message, one
 // process, 16 B payloads. CPU time, unlike a rate, barely moves when other
 // work shares the machine, so it compares two builds on a busy one.
-// node bench/dist/cpu-per-call.js [calls]
-import { createConsoleLogger, loadProto, newService } from '@tsmicro/core';
+// node bench/dist/cpu-per-call.js [calls] [memory|tcp|service]: every group of rows, or one.
+import { createConsoleLogger, type Interceptor, loadProto, newService } from '@tsmicro/core';
 import { createClient, createServer, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
-import { protoPath } from './bench-impl.js';
+import { type ImplName, loadImpl, protoPath } from './bench-impl.js';
+import { Child } from './child-rpc.js';
+import { benchInterceptors } from './impls/bench-interceptors.js';
 import { observabilityInterceptors } from './impls/observability-interceptors.js';
 import { BenchHandler } from './impls/tsmicro.js';
 
@@ -13,6 +15,9 @@ const definition = loadProto(protoPath).service('bench.Bench');
 const { unary, serverStream, clientStream } = definition.methods;
 
 const calls = Number(process.argv[2] ?? 300_000);
+const only = process.argv[3];
+if (only !== undefined && !['memory', 'tcp', 'service'].includes(only)) throw new Error(`unknown row group ${only}: memory, tcp or service`);
+const runs = (group: string) => only === undefined || only === group;
 const inFlight = 64;
 const payload = { data: new Uint8Array(16).fill(1) };
 
@@ -54,30 +59,74 @@ async function streamRows(label: string, client: ReturnType<typeof createClient>
 }
 
 // A bare client and server on the memory transport, as the tsmicro/memory
-// bench row; then the same with the tcp+observability row's interceptors on
-// both sides, whose streamed messages should cost what plain ones do plus
-// their hooks.
+// bench row; then the same with the tcp+interceptors and tcp+observability
+// rows' interceptors on both sides: in one process and with no socket, the
+// steadiest view of what their hooks cost per call and per message.
 const transport = transportByName('memory');
-for (const interceptors of [undefined, observabilityInterceptors()]) {
+const memoryRows: readonly [string, Interceptor[] | undefined][] = runs('memory')
+  ? [
+      ['memory', undefined],
+      ['memory+interceptors', benchInterceptors()],
+      ['memory+observability', observabilityInterceptors()],
+    ]
+  : [];
+for (const [label, interceptors] of memoryRows) {
   const server = createServer({ transport, address: 'cpu-per-call:0', interceptors });
   server.handle(new BenchHandler());
   const address = await server.start();
   const connections = createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 });
   const client = createClient({ transport, connections, resolve: () => address, interceptors });
-  if (interceptors === undefined) {
-    await cpuPer(`memory unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => client.call('bench', unary!, payload)));
-  }
-  await streamRows(interceptors === undefined ? 'memory' : 'memory+observability', client);
+  await cpuPer(`${label} unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => client.call('bench', unary!, payload)));
+  if (label !== 'memory+interceptors') await streamRows(label, client);
   await client.close();
   await server.stop(0);
+}
+
+// The tcp rows of the bench, a server in a child process (the bench's own
+// server process) and the client here: each side's CPU per unary call, 64 in
+// flight, plain and with either set of interceptors on both sides. These go
+// through a socket, so the figures follow how well writes batch, which
+// varies more than an in-process path does.
+const tcpCalls = Math.ceil(calls / 3);
+const tcpRows: readonly ImplName[] = runs('tcp') ? ['tsmicro/tcp', 'tsmicro/tcp+interceptors', 'tsmicro/tcp+observability'] : [];
+for (const name of tcpRows) {
+  const server = new Child('./server-process.js', [name], []);
+  try {
+    const client = await (await loadImpl(name)).connect(await server.ready);
+    await tcpCpuPer(`${name} unary ${inFlight} in flight, per call`, server, (n) => inParallel(n, () => client.unary(payload.data)));
+    await client.close();
+  } finally {
+    await server.stop();
+  }
+}
+
+// tcpCpuPer is cpuPer for a client here and its server in `server`: the median round of each side.
+async function tcpCpuPer(label: string, server: Child, work: (n: number) => Promise<void>): Promise<void> {
+  await work(tcpCalls);
+  const rounds: { client: number; server: number }[] = [];
+  for (let r = 0; r < 3; r++) {
+    const serverBefore = await server.request<number>('cpu');
+    const before = process.cpuUsage();
+    await work(tcpCalls);
+    const used = process.cpuUsage(before);
+    const serverUsed = (await server.request<number>('cpu')) - serverBefore;
+    rounds.push({ client: (used.user + used.system) / tcpCalls, server: serverUsed / tcpCalls });
+  }
+  const median = (side: 'client' | 'server') => rounds.map((x) => x[side]).sort((a, b) => a - b)[1]!.toFixed(2);
+  const all = rounds.map((x) => `${x.client.toFixed(2)}/${x.server.toFixed(2)}`).join(', ');
+  console.log(`${label}: client ${median('client')} µs, server ${median('server')} µs CPU (rounds client/server ${all})`);
 }
 
 // A service calling itself by name: the registry, the selector, the default
 // unary timeout and the in-process path a service client takes to a node
 // this process serves (it listens on tcp too; no socket carries these calls).
-const service = newService({ name: 'cpu-per-call', transport: ['tcp'], server: { address: '127.0.0.1:0' }, logger: createConsoleLogger({ level: 'warn' }) });
-service.handle(new BenchHandler());
-await service.start();
-const own = service.client();
-await cpuPer(`service in-process unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => own.call('cpu-per-call', unary!, payload)));
-await service.stop();
+if (runs('service')) await ownService();
+
+async function ownService(): Promise<void> {
+  const service = newService({ name: 'cpu-per-call', transport: ['tcp'], server: { address: '127.0.0.1:0' }, logger: createConsoleLogger({ level: 'warn' }) });
+  service.handle(new BenchHandler());
+  await service.start();
+  const own = service.client();
+  await cpuPer(`service in-process unary ${inFlight} in flight, per call`, calls, (n) => inParallel(n, () => own.call('cpu-per-call', unary!, payload)));
+  await service.stop();
+}

@@ -100,7 +100,11 @@ export function createClient(options: ClientOptions): Client {
     if (p.chain === undefined) return run(nodes.open(p, target, undefined), p);
     const way = target.ways[nodes.firstWay(target)];
     const call = new ClientAttemptCall(p, target, way, retry + 1, nodes, run as AttemptRun<unknown>, logger);
-    return call.settle<T>(p.chain(call));
+    const last = (p.options.retries ?? policy.retries) === retry;
+    const settled = call.settle<T>(p.chain(call), last);
+    // What the last attempt settles with is what the caller sees: retryingCall hands it on as it is.
+    if (last) p.final = settled;
+    return settled;
   }
 
   return {

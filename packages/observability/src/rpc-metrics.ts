@@ -1,4 +1,4 @@
-import type { CallEnd, InterceptedCall, Interceptor, MessageHook, MethodKind } from '@tsmicro/core';
+import type { CallEnd, InterceptedCall, Interceptor, MessageHook, MethodDefinition, MethodKind, NextCall } from '@tsmicro/core';
 import { Gauge, Registry } from 'prom-client';
 import { grpcCodeLabel, grpcType } from './grpc-labels.js';
 import { registerFamily } from './metric-family.js';
@@ -54,7 +54,7 @@ class MethodSeries {
   private readonly isServer: boolean;
 
   constructor(
-    side: 'server' | 'client',
+    readonly side: 'server' | 'client',
     kind: MethodKind,
     readonly labels: Readonly<Record<string, string>>,
     private readonly bounds: readonly number[],
@@ -199,12 +199,22 @@ export function createRpcMetrics(options: RpcMetricsOptions = {}): RpcMetrics {
     (c) => c.reduce((n, x) => n + x.leases, 0),
   );
 
-  const interceptor: Interceptor = (next) => (call) => {
-    const s = (call.side === 'server' ? server : client).series(call);
-    s.begun(call);
-    const begin = performance.now();
-    call.onEnd((end: CallEnd) => s.ended(end.code, (performance.now() - begin) / 1000));
-    return next(call);
+  const interceptor: Interceptor = (next) => {
+    // A server composes a chain per route, so its calls all have one method;
+    // a client's calls mostly repeat theirs. The series of the last one is
+    // kept here, sparing a lookup by path per call.
+    let lastMethod: MethodDefinition | undefined;
+    let lastSeries: MethodSeries | undefined;
+    return (call) => {
+      const { method } = call;
+      let s = lastSeries;
+      if (method !== lastMethod || s === undefined || s.side !== call.side) {
+        s = (call.side === 'server' ? server : client).series(call);
+        lastMethod = method;
+        lastSeries = s;
+      }
+      return counted(s, call, next);
+    };
   };
 
   return {
@@ -213,6 +223,14 @@ export function createRpcMetrics(options: RpcMetricsOptions = {}): RpcMetrics {
     watchServer: (stats) => void servers.push(stats),
     watchPool: (stats) => void pools.push(stats),
   };
+}
+
+// counted counts a call into its method's series and runs the rest of the chain.
+function counted(s: MethodSeries, call: InterceptedCall, next: NextCall): Promise<unknown> {
+  s.begun(call);
+  const begin = performance.now();
+  call.onEnd((end: CallEnd) => s.ended(end.code, (performance.now() - begin) / 1000));
+  return next(call);
 }
 
 function checkBuckets(buckets: readonly number[]): number[] {

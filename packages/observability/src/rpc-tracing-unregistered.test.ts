@@ -1,12 +1,12 @@
 import { INVALID_SPAN_CONTEXT, SpanKind, trace, type Tracer } from '@opentelemetry/api';
-import { type Interceptor, Metadata } from '@tsmicro/core';
+import { type InterceptedCall, type Interceptor, Metadata } from '@tsmicro/core';
 import type { TransportName } from '@tsmicro/core/plugin';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callEveryKind, methods, type Served, serveGreeter } from '../test/greeter-fixture.js';
 import { installTracing } from '../test/in-memory-tracing.js';
 import { createRpcTracing } from './rpc-tracing.js';
 import { spanKey } from './span-key.js';
-import { noTracerProvider } from './tracer-provider.js';
+import { noTracerProvider, nothingRegistered } from './tracer-provider.js';
 
 // What the server's interceptors inside tracing see of each call.
 interface Seen {
@@ -20,6 +20,29 @@ function recorder(seen: Seen[]): Interceptor {
     return next(call);
   };
 }
+
+describe('createRpcTracing before anything is registered with the OpenTelemetry API', () => {
+  it('hands each call straight on, reading nothing of it', async () => {
+    expect(nothingRegistered()).toBe(true);
+    // Any read of the call would throw: metadata, values, method, peer...
+    const call = new Proxy(
+      {},
+      {
+        get(_target, key) {
+          throw new Error(`read ${String(key)}`);
+        },
+      },
+    ) as InterceptedCall;
+    let passed: unknown;
+    const next = async (c: InterceptedCall) => {
+      passed = c;
+      return 'reply';
+    };
+    expect(await createRpcTracing()(next)(call)).toBe('reply');
+    // Compared by identity: a deep comparison would read the call.
+    expect(passed === call).toBe(true);
+  });
+});
 
 describe.each<TransportName>(['tcp', 'grpc'])('createRpcTracing with no SDK registered, over %s', (transport) => {
   const served: Served[] = [];

@@ -14,7 +14,7 @@ import {
 import { type CallEnd, Code, codeName, type InterceptedCall, type Interceptor, type MethodDefinition } from '@tsmicro/core';
 import { spanKey } from './span-key.js';
 import { callMetadataGetter, metadataSetter } from './trace-context.js';
-import { noTracerProvider } from './tracer-provider.js';
+import { noTracerProvider, nothingRegistered } from './tracer-provider.js';
 
 /** RpcTracingOptions configure createRpcTracing. */
 export interface RpcTracingOptions {
@@ -48,7 +48,11 @@ export function createRpcTracing(options: RpcTracingOptions = {}): Interceptor {
   const tracer = options.tracer ?? trace.getTracer('@tsmicro/observability');
   // The global tracer's spans record nothing until an SDK registers, which it may do at any time.
   const sdkless = options.tracer === undefined ? noTracerProvider : never;
+  // Before an application registers anything with the API (as in a service
+  // that never opts in), the global tracer's calls go straight on.
+  const untraced = options.tracer === undefined ? nothingRegistered : never;
   return (next) => (call) => {
+    if (untraced()) return next(call);
     if (call.side === 'server') {
       // The call is the carrier: its metadata, which a transport may build on first use, is read only by a registered propagator.
       const parent = propagation.extract(ROOT_CONTEXT, call, callMetadataGetter);

@@ -23,3 +23,8 @@ export function noTarget(err: unknown): AttemptError {
     : new MicroError(Code.UNAVAILABLE, `no node to call: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   return new AttemptError(error, false, true);
 }
+
+/** callerError is what the caller sees of an attempt's failure once no retry follows it. */
+export function callerError(err: unknown): MicroError {
+  return err instanceof AttemptError ? err.error : MicroError.from(err, Code.UNAVAILABLE);
+}

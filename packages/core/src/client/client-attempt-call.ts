@@ -7,6 +7,7 @@ import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
 import { LayeredHooks } from '../interceptor/layered-hooks.js';
 import { emitEnd } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
+import { callerError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
 import { type LayeredCall, LayerEntry } from './client-layer-call.js';
 import type { NodeAttempt, StreamWatcher } from './node-attempt.js';
@@ -231,13 +232,15 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   /**
    * settle follows the whole chain's outcome and tells the end listeners
    * once: before the caller hears of a unary call or a failure, when the
-   * caller is done with a stream it was handed.
+   * caller is done with a stream it was handed. On the call's `last`
+   * attempt it rejects with what the caller is to see, so no reaction of
+   * the retrying layer need follow it.
    */
-  settle<T>(result: Promise<unknown>): Promise<T> {
+  settle<T>(result: Promise<unknown>, last: boolean): Promise<T> {
     // One reaction rather than an async frame: most calls' ends are told at once.
     return result.then(
       (value) => this.settledWell(value),
-      (err: unknown) => this.settledBadly(err),
+      (err: unknown) => this.settledBadly(err, last),
     ) as Promise<T>;
   }
 
@@ -249,12 +252,15 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     return told.then(() => value);
   }
 
-  private settledBadly(err: unknown): Promise<never> {
-    this.settledAs = MicroError.from(err, Code.UNAVAILABLE);
-    const told = this.endListeners === undefined ? undefined : this.ended(this.settledAs);
-    if (told === undefined) throw err;
+  private settledBadly(err: unknown, last: boolean): Promise<never> {
+    // Listeners hear the failure the caller is to see, an attempt's unwrapped.
+    const failure = callerError(err);
+    this.settledAs = failure;
+    const thrown = last ? failure : err;
+    const told = this.endListeners === undefined ? undefined : this.ended(failure);
+    if (told === undefined) throw thrown;
     return told.then(() => {
-      throw err;
+      throw thrown;
     });
   }
 
@@ -318,5 +324,5 @@ function passedWell(): null {
 }
 
 function passedBadly(err: unknown): MicroError {
-  return MicroError.from(err, Code.UNAVAILABLE);
+  return callerError(err);
 }

@@ -28,8 +28,14 @@ export abstract class LayerEntry {
 
   protected abstract get layered(): LayeredCall;
 
-  /** enterLayer returns the view of the layer inside `layer`; a layer entered again first drops what the layers inside it registered. */
-  enterLayer(layer: number): InterceptedCall {
+  /**
+   * enterLayer returns the view of the layer inside `layer`; a layer entered
+   * again first drops what the layers inside it registered. Inside the
+   * innermost there is only the attempt's run(), which this call reaches as
+   * well as a view would, and nothing registered to drop.
+   */
+  enterLayer(layer: number, innermost: boolean): InterceptedCall | undefined {
+    if (innermost) return undefined;
     if (this.pass !== undefined) {
       this.layered.restartInside(layer, this.pass);
       this.pass = undefined;

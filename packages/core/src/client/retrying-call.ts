@@ -1,7 +1,7 @@
 import { Code, isStatusError } from '@tsmicro/transport';
 import { MicroError } from '../errors.js';
 import { isRetryable, type RetryPolicy, retryDelay, waitBeforeRetry } from '../retry-policy.js';
-import { AttemptError } from './attempt-error.js';
+import { AttemptError, callerError } from './attempt-error.js';
 import type { CallPlan } from './call-plan.js';
 import type { Opened } from './node-attempt.js';
 
@@ -31,8 +31,14 @@ export function retryingCall<T>(plan: CallPlan<unknown, unknown>, policy: RetryP
   }
   if (!(first instanceof Promise)) return Promise.resolve(first);
   if ((plan.options.retries ?? policy.retries) === 0) {
-    // Nothing to retry and nothing to unwrap: the attempt's promise is the call's.
-    if (first === plan.final) return first;
+    // Nothing to retry and nothing to unwrap: the attempt's promise is the
+    // call's. The plan lets go of it: an intercepted stream's attempt holds
+    // the plan, and its transport stream the attempt, for as long as the
+    // stream is open, and the promise holds the caller's stream object.
+    if (first === plan.final) {
+      plan.final = undefined;
+      return first;
+    }
     // Otherwise its failure is reported as retryAfter would, by a shared
     // function rather than a closure per call.
     return first.then(undefined, finalError);
@@ -49,7 +55,7 @@ function retryOnFailure<T>(first: Promise<T>, plan: CallPlan<unknown, unknown>, 
 
 // finalError is what a call that may not retry rejects with: retryAfter's verdict with no retries left.
 function finalError(err: unknown): never {
-  throw err instanceof AttemptError ? err.error : MicroError.from(err, Code.UNAVAILABLE);
+  throw callerError(err);
 }
 
 // retryAfter goes on from a failed attempt: retries while it is safe and there is time.

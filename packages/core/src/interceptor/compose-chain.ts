@@ -8,8 +8,12 @@ import type { InterceptedCall, Interceptor, NextCall } from './interceptor.js';
  * pass went, for the end of the hooks it leaves behind.
  */
 export interface LayerEntry {
-  /** enterLayer returns the call to hand to the layers inside `layer`: this call when it returns nothing. */
-  enterLayer(layer: number): InterceptedCall | undefined;
+  /**
+   * enterLayer returns the call to hand to the layers inside `layer`: this
+   * call when it returns nothing. `innermost` says that inside is only the
+   * chain's centre, which registers no hooks: passed is not called for it.
+   */
+  enterLayer(layer: number, innermost: boolean): InterceptedCall | undefined;
   passed?(layer: number, outcome: Promise<unknown>): void;
 }
 
@@ -22,15 +26,16 @@ export function composeChain(interceptors: readonly Interceptor[], center: NextC
   let next = center;
   for (let layer = interceptors.length; layer > 0; layer--) {
     const inner = next;
+    const innermost = layer === interceptors.length;
     const entered: NextCall = (call) => {
       const entry = call as unknown as LayerEntry;
       let outcome: Promise<unknown>;
       try {
-        outcome = Promise.resolve(inner(entry.enterLayer(layer) ?? call));
+        outcome = Promise.resolve(inner(entry.enterLayer(layer, innermost) ?? call));
       } catch (err) {
         outcome = Promise.reject(err);
       }
-      entry.passed?.(layer, outcome);
+      if (!innermost) entry.passed?.(layer, outcome);
       return outcome;
     };
     next = (interceptors[layer - 1] as Interceptor)(entered);

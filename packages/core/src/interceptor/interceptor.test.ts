@@ -233,6 +233,32 @@ describe('client interceptors', () => {
     expect(await client.call('greeter', m.sayHello!, { name: 'x' }, { interceptors: [perCall] })).toEqual({ message: 'anonymous:rewritten' });
     await client.close();
   });
+
+  it('tells the caller and every end listener the status of a request a hook rejected, retries or not', async () => {
+    for (const retries of [0, 2]) {
+      const ends: string[] = [];
+      const listen =
+        (name: string): Interceptor =>
+        (next) =>
+        (call) => {
+          call.onEnd((end) => ends.push(`${name} ${end.code}`));
+          return next(call);
+        };
+      const refuse: Interceptor = (next) => (call) => {
+        call.onRequestMessage(() => {
+          throw new MicroError(Code.PERMISSION_DENIED, 'not this one');
+        });
+        return next(call);
+      };
+      const client = await start([listen('outer'), refuse, listen('inner')]);
+      const err = await client.call('greeter', m.sayHello!, { name: 'x' }, { retries }).catch((e: unknown) => e);
+      expect(isMicroError(err) && [err.code, err.detail]).toEqual([Code.PERMISSION_DENIED, 'not this one']);
+      // Refused before it was sent: not retried.
+      expect(ends).toEqual([`outer ${Code.PERMISSION_DENIED}`, `inner ${Code.PERMISSION_DENIED}`]);
+      await client.close();
+      await server?.stop(0);
+    }
+  });
 });
 
 describe('client interceptors on a dropped stream', () => {
