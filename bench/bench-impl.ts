@@ -10,7 +10,8 @@ export interface PingPong {
  * A method an implementation lacks is left out, and its row reads "-".
  */
 export interface BenchClient {
-  unary(payload: Uint8Array): Promise<void>;
+  /** unary resolves once the reply arrived; its value is not looked at, so a client's own promise serves as it is. */
+  unary(payload: Uint8Array): Promise<unknown>;
   /** serverStream asks for count payloads of size bytes and resolves how many arrived. */
   serverStream?(size: number, count: number): Promise<number>;
   /** clientStream sends payload count times, honouring backpressure, and resolves the server's count. */

@@ -39,8 +39,9 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   // followUnaryEnd): what the attempt does then, and the caller's promise,
   // made when unary() asks, or how the call went when it ended first.
   private ending: AttemptEnding | undefined;
-  private resolveUnary: ((reply: O) => void) | undefined;
-  private rejectUnary: ((err: unknown) => void) | undefined;
+  /** The settle functions of unary()'s promise, set by keepSettlers. */
+  resolveUnary: ((reply: O) => void) | undefined;
+  rejectUnary: ((err: unknown) => void) | undefined;
   private unaryReply: O | undefined;
   private unaryFailure: unknown;
   private unaryOver = false;
@@ -109,18 +110,13 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     if (written === ACCEPTED) {
       flag.sent = true;
       stream.closeSend();
-    } else {
-      // Held back by flow control, or refused because the call is over (its end then says how).
-      written.then(() => {
-        flag.sent = true;
-        stream.closeSend();
-      }, ignore);
-    }
+    } else closeSendOnceWritten(written, stream, flag);
     if (this.unaryOver) return this.unaryFailure === undefined ? Promise.resolve(this.unaryReply as O) : Promise.reject(this.unaryFailure);
-    return new Promise<O>((resolve, reject) => {
-      this.resolveUnary = resolve;
-      this.rejectUnary = reject;
-    });
+    // A shared executor, told which call is waiting: no closure per call.
+    waiting = this as ClientCall<unknown, unknown>;
+    const outcome = new Promise(keepSettlers) as Promise<O>;
+    waiting = undefined;
+    return outcome;
   }
 
   // unaryEnded is the end listener of followUnaryEnd, with the call as `this`.
@@ -244,12 +240,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
     const stream = this.stream;
     if (stream.readWith) return stream.readWith(onBytes, readError, this);
-    return stream.read().then(
-      (bytes) => onBytes.call(this, bytes),
-      (err: unknown) => {
-        throw readError.call(this, err);
-      },
-    );
+    return readThen(stream, onBytes, this);
   }
 
   /** recvOne reads exactly one reply and the clean end after it (unary and client streaming). */
@@ -339,8 +330,43 @@ function sendError(err: unknown): Error {
 
 function ignore(): void {}
 
+// closeSendOnceWritten half-closes a unary call once a request held back by
+// flow control is written; one refused because the call is over is left to
+// the call's end, which says how. Apart from unary() so that unary makes no
+// closure context on every call (V8 makes one on every entry to a function
+// holding closures).
+function closeSendOnceWritten(written: Promise<void>, stream: ClientStream, flag: SentFlag): void {
+  written.then(() => {
+    flag.sent = true;
+    stream.closeSend();
+  }, ignore);
+}
+
+// The call whose unary() is making its promise, for keepSettlers: the
+// executor runs at once, inside the Promise constructor, so one shared
+// function serves every call.
+let waiting: ClientCall<unknown, unknown> | undefined;
+
+function keepSettlers(resolve: (reply: unknown) => void, reject: (err: unknown) => void): void {
+  const call = waiting as ClientCall<unknown, unknown>;
+  call.resolveUnary = resolve;
+  call.rejectUnary = reject;
+}
+
 function sendFailure(err: unknown): never {
   throw sendError(err);
+}
+
+// readThen is a read on a transport without readWith. Apart from
+// ClientCall.read so that read, called per message, makes no closure context
+// (V8 makes one on every entry to a function holding closures).
+function readThen<O, T>(stream: ClientStream, onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T, call: ReplyDecoder<O>): Promise<T> {
+  return stream.read().then(
+    (bytes) => onBytes.call(call, bytes),
+    (err: unknown) => {
+      throw readError.call(call, err);
+    },
+  );
 }
 
 function readError(this: ReplyDecoder<unknown>, err: unknown): MicroError {

@@ -80,6 +80,13 @@ export function createClient(options: ClientOptions): Client {
       throw noTarget(err);
     }
     if (!(target instanceof Promise)) return onTarget(p, target, retry, run);
+    return onTargetFound(p, target, retry, run);
+  }
+
+  // onTargetFound runs an attempt once its target is found. Apart from
+  // attempt() so that attempt, which almost never waits, makes no closure
+  // context (V8 makes one on every entry to a function holding closures).
+  function onTargetFound<T>(p: CallPlan<unknown, unknown>, target: Promise<Target>, retry: number, run: AttemptRun<T>): Promise<T> {
     return target.then(
       (t) => onTarget(p, t, retry, run),
       (err: unknown) => {

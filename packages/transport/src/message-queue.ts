@@ -9,7 +9,12 @@ import { ACCEPTED } from './transport.js';
  * It is the in-process analogue of a flow-control window.
  */
 export class MessageQueue implements PendingRead {
-  private readonly items: (Uint8Array | undefined)[] = [];
+  // The next message while it is the only one queued and none ever waited
+  // behind another: a unary call's one request and one reply then cost no
+  // array, which is most of what a queue would otherwise allocate. Once a
+  // second message waits, both go to items, which serves from then on.
+  private first: Uint8Array | undefined;
+  private items: (Uint8Array | undefined)[] | undefined;
   private head = 0;
   private ended = false;
   private failure: Error | undefined;
@@ -26,7 +31,8 @@ export class MessageQueue implements PendingRead {
 
   /** length is how many messages wait to be read. */
   get length(): number {
-    return this.items.length - this.head;
+    if (this.first !== undefined) return 1;
+    return this.items === undefined ? 0 : this.items.length - this.head;
   }
 
   /** done tells whether the queue ended or failed. */
@@ -41,9 +47,20 @@ export class MessageQueue implements PendingRead {
       settleRead(this, item, undefined);
       return ACCEPTED;
     }
-    this.items.push(item);
+    let items = this.items;
+    if (items === undefined) {
+      if (this.first === undefined && this.highWaterMark > 0) {
+        this.first = item;
+        return ACCEPTED;
+      }
+      // A second message waits: from now on the queue is its array (a
+      // stream's messages then take one path, not a move from field to array each time two wait).
+      items = this.items = this.first === undefined ? [] : [this.first];
+      this.first = undefined;
+    }
+    items.push(item);
     if (this.length <= this.highWaterMark) return ACCEPTED;
-    return new Promise((resolve, reject) => (this.writers ??= []).push({ resolve, reject }));
+    return waitForRoom((this.writers ??= []));
   }
 
   /** shift resolves the next message, null after end(), or rejects after fail(). */
@@ -65,12 +82,19 @@ export class MessageQueue implements PendingRead {
 
   /** takeNow takes the next queued message at once; undefined when none is queued. */
   takeNow(): Uint8Array | undefined {
-    if (this.length === 0) return undefined;
-    const item = this.items[this.head] as Uint8Array;
-    this.items[this.head] = undefined;
+    const first = this.first;
+    if (first !== undefined) {
+      this.first = undefined;
+      this.releaseWriter();
+      return first;
+    }
+    const items = this.items;
+    if (items === undefined || items.length === this.head) return undefined;
+    const item = items[this.head] as Uint8Array;
+    items[this.head] = undefined;
     this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items.splice(0, this.head);
+    if (this.head > 1024 && this.head * 2 > items.length) {
+      items.splice(0, this.head);
       this.head = 0;
     }
     this.releaseWriter();
@@ -93,9 +117,12 @@ export class MessageQueue implements PendingRead {
     this.failure = err;
     // Setting an array's length is a runtime call: only done when something waits unread
     // (slots already read hold nothing, as a unary call's one request does once taken).
-    if (!keepQueued && this.length > 0) {
-      this.items.length = 0;
-      this.head = 0;
+    if (!keepQueued) {
+      this.first = undefined;
+      if (this.items !== undefined && this.items.length > this.head) {
+        this.items.length = 0;
+        this.head = 0;
+      }
     }
     if (this.resolveRead) settleRead(this, null, err as StatusError);
     const writers = this.writers;
@@ -107,4 +134,11 @@ export class MessageQueue implements PendingRead {
     const writers = this.writers;
     if (writers !== undefined && writers.length > 0 && this.length <= this.highWaterMark) writers.shift()?.resolve();
   }
+}
+
+// waitForRoom is a writer's wait past the window. Apart from push() so that
+// push, called per message, makes no closure context (V8 makes one on every
+// entry to a function holding closures).
+function waitForRoom(writers: { resolve: () => void; reject: (e: Error) => void }[]): Promise<void> {
+  return new Promise((resolve, reject) => writers.push({ resolve, reject }));
 }

@@ -45,10 +45,21 @@ export function parkRead<T, C>(
   holder.onReadMessage = onMessage as PendingRead['onReadMessage'];
   holder.onReadFailure = onFailure as PendingRead['onReadFailure'];
   holder.readSelf = self;
-  return new Promise<T>((resolve, reject) => {
-    holder.resolveRead = resolve as PendingRead['resolveRead'];
-    holder.rejectRead = reject;
-  });
+  parking = holder;
+  const read = new Promise(keepSettlers) as Promise<T>;
+  parking = undefined;
+  return read;
+}
+
+// The holder parkRead is making a read for. The executor runs at once,
+// inside the Promise constructor, so one shared function serves every read
+// rather than a closure per read, which a stream makes per message.
+let parking: PendingRead | undefined;
+
+function keepSettlers(resolve: (value: unknown) => void, reject: (err: unknown) => void): void {
+  const holder = parking as PendingRead;
+  holder.resolveRead = resolve;
+  holder.rejectRead = reject;
 }
 
 /** settleRead ends holder's pending read with a message (null at a clean end) or with err. */

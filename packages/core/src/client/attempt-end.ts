@@ -35,7 +35,7 @@ export class AttemptEnd implements AttemptEnding {
   follow(): void {
     const stream = this.stream;
     if (stream.onEnd !== undefined) stream.onEnd(streamEnded, this);
-    else void stream.status.then((status) => this.ended(status, undefined));
+    else void stream.status.then(statusEnded.bind(this));
   }
 
   ended(status: Status, headers: Metadata | undefined): void {
@@ -47,6 +47,11 @@ export class AttemptEnd implements AttemptEnding {
     if (status.unprocessed !== true) this.resolver.mark(this.target, status.code);
     this.watcher?.streamEnded(this.stream, status, headers);
   }
+}
+
+// statusEnded hears the end of a stream whose transport tells it only by its status promise.
+function statusEnded(this: AttemptEnd, status: Status): void {
+  this.ended(status, undefined);
 }
 
 // streamEnded is the end listener of a stream whose messages the caller reads: there is no reply to take.

@@ -1,6 +1,7 @@
 import { type ClientStream, Code, Metadata, type Status } from '@tsmicro/transport';
 import type { Codec } from '../codec/codec.js';
 import { codecByName, codecNames } from '../codec/codecs.js';
+import { protoCodec } from '../codec/proto-codec.js';
 import { ClientCall, encodeRequest } from '../client-call.js';
 import { MicroError } from '../errors.js';
 import { runRequestHooks } from '../interceptor/message-hooks.js';
@@ -57,9 +58,27 @@ export class NodeAttempt {
     const { connections, address } = way;
     const lease = connections.tryAcquire?.(address);
     if (lease) return this.start(plan, target, way, codec, lease, metadata, watcher, bytes);
+    return this.openAfterAcquire(plan, target, index, codec, metadata, watcher, bytes);
+  }
+
+  // openAfterAcquire waits for a lease on the way at `index`, then starts the
+  // attempt, or moves on to the next way if dialing fails. It is apart from
+  // open() so that open, which almost never waits, makes no closure context
+  // (V8 makes one on every entry to a function holding closures).
+  private openAfterAcquire<I, O>(
+    plan: CallPlan<I, O>,
+    target: Target,
+    index: number,
+    codec: Codec,
+    metadata: Metadata | undefined,
+    watcher: StreamWatcher | undefined,
+    bytes: Uint8Array | undefined,
+  ): Promise<ClientCall<I, O>> {
+    const { node, ways } = target;
+    const way = ways[index] as Way;
     const { signals } = plan;
     const acquireSignal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any([...signals]);
-    return connections.acquire(address, { signal: acquireSignal, deadline: plan.deadline }).then(
+    return way.connections.acquire(way.address, { signal: acquireSignal, deadline: plan.deadline }).then(
       (l) => this.start(plan, target, way, codec, l, metadata, watcher, bytes),
       (err: unknown) => {
         const error = MicroError.from(err, Code.UNAVAILABLE);
@@ -145,5 +164,5 @@ export function pickCodec(name: string): Codec {
 // A node advertises the codec it prefers; one this client does not know falls back to proto.
 function nodeCodec(node: Node): Codec {
   const name = node.metadata.codec;
-  return (name === undefined ? undefined : codecByName(name)) ?? pickCodec('proto');
+  return (name === undefined ? undefined : codecByName(name)) ?? protoCodec;
 }

@@ -43,6 +43,13 @@ export function retryingCall<T>(plan: CallPlan<unknown, unknown>, policy: RetryP
     // function rather than a closure per call.
     return first.then(undefined, finalError);
   }
+  return retryOnFailure(first, plan, policy, attempt, run);
+}
+
+// retryOnFailure goes on to retryAfter if the first attempt fails. Its
+// closure lives here, not in retryingCall: V8 makes the context a closure
+// captures on every entry to the function that holds it, taken or not.
+function retryOnFailure<T>(first: Promise<T>, plan: CallPlan<unknown, unknown>, policy: RetryPolicy, attempt: Attempt, run: AttemptRun<T>): Promise<T> {
   return first.then(undefined, (err: unknown) => retryAfter(plan, policy, attempt, run, err));
 }
 

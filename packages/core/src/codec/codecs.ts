@@ -20,7 +20,8 @@ export function codecByName(name: string): Codec | undefined {
  * or plain "application/grpc", means proto, as gRPC specifies.
  */
 export function codecForContentType(contentType: string | undefined): Codec | undefined {
-  if (contentType === undefined || contentType === 'application/grpc') return protoCodec;
+  // Proto is what every tsmicro client sends: no lookup for it.
+  if (contentType === protoCodec.contentType || contentType === undefined || contentType === 'application/grpc') return protoCodec;
   // Every call names its content type; peers use a handful, so each is parsed once.
   // One lookup for a known codec; has() only for the rare content type known to have none.
   const known = byContentType.get(contentType);

@@ -75,6 +75,23 @@ describe('DeadlineList', () => {
     expect(late.timedIn).toBeDefined();
   });
 
+  it('shares one timer between items a ms or two apart, each still expiring in deadline order, and not further apart', async () => {
+    const before = timers();
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(item) as [Item, Item, Item, Item];
+    held.push(a, b, c, d);
+    const now = Date.now();
+    armDeadline(a, now + 40, 40);
+    // Armed after a, yet due 2 ms sooner: it goes before a in their shared list.
+    armDeadline(b, now + 38, 38);
+    armDeadline(c, now + 41, 41);
+    expect(timers()).toBe(before + 1);
+    armDeadline(d, now + 45, 45);
+    expect(timers()).toBe(before + 2);
+    await sleep(120);
+    expect(expired).toEqual(['b', 'a', 'c', 'd']);
+    for (const it of [a, b, c, d]) expect(it.expiredAt as number).toBeGreaterThanOrEqual(it.deadlineAt);
+  });
+
   it('holds the process open only while something is armed', async () => {
     const before = timers();
     const [a, b] = ['a', 'b'].map(item) as [Item, Item];

@@ -12,19 +12,36 @@ export interface Timed {
 const lists = new Map<number, DeadlineList>();
 
 /**
+ * How far apart, in ms left, two items may be and still share a list. The
+ * ms left of one timeout's calls is the timeout less the time since the
+ * deadline was set, which is 0 or 1 ms, now and then 2: keyed exactly, one
+ * timeout kept two or three lists and timers. An item a ms or two early in
+ * a list is placed by add()'s walk back, past at most the items armed in
+ * the last ms or two, and the list's timer follows its head, so no item
+ * expires late.
+ */
+const SHARED_MS = 2;
+
+// listFor finds the list of ms left, or of a neighbour within SHARED_MS, or makes one.
+function listFor(ms: number): DeadlineList {
+  let list = lists.get(ms);
+  for (let d = 1; list === undefined && d <= SHARED_MS; d++) list = lists.get(ms + d) ?? lists.get(ms - d);
+  if (list === undefined) {
+    list = new DeadlineList(ms);
+    lists.set(ms, list);
+  }
+  return list;
+}
+
+/**
  * armDeadline expires `item` at its deadline, `ms` from now (ms > 0). Calls
  * of a service share their timeout, so they share one list and one Node
  * timer rather than a Timeout object each: a timer per call was a
  * measurable share of an in-process call that has a deadline.
  */
 export function armDeadline(item: Timed, deadline: number, ms: number): void {
-  let list = lists.get(ms);
-  if (list === undefined) {
-    list = new DeadlineList(ms);
-    lists.set(ms, list);
-  }
   item.deadlineAt = deadline;
-  list.add(item);
+  listFor(ms).add(item);
 }
 
 /** disarmDeadline forgets an armed item; one not armed is left alone. */
