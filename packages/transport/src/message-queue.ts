@@ -26,6 +26,10 @@ export class MessageQueue implements PendingRead {
   readSelf: unknown;
   // Writers waiting for room; made when the first one waits (most queues never fill).
   private writers: Array<{ resolve: () => void; reject: (e: Error) => void }> | undefined;
+  // Whether a message pushed to a waiting reader is queued for it until a
+  // microtask hands it over (see push), and the function that does, made on first use.
+  private handing = false;
+  private handOver: (() => void) | undefined;
 
   constructor(private readonly highWaterMark = 16) {}
 
@@ -43,11 +47,21 @@ export class MessageQueue implements PendingRead {
   push(item: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new Error('push after end'));
-    if (this.resolveRead) {
-      settleRead(this, item, undefined);
+    let items = this.items;
+    if (this.resolveRead && !this.handing) {
+      // A waiting reader gets the message a microtask later, after the
+      // writer's own next step: the writer, a message ahead from then on,
+      // finds the reader busy and queues, and the reader's next read takes
+      // that message at once. Settled now, the reader would resume first
+      // and wait again for every message of the stream, each wait a promise
+      // with its two settle functions: about a sixth of what a streamed
+      // message allocates in process.
+      if (items === undefined) this.first = item;
+      else items.push(item);
+      this.handing = true;
+      queueMicrotask((this.handOver ??= handOverOf(this)));
       return ACCEPTED;
     }
-    let items = this.items;
     if (items === undefined) {
       if (this.first === undefined && this.highWaterMark > 0) {
         this.first = item;
@@ -80,6 +94,17 @@ export class MessageQueue implements PendingRead {
     return parkRead(this, onItem, onFailure, self);
   }
 
+  /** handQueued settles the waiting read with what a push queued for it (see push). */
+  handQueued(): void {
+    this.handing = false;
+    if (!this.resolveRead) return;
+    const item = this.takeNow();
+    // Taken meanwhile (takeNow) or dropped by fail(): the read gets what comes next, as ever.
+    if (item !== undefined) settleRead(this, item, undefined);
+    else if (this.failure) settleRead(this, null, this.failure as StatusError);
+    else if (this.ended) settleRead(this, null, undefined);
+  }
+
   /** takeNow takes the next queued message at once; undefined when none is queued. */
   takeNow(): Uint8Array | undefined {
     const first = this.first;
@@ -105,7 +130,8 @@ export class MessageQueue implements PendingRead {
   end(): void {
     if (this.done) return;
     this.ended = true;
-    if (this.resolveRead) settleRead(this, null, undefined);
+    // A message on its way to the reader is read before the end.
+    if (this.resolveRead && !this.handing) settleRead(this, null, undefined);
   }
 
   /**
@@ -124,7 +150,7 @@ export class MessageQueue implements PendingRead {
         this.head = 0;
       }
     }
-    if (this.resolveRead) settleRead(this, null, err as StatusError);
+    if (this.resolveRead && (!keepQueued || !this.handing)) settleRead(this, null, err as StatusError);
     const writers = this.writers;
     this.writers = undefined;
     if (writers !== undefined) for (const w of writers) w.reject(err);
@@ -141,4 +167,10 @@ export class MessageQueue implements PendingRead {
 // entry to a function holding closures).
 function waitForRoom(writers: { resolve: () => void; reject: (e: Error) => void }[]): Promise<void> {
   return new Promise((resolve, reject) => writers.push({ resolve, reject }));
+}
+
+// handOverOf makes a queue's hand-over (see push), once per queue. Apart
+// from push so that push makes no closure context.
+function handOverOf(queue: MessageQueue): () => void {
+  return () => queue.handQueued();
 }
