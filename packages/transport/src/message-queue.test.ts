@@ -60,6 +60,21 @@ describe('MessageQueue', () => {
     expect((await again)?.[0]).toBe(3);
   });
 
+  it('settles a waiting reader at once when deferring did not put the writer ahead, as in a ping-pong', async () => {
+    const q = new MessageQueue(16);
+    for (let i = 0; i < 2; i++) {
+      const read = q.shift();
+      q.push(msg(i));
+      expect(q.length).toBe(1);
+      expect((await read)?.[0]).toBe(i);
+    }
+    // Twice the read after a hand-over still waited: the queue stops deferring.
+    const read = q.shift();
+    q.push(msg(2));
+    expect(q.length).toBe(0);
+    expect((await read)?.[0]).toBe(2);
+  });
+
   it('a message on its way to a waiting reader is read before an end or a kept failure, and dropped with the queue', async () => {
     const err = new StatusError(Code.CANCELLED, 'gone');
     const ended = new MessageQueue(16);

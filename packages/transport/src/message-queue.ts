@@ -26,10 +26,12 @@ export class MessageQueue implements PendingRead {
   readSelf: unknown;
   // Writers waiting for room; made when the first one waits (most queues never fill).
   private writers: Array<{ resolve: () => void; reject: (e: Error) => void }> | undefined;
-  // Whether a message pushed to a waiting reader is queued for it until a
-  // microtask hands it over (see push), and the function that does, made on first use.
-  private handing = false;
-  private handOver: (() => void) | undefined;
+  // How push hands messages to a waiting reader, in one field as every call
+  // has two queues: HANDING while a message waits for a microtask to hand it
+  // over, HANDED_OVER when the last read got its message so, and the count
+  // of reads after such a hand-over that still waited (in MISSED steps), as
+  // in a ping-pong, where deferring only costs: past MAX_MISSED the queue settles at once.
+  private deferral = 0;
 
   constructor(private readonly highWaterMark = 16) {}
 
@@ -48,7 +50,11 @@ export class MessageQueue implements PendingRead {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new Error('push after end'));
     let items = this.items;
-    if (this.resolveRead && !this.handing) {
+    if (this.resolveRead !== undefined && (this.deferral & HANDING) === 0) {
+      if (this.deferral >= MAX_MISSED * MISSED) {
+        settleRead(this, item, undefined);
+        return ACCEPTED;
+      }
       // A waiting reader gets the message a microtask later, after the
       // writer's own next step: the writer, a message ahead from then on,
       // finds the reader busy and queues, and the reader's next read takes
@@ -58,8 +64,8 @@ export class MessageQueue implements PendingRead {
       // message allocates in process.
       if (items === undefined) this.first = item;
       else items.push(item);
-      this.handing = true;
-      queueMicrotask((this.handOver ??= handOverOf(this)));
+      this.deferral |= HANDING;
+      handSoon(this);
       return ACCEPTED;
     }
     if (items === undefined) {
@@ -85,23 +91,29 @@ export class MessageQueue implements PendingRead {
   /** shiftWith is shift() with its continuations applied in place (see ReadWith in transport.ts). */
   shiftWith<R, C>(onItem: (this: C, item: Uint8Array | null) => R, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<R> {
     const item = this.takeNow();
-    if (item !== undefined) return settledWith(onItem, self, item);
+    if (item !== undefined) {
+      this.deferral &= ~HANDED_OVER;
+      return settledWith(onItem, self, item);
+    }
     if (this.failure) return Promise.reject(onFailure.call(self, this.failure as StatusError));
     if (this.ended) return settledWith(onItem, self, null);
     if (this.resolveRead) {
       return Promise.reject(onFailure.call(self, readAlreadyPending()));
     }
+    if ((this.deferral & HANDED_OVER) !== 0) this.deferral += MISSED - HANDED_OVER;
     return parkRead(this, onItem, onFailure, self);
   }
 
   /** handQueued settles the waiting read with what a push queued for it (see push). */
   handQueued(): void {
-    this.handing = false;
+    this.deferral &= ~HANDING;
     if (!this.resolveRead) return;
     const item = this.takeNow();
     // Taken meanwhile (takeNow) or dropped by fail(): the read gets what comes next, as ever.
-    if (item !== undefined) settleRead(this, item, undefined);
-    else if (this.failure) settleRead(this, null, this.failure as StatusError);
+    if (item !== undefined) {
+      this.deferral |= HANDED_OVER;
+      settleRead(this, item, undefined);
+    } else if (this.failure) settleRead(this, null, this.failure as StatusError);
     else if (this.ended) settleRead(this, null, undefined);
   }
 
@@ -131,7 +143,7 @@ export class MessageQueue implements PendingRead {
     if (this.done) return;
     this.ended = true;
     // A message on its way to the reader is read before the end.
-    if (this.resolveRead && !this.handing) settleRead(this, null, undefined);
+    if (this.resolveRead && (this.deferral & HANDING) === 0) settleRead(this, null, undefined);
   }
 
   /**
@@ -150,7 +162,7 @@ export class MessageQueue implements PendingRead {
         this.head = 0;
       }
     }
-    if (this.resolveRead && (!keepQueued || !this.handing)) settleRead(this, null, err as StatusError);
+    if (this.resolveRead && (!keepQueued || (this.deferral & HANDING) === 0)) settleRead(this, null, err as StatusError);
     const writers = this.writers;
     this.writers = undefined;
     if (writers !== undefined) for (const w of writers) w.reject(err);
@@ -169,8 +181,24 @@ function waitForRoom(writers: { resolve: () => void; reject: (e: Error) => void 
   return new Promise((resolve, reject) => writers.push({ resolve, reject }));
 }
 
-// handOverOf makes a queue's hand-over (see push), once per queue. Apart
-// from push so that push makes no closure context.
-function handOverOf(queue: MessageQueue): () => void {
-  return () => queue.handQueued();
+const HANDING = 1;
+const HANDED_OVER = 2;
+const MISSED = 4;
+/** Reads after a hand-over that still waited, past which a queue stops deferring (see push). */
+const MAX_MISSED = 2;
+
+// The queues whose hand-over is due, handed over by one reaction on a
+// settled promise (queueMicrotask would make an async resource each time)
+// and with no closure per queue.
+let due: MessageQueue[] = [];
+
+function handSoon(queue: MessageQueue): void {
+  due.push(queue);
+  if (due.length === 1) void ACCEPTED.then(handDue);
+}
+
+function handDue(): void {
+  const queues = due;
+  due = [];
+  for (const queue of queues) queue.handQueued();
 }
