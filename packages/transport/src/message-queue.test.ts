@@ -25,7 +25,7 @@ describe('MessageQueue', () => {
     expect(values([await q.shift(), await q.shift(), await q.shift()])).toEqual([5, 6, null]);
   });
 
-  it('holds the writer past its window until the reader takes one, and hands a parked reader the message itself', async () => {
+  it('holds the writer past its window until the reader takes one', async () => {
     const q = new MessageQueue(2);
     for (let i = 0; i < 2; i++) expect(q.push(msg(i))).toBe(ACCEPTED);
     let released = false;
@@ -38,10 +38,72 @@ describe('MessageQueue', () => {
     await held;
     expect(released).toBe(true);
     expect(values([q.takeNow(), q.takeNow(), q.takeNow()])).toEqual([1, 2, undefined]);
+  });
+
+  it('hands a waiting reader its message a microtask after the push, so the writer runs a message ahead', async () => {
+    const q = new MessageQueue(16);
+    const steps: string[] = [];
+    const read = q.shift().then((m) => steps.push(`read ${m?.[0]}`));
+    expect(q.push(msg(1))).toBe(ACCEPTED);
+    expect(q.length).toBe(1);
+    // The writer's next step comes before the reader's: its message then waits, and the next read takes it at once.
+    await Promise.resolve();
+    steps.push('writer');
+    expect(q.push(msg(2))).toBe(ACCEPTED);
+    await read;
+    expect(steps).toEqual(['writer', 'read 1']);
+    expect(q.length).toBe(1);
+    expect((await q.shift())?.[0]).toBe(2);
+    // A reader that waits again is handed the next message as the first was.
+    const again = q.shift();
+    q.push(msg(3));
+    expect((await again)?.[0]).toBe(3);
+  });
+
+  it('settles a waiting reader at once when deferring did not put the writer ahead, as in a ping-pong', async () => {
+    const q = new MessageQueue(16);
+    for (let i = 0; i < 2; i++) {
+      const read = q.shift();
+      q.push(msg(i));
+      expect(q.length).toBe(1);
+      expect((await read)?.[0]).toBe(i);
+    }
+    // Twice the read after a hand-over still waited: the queue stops deferring.
     const read = q.shift();
-    expect(q.push(msg(9))).toBe(ACCEPTED);
+    q.push(msg(2));
     expect(q.length).toBe(0);
-    expect((await read)?.[0]).toBe(9);
+    expect((await read)?.[0]).toBe(2);
+  });
+
+  it('a message on its way to a waiting reader is read before an end or a kept failure, and dropped with the queue', async () => {
+    const err = new StatusError(Code.CANCELLED, 'gone');
+    const ended = new MessageQueue(16);
+    const first = ended.shift();
+    ended.push(msg(1));
+    ended.end();
+    expect(values([await first, await ended.shift()])).toEqual([1, null]);
+
+    const kept = new MessageQueue(16);
+    const before = kept.shift();
+    kept.push(msg(1));
+    kept.fail(err, true);
+    expect((await before)?.[0]).toBe(1);
+    await expect(kept.shift()).rejects.toBe(err);
+
+    const dropped = new MessageQueue(16);
+    const lost = dropped.shift();
+    dropped.push(msg(1));
+    dropped.fail(err);
+    await expect(lost).rejects.toBe(err);
+
+    // Taken by takeNow on its way: the waiting read gets what comes next.
+    const taken = new MessageQueue(16);
+    const next = taken.shift();
+    taken.push(msg(1));
+    expect(taken.takeNow()?.[0]).toBe(1);
+    await Promise.resolve();
+    taken.push(msg(2));
+    expect((await next)?.[0]).toBe(2);
   });
 
   it('releases every waiting writer, one per message taken, whether that message waited alone or not', async () => {
