@@ -235,18 +235,22 @@ export abstract class TcpStreamBase implements PendingRead {
     if (m === undefined) return undefined;
     let cost = this.firstCost;
     const msgs = this.msgs;
-    if (msgs === undefined) {
+    if (msgs === undefined || this.head === msgs.length) {
       this.first = undefined;
       cost += this.heldCredit;
       this.heldCredit = 0;
     } else {
+      const costs = this.costs as number[];
       this.first = msgs[this.head];
-      this.firstCost = (this.costs as number[])[this.head] as number;
+      this.firstCost = costs[this.head] as number;
       msgs[this.head] = undefined;
       this.head++;
       if (this.head === msgs.length) {
-        this.msgs = undefined;
-        this.costs = undefined;
+        // Emptied but kept: a reader that trails its writer by a message
+        // or two empties them at every message, and dropping them made two
+        // arrays per message. A stream that never queued two holds none.
+        msgs.length = 0;
+        costs.length = 0;
         this.head = 0;
       }
     }

@@ -160,6 +160,28 @@ describe('createTcpTransport', () => {
     expect(got[999]).toBe('m999');
   });
 
+  it('keeps order and returns credit while the reader trails the writer by a message or two', async () => {
+    // 2 MiB in 1 KiB messages is many windows' worth: a credit lost as the
+    // queue fills and empties would stall the stream.
+    const count = 2048;
+    const { conn } = await setup(async (s) => {
+      await s.read();
+      for (let i = 0; i < count; i++) await s.write(Buffer.alloc(1024, i % 251));
+      s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+    });
+    const c = conn.openStream('/s/ServerStream', new Metadata());
+    await c.write(text('go'));
+    c.closeSend();
+    let n = 0;
+    for (let m = await c.read(); m !== null; m = await c.read()) {
+      expect([m.length, m[0], m[1023]]).toEqual([1024, n % 251, n % 251]);
+      n++;
+      // Now and then the reader falls behind, so one, two or more messages queue.
+      if (n % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(n).toBe(count);
+  });
+
   it('collects a client stream into one reply', async () => {
     const { conn } = await setup(async (s) => {
       let sum = 0;
