@@ -119,4 +119,24 @@ describe('FrameParser', () => {
     parser.release();
     expect(seen).toEqual(expected);
   });
+
+  it.each([
+    ['in one chunk', 1, [all]],
+    ['in two chunks, the second arriving while held', 0, [all.subarray(0, 5 + (all.length >> 1)), all.subarray(5 + (all.length >> 1))]],
+  ])('hands a frame put back by its handler out again, whole, after release() (%s)', (_, putBackAt, chunks) => {
+    const seen: Seen[] = [];
+    let putBack = false;
+    const parser: FrameParser = new FrameParser(1 << 20, (id, type, flags, bytes, start, end) => {
+      if (seen.length === putBackAt && !putBack) {
+        putBack = true;
+        parser.putBack();
+        return;
+      }
+      seen.push([id, type, flags, bytes.toString('hex', start, end)]);
+    });
+    for (const chunk of chunks) parser.push(chunk);
+    expect(seen).toEqual(expected.slice(0, putBackAt));
+    parser.release();
+    expect(seen).toEqual(expected);
+  });
 });

@@ -22,6 +22,8 @@ export class FrameParser {
   private need = FRAME_HEADER_SIZE;
   private stopped = false;
   private held = false;
+  /** Set by putBack() while a frame is handled: that frame is parsed again after release(). */
+  private putBackFrame = false;
 
   constructor(
     private readonly maxFrameSize: number,
@@ -41,6 +43,18 @@ export class FrameParser {
    */
   hold(): void {
     this.held = true;
+  }
+
+  /**
+   * putBack, called by the frame handler, holds as hold() does but keeps the
+   * frame being handled too, unhandled: it comes again, whole, after
+   * release(). A session whose turn's budget is spent leaves the next call
+   * for the next turn this way, rather than its HEADERS now and the DATA
+   * behind them a turn later.
+   */
+  putBack(): void {
+    this.held = true;
+    this.putBackFrame = true;
   }
 
   /** release parses what hold() kept, then goes on as before. */
@@ -92,6 +106,10 @@ export class FrameParser {
       const start = off + FRAME_HEADER_SIZE;
       off += total;
       this.onFrame(streamId, type, flags, buf, start, off);
+      if (this.putBackFrame) {
+        this.putBackFrame = false;
+        off -= total;
+      }
     }
     if (!this.stopped && off < end) {
       this.pending.push(off === 0 ? buf : buf.subarray(off));

@@ -90,6 +90,16 @@ describe('RequestHeadersReader', () => {
     expect(r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/A', '', encodeMetadata(undefined))).contentType).toBe('');
   });
 
+  it('tells apart names that differ in any one byte, whole words and the tail alike', () => {
+    const base = '/pkg.Service/Method';
+    for (let i = 1; i < base.length; i++) {
+      const r = new RequestHeadersReader();
+      const other = `${base.slice(0, i)}${base[i] === 'x' ? 'y' : 'x'}${base.slice(i + 1)}`;
+      const read = [base, other, base].map((m) => r.read(encodeHeadersPayload(NO_TIMEOUT, m, CT, encodeMetadata(undefined))).method);
+      expect(read).toEqual([base, other, base]);
+    }
+  });
+
   it('reuses one string per method, and still decodes right past the pairs it remembers', () => {
     const r = new RequestHeadersReader();
     const first = r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/Method0', CT, encodeMetadata(undefined))).method;

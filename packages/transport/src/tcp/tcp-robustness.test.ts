@@ -346,3 +346,44 @@ describe('TcpConnection', () => {
     silent.close();
   });
 });
+
+describe('TcpServerSession turn budget', () => {
+  it('starts 64 unary calls of one write in one turn with their requests in, and the 65th whole in the next turn', async () => {
+    // Turns are counted by a chain of setImmediate, which runs once per event-loop turn.
+    let turn = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const started: { id: number; turn: number; atHand: boolean }[] = [];
+    const t = createTcpTransport();
+    const listener = await t.listen('127.0.0.1:0', {
+      onStream: (s: ServerStream) => {
+        const now = s.takeNow?.();
+        started.push({ id: (s as unknown as { id: number }).id, turn, atHand: now !== undefined });
+        s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+      },
+    });
+    listener.addMethods([{ path: '/s/Unary', kind: 'unary' }]);
+    const p = await rawPeer(listener.address);
+    try {
+      const ids = Array.from({ length: 65 }, (_, i) => 1 + 2 * i);
+      const calls = ids.flatMap((id) => [headers(id, '/s/Unary'), encodeFrame(id, FrameType.DATA, Flag.END_MESSAGE | Flag.END_STREAM, Buffer.from('req'))]);
+      // One write of about 3 KB: loopback hands it to the server in one read.
+      p.socket.write(Buffer.concat(calls));
+      await waitFor(() => started.length === 65);
+      expect(started.map((s) => s.id)).toEqual(ids);
+      expect(started.every((s) => s.atHand)).toBe(true);
+      const first = started[0]!.turn;
+      expect(started.slice(0, 64).every((s) => s.turn === first)).toBe(true);
+      expect(started[64]!.turn).toBeGreaterThan(first);
+      await waitFor(() => p.frames.filter(([, type]) => type === FrameType.TRAILERS).length === 65);
+    } finally {
+      ticking = false;
+      p.socket.destroy();
+      await listener.close(0);
+    }
+  });
+});

@@ -25,9 +25,13 @@ import { WriteBatcher } from './write-batcher.js';
 const DESTROY_AFTER_MS = 1000;
 /**
  * STREAM_FRAMES_PER_TURN bounds the streams one connection opens or resets
- * in one event-loop turn: past it the session stops reading until the next
- * turn, so the other connections are read in between and a flood on one
- * delays them by a bounded amount.
+ * in one event-loop turn: the frame past it waits, unhandled, and the
+ * session stops reading until the next turn, so the other connections are
+ * read in between and a flood on one delays them by a bounded amount. The
+ * bound is exact, so a client keeping this many calls in flight is never
+ * held: when the frame that reached it was held instead, every batch of a
+ * client at 64 calls in flight was cut after its 64th HEADERS, and that
+ * call waited a turn for its request with its read parked.
  */
 const STREAM_FRAMES_PER_TURN = 64;
 const EMPTY = Buffer.alloc(0);
@@ -204,8 +208,7 @@ export abstract class TcpSession implements StreamHost {
       }
       case FrameType.HEADERS:
         if (id === 0) throw new TcpProtocolError('HEADERS on stream 0');
-        this.spendTurn();
-        this.onHeaders(id, flags, bytes, start, end);
+        if (this.spendTurn()) this.onHeaders(id, flags, bytes, start, end);
         return;
       case FrameType.TRAILERS:
         if (id === 0) throw new TcpProtocolError('TRAILERS on stream 0');
@@ -221,8 +224,8 @@ export abstract class TcpSession implements StreamHost {
     switch (type) {
       case FrameType.RST: {
         if (id === 0) throw new TcpProtocolError('RST on stream 0');
+        if (!this.spendTurn()) return;
         const r = decodeRstPayload(payload);
-        this.spendTurn();
         this.onResetReceived();
         this.streams.get(id)?.onReset(r.code, r.message);
         return;
@@ -257,17 +260,24 @@ export abstract class TcpSession implements StreamHost {
     }
   }
 
-  // spendTurn counts a stream opened or reset; past the turn's budget reading
-  // stops until the next turn.
-  private spendTurn(): void {
+  // spendTurn counts a stream opened or reset; once the turn's budget is
+  // spent it puts the frame back, stops reading until the next turn and
+  // returns false.
+  private spendTurn(): boolean {
     if (!this.turnReset) {
       this.turnReset = true;
       setImmediate(this.newTurn);
     }
-    if (++this.streamFramesThisTurn < STREAM_FRAMES_PER_TURN || this.yielded) return;
-    this.yielded = true;
-    this.parser.hold();
-    this.socket.pause();
+    if (this.streamFramesThisTurn < STREAM_FRAMES_PER_TURN) {
+      this.streamFramesThisTurn++;
+      return true;
+    }
+    this.parser.putBack();
+    if (!this.yielded) {
+      this.yielded = true;
+      this.socket.pause();
+    }
+    return false;
   }
 
   private readonly newTurn = (): void => {
