@@ -15,6 +15,9 @@ const validKey = /^[0-9a-z_.-]+$/;
 // sending thousands of keys costs no quadratic scan.
 const SMALL_KEYS = 8;
 
+// What an empty Metadata's keys() iterates: it is never written to.
+const NO_ENTRIES: ReadonlyMap<string, MetadataValue[]> = new Map();
+
 /**
  * Metadata holds the headers or trailers of a call, as gRPC defines them:
  * keys are case-insensitive (kept lower-case), a key may repeat, and keys
@@ -119,11 +122,25 @@ export class Metadata {
 
   /** Iterates [key, value] pairs, one per value. */
   *[Symbol.iterator](): IterableIterator<[string, MetadataValue]> {
-    for (const [k, vs] of this.lists()) for (const v of vs) yield [k, v];
+    const small = this.small;
+    if (small !== undefined) {
+      for (let i = 0; i < small.length; i += 2) {
+        const k = small[i] as string;
+        for (const v of small[i + 1] as MetadataValue[]) yield [k, v];
+      }
+    } else if (this.large !== undefined) {
+      for (const [k, vs] of this.large) for (const v of vs) yield [k, v];
+    }
   }
 
-  *keys(): IterableIterator<string> {
-    for (const [k] of this.lists()) yield k;
+  /** keys iterates each key once, in the order keys were first added. */
+  keys(): IterableIterator<string> {
+    const small = this.small;
+    if (small === undefined) return (this.large ?? NO_ENTRIES).keys();
+    // An array's iterator costs less than a generator's, and a header or two makes a short array.
+    const keys = new Array<string>(small.length / 2);
+    for (let i = 0; i < keys.length; i++) keys[i] = small[2 * i] as string;
+    return keys.values();
   }
 
   clone(): Metadata {
@@ -133,8 +150,8 @@ export class Metadata {
   /** toJSON shows bytes as base64, for logs and the json codec. */
   toJSON(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const [k, vs] of this.lists()) {
-      out[k] = vs.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
+    for (const k of this.keys()) {
+      out[k] = (this.valuesOf(k) as MetadataValue[]).map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
     }
     return out;
   }
@@ -164,14 +181,6 @@ export class Metadata {
       this.large = large;
       this.small = undefined;
     }
-  }
-
-  // lists iterates [key, values] in the order keys were first added.
-  private *lists(): IterableIterator<[string, MetadataValue[]]> {
-    const small = this.small;
-    if (small !== undefined) {
-      for (let i = 0; i < small.length; i += 2) yield [small[i] as string, small[i + 1] as MetadataValue[]];
-    } else if (this.large !== undefined) yield* this.large;
   }
 }
 
