@@ -26,10 +26,10 @@ const NO_ENTRIES: ReadonlyMap<string, MetadataValue[]> = new Map();
 export class Metadata {
   // Made on the first entry: most calls carry no metadata, and an empty
   // holder per open stream is a measurable share of what an idle stream
-  // holds. `small` is [key, values, key, values…] up to SMALL_KEYS keys;
-  // `large` replaces it past them. Each key's values list is its own.
-  private small: unknown[] | undefined;
-  private large: Map<string, MetadataValue[]> | undefined;
+  // holds. It is [key, values, key, values…] up to SMALL_KEYS keys, a Map
+  // past them; one field, so a Metadata is no larger than with a Map alone.
+  // Each key's values list is its own.
+  private held: unknown[] | Map<string, MetadataValue[]> | undefined;
 
   constructor(init?: MetadataInit) {
     if (init === undefined) return;
@@ -38,9 +38,9 @@ export class Metadata {
       if (small !== undefined) {
         const copy = small.slice();
         for (let i = 1; i < copy.length; i += 2) copy[i] = (copy[i] as MetadataValue[]).slice();
-        this.small = copy;
+        this.held = copy;
       } else if (large !== undefined) {
-        const entries = (this.large = new Map());
+        const entries = (this.held = new Map<string, MetadataValue[]>());
         for (const [k, vs] of large) entries.set(k, [...vs]);
       }
     } else if (Symbol.iterator in init) {
@@ -156,6 +156,16 @@ export class Metadata {
     return out;
   }
 
+  // The holder as the array of a few keys, or as the Map of many.
+  private get small(): unknown[] | undefined {
+    const held = this.held;
+    return Array.isArray(held) ? held : undefined;
+  }
+  private get large(): Map<string, MetadataValue[]> | undefined {
+    const held = this.held;
+    return held instanceof Map ? held : undefined;
+  }
+
   // valuesOf is the values list of a lower-case key, if it has one.
   private valuesOf(k: string): MetadataValue[] | undefined {
     const small = this.small;
@@ -172,14 +182,13 @@ export class Metadata {
     }
     const small = this.small;
     // The first key makes an array of its own two slots: an empty literal grown by push() reserves seventeen.
-    if (small === undefined) this.small = [k, values];
+    if (small === undefined) this.held = [k, values];
     else if (small.length < SMALL_KEYS * 2) small.push(k, values);
     else {
       const large = new Map<string, MetadataValue[]>();
       for (let i = 0; i < small.length; i += 2) large.set(small[i] as string, small[i + 1] as MetadataValue[]);
       large.set(k, values);
-      this.large = large;
-      this.small = undefined;
+      this.held = large;
     }
   }
 }
