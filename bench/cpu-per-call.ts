@@ -1,11 +1,11 @@
 // cpu-per-call: CPU time per in-process call and per streamed message, one
 // process, 16 B payloads. CPU time, unlike a rate, barely moves when other
 // work shares the machine, so it compares two builds on a busy one.
-// node bench/dist/cpu-per-call.js [calls] [memory|tcp|service]: every group of rows, or one.
+// node bench/dist/cpu-per-call.js [calls] [memory|tcp|grpc|service]: every group of rows, or one.
 import { createConsoleLogger, type Interceptor, loadProto, newService } from '@tsmicro/core';
 import { createClient, createServer, transportByName } from '@tsmicro/core/plugin';
 import { createPool } from '@tsmicro/transport';
-import { type ImplName, loadImpl, protoPath } from './bench-impl.js';
+import { type BenchClient, type ImplName, loadImpl, protoPath } from './bench-impl.js';
 import { Child } from './child-rpc.js';
 import { benchInterceptors } from './impls/bench-interceptors.js';
 import { observabilityInterceptors } from './impls/observability-interceptors.js';
@@ -16,7 +16,7 @@ const { unary, serverStream, clientStream } = definition.methods;
 
 const calls = Number(process.argv[2] ?? 300_000);
 const only = process.argv[3];
-if (only !== undefined && !['memory', 'tcp', 'service'].includes(only)) throw new Error(`unknown row group ${only}: memory, tcp or service`);
+if (only !== undefined && !['memory', 'tcp', 'grpc', 'service'].includes(only)) throw new Error(`unknown row group ${only}: memory, tcp, grpc or service`);
 const runs = (group: string) => only === undefined || only === group;
 const inFlight = 64;
 const payload = { data: new Uint8Array(16).fill(1) };
@@ -36,13 +36,13 @@ async function cpuPer(label: string, n: number, work: (n: number) => Promise<voi
   console.log(`${label}: ${rounds[1]!.toFixed(2)} µs CPU (rounds ${rounds.map((x) => x.toFixed(2)).join(', ')})`);
 }
 
-// inParallel makes n calls, inFlight at a time.
-async function inParallel(n: number, call: () => Promise<unknown>): Promise<void> {
+// inParallel makes n calls, `flight` at a time.
+async function inParallel(n: number, call: () => Promise<unknown>, flight = inFlight): Promise<void> {
   let left = n;
   const worker = async () => {
     while (left-- > 0) await call();
   };
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await Promise.all(Array.from({ length: flight }, worker));
 }
 
 // streamRows prints the CPU per server- and client-streamed message of one client.
@@ -115,6 +115,59 @@ async function tcpCpuPer(label: string, server: Child, work: (n: number) => Prom
   const median = (side: 'client' | 'server') => rounds.map((x) => x[side]).sort((a, b) => a - b)[1]!.toFixed(2);
   const all = rounds.map((x) => `${x.client.toFixed(2)}/${x.server.toFixed(2)}`).join(', ');
   console.log(`${label}: client ${median('client')} µs, server ${median('server')} µs CPU (rounds client/server ${all})`);
+}
+
+// The grpc rows of the bench beside their baseline: grpc-js and tsmicro/grpc,
+// each server in a child process and both clients here, measured in
+// alternating rounds so that drift on a shared machine reaches both. At 1 in
+// flight a call is one round trip and its rate follows the scheduler more
+// than the work; the CPU each side spends per call is what either build
+// controls, and their ratio is printed round by round.
+if (runs('grpc')) await grpcBesideBaseline();
+
+async function grpcBesideBaseline(): Promise<void> {
+  const names = ['grpc-js', 'tsmicro/grpc'] as const;
+  const servers: Child[] = [];
+  const clients: BenchClient[] = [];
+  try {
+    for (const name of names) {
+      const server = new Child('./server-process.js', [name], []);
+      servers.push(server);
+      clients.push(await (await loadImpl(name)).connect(await server.ready));
+    }
+    for (const flight of [1, inFlight]) {
+      const n = Math.ceil(flight === 1 ? calls / 100 : calls / 30);
+      const perRow = names.map(() => [] as { client: number; server: number }[]);
+      // Round -1 warms both rows up and is not kept; the order alternates.
+      for (let round = -1; round < 5; round++) {
+        for (const i of round % 2 === 0 ? [1, 0] : [0, 1]) {
+          const server = servers[i]!;
+          const client = clients[i]!;
+          const serverBefore = await server.request<number>('cpu');
+          const before = process.cpuUsage();
+          await inParallel(n, () => client.unary(payload.data), flight);
+          const used = process.cpuUsage(before);
+          const serverUsed = (await server.request<number>('cpu')) - serverBefore;
+          if (round >= 0) perRow[i]!.push({ client: (used.user + used.system) / n, server: serverUsed / n });
+        }
+      }
+      names.forEach((name, i) => {
+        const median = (side: 'client' | 'server') => medianOf(perRow[i]!.map((x) => x[side])).toFixed(2);
+        const all = perRow[i]!.map((x) => `${x.client.toFixed(1)}/${x.server.toFixed(1)}`).join(', ');
+        console.log(`${name} unary ${flight} in flight, per call: client ${median('client')} µs, server ${median('server')} µs CPU (rounds client/server ${all})`);
+      });
+      const ratio = (side: 'client' | 'server') => medianOf(perRow[1]!.map((x, r) => x[side] / perRow[0]![r]![side])).toFixed(2);
+      console.log(`tsmicro/grpc ÷ grpc-js, ${flight} in flight: client ${ratio('client')}×, server ${ratio('server')}× the CPU per call (median of the rounds' ratios)`);
+    }
+  } finally {
+    for (const client of clients) await client.close();
+    for (const server of servers) await server.stop();
+  }
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 // A service calling itself by name: the registry, the selector, the default
