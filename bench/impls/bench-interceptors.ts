@@ -13,18 +13,21 @@ export const interceptorTally = { calls: 0, messages: 0, nanos: 0, traced: 0 };
  * interceptors" until the observability ones replace them.
  */
 export function benchInterceptors(): Interceptor[] {
+  // Timed with performance.now(), as the interceptor docs and the
+  // observability interceptors do: a clock read without a BigInt per read.
   const timing: Interceptor = (next) => (call) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     call.onEnd((end) => {
       interceptorTally.calls += end.code === 0 ? 1 : 0;
-      interceptorTally.nanos += Number(process.hrtime.bigint() - started);
+      interceptorTally.nanos += Math.round((performance.now() - started) * 1e6);
     });
     return next(call);
   };
+  // One hook counts for every call: it needs nothing of the call it counts in.
+  const count = () => {
+    interceptorTally.messages++;
+  };
   const counting: Interceptor = (next) => (call) => {
-    const count = () => {
-      interceptorTally.messages++;
-    };
     call.onRequestMessage(count);
     call.onResponseMessage(count);
     return next(call);

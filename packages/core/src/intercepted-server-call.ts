@@ -11,6 +11,9 @@ import { ServerCall } from './server-call.js';
 
 const NO_METADATA = new Metadata();
 
+// How most calls end: OK, nothing sent back beside the reply. Shared, as ends are read-only.
+const OK_BARE: CallEnd = Object.freeze({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
+
 /**
  * InterceptedServerCall is a ServerCall on a route with interceptors: it is
  * also the call those interceptors see. Message hooks run where messages are
@@ -101,6 +104,7 @@ export class InterceptedServerCall extends contextReads(ServerCall<unknown, unkn
 
   private endOf(status: Status): CallEnd {
     const { ctx } = this;
+    if (status.code === Code.OK && status.message === '' && !ctx.hasResponseHeader && !ctx.hasResponseTrailer) return OK_BARE;
     const trailer = status.code !== Code.OK ? status.metadata : ctx.hasResponseTrailer ? ctx.responseTrailer : NO_METADATA;
     const header = ctx.hasResponseHeader ? ctx.responseHeader : NO_METADATA;
     return { code: status.code, message: status.message, header, trailer };

@@ -11,7 +11,7 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
-import { type CallEnd, Code, codeName, type InterceptedCall, type Interceptor, type MethodDefinition } from '@tsmicro/core';
+import { type CallEnd, Code, codeName, type InterceptedCall, type Interceptor, type MethodDefinition, type NextCall } from '@tsmicro/core';
 import { spanKey } from './span-key.js';
 import { callMetadataGetter, metadataSetter } from './trace-context.js';
 import { noTracerProvider, nothingRegistered } from './tracer-provider.js';
@@ -51,40 +51,44 @@ export function createRpcTracing(options: RpcTracingOptions = {}): Interceptor {
   // Before an application registers anything with the API (as in a service
   // that never opts in), the global tracer's calls go straight on.
   const untraced = options.tracer === undefined ? nothingRegistered : never;
-  return (next) => (call) => {
-    if (untraced()) return next(call);
-    if (call.side === 'server') {
-      // The call is the carrier: its metadata, which a transport may build on first use, is read only by a registered propagator.
-      const parent = propagation.extract(ROOT_CONTEXT, call, callMetadataGetter);
-      // No SDK and no incoming trace: nothing to record or carry on, so the call runs as it would untraced.
-      if (trace.getSpanContext(parent) === undefined && sdkless()) return next(call);
-      const naming = methodNaming(call);
-      const span = tracer.startSpan(naming.name, naming.server, parent);
-      if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return next(call);
-      call.values.set(spanKey, span);
-      if (span.isRecording()) {
-        span.setAttributes(peerAttributes('network.peer', call.peer));
-        call.onEnd((end) => endSpan(span, end, serverFaults.has(end.code)));
-      }
-      return context.with(trace.setSpan(parent, span), next, undefined, call);
-    }
-    const active = context.active();
-    const activeSpan = trace.getSpan(active);
-    const fromCtx = activeSpan === undefined ? call.values.get(spanKey) : undefined;
-    // No SDK and no span to carry on: no traceparent to send, so the call goes as it would untraced.
-    if (activeSpan === undefined && fromCtx === undefined && sdkless()) return next(call);
-    const parent = fromCtx ? trace.setSpan(active, fromCtx) : active;
+  // The entry holds no closure (V8 makes a function's closure context on
+  // every entry): an untraced call allocates nothing here.
+  return (next) => (call) => (untraced() ? next(call) : traced(tracer, sdkless, call, next));
+}
+
+// traced runs a call in its span, when there is one to record or carry on.
+function traced(tracer: Tracer, sdkless: () => boolean, call: InterceptedCall, next: NextCall): Promise<unknown> {
+  if (call.side === 'server') {
+    // The call is the carrier: its metadata, which a transport may build on first use, is read only by a registered propagator.
+    const parent = propagation.extract(ROOT_CONTEXT, call, callMetadataGetter);
+    // No SDK and no incoming trace: nothing to record or carry on, so the call runs as it would untraced.
+    if (trace.getSpanContext(parent) === undefined && sdkless()) return next(call);
     const naming = methodNaming(call);
-    const span = tracer.startSpan(naming.name, naming.client, parent);
+    const span = tracer.startSpan(naming.name, naming.server, parent);
     if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return next(call);
-    const inSpan = trace.setSpan(parent, span);
-    propagation.inject(inSpan, call.metadata, metadataSetter);
+    call.values.set(spanKey, span);
     if (span.isRecording()) {
-      span.setAttributes(peerAttributes('server', call.peer));
-      call.onEnd((end) => endSpan(span, end, end.code !== Code.OK));
+      span.setAttributes(peerAttributes('network.peer', call.peer));
+      call.onEnd((end) => endSpan(span, end, serverFaults.has(end.code)));
     }
-    return context.with(inSpan, next, undefined, call);
-  };
+    return context.with(trace.setSpan(parent, span), next, undefined, call);
+  }
+  const active = context.active();
+  const activeSpan = trace.getSpan(active);
+  const fromCtx = activeSpan === undefined ? call.values.get(spanKey) : undefined;
+  // No SDK and no span to carry on: no traceparent to send, so the call goes as it would untraced.
+  if (activeSpan === undefined && fromCtx === undefined && sdkless()) return next(call);
+  const parent = fromCtx ? trace.setSpan(active, fromCtx) : active;
+  const naming = methodNaming(call);
+  const span = tracer.startSpan(naming.name, naming.client, parent);
+  if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return next(call);
+  const inSpan = trace.setSpan(parent, span);
+  propagation.inject(inSpan, call.metadata, metadataSetter);
+  if (span.isRecording()) {
+    span.setAttributes(peerAttributes('server', call.peer));
+    call.onEnd((end) => endSpan(span, end, end.code !== Code.OK));
+  }
+  return context.with(inSpan, next, undefined, call);
 }
 
 /** MethodNaming is a method's span name and the options its server and client spans start with. */

@@ -42,4 +42,31 @@ describe('Metadata', () => {
       expect(() => new Metadata().set('x-seen-bin', 'text')).toThrow(/x-seen-bin/);
     }
   });
+
+  it('keeps order, replaces, deletes and copies alike with a few keys and with many', () => {
+    for (const count of [3, 8, 9, 40]) {
+      const md = new Metadata();
+      for (let i = 0; i < count; i++) md.append(`k${i}`, `a${i}`).append(`K${i}`, `b${i}`);
+      expect(md.size).toBe(count);
+      expect([...md.keys()]).toEqual(Array.from({ length: count }, (_, i) => `k${i}`));
+      expect(md.getAll('k1')).toEqual(['a1', 'b1']);
+      md.set('k1', 'c1');
+      expect(md.getAll('k1')).toEqual(['c1']);
+      expect([...md.keys()][1]).toBe('k1');
+      const copy = md.clone().append('k0', 'z');
+      expect(md.getAll('k0')).toEqual(['a0', 'b0']);
+      expect(copy.getAll('k0')).toEqual(['a0', 'b0', 'z']);
+      md.delete('K0');
+      expect(md.has('k0')).toBe(false);
+      expect(md.size).toBe(count - 1);
+      expect(copy.size).toBe(count);
+      md.set('k0', 'again');
+      expect([...md.keys()].at(-1)).toBe('k0');
+      expect([...md].filter(([k]) => k === 'k2')).toEqual([
+        ['k2', 'a2'],
+        ['k2', 'b2'],
+      ]);
+      expect(Object.keys(md.toJSON())).toHaveLength(count);
+    }
+  });
 });

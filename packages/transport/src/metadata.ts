@@ -9,7 +9,13 @@ export type MetadataInit =
 
 const validKey = /^[0-9a-z_.-]+$/;
 
-// What an empty Metadata iterates: it is never written to.
+// Up to this many keys are kept side by side in one array: most calls carry
+// a header or two, and a scan of a short array costs less than a Map, which
+// is also several times its size. Past it a Map takes over, so a peer
+// sending thousands of keys costs no quadratic scan.
+const SMALL_KEYS = 8;
+
+// What an empty Metadata's keys() iterates: it is never written to.
 const NO_ENTRIES: ReadonlyMap<string, MetadataValue[]> = new Map();
 
 /**
@@ -18,16 +24,25 @@ const NO_ENTRIES: ReadonlyMap<string, MetadataValue[]> = new Map();
  * ending in "-bin" carry bytes (base64 on the wire of text protocols).
  */
 export class Metadata {
-  // Made on the first entry: most calls carry no metadata, and an empty Map
-  // per open stream is a measurable share of what an idle stream holds.
-  private entries_: Map<string, MetadataValue[]> | undefined;
+  // Made on the first entry: most calls carry no metadata, and an empty
+  // holder per open stream is a measurable share of what an idle stream
+  // holds. It is [key, values, key, values…] up to SMALL_KEYS keys, a Map
+  // past them; one field, so a Metadata is no larger than with a Map alone.
+  // Each key's values list is its own.
+  private held: unknown[] | Map<string, MetadataValue[]> | undefined;
 
   constructor(init?: MetadataInit) {
     if (init === undefined) return;
     if (init instanceof Metadata) {
-      if (init.entries_ === undefined) return;
-      const entries = (this.entries_ = new Map());
-      for (const [k, vs] of init.entries_) entries.set(k, [...vs]);
+      const { small, large } = init;
+      if (small !== undefined) {
+        const copy = small.slice();
+        for (let i = 1; i < copy.length; i += 2) copy[i] = (copy[i] as MetadataValue[]).slice();
+        this.held = copy;
+      } else if (large !== undefined) {
+        const entries = (this.held = new Map<string, MetadataValue[]>());
+        for (const [k, vs] of large) entries.set(k, [...vs]);
+      }
     } else if (Symbol.iterator in init) {
       for (const [k, v] of init as Iterable<readonly [string, MetadataValue]>) this.append(k, v);
     } else {
@@ -40,7 +55,7 @@ export class Metadata {
 
   /** get returns the first value of a key. */
   get(key: string): MetadataValue | undefined {
-    return this.entries_?.get(key.toLowerCase())?.[0];
+    return this.valuesOf(key.toLowerCase())?.[0];
   }
 
   /** getString returns the first value of a key as text (bytes are decoded as UTF-8). */
@@ -51,32 +66,47 @@ export class Metadata {
 
   /** getAll returns every value of a key, in order. */
   getAll(key: string): readonly MetadataValue[] {
-    return this.entries_?.get(key.toLowerCase()) ?? [];
+    return this.valuesOf(key.toLowerCase()) ?? [];
   }
 
   has(key: string): boolean {
-    return this.entries_?.has(key.toLowerCase()) ?? false;
+    return this.valuesOf(key.toLowerCase()) !== undefined;
   }
 
   /** set replaces every value of a key with one value. */
   set(key: string, value: MetadataValue): this {
     const k = checkedKey(key, value);
-    (this.entries_ ??= new Map()).set(k, [value]);
+    const small = this.small;
+    if (small !== undefined) {
+      const at = indexIn(small, k);
+      if (at >= 0) {
+        small[at + 1] = [value];
+        return this;
+      }
+    } else if (this.large !== undefined) {
+      this.large.set(k, [value]);
+      return this;
+    }
+    this.add(k, [value]);
     return this;
   }
 
   /** append adds a value to a key, keeping those already there. */
   append(key: string, value: MetadataValue): this {
     const k = checkedKey(key, value);
-    const entries = (this.entries_ ??= new Map());
-    const list = entries.get(k);
+    const list = this.valuesOf(k);
     if (list) list.push(value);
-    else entries.set(k, [value]);
+    else this.add(k, [value]);
     return this;
   }
 
   delete(key: string): this {
-    this.entries_?.delete(key.toLowerCase());
+    const k = key.toLowerCase();
+    const small = this.small;
+    if (small !== undefined) {
+      const at = indexIn(small, k);
+      if (at >= 0) small.splice(at, 2);
+    } else this.large?.delete(k);
     return this;
   }
 
@@ -87,17 +117,30 @@ export class Metadata {
   }
 
   get size(): number {
-    return this.entries_?.size ?? 0;
+    return this.small !== undefined ? this.small.length / 2 : (this.large?.size ?? 0);
   }
 
   /** Iterates [key, value] pairs, one per value. */
   *[Symbol.iterator](): IterableIterator<[string, MetadataValue]> {
-    if (this.entries_ === undefined) return;
-    for (const [k, vs] of this.entries_) for (const v of vs) yield [k, v];
+    const small = this.small;
+    if (small !== undefined) {
+      for (let i = 0; i < small.length; i += 2) {
+        const k = small[i] as string;
+        for (const v of small[i + 1] as MetadataValue[]) yield [k, v];
+      }
+    } else if (this.large !== undefined) {
+      for (const [k, vs] of this.large) for (const v of vs) yield [k, v];
+    }
   }
 
+  /** keys iterates each key once, in the order keys were first added. */
   keys(): IterableIterator<string> {
-    return (this.entries_ ?? NO_ENTRIES).keys();
+    const small = this.small;
+    if (small === undefined) return (this.large ?? NO_ENTRIES).keys();
+    // An array's iterator costs less than a generator's, and a header or two makes a short array.
+    const keys = new Array<string>(small.length / 2);
+    for (let i = 0; i < keys.length; i++) keys[i] = small[2 * i] as string;
+    return keys.values();
   }
 
   clone(): Metadata {
@@ -107,11 +150,53 @@ export class Metadata {
   /** toJSON shows bytes as base64, for logs and the json codec. */
   toJSON(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
-    for (const [k, vs] of this.entries_ ?? NO_ENTRIES) {
-      out[k] = vs.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
+    for (const k of this.keys()) {
+      out[k] = (this.valuesOf(k) as MetadataValue[]).map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
     }
     return out;
   }
+
+  // The holder as the array of a few keys, or as the Map of many.
+  private get small(): unknown[] | undefined {
+    const held = this.held;
+    return Array.isArray(held) ? held : undefined;
+  }
+  private get large(): Map<string, MetadataValue[]> | undefined {
+    const held = this.held;
+    return held instanceof Map ? held : undefined;
+  }
+
+  // valuesOf is the values list of a lower-case key, if it has one.
+  private valuesOf(k: string): MetadataValue[] | undefined {
+    const small = this.small;
+    if (small === undefined) return this.large?.get(k);
+    const at = indexIn(small, k);
+    return at < 0 ? undefined : (small[at + 1] as MetadataValue[]);
+  }
+
+  // add adds a key this holds no values of.
+  private add(k: string, values: MetadataValue[]): void {
+    if (this.large !== undefined) {
+      this.large.set(k, values);
+      return;
+    }
+    const small = this.small;
+    // The first key makes an array of its own two slots: an empty literal grown by push() reserves seventeen.
+    if (small === undefined) this.held = [k, values];
+    else if (small.length < SMALL_KEYS * 2) small.push(k, values);
+    else {
+      const large = new Map<string, MetadataValue[]>();
+      for (let i = 0; i < small.length; i += 2) large.set(small[i] as string, small[i + 1] as MetadataValue[]);
+      large.set(k, values);
+      this.held = large;
+    }
+  }
+}
+
+// indexIn is where a key sits in a small holder, or -1.
+function indexIn(small: readonly unknown[], k: string): number {
+  for (let i = 0; i < small.length; i += 2) if (small[i] === k) return i;
+  return -1;
 }
 
 /** MetadataError says a key or value cannot travel as gRPC metadata. */

@@ -18,8 +18,9 @@ import type { Logger } from '../logger/logger.js';
 
 const NO_METADATA = new Metadata();
 
-// How a chain that opened no stream and resolved ended: shared, as ends are read-only.
-const OK_WITHOUT_STREAM: CallEnd = Object.freeze({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
+// How a call ended OK with no headers, trailers or message, and how a chain
+// that opened no stream and resolved ended: shared, as ends are read-only.
+const OK_BARE: CallEnd = Object.freeze({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
 
 /**
  * ClientAttemptCall is one attempt of an intercepted call, as its outermost
@@ -287,7 +288,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
       if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
       return stream.headers.then((header) => ({ code: failure.code, message: failure.detail, header, trailer: failure.metadata }));
     }
-    if (stream === undefined) return OK_WITHOUT_STREAM;
+    if (stream === undefined) return OK_BARE;
     const status = stream === this.stream ? this.status : undefined;
     if (status !== undefined && (!untilCallerDone || this.isDrained || this.unary)) {
       const header = this.header;
@@ -309,6 +310,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
 }
 
 function endWith(status: Status, header: Metadata): CallEnd {
+  if (status.code === Code.OK && status.message === '' && header.size === 0 && status.metadata.size === 0) return OK_BARE;
   return { code: status.code, message: status.message, header, trailer: status.metadata };
 }
 

@@ -48,7 +48,10 @@ export class ContextValues {
   set<T>(key: ContextKey<T>, value: T): this {
     const at = this.indexOf(key.id);
     if (at >= 0) (this.own as unknown[])[at + 1] = value;
-    else (this.own ??= []).push(key.id, value);
+    // The first value makes an array of its own two slots: an empty literal
+    // grown by push() would reserve room for seventeen.
+    else if (this.own === undefined) this.own = [key.id, value];
+    else this.own.push(key.id, value);
     return this;
   }
 
