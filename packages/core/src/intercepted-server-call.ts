@@ -4,15 +4,13 @@ import type { MethodDefinition, MethodKind } from './definition.js';
 import { MicroError } from './errors.js';
 import { contextReads } from './interceptor/context-reads.js';
 import type { CallEnd, MessageHook, ServerInterceptedCall } from './interceptor/interceptor.js';
-import { emitEnd, runRequestHooks, runResponseHooks } from './interceptor/message-hooks.js';
+import { emitEnd, OK_BARE_END, runRequestHooks, runResponseHooks } from './interceptor/message-hooks.js';
 import type { DispatchOptions } from './dispatch.js';
 import type { Route } from './router.js';
 import { ServerCall } from './server-call.js';
 
 const NO_METADATA = new Metadata();
 
-// How most calls end: OK, nothing sent back beside the reply. Shared, as ends are read-only.
-const OK_BARE: CallEnd = Object.freeze({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
 
 /**
  * InterceptedServerCall is a ServerCall on a route with interceptors: it is
@@ -104,7 +102,7 @@ export class InterceptedServerCall extends contextReads(ServerCall<unknown, unkn
 
   private endOf(status: Status): CallEnd {
     const { ctx } = this;
-    if (status.code === Code.OK && status.message === '' && !ctx.hasResponseHeader && !ctx.hasResponseTrailer) return OK_BARE;
+    if (status.code === Code.OK && status.message === '' && !ctx.hasResponseHeader && !ctx.hasResponseTrailer) return OK_BARE_END;
     const trailer = status.code !== Code.OK ? status.metadata : ctx.hasResponseTrailer ? ctx.responseTrailer : NO_METADATA;
     const header = ctx.hasResponseHeader ? ctx.responseHeader : NO_METADATA;
     return { code: status.code, message: status.message, header, trailer };

@@ -5,7 +5,7 @@ import { MicroError } from '../errors.js';
 import { ContextValues } from '../interceptor/context-values.js';
 import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
 import { LayeredHooks } from '../interceptor/layered-hooks.js';
-import { emitEnd } from '../interceptor/message-hooks.js';
+import { emitEnd, OK_BARE_END } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
 import { callerError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
@@ -17,10 +17,6 @@ import type { Target } from './target-resolver.js';
 import type { Logger } from '../logger/logger.js';
 
 const NO_METADATA = new Metadata();
-
-// How a call ended OK with no headers, trailers or message, and how a chain
-// that opened no stream and resolved ended: shared, as ends are read-only.
-const OK_BARE: CallEnd = Object.freeze({ code: Code.OK, message: '', header: NO_METADATA, trailer: NO_METADATA });
 
 /**
  * ClientAttemptCall is one attempt of an intercepted call, as its outermost
@@ -288,7 +284,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
       if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
       return stream.headers.then((header) => ({ code: failure.code, message: failure.detail, header, trailer: failure.metadata }));
     }
-    if (stream === undefined) return OK_BARE;
+    if (stream === undefined) return OK_BARE_END;
     const status = stream === this.stream ? this.status : undefined;
     if (status !== undefined && (!untilCallerDone || this.isDrained || this.unary)) {
       const header = this.header;
@@ -310,7 +306,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
 }
 
 function endWith(status: Status, header: Metadata): CallEnd {
-  if (status.code === Code.OK && status.message === '' && header.size === 0 && status.metadata.size === 0) return OK_BARE;
+  if (status.code === Code.OK && status.message === '' && header.size === 0 && status.metadata.size === 0) return OK_BARE_END;
   return { code: status.code, message: status.message, header, trailer: status.metadata };
 }
 

@@ -1,4 +1,8 @@
+import { Code, Metadata } from '@tsmicro/transport';
 import type { CallEnd, MessageHook } from './interceptor.js';
+
+/** OK_BARE_END is how most calls end: OK with no headers, trailers or message. Shared, as ends are read-only. */
+export const OK_BARE_END: CallEnd = Object.freeze({ code: Code.OK, message: '', header: new Metadata(), trailer: new Metadata() });
 
 // Hooks are kept in registration order. Request messages pass them in that
 // order (outermost layer first on both sides), response messages in reverse:
