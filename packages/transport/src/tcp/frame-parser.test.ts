@@ -106,20 +106,6 @@ describe('FrameParser', () => {
     );
   });
 
-  it('stops after the frame being handled on hold() and goes on where it stopped on release()', () => {
-    const seen: Seen[] = [];
-    const parser: FrameParser = new FrameParser(1 << 20, (id, type, flags, bytes, start, end) => {
-      seen.push([id, type, flags, bytes.toString('hex', start, end)]);
-      if (seen.length === 1) parser.hold();
-    });
-    parser.push(all.subarray(0, all.length - 3));
-    expect(seen).toEqual(expected.slice(0, 1));
-    parser.push(all.subarray(all.length - 3));
-    expect(seen).toEqual(expected.slice(0, 1));
-    parser.release();
-    expect(seen).toEqual(expected);
-  });
-
   it.each([
     ['in one chunk', 1, [all]],
     ['in two chunks, the second arriving while held', 0, [all.subarray(0, 5 + (all.length >> 1)), all.subarray(5 + (all.length >> 1))]],

@@ -38,26 +38,18 @@ export class FrameParser {
   }
 
   /**
-   * hold makes the parser stop after the frame being handled and keep the
-   * bytes after it until release(): a session spreads a flood over turns.
-   */
-  hold(): void {
-    this.held = true;
-  }
-
-  /**
-   * putBack, called by the frame handler, holds as hold() does but keeps the
-   * frame being handled too, unhandled: it comes again, whole, after
-   * release(). A session whose turn's budget is spent leaves the next call
-   * for the next turn this way, rather than its HEADERS now and the DATA
-   * behind them a turn later.
+   * putBack, called by the frame handler, makes the parser stop at the frame
+   * being handled and keep it, unhandled, with the bytes after it until
+   * release(): a session spreads a flood over turns this way, and the call
+   * past its turn's budget comes whole in the next turn, rather than its
+   * HEADERS now and the DATA behind them a turn later.
    */
   putBack(): void {
     this.held = true;
     this.putBackFrame = true;
   }
 
-  /** release parses what hold() kept, then goes on as before. */
+  /** release parses what putBack() kept, then goes on as before. */
   release(): void {
     this.held = false;
     if (this.pendingBytes === 0 || this.stopped) return;
@@ -117,4 +109,3 @@ export class FrameParser {
     }
   }
 }
-
