@@ -3,6 +3,7 @@ import type { Codec } from './codec/codec.js';
 import type { MessageType } from './definition.js';
 import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
+import { readThen } from './read-then.js';
 import type { BidiStreamClient, ClientStreamClient, ServerStreamClient } from './stream-types.js';
 
 const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
@@ -240,7 +241,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
     const stream = this.stream;
     if (stream.readWith) return stream.readWith(onBytes, readError, this);
-    return readThen(stream, onBytes, this);
+    return readThen(stream.read(), onBytes, readError, this);
   }
 
   /** recvOne reads exactly one reply and the clean end after it (unary and client streaming). */
@@ -355,18 +356,6 @@ function keepSettlers(resolve: (reply: unknown) => void, reject: (err: unknown) 
 
 function sendFailure(err: unknown): never {
   throw sendError(err);
-}
-
-// readThen is a read on a transport without readWith. Apart from
-// ClientCall.read so that read, called per message, makes no closure context
-// (V8 makes one on every entry to a function holding closures).
-function readThen<O, T>(stream: ClientStream, onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T, call: ReplyDecoder<O>): Promise<T> {
-  return stream.read().then(
-    (bytes) => onBytes.call(call, bytes),
-    (err: unknown) => {
-      throw readError.call(call, err);
-    },
-  );
 }
 
 function readError(this: ReplyDecoder<unknown>, err: unknown): MicroError {

@@ -4,6 +4,7 @@ import { Context } from './context.js';
 import type { MessageType } from './definition.js';
 import { EOF } from './eof.js';
 import { MicroError } from './errors.js';
+import { readThen } from './read-then.js';
 import type { BidiStreamServer } from './stream-types.js';
 
 /** NOT_AT_HAND is what ServerCall.requestNow() returns while the request has yet to arrive. */
@@ -172,7 +173,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     if (this.ended) return Promise.reject(this.endedError());
     const stream = this.stream;
     if (stream.readWith) return stream.readWith(onBytes, readFailure, this);
-    return readThen(stream, onBytes, this);
+    return readThen(stream.read(), onBytes, readFailure, this);
   }
 
   private writeFailure(): (err: unknown) => never {
@@ -245,18 +246,6 @@ function failWith(call: RequestReader<unknown>): (err: unknown) => never {
 
 function readFailure(this: RequestReader<unknown>, err: unknown): MicroError {
   return this.transportError(err);
-}
-
-// readThen is a read on a transport without readWith. Apart from
-// ServerCall.read so that read, called per message, makes no closure context
-// (V8 makes one on every entry to a function holding closures).
-function readThen<I, T>(stream: ServerStream, onBytes: (this: RequestReader<I>, bytes: Uint8Array | null) => T, call: RequestReader<I>): Promise<T> {
-  return stream.read().then(
-    (bytes) => onBytes.call(call, bytes),
-    (err: unknown) => {
-      throw call.transportError(err);
-    },
-  );
 }
 
 // The Context of an incoming call: its signal comes from the call, made on first look.
