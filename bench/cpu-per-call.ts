@@ -9,6 +9,7 @@ import { type BenchClient, type ImplName, loadImpl, protoPath } from './bench-im
 import { Child } from './child-rpc.js';
 import { benchInterceptors } from './impls/bench-interceptors.js';
 import { observabilityInterceptors } from './impls/observability-interceptors.js';
+import { roundRatios, type Spread, spreadOf } from './round-ratios.js';
 import { BenchHandler } from './impls/tsmicro.js';
 
 const definition = loadProto(protoPath).service('bench.Bench');
@@ -103,17 +104,31 @@ for (const name of tcpRows) {
 // tcpCpuPer is cpuPer for a client here and its server in `server`: the median round of each side.
 async function tcpCpuPer(label: string, server: Child, work: (n: number) => Promise<void>): Promise<void> {
   await work(tcpCalls);
-  const rounds: { client: number; server: number }[] = [];
-  for (let r = 0; r < 3; r++) {
-    const serverBefore = await server.request<number>('cpu');
-    const before = process.cpuUsage();
-    await work(tcpCalls);
-    const used = process.cpuUsage(before);
-    const serverUsed = (await server.request<number>('cpu')) - serverBefore;
-    rounds.push({ client: (used.user + used.system) / tcpCalls, server: serverUsed / tcpCalls });
-  }
-  const median = (side: 'client' | 'server') => rounds.map((x) => x[side]).sort((a, b) => a - b)[1]!.toFixed(2);
-  const all = rounds.map((x) => `${x.client.toFixed(2)}/${x.server.toFixed(2)}`).join(', ');
+  const rounds: SideCpu[] = [];
+  for (let r = 0; r < 3; r++) rounds.push(await sideCpuPer(server, tcpCalls, work));
+  printSides(label, rounds, 2);
+}
+
+/** SideCpu is the µs of CPU one call cost the client (this process) and the server (a child). */
+interface SideCpu {
+  client: number;
+  server: number;
+}
+
+// sideCpuPer runs one round of n calls and reads what each side spent on it.
+async function sideCpuPer(server: Child, n: number, work: (n: number) => Promise<void>): Promise<SideCpu> {
+  const serverBefore = await server.request<number>('cpu');
+  const before = process.cpuUsage();
+  await work(n);
+  const used = process.cpuUsage(before);
+  const serverUsed = (await server.request<number>('cpu')) - serverBefore;
+  return { client: (used.user + used.system) / n, server: serverUsed / n };
+}
+
+// printSides prints each side's median round, then every round.
+function printSides(label: string, rounds: readonly SideCpu[], digits: number): void {
+  const median = (side: keyof SideCpu) => (spreadOf(rounds.map((x) => x[side])) as Spread).median.toFixed(2);
+  const all = rounds.map((x) => `${x.client.toFixed(digits)}/${x.server.toFixed(digits)}`).join(', ');
   console.log(`${label}: client ${median('client')} µs, server ${median('server')} µs CPU (rounds client/server ${all})`);
 }
 
@@ -137,37 +152,24 @@ async function grpcBesideBaseline(): Promise<void> {
     }
     for (const flight of [1, inFlight]) {
       const n = Math.ceil(flight === 1 ? calls / 100 : calls / 30);
-      const perRow = names.map(() => [] as { client: number; server: number }[]);
+      const perRow = names.map(() => [] as SideCpu[]);
       // Round -1 warms both rows up and is not kept; the order alternates.
       for (let round = -1; round < 5; round++) {
         for (const i of round % 2 === 0 ? [1, 0] : [0, 1]) {
-          const server = servers[i]!;
           const client = clients[i]!;
-          const serverBefore = await server.request<number>('cpu');
-          const before = process.cpuUsage();
-          await inParallel(n, () => client.unary(payload.data), flight);
-          const used = process.cpuUsage(before);
-          const serverUsed = (await server.request<number>('cpu')) - serverBefore;
-          if (round >= 0) perRow[i]!.push({ client: (used.user + used.system) / n, server: serverUsed / n });
+          const used = await sideCpuPer(servers[i]!, n, (k) => inParallel(k, () => client.unary(payload.data), flight));
+          if (round >= 0) perRow[i]!.push(used);
         }
       }
-      names.forEach((name, i) => {
-        const median = (side: 'client' | 'server') => medianOf(perRow[i]!.map((x) => x[side])).toFixed(2);
-        const all = perRow[i]!.map((x) => `${x.client.toFixed(1)}/${x.server.toFixed(1)}`).join(', ');
-        console.log(`${name} unary ${flight} in flight, per call: client ${median('client')} µs, server ${median('server')} µs CPU (rounds client/server ${all})`);
-      });
-      const ratio = (side: 'client' | 'server') => medianOf(perRow[1]!.map((x, r) => x[side] / perRow[0]![r]![side])).toFixed(2);
+      for (const [i, name] of names.entries()) printSides(`${name} unary ${flight} in flight, per call`, perRow[i]!, 1);
+      const ratio = (side: keyof SideCpu) =>
+        (roundRatios(perRow[1]!.map((x) => x[side]), perRow[0]!.map((x) => x[side])) as Spread).median.toFixed(2);
       console.log(`tsmicro/grpc ÷ grpc-js, ${flight} in flight: client ${ratio('client')}×, server ${ratio('server')}× the CPU per call (median of the rounds' ratios)`);
     }
   } finally {
     for (const client of clients) await client.close();
     for (const server of servers) await server.stop();
   }
-}
-
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 // A service calling itself by name: the registry, the selector, the default
