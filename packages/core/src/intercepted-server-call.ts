@@ -1,4 +1,4 @@
-import { Code, Metadata, type ServerStream, type Status } from '@tsmicro/transport';
+import { Code, EMPTY_METADATA, type ServerStream, type Status } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import type { MethodDefinition, MethodKind } from './definition.js';
 import { MicroError } from './errors.js';
@@ -9,7 +9,6 @@ import type { DispatchOptions } from './dispatch.js';
 import type { Route } from './router.js';
 import { ServerCall } from './server-call.js';
 
-const NO_METADATA = new Metadata();
 
 
 /**
@@ -103,8 +102,8 @@ export class InterceptedServerCall extends contextReads(ServerCall<unknown, unkn
   private endOf(status: Status): CallEnd {
     const { ctx } = this;
     if (status.code === Code.OK && status.message === '' && !ctx.hasResponseHeader && !ctx.hasResponseTrailer) return OK_BARE_END;
-    const trailer = status.code !== Code.OK ? status.metadata : ctx.hasResponseTrailer ? ctx.responseTrailer : NO_METADATA;
-    const header = ctx.hasResponseHeader ? ctx.responseHeader : NO_METADATA;
+    const trailer = status.code !== Code.OK ? status.metadata : ctx.hasResponseTrailer ? ctx.responseTrailer : EMPTY_METADATA;
+    const header = ctx.hasResponseHeader ? ctx.responseHeader : EMPTY_METADATA;
     return { code: status.code, message: status.message, header, trailer };
   }
 

@@ -1,4 +1,4 @@
-import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, Metadata, type ServerStream, type Slotted, type Status, type StatusError } from '@tsmicro/transport';
+import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, EMPTY_METADATA, Metadata, type ServerStream, type Slotted, type Status, type StatusError } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { Context } from './context.js';
 import type { MessageType } from './definition.js';
@@ -13,10 +13,9 @@ export const NOT_AT_HAND: unique symbol = Symbol('not at hand');
 const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
 // The trailers of a call that set none: transports only read them.
-const NO_METADATA = new Metadata();
 
 // The status of a call its handler ended cleanly: shared, as statuses are read-only.
-const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: NO_METADATA });
+const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: EMPTY_METADATA });
 
 /**
  * ServerCall is one incoming call from the handler's side: it decodes and
@@ -151,7 +150,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     this.stream.onAbort(undefined);
     if (status.code === Code.OK) {
       this.sendHeaders();
-      const trailers = this.ctx.hasResponseTrailer ? this.ctx.responseTrailer : NO_METADATA;
+      const trailers = this.ctx.hasResponseTrailer ? this.ctx.responseTrailer : EMPTY_METADATA;
       this.stream.finish(status.metadata === trailers ? status : { ...status, metadata: trailers });
     } else {
       this.stream.finish(status);

@@ -18,7 +18,7 @@ export type {
   ReconnectOptions,
 } from './transport.js';
 export { ACCEPTED } from './transport.js';
-export { Metadata, MetadataError } from './metadata.js';
+export { EMPTY_METADATA, Metadata, MetadataError } from './metadata.js';
 export type { MetadataInit, MetadataValue } from './metadata.js';
 export { Code, codeName, isCode } from './status.js';
 export { DEADLINE_EXCEEDED_TEXT, TOO_MANY_REPLIES_TEXT, StatusError, isStatusError } from './status-error.js';

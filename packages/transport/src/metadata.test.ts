@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metadata, MetadataError } from './metadata.js';
+import { EMPTY_METADATA, Metadata, MetadataError } from './metadata.js';
 
 describe('Metadata', () => {
   it('behaves as empty before its first entry, through every reader', () => {
@@ -68,5 +68,19 @@ describe('Metadata', () => {
       ]);
       expect(Object.keys(md.toJSON())).toHaveLength(count);
     }
+  });
+
+  it('shares one empty metadata that refuses changes and clones into a writable copy', () => {
+    expect(EMPTY_METADATA.size).toBe(0);
+    expect(EMPTY_METADATA.get('a')).toBeUndefined();
+    expect([...EMPTY_METADATA]).toEqual([]);
+    expect(() => EMPTY_METADATA.set('a', '1')).toThrow(/read-only/);
+    expect(() => EMPTY_METADATA.append('a', '1')).toThrow(/read-only/);
+    expect(() => EMPTY_METADATA.delete('a')).toThrow(/read-only/);
+    expect(() => EMPTY_METADATA.merge(new Metadata({ a: '1' }))).toThrow(/read-only/);
+    expect(EMPTY_METADATA.size).toBe(0);
+    const copy = EMPTY_METADATA.clone().set('a', '1');
+    expect(copy.get('a')).toBe('1');
+    expect(EMPTY_METADATA.has('a')).toBe(false);
   });
 });

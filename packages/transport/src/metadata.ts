@@ -199,6 +199,35 @@ function indexIn(small: readonly unknown[], k: string): number {
   return -1;
 }
 
+/**
+ * ReadOnlyMetadata is a Metadata that refuses every change. The framework
+ * hands one shared empty instance (EMPTY_METADATA) to every call that ends
+ * with no headers or trailers; were it writable, a listener that set a key
+ * on one call's end would show it on every later call's.
+ */
+class ReadOnlyMetadata extends Metadata {
+  override set(): this {
+    throw readOnly();
+  }
+  override append(): this {
+    throw readOnly();
+  }
+  override delete(): this {
+    throw readOnly();
+  }
+  override merge(): this {
+    throw readOnly();
+  }
+}
+
+function readOnly(): TypeError {
+  return new TypeError('this metadata is shared and read-only (an empty header or trailer set of a call): clone() it to change a copy');
+}
+
+/** EMPTY_METADATA is a shared, read-only, empty Metadata: clone() gives a writable copy. */
+export const EMPTY_METADATA: Metadata = new ReadOnlyMetadata();
+Object.freeze(EMPTY_METADATA);
+
 /** MetadataError says a key or value cannot travel as gRPC metadata. */
 export class MetadataError extends Error {
   override readonly name = 'MetadataError';

@@ -1,4 +1,4 @@
-import { type ClientStream, Code, Metadata, type Status } from '@tsmicro/transport';
+import { type ClientStream, Code, EMPTY_METADATA, Metadata, type Status } from '@tsmicro/transport';
 import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
 import { MicroError } from '../errors.js';
@@ -16,7 +16,6 @@ import type { Route } from '../transport-choice.js';
 import type { Target } from './target-resolver.js';
 import type { Logger } from '../logger/logger.js';
 
-const NO_METADATA = new Metadata();
 
 /**
  * ClientAttemptCall is one attempt of an intercepted call, as its outermost
@@ -281,7 +280,7 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   // listener (ClientStream.onEnd) hands a call's status and headers together.
   private endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): CallEnd | Promise<CallEnd> {
     if (failure !== null) {
-      if (stream === undefined) return { code: failure.code, message: failure.detail, header: NO_METADATA, trailer: failure.metadata };
+      if (stream === undefined) return { code: failure.code, message: failure.detail, header: EMPTY_METADATA, trailer: failure.metadata };
       return stream.headers.then((header) => ({ code: failure.code, message: failure.detail, header, trailer: failure.metadata }));
     }
     if (stream === undefined) return OK_BARE_END;

@@ -1,9 +1,8 @@
-import { Code, Metadata } from '@tsmicro/transport';
+import { Code, EMPTY_METADATA } from '@tsmicro/transport';
 import { MicroError } from '../errors.js';
 import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
 import { emitEnd, runRequestHooks } from '../interceptor/message-hooks.js';
 
-const NO_METADATA = new Metadata();
 
 /**
  * EventCall is what event interceptors share, on both sides: request hooks
@@ -64,7 +63,7 @@ export abstract class EventCall {
 
   private end(code: Code, message: string): void {
     if (this.ended) return;
-    this.ended = { code, message, header: NO_METADATA, trailer: NO_METADATA };
+    this.ended = { code, message, header: EMPTY_METADATA, trailer: EMPTY_METADATA };
     if (!this.endListeners) return;
     const thrown = emitEnd(this.endListeners, this.ended);
     for (const err of thrown ?? []) this.onHookError(err);

@@ -1,8 +1,8 @@
-import { Code, Metadata } from '@tsmicro/transport';
+import { Code, EMPTY_METADATA } from '@tsmicro/transport';
 import type { CallEnd, MessageHook } from './interceptor.js';
 
 /** OK_BARE_END is how most calls end: OK with no headers, trailers or message. Shared, as ends are read-only. */
-export const OK_BARE_END: CallEnd = Object.freeze({ code: Code.OK, message: '', header: new Metadata(), trailer: new Metadata() });
+export const OK_BARE_END: CallEnd = Object.freeze({ code: Code.OK, message: '', header: EMPTY_METADATA, trailer: EMPTY_METADATA });
 
 // Hooks are kept in registration order. Request messages pass them in that
 // order (outermost layer first on both sides), response messages in reverse:

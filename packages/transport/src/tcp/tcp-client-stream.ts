@@ -1,11 +1,11 @@
-import { Metadata } from '../metadata.js';
+import { EMPTY_METADATA, Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status, TOO_MANY_REPLIES_TEXT, writeAfterCloseSend } from '../status-error.js';
 import { ACCEPTED, type ClientStream, type EndListener } from '../transport.js';
 import { FrameType, encodeCodeMessage, encodeFrame } from './frame.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
 
-const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: new Metadata() });
+const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: EMPTY_METADATA });
 
 /**
  * TcpClientStream is the caller's side of one call on a tcp connection. Its
