@@ -5,7 +5,7 @@
 
 import type { MessageType } from './definition.js';
 import protobuf from 'protobufjs';
-import { checkMessage, checkedEncoder } from './message-check.js';
+import { checkMessage, checkedEncoder, checkedLaterEncoder } from './message-check.js';
 import { plainObjectConverter, type ToPlainObject } from './proto-object.js';
 
 // Binary encoding is protobufjs's own (fromObject + encode, see checkedEncoder), so bytes are
@@ -47,6 +47,7 @@ export function messageType<T extends object>(root: protobuf.Root, typeName: str
   return {
     typeName,
     encode: checkedEncoder(type),
+    encodeLater: checkedLaterEncoder(type),
     decode: (bytes: Uint8Array): T => decodeMessage(type, bytes, toPlain) as T,
     toJSON: (message: T): unknown => {
       checkMessage(type, message);

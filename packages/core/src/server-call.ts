@@ -1,4 +1,4 @@
-import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, Metadata, type ServerStream, type Slotted, type Status, type StatusError } from '@tsmicro/transport';
+import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, type EncodedMessage, Metadata, type ServerStream, type Slotted, type Status, type StatusError } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { Context } from './context.js';
 import type { MessageType } from './definition.js';
@@ -98,21 +98,25 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   send(message: O): Promise<void> {
     if (this.ended) return Promise.reject(this.endedError());
-    let bytes: Uint8Array;
+    const stream = this.stream;
+    // Where the transport lays messages out in its write batch, the reply is
+    // handed over encoded but not laid out: no buffer of its own, no copy.
+    let later: EncodedMessage | undefined;
+    let bytes: Uint8Array | undefined;
     try {
-      bytes = this.codec.marshal(this.responseType, message);
+      if (stream.writeEncoded !== undefined) later = this.codec.marshalLater?.(this.responseType, message);
+      if (later === undefined) bytes = this.codec.marshal(this.responseType, message);
     } catch (err) {
       return Promise.reject(
         new MicroError(Code.INTERNAL, `cannot encode ${this.responseType.typeName}: ${(err as Error).message}`, { cause: err }),
       );
     }
-    if (bytes.byteLength > this.maxSendSize) {
-      return Promise.reject(
-        new MicroError(Code.RESOURCE_EXHAUSTED, `reply of ${bytes.byteLength} bytes exceeds the send limit of ${this.maxSendSize}`),
-      );
+    const size = later === undefined ? (bytes as Uint8Array).byteLength : later.byteLength;
+    if (size > this.maxSendSize) {
+      return Promise.reject(new MicroError(Code.RESOURCE_EXHAUSTED, `reply of ${size} bytes exceeds the send limit of ${this.maxSendSize}`));
     }
     this.sendHeaders();
-    const written = this.stream.write(bytes);
+    const written = later === undefined ? stream.write(bytes as Uint8Array) : (stream.writeEncoded as (m: EncodedMessage) => Promise<void>).call(stream, later);
     // A message taken at once cannot fail: no promise of our own is needed.
     return written === ACCEPTED ? written : written.then(undefined, this.writeFailure());
   }

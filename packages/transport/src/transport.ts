@@ -105,6 +105,16 @@ export interface Connection {
  */
 export const ACCEPTED: Promise<void> = Promise.resolve();
 
+/**
+ * EncodedMessage is a message whose encoding is decided but not yet laid
+ * out: its size, and how to write its bytes where a transport wants them.
+ */
+export interface EncodedMessage {
+  readonly byteLength: number;
+  /** encodeInto writes the byteLength bytes at target[offset], where that much room is free. */
+  encodeInto(target: Buffer, offset: number): void;
+}
+
 /** CallKind is one of gRPC's four call kinds. */
 export type CallKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
 
@@ -238,6 +248,12 @@ export interface ServerStream {
   readWith?: ReadWith;
   /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */
   write(message: Uint8Array): Promise<void>;
+  /**
+   * writeEncoded is write() for a message not yet laid out in bytes: a
+   * transport that batches writes lays it out in place, sparing a buffer
+   * and a copy per message. Optional.
+   */
+  writeEncoded?(message: EncodedMessage): Promise<void>;
   /** sendHeaders sends response headers now; otherwise they go with the first message or the status. */
   sendHeaders(metadata: Metadata): void;
   /** finish ends the call with a status and trailers. Later calls are ignored. */

@@ -6,4 +6,5 @@ export const protoCodec: Codec = {
   contentType: 'application/grpc+proto',
   marshal: (type, message) => type.encode(message),
   unmarshal: (type, bytes) => type.decode(bytes),
+  marshalLater: (type, message) => type.encodeLater?.(message),
 };

@@ -1,7 +1,7 @@
 import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import { ACCEPTED } from '../transport.js';
+import { ACCEPTED, type EncodedMessage } from '../transport.js';
 import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
 
@@ -19,6 +19,8 @@ export interface StreamHost {
   grant(streamId: number, increment: number): void;
   /** frame queues one frame (header and payload) for the next batched socket write. */
   frame(streamId: number, type: number, flags: number, payload?: Uint8Array): void;
+  /** frameEncoded is frame() for a payload laid out in place. */
+  frameEncoded(streamId: number, type: number, flags: number, payload: EncodedMessage): void;
   /** writeBusy tells whether this event-loop turn queued so much that writers should yield. */
   readonly writeBusy: boolean;
   /** nextTurn resolves after the event loop has run once more. */
@@ -274,6 +276,27 @@ export abstract class TcpStreamBase implements PendingRead {
       this.outQueue().push({ kind: MSG, data: message, off: 0, resolve, reject });
       this.pump();
     });
+  }
+
+  /**
+   * sendEncoded is sendMessage for a message not yet laid out: while the
+   * windows let it go at once it is laid out in the write batch itself;
+   * otherwise it gets bytes of its own and waits as any message does.
+   */
+  protected sendEncoded(message: EncodedMessage): Promise<void> {
+    if (this.closed || this.sendClosed) return this.writeAfterEnd();
+    const len = message.byteLength;
+    const cost = len + FRAME_HEADER_SIZE;
+    const host = this.host;
+    if (this.out.length === 0 && len <= host.peerMaxFrameSize && cost <= this.sendWindow && cost <= host.connSendWindow) {
+      this.sendWindow -= cost;
+      host.connSendWindow -= cost;
+      host.frameEncoded(this.id, FrameType.DATA, Flag.END_MESSAGE, message);
+      return host.writeBusy ? host.nextTurn() : ACCEPTED;
+    }
+    const bytes = Buffer.allocUnsafe(len);
+    message.encodeInto(bytes, 0);
+    return this.sendMessage(bytes);
   }
 
   /** sendEnd half-closes, behind any queued messages; it rides on the last DATA header when it can. */

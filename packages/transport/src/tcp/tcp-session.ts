@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import type { KeepaliveOptions } from '../transport.js';
+import type { EncodedMessage, KeepaliveOptions } from '../transport.js';
 import {
   FRAME_HEADER_SIZE,
   Flag,
@@ -128,6 +128,10 @@ export abstract class TcpSession implements StreamHost {
 
   frame(streamId: number, type: number, flags: number, payload?: Uint8Array): void {
     this.batcher.frame(streamId, type, flags, payload);
+  }
+
+  frameEncoded(streamId: number, type: number, flags: number, payload: EncodedMessage): void {
+    this.batcher.frameEncoded(streamId, type, flags, payload);
   }
 
   addFlagsToLast(streamId: number, type: number, flags: number): boolean {
