@@ -15,6 +15,11 @@ export interface MessageType<T> {
   encodeLater?(message: T): EncodedMessage;
   /** decode throws on malformed bytes. */
   decode(bytes: Uint8Array): T;
+  /**
+   * decodeIn is decode(bytes.subarray(start, end)) without the view: the
+   * message is read where it lies in the bytes it came in. Optional.
+   */
+  decodeIn?(bytes: Uint8Array, start: number, end: number): T;
   /** toJSON gives proto3's canonical JSON form. */
   toJSON(message: T): unknown;
   /** fromJSON reads proto3's canonical JSON form; throws on bad input. */

@@ -5,6 +5,7 @@ import type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } fro
 import { messageFromJSON } from './generated-runtime.js';
 import { checkMessage, checkedEncoder, checkedLaterEncoder } from './message-check.js';
 import { plainObjectConverter } from './proto-object.js';
+import { readerOf } from './proto-reader.js';
 import { registerDefinition } from './definition-registry.js';
 import { registerRootDescriptors } from './reflection/register-root-descriptors.js';
 
@@ -130,6 +131,7 @@ function messageTypeOf<T>(type: protobuf.Type): MessageType<T> {
     encode: checkedEncoder(type),
     encodeLater: checkedLaterEncoder(type),
     decode: (bytes) => toPlain(type.decode(bytes)) as T,
+    decodeIn: (bytes, start, end) => toPlain(type.decode(readerOf(bytes, start, end))) as T,
     toJSON: (m) => {
       checkMessage(type, m);
       return type.toObject(type.fromObject(m as Record<string, unknown>), toJsonOptions);

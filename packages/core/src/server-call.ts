@@ -84,7 +84,13 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   /** requestNow is the one request when the transport has it at hand, else NOT_AT_HAND (readRequest() then waits for it). */
   requestNow(): I | typeof NOT_AT_HAND {
     if (this.ended) return NOT_AT_HAND;
-    const bytes = this.stream.takeNow?.();
+    const stream = this.stream;
+    // Read where it lies in the received bytes, where transport and codec can: no view of its own.
+    if (stream.takeNowWith !== undefined && this.codec.unmarshalIn !== undefined) {
+      const request = stream.takeNowWith(decodeIn, this);
+      return request === undefined ? NOT_AT_HAND : request;
+    }
+    const bytes = stream.takeNow?.();
     return bytes === undefined ? NOT_AT_HAND : this.decode(bytes);
   }
 
@@ -195,10 +201,24 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     try {
       return this.codec.unmarshal(this.requestType, bytes);
     } catch (err) {
-      const e = new MicroError(Code.INVALID_ARGUMENT, `malformed ${this.requestType.typeName}: ${(err as Error).message}`);
-      this.finish(e.toStatus());
-      throw e;
+      throw this.malformed(err);
     }
+  }
+
+  /** decodeIn is decode(bytes.subarray(start, end)), read in place by a codec with unmarshalIn. */
+  decodeIn(bytes: Uint8Array, start: number, end: number): I {
+    try {
+      return (this.codec.unmarshalIn as NonNullable<Codec['unmarshalIn']>)(this.requestType, bytes, start, end);
+    } catch (err) {
+      throw this.malformed(err);
+    }
+  }
+
+  // malformed ends the call over a request that did not decode and returns what to throw.
+  private malformed(err: unknown): MicroError {
+    const e = new MicroError(Code.INVALID_ARGUMENT, `malformed ${this.requestType.typeName}: ${(err as Error).message}`);
+    this.finish(e.toStatus());
+    return e;
   }
 
   private endedError(): MicroError {
@@ -221,6 +241,7 @@ function endAtDeadline(call: { finish(status: Status): void }, deadline: number)
 /** What the shared read continuations use of a call. */
 interface RequestReader<I> {
   decode(bytes: Uint8Array): I;
+  decodeIn(bytes: Uint8Array, start: number, end: number): I;
   transportError(err: unknown): MicroError;
 }
 
@@ -229,6 +250,11 @@ interface RequestReader<I> {
 function requestFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {
   if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
   return this.decode(bytes);
+}
+
+// decodeIn is the reader takeNowWith calls, with the call as `this`: shared, so a call makes no closure for it.
+function decodeIn<I>(this: RequestReader<I>, bytes: Uint8Array, start: number, end: number): I {
+  return this.decodeIn(bytes, start, end);
 }
 
 function messageFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {

@@ -244,6 +244,14 @@ export interface ServerStream {
    * with its request in.
    */
   takeNow?(): Uint8Array | undefined;
+  /**
+   * takeNowWith is takeNow() for a reader that reads the message in place:
+   * use(bytes, start, end), called with `self` as `this`, reads the message
+   * bytes[start, end) (bytes as received, never written to again: use may
+   * keep views of them) and what it returns is returned; undefined when no message is there (use must not return
+   * undefined). Optional: it spares the message a view of its own.
+   */
+  takeNowWith?<T, C>(use: (this: C, bytes: Uint8Array, start: number, end: number) => T, self: C): T | undefined;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
   /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */

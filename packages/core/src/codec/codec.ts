@@ -18,4 +18,6 @@ export interface Codec {
   marshalLater?<T>(type: MessageType<T>, message: T): EncodedMessage | undefined;
   /** unmarshal throws on malformed bytes. */
   unmarshal<T>(type: MessageType<T>, bytes: Uint8Array): T;
+  /** unmarshalIn is unmarshal(type, bytes.subarray(start, end)), without the view where it can. Optional. */
+  unmarshalIn?<T>(type: MessageType<T>, bytes: Uint8Array, start: number, end: number): T;
 }

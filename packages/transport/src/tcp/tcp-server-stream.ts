@@ -98,6 +98,10 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     return this.takeQueued();
   }
 
+  takeNowWith<T, C>(use: (this: C, bytes: Uint8Array, start: number, end: number) => T, self: C): T | undefined {
+    return this.takeQueuedWith(use, self);
+  }
+
   read(): Promise<Uint8Array | null> {
     return this.readNext();
   }

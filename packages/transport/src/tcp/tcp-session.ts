@@ -185,8 +185,8 @@ export abstract class TcpSession implements StreamHost {
   }
 
   // onFrame handles one frame, its payload bytes[start, end): a call's
-  // HEADERS and TRAILERS are read in place, and a DATA payload becomes a view
-  // only for a stream that takes it.
+  // HEADERS and TRAILERS are read in place, and so is a DATA payload until
+  // its stream needs a view of it.
   private onFrame(id: number, type: number, flags: number, bytes: Buffer, start: number, end: number): void {
     switch (type) {
       case FrameType.DATA: {
@@ -207,7 +207,7 @@ export abstract class TcpSession implements StreamHost {
         // A handler sees its call before its first message, as it always has,
         // but for a unary call, which is handed over with its request in.
         this.startArrived(stream);
-        stream.deliverData(flags, bytes.subarray(start, end));
+        stream.deliverData(flags, bytes, start, end);
         return;
       }
       case FrameType.HEADERS:
