@@ -436,7 +436,9 @@ export abstract class TcpStreamBase implements PendingRead {
     this.host.removeStream(this);
     const out = this.out;
     this.out = NO_OUT;
-    for (const item of out) {
+    // Indexed: a for-of made an iterator per call even over the shared empty queue.
+    for (let i = 0; i < out.length; i++) {
+      const item = out[i] as OutItem;
       if (err === null) item.resolve?.();
       else item.reject?.(err);
     }
