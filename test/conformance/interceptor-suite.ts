@@ -217,6 +217,8 @@ export function interceptorSuite(transport: TransportName): void {
       for (const each of Object.values(t)) {
         const [server, caller] = [await seenBy(onServer, each), await seenBy(onClient, each)];
         expect([each, server.end.code, caller.end.code]).toEqual([each, Code.OK, Code.OK]);
+        // The server's hooks saw every message, the unary request a transport hands over with its call included.
+        expect([each, server.requests, server.responses]).toEqual([each, 1, each === t.server ? 2 : 1]);
         expect(caller.node).toBe(served.address);
         expect(caller.end.trailer.get('x-checked')).toBe('yes');
         expect([server.end.header.get('x-seen'), caller.end.header.get('x-seen')]).toEqual(['client', 'client']);

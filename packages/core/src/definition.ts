@@ -1,4 +1,4 @@
-import type { CallKind } from '@tsmicro/transport';
+import type { CallKind, EncodedMessage } from '@tsmicro/transport';
 
 /**
  * MessageType binds one protobuf message type to its encoding. Generated
@@ -8,8 +8,18 @@ export interface MessageType<T> {
   /** Full protobuf name, e.g. "greeter.HelloRequest". */
   readonly typeName: string;
   encode(message: T): Uint8Array;
+  /**
+   * encodeLater is encode() with the bytes not laid out yet, for a transport
+   * that lays them out in its write batch. Optional.
+   */
+  encodeLater?(message: T): EncodedMessage;
   /** decode throws on malformed bytes. */
   decode(bytes: Uint8Array): T;
+  /**
+   * decodeIn is decode(bytes.subarray(start, end)) without the view: the
+   * message is read where it lies in the bytes it came in. Optional.
+   */
+  decodeIn?(bytes: Uint8Array, start: number, end: number): T;
   /** toJSON gives proto3's canonical JSON form. */
   toJSON(message: T): unknown;
   /** fromJSON reads proto3's canonical JSON form; throws on bad input. */

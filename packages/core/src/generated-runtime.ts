@@ -5,7 +5,8 @@
 
 import type { MessageType } from './definition.js';
 import protobuf from 'protobufjs';
-import { checkMessage, checkedEncoder } from './message-check.js';
+import { checkMessage, checkedEncoder, checkedLaterEncoder } from './message-check.js';
+import { readerOf } from './proto-reader.js';
 import { plainObjectConverter, type ToPlainObject } from './proto-object.js';
 
 // Binary encoding is protobufjs's own (fromObject + encode, see checkedEncoder), so bytes are
@@ -47,7 +48,9 @@ export function messageType<T extends object>(root: protobuf.Root, typeName: str
   return {
     typeName,
     encode: checkedEncoder(type),
+    encodeLater: checkedLaterEncoder(type),
     decode: (bytes: Uint8Array): T => decodeMessage(type, bytes, toPlain) as T,
+    decodeIn: (bytes: Uint8Array, start: number, end: number): T => decodeMessage(type, readerOf(bytes, start, end), toPlain) as T,
     toJSON: (message: T): unknown => {
       checkMessage(type, message);
       return messageToJSON(type, message as JsonObject);
@@ -77,7 +80,7 @@ function converterOf(type: protobuf.Type): ToPlainObject {
   return converter;
 }
 
-function decodeMessage(type: protobuf.Type, bytes: Uint8Array, toPlain = converterOf(type)): JsonObject {
+function decodeMessage(type: protobuf.Type, bytes: Uint8Array | protobuf.Reader, toPlain = converterOf(type)): JsonObject {
   const object = toPlain(type.decode(bytes)) as JsonObject;
   dropNullMessages(type, object);
   return object;

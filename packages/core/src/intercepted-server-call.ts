@@ -67,7 +67,15 @@ export class InterceptedServerCall extends contextReads(ServerCall<unknown, unkn
   }
 
   override decode(bytes: Uint8Array): unknown {
-    const message = super.decode(bytes);
+    return this.hooked(super.decode(bytes));
+  }
+
+  override decodeIn(bytes: Uint8Array, start: number, end: number): unknown {
+    return this.hooked(super.decodeIn(bytes, start, end));
+  }
+
+  // hooked runs the request hooks on a decoded request.
+  private hooked(message: unknown): unknown {
     if (this.requestHooks === undefined) return message;
     try {
       return runRequestHooks(this.requestHooks, message);

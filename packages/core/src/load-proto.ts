@@ -3,8 +3,9 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
 import type { MessageType, MethodDefinition, MethodKind, ServiceDefinition } from './definition.js';
 import { messageFromJSON } from './generated-runtime.js';
-import { checkMessage, checkedEncoder } from './message-check.js';
+import { checkMessage, checkedEncoder, checkedLaterEncoder } from './message-check.js';
 import { plainObjectConverter } from './proto-object.js';
+import { readerOf } from './proto-reader.js';
 import { registerDefinition } from './definition-registry.js';
 import { registerRootDescriptors } from './reflection/register-root-descriptors.js';
 
@@ -128,7 +129,9 @@ function messageTypeOf<T>(type: protobuf.Type): MessageType<T> {
   return {
     typeName: type.fullName.replace(/^\./, ''),
     encode: checkedEncoder(type),
+    encodeLater: checkedLaterEncoder(type),
     decode: (bytes) => toPlain(type.decode(bytes)) as T,
+    decodeIn: (bytes, start, end) => toPlain(type.decode(readerOf(bytes, start, end))) as T,
     toJSON: (m) => {
       checkMessage(type, m);
       return type.toObject(type.fromObject(m as Record<string, unknown>), toJsonOptions);

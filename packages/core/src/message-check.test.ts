@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { InvalidMessageError, checkedEncoder } from './message-check.js';
+import { InvalidMessageError, checkedEncoder, checkedLaterEncoder } from './message-check.js';
 
 const schema = `
 syntax = "proto3";
@@ -87,5 +87,37 @@ describe('checkedEncoder', () => {
     expect(() => encodeChecked(scalars, { list: [1, 'two'] })).toThrow(/probe\.Scalars\.list: expected an int32/);
     expect(() => encodeChecked(scalars, { text: 'a', raw: new Uint8Array(1) })).toThrow(/oneof pick has both text and raw set/);
     expect(() => encodeChecked(scalars, 'not a message')).toThrow(/expected a message object/);
+  });
+});
+
+describe('checkedLaterEncoder', () => {
+  // Laid out at an offset of a larger buffer, as a transport lays it out in its write batch.
+  const laidOut = (type: protobuf.Type, m: unknown) => {
+    const later = checkedLaterEncoder(type)(m);
+    const target = Buffer.alloc(later.byteLength + 5, 0xee);
+    later.encodeInto(target, 3);
+    expect(target.subarray(0, 3)).toEqual(Buffer.from([0xee, 0xee, 0xee]));
+    expect(target.subarray(3 + later.byteLength)).toEqual(Buffer.from([0xee, 0xee]));
+    return target.subarray(3, 3 + later.byteLength);
+  };
+
+  it('lays out the bytes checkedEncoder gives, scalars and strings of any length', () => {
+    fc.assert(
+      fc.property(scalarMessage, (m) => {
+        expect(laidOut(scalars, m)).toEqual(Buffer.from(encodeChecked(scalars, m)));
+      }),
+    );
+    const long = { name: 'é'.repeat(50), words: ['x'.repeat(100)], data: new Uint8Array(300).fill(7) };
+    expect(laidOut(scalars, long)).toEqual(Buffer.from(encodeChecked(scalars, long)));
+  });
+
+  it('lays out nested messages, maps, 64-bit integers and enums as checkedEncoder does', () => {
+    const m = { name: 'n', big: '9007199254740993', mood: 'GLAD', inner: { name: 'i', list: [3], chunks: [new Uint8Array([1])] }, counts: { a: 1, b: 2 } };
+    expect(laidOut(mixed, m)).toEqual(Buffer.from(encodeChecked(mixed, m)));
+    expect(laidOut(mixed, {})).toEqual(Buffer.alloc(0));
+  });
+
+  it('checks the message as checkedEncoder does', () => {
+    expect(() => checkedLaterEncoder(scalars)({ i: 'x' })).toThrow(InvalidMessageError);
   });
 });

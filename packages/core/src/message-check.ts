@@ -1,4 +1,6 @@
+import type { EncodedMessage } from '@tsmicro/transport';
 import protobuf from 'protobufjs';
+import { WriterMessage } from './encoded-message.js';
 
 /**
  * InvalidMessageError says a message object holds a value its field's type
@@ -63,9 +65,22 @@ export function checkedEncoder(type: protobuf.Type): (message: unknown) => Uint8
   return (message) => encodeWith(type, (check ??= checkOf(type)), message);
 }
 
+/**
+ * checkedLaterEncoder is checkedEncoder whose result is not laid out yet:
+ * the transport lays it out where it writes (see WriterMessage).
+ */
+export function checkedLaterEncoder(type: protobuf.Type): (message: unknown) => EncodedMessage {
+  let check: TypeCheck | undefined;
+  return (message) => new WriterMessage(writerWith(type, (check ??= checkOf(type)), message));
+}
+
 function encodeWith(type: protobuf.Type, check: TypeCheck, message: unknown): Uint8Array {
+  return writerWith(type, check, message).finish();
+}
+
+function writerWith(type: protobuf.Type, check: TypeCheck, message: unknown): protobuf.Writer {
   const m = message as Record<string, unknown>;
-  return type.encode(checkAgainst(check, message) ? m : type.fromObject(m)).finish();
+  return type.encode(checkAgainst(check, message) ? m : type.fromObject(m));
 }
 
 // checkAgainst throws when message does not fit check; it returns whether the

@@ -1,4 +1,4 @@
-import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, EMPTY_METADATA, Metadata, type ServerStream, type Slotted, type Status, type StatusError } from '@tsmicro/transport';
+import { ACCEPTED, Code, DEADLINE_EXCEEDED_TEXT, EMPTY_METADATA, type EncodedMessage, Metadata, type ServerStream, type Slotted, type Status, type StatusError } from '@tsmicro/transport';
 import type { Codec } from './codec/codec.js';
 import { Context } from './context.js';
 import type { MessageType } from './definition.js';
@@ -83,7 +83,13 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   /** requestNow is the one request when the transport has it at hand, else NOT_AT_HAND (readRequest() then waits for it). */
   requestNow(): I | typeof NOT_AT_HAND {
     if (this.ended) return NOT_AT_HAND;
-    const bytes = this.stream.takeNow?.();
+    const stream = this.stream;
+    // Read where it lies in the received bytes, where transport and codec can: no view of its own.
+    if (stream.takeNowWith !== undefined && this.codec.unmarshalIn !== undefined) {
+      const request = stream.takeNowWith(decodeIn, this);
+      return request === undefined ? NOT_AT_HAND : request;
+    }
+    const bytes = stream.takeNow?.();
     return bytes === undefined ? NOT_AT_HAND : this.decode(bytes);
   }
 
@@ -97,21 +103,25 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   send(message: O): Promise<void> {
     if (this.ended) return Promise.reject(this.endedError());
-    let bytes: Uint8Array;
+    const stream = this.stream;
+    // Where the transport lays messages out in its write batch, the reply is
+    // handed over encoded but not laid out: no buffer of its own, no copy.
+    let later: EncodedMessage | undefined;
+    let bytes: Uint8Array | undefined;
     try {
-      bytes = this.codec.marshal(this.responseType, message);
+      if (stream.writeEncoded !== undefined) later = this.codec.marshalLater?.(this.responseType, message);
+      if (later === undefined) bytes = this.codec.marshal(this.responseType, message);
     } catch (err) {
       return Promise.reject(
         new MicroError(Code.INTERNAL, `cannot encode ${this.responseType.typeName}: ${(err as Error).message}`, { cause: err }),
       );
     }
-    if (bytes.byteLength > this.maxSendSize) {
-      return Promise.reject(
-        new MicroError(Code.RESOURCE_EXHAUSTED, `reply of ${bytes.byteLength} bytes exceeds the send limit of ${this.maxSendSize}`),
-      );
+    const size = later === undefined ? (bytes as Uint8Array).byteLength : later.byteLength;
+    if (size > this.maxSendSize) {
+      return Promise.reject(new MicroError(Code.RESOURCE_EXHAUSTED, `reply of ${size} bytes exceeds the send limit of ${this.maxSendSize}`));
     }
     this.sendHeaders();
-    const written = this.stream.write(bytes);
+    const written = later === undefined ? stream.write(bytes as Uint8Array) : (stream.writeEncoded as (m: EncodedMessage) => Promise<void>).call(stream, later);
     // A message taken at once cannot fail: no promise of our own is needed.
     return written === ACCEPTED ? written : written.then(undefined, this.writeFailure());
   }
@@ -190,10 +200,24 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     try {
       return this.codec.unmarshal(this.requestType, bytes);
     } catch (err) {
-      const e = new MicroError(Code.INVALID_ARGUMENT, `malformed ${this.requestType.typeName}: ${(err as Error).message}`);
-      this.finish(e.toStatus());
-      throw e;
+      throw this.malformed(err);
     }
+  }
+
+  /** decodeIn is decode(bytes.subarray(start, end)), read in place by a codec with unmarshalIn. */
+  decodeIn(bytes: Uint8Array, start: number, end: number): I {
+    try {
+      return (this.codec.unmarshalIn as NonNullable<Codec['unmarshalIn']>)(this.requestType, bytes, start, end);
+    } catch (err) {
+      throw this.malformed(err);
+    }
+  }
+
+  // malformed ends the call over a request that did not decode and returns what to throw.
+  private malformed(err: unknown): MicroError {
+    const e = new MicroError(Code.INVALID_ARGUMENT, `malformed ${this.requestType.typeName}: ${(err as Error).message}`);
+    this.finish(e.toStatus());
+    return e;
   }
 
   private endedError(): MicroError {
@@ -216,6 +240,7 @@ function endAtDeadline(call: { finish(status: Status): void }, deadline: number)
 /** What the shared read continuations use of a call. */
 interface RequestReader<I> {
   decode(bytes: Uint8Array): I;
+  decodeIn(bytes: Uint8Array, start: number, end: number): I;
   transportError(err: unknown): MicroError;
 }
 
@@ -224,6 +249,11 @@ interface RequestReader<I> {
 function requestFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {
   if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
   return this.decode(bytes);
+}
+
+// decodeIn is the reader takeNowWith calls, with the call as `this`: shared, so a call makes no closure for it.
+function decodeIn<I>(this: RequestReader<I>, bytes: Uint8Array, start: number, end: number): I {
+  return this.decodeIn(bytes, start, end);
 }
 
 function messageFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {

@@ -105,6 +105,16 @@ export interface Connection {
  */
 export const ACCEPTED: Promise<void> = Promise.resolve();
 
+/**
+ * EncodedMessage is a message whose encoding is decided but not yet laid
+ * out: its size, and how to write its bytes where a transport wants them.
+ */
+export interface EncodedMessage {
+  readonly byteLength: number;
+  /** encodeInto writes the byteLength bytes at target[offset], where that much room is free. */
+  encodeInto(target: Buffer, offset: number): void;
+}
+
 /** CallKind is one of gRPC's four call kinds. */
 export type CallKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
 
@@ -234,10 +244,24 @@ export interface ServerStream {
    * with its request in.
    */
   takeNow?(): Uint8Array | undefined;
+  /**
+   * takeNowWith is takeNow() for a reader that reads the message in place:
+   * use(bytes, start, end), called with `self` as `this`, reads the message
+   * bytes[start, end) (bytes as received, never written to again: use may
+   * keep views of them) and what it returns is returned; undefined when no message is there (use must not return
+   * undefined). Optional: it spares the message a view of its own.
+   */
+  takeNowWith?<T, C>(use: (this: C, bytes: Uint8Array, start: number, end: number) => T, self: C): T | undefined;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
   /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */
   write(message: Uint8Array): Promise<void>;
+  /**
+   * writeEncoded is write() for a message not yet laid out in bytes: a
+   * transport that batches writes lays it out in place, sparing a buffer
+   * and a copy per message. Optional.
+   */
+  writeEncoded?(message: EncodedMessage): Promise<void>;
   /** sendHeaders sends response headers now; otherwise they go with the first message or the status. */
   sendHeaders(metadata: Metadata): void;
   /** finish ends the call with a status and trailers. Later calls are ignored. */

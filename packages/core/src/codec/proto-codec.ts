@@ -6,4 +6,6 @@ export const protoCodec: Codec = {
   contentType: 'application/grpc+proto',
   marshal: (type, message) => type.encode(message),
   unmarshal: (type, bytes) => type.decode(bytes),
+  unmarshalIn: (type, bytes, start, end) => (type.decodeIn !== undefined ? type.decodeIn(bytes, start, end) : type.decode(bytes.subarray(start, end))),
+  marshalLater: (type, message) => type.encodeLater?.(message),
 };

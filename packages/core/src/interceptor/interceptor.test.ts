@@ -1,4 +1,4 @@
-import { createMemoryTransport, createPool } from '@tsmicro/transport';
+import { createMemoryTransport, createPool, createTcpTransport, type Transport } from '@tsmicro/transport';
 import { Container } from 'typedi';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -129,8 +129,7 @@ describe('server interceptors', () => {
     await server?.stop(0);
   });
 
-  async function start(interceptors: Interceptor[]) {
-    const transport = createMemoryTransport();
+  async function start(interceptors: Interceptor[], transport: Transport = createMemoryTransport()) {
     server = createServer({ transport, interceptors, onHandlerError: () => {} });
     server.handle(Guarded);
     audit = Container.of().get(Audit);
@@ -164,6 +163,20 @@ describe('server interceptors', () => {
     expect(audit.lines).toEqual(['server SayHello unary', 'server ClientStream client_streaming']);
     expect(ends).toEqual([`SayHello:${Code.UNAUTHENTICATED}`, `SayHello:${Code.OK}`, `ClientStream:${Code.OK}`]);
     await client.close();
+  });
+
+  it('runs request hooks on a unary request handed over with its call, on every transport', async () => {
+    // tcp hands a unary request over with its call and reads it in place where it came in.
+    for (const transport of [createMemoryTransport(), createTcpTransport()]) {
+      const rewrite: Interceptor = (next) => (call) => {
+        call.onRequestMessage((msg) => ({ ...(msg as object), name: `${(msg as { name: string }).name}+hooked` }));
+        return next(call);
+      };
+      const client = await start([rewrite], transport);
+      expect(await client.call('greeter', m.sayHello!, { name: 'x' })).toEqual({ message: 'anonymous:x+hooked' });
+      await client.close();
+      await server?.stop(0);
+    }
   });
 
   it('turns a plain throw into UNKNOWN without its message and keeps serving', async () => {

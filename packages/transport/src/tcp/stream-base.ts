@@ -1,7 +1,7 @@
 import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRead, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import { ACCEPTED } from '../transport.js';
+import { ACCEPTED, type EncodedMessage } from '../transport.js';
 import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
 
@@ -19,6 +19,8 @@ export interface StreamHost {
   grant(streamId: number, increment: number): void;
   /** frame queues one frame (header and payload) for the next batched socket write. */
   frame(streamId: number, type: number, flags: number, payload?: Uint8Array): void;
+  /** frameEncoded is frame() for a payload laid out in place. */
+  frameEncoded(streamId: number, type: number, flags: number, payload: EncodedMessage): void;
   /** writeBusy tells whether this event-loop turn queued so much that writers should yield. */
   readonly writeBusy: boolean;
   /** nextTurn resolves after the event loop has run once more. */
@@ -47,6 +49,11 @@ interface OutItem {
 
 const NO_BYTES = new Uint8Array(0);
 
+// viewOf is bytes[start, end) as a message of its own: bytes itself when that is all of it.
+function viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+}
+
 // The outbound queue of a stream that never had to wait: shared, never
 // pushed to (a stream gets its own array on its first wait).
 const NO_OUT: OutItem[] = [];
@@ -73,9 +80,13 @@ export abstract class TcpStreamBase implements PendingRead {
   /** Whether a failed stream drops unread messages (server) or still hands them out first (client). */
   protected discardOnError = false;
 
-  // The oldest unread message and the credit it returns when read: a unary
-  // request, the only message its stream queues, costs no array.
+  // The oldest unread message, first[firstStart, firstEnd), and the credit it
+  // returns when read: a unary request, the only message its stream queues,
+  // costs no array, and stays a range of the bytes it came in until it is
+  // read (no view at all when it is decoded in place, see takeQueuedWith).
   private first: Uint8Array | undefined;
+  private firstStart = 0;
+  private firstEnd = 0;
   private firstCost = 0;
   // Unread messages after `first` and their credit, made when a second one
   // waits; a stream read as fast as it is written holds no array.
@@ -128,29 +139,31 @@ export abstract class TcpStreamBase implements PendingRead {
   /** onFrameSent runs when a queued control frame (trailers) leaves the queue. */
   protected onFrameSent(): void {}
 
-  /** deliverData takes one DATA frame from the session. */
-  deliverData(flags: number, payload: Buffer): void {
-    const cost = payload.length + FRAME_HEADER_SIZE;
+  /** deliverData takes one DATA frame from the session, its payload bytes[start, end) (read in place, not copied). */
+  deliverData(flags: number, bytes: Buffer, start: number, end: number): void {
+    const length = end - start;
+    const cost = length + FRAME_HEADER_SIZE;
     this.recvWindow -= cost;
     if (this.recvWindow < 0) throw new TcpProtocolError(`stream ${this.id} overran its flow-control window`, GoawayCode.FLOW_CONTROL_ERROR);
     if (this.remoteDone) throw new TcpProtocolError(`DATA on stream ${this.id} after END_STREAM`);
     if ((flags & Flag.END_MESSAGE) !== 0) {
-      let msg: Buffer = payload;
-      const total = this.partialBytes + payload.length;
+      const total = this.partialBytes + length;
       if (total > this.maxMessageSize) return this.oversize(total);
-      if (this.partial !== undefined) {
-        this.partial.push(payload);
-        msg = Buffer.concat(this.partial, total);
-        this.partial = undefined;
-        this.partialBytes = 0;
-      }
       const msgCost = cost + this.heldCredit;
       this.heldCredit = 0;
-      this.enqueue(msg, msgCost);
-    } else if (payload.length > 0) {
-      this.partialBytes += payload.length;
+      if (this.partial !== undefined) {
+        this.partial.push(bytes.subarray(start, end));
+        const msg = Buffer.concat(this.partial, total);
+        this.partial = undefined;
+        this.partialBytes = 0;
+        this.enqueue(msg, 0, total, msgCost);
+      } else {
+        this.enqueue(bytes, start, end, msgCost);
+      }
+    } else if (length > 0) {
+      this.partialBytes += length;
       if (this.partialBytes > this.maxMessageSize) return this.oversize(this.partialBytes);
-      (this.partial ??= []).push(payload);
+      (this.partial ??= []).push(bytes.subarray(start, end));
       // A message larger than the window must still get through: its leading
       // fragments earn credit at once, unless unread messages are waiting.
       if (this.queued === 0) this.release(cost);
@@ -170,25 +183,31 @@ export abstract class TcpStreamBase implements PendingRead {
     this.abort(Code.RESOURCE_EXHAUSTED, `message of at least ${size} bytes exceeds the limit of ${this.maxMessageSize} bytes`);
   }
 
-  /** takeMessage lets a side keep a whole message for itself instead of queueing it for read(); true when it did. */
-  protected takeMessage(_message: Uint8Array): boolean {
+  /** takeMessage lets a side keep a whole message, bytes[start, end), for itself instead of queueing it for read(); true when it did. */
+  protected takeMessage(_bytes: Uint8Array, _start: number, _end: number): boolean {
     return false;
   }
 
-  private enqueue(msg: Uint8Array, cost: number): void {
-    if (this.takeMessage(msg)) {
+  // enqueue hands the message bytes[start, end) to the pending read or queues it.
+  private enqueue(bytes: Uint8Array, start: number, end: number, cost: number): void {
+    if (this.takeMessage(bytes, start, end)) {
       this.release(cost);
       return;
     }
     if (this.resolveRead !== undefined) {
       this.release(cost);
-      settleRead(this, msg, undefined);
+      settleRead(this, viewOf(bytes, start, end), undefined);
       return;
     }
     if (this.first === undefined) {
-      this.first = msg;
+      this.first = bytes;
+      this.firstStart = start;
+      this.firstEnd = end;
       this.firstCost = cost;
-    } else if (this.msgs === undefined) {
+      return;
+    }
+    const msg = viewOf(bytes, start, end);
+    if (this.msgs === undefined) {
       this.msgs = [msg];
       this.costs = [cost];
     } else {
@@ -233,6 +252,29 @@ export abstract class TcpStreamBase implements PendingRead {
   protected takeQueued(): Uint8Array | undefined {
     const m = this.first;
     if (m === undefined) return undefined;
+    const start = this.firstStart;
+    const end = this.firstEnd;
+    this.dropFirst();
+    return viewOf(m, start, end);
+  }
+
+  /**
+   * takeQueuedWith is takeQueued for a reader that reads the message in
+   * place: it returns use(bytes, start, end), called with `self` as `this`,
+   * for the message bytes[start, end), and undefined when none waits (use
+   * must not return undefined). The message then costs no view of its own.
+   */
+  protected takeQueuedWith<T, C>(use: (this: C, bytes: Uint8Array, start: number, end: number) => T, self: C): T | undefined {
+    const m = this.first;
+    if (m === undefined) return undefined;
+    const start = this.firstStart;
+    const end = this.firstEnd;
+    this.dropFirst();
+    return use.call(self, m, start, end);
+  }
+
+  // dropFirst moves the queue on past `first` and returns that message's credit.
+  private dropFirst(): void {
     let cost = this.firstCost;
     const msgs = this.msgs;
     if (msgs === undefined || this.head === msgs.length) {
@@ -241,7 +283,10 @@ export abstract class TcpStreamBase implements PendingRead {
       this.heldCredit = 0;
     } else {
       const costs = this.costs as number[];
-      this.first = msgs[this.head];
+      const next = msgs[this.head] as Uint8Array;
+      this.first = next;
+      this.firstStart = 0;
+      this.firstEnd = next.length;
       this.firstCost = costs[this.head] as number;
       msgs[this.head] = undefined;
       this.head++;
@@ -255,7 +300,6 @@ export abstract class TcpStreamBase implements PendingRead {
       }
     }
     this.release(cost);
-    return m;
   }
 
   /** sendMessage writes one message, resolving at once while the windows allow it. */
@@ -274,6 +318,27 @@ export abstract class TcpStreamBase implements PendingRead {
       this.outQueue().push({ kind: MSG, data: message, off: 0, resolve, reject });
       this.pump();
     });
+  }
+
+  /**
+   * sendEncoded is sendMessage for a message not yet laid out: while the
+   * windows let it go at once it is laid out in the write batch itself;
+   * otherwise it gets bytes of its own and waits as any message does.
+   */
+  protected sendEncoded(message: EncodedMessage): Promise<void> {
+    if (this.closed || this.sendClosed) return this.writeAfterEnd();
+    const len = message.byteLength;
+    const cost = len + FRAME_HEADER_SIZE;
+    const host = this.host;
+    if (this.out.length === 0 && len <= host.peerMaxFrameSize && cost <= this.sendWindow && cost <= host.connSendWindow) {
+      this.sendWindow -= cost;
+      host.connSendWindow -= cost;
+      host.frameEncoded(this.id, FrameType.DATA, Flag.END_MESSAGE, message);
+      return host.writeBusy ? host.nextTurn() : ACCEPTED;
+    }
+    const bytes = Buffer.allocUnsafe(len);
+    message.encodeInto(bytes, 0);
+    return this.sendMessage(bytes);
   }
 
   /** sendEnd half-closes, behind any queued messages; it rides on the last DATA header when it can. */
@@ -371,7 +436,9 @@ export abstract class TcpStreamBase implements PendingRead {
     this.host.removeStream(this);
     const out = this.out;
     this.out = NO_OUT;
-    for (const item of out) {
+    // Indexed: a for-of made an iterator per call even over the shared empty queue.
+    for (let i = 0; i < out.length; i++) {
+      const item = out[i] as OutItem;
       if (err === null) item.resolve?.();
       else item.reject?.(err);
     }

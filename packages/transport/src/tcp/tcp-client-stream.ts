@@ -94,16 +94,16 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
   }
 
   // A unary call's reply is kept for its end listener rather than queued for read().
-  protected override takeMessage(message: Uint8Array): boolean {
+  protected override takeMessage(bytes: Uint8Array, start: number, end: number): boolean {
     if (!this.unary || this.endListener === undefined) return false;
-    if (this.reply === undefined) this.reply = message;
+    if (this.reply === undefined) this.reply = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
     else this.abort(Code.INTERNAL, TOO_MANY_REPLIES_TEXT);
     return true;
   }
 
-  override deliverData(flags: number, payload: Buffer): void {
+  override deliverData(flags: number, bytes: Buffer, start: number, end: number): void {
     if (!this.headersArrived) this.setHeaders(undefined);
-    super.deliverData(flags, payload);
+    super.deliverData(flags, bytes, start, end);
   }
 
   /** onResponseHeaders takes the server's HEADERS. */

@@ -2,7 +2,7 @@ import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status } from '../status-error.js';
-import type { ServerStream } from '../transport.js';
+import type { EncodedMessage, ServerStream } from '../transport.js';
 import { FrameType, NO_TIMEOUT, encodeHeadersPayload, encodeTrailersPayload } from './frame.js';
 import { encodeMetadata } from './metadata-codec.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
@@ -98,12 +98,20 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     return this.takeQueued();
   }
 
+  takeNowWith<T, C>(use: (this: C, bytes: Uint8Array, start: number, end: number) => T, self: C): T | undefined {
+    return this.takeQueuedWith(use, self);
+  }
+
   read(): Promise<Uint8Array | null> {
     return this.readNext();
   }
 
   write(message: Uint8Array): Promise<void> {
     return this.sendMessage(message);
+  }
+
+  writeEncoded(message: EncodedMessage): Promise<void> {
+    return this.sendEncoded(message);
   }
 
   sendHeaders(metadata: Metadata): void {

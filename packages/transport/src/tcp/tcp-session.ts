@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
-import type { KeepaliveOptions } from '../transport.js';
+import type { EncodedMessage, KeepaliveOptions } from '../transport.js';
 import {
   FRAME_HEADER_SIZE,
   Flag,
@@ -130,6 +130,10 @@ export abstract class TcpSession implements StreamHost {
     this.batcher.frame(streamId, type, flags, payload);
   }
 
+  frameEncoded(streamId: number, type: number, flags: number, payload: EncodedMessage): void {
+    this.batcher.frameEncoded(streamId, type, flags, payload);
+  }
+
   addFlagsToLast(streamId: number, type: number, flags: number): boolean {
     return this.batcher.addFlagsToLast(streamId, type, flags);
   }
@@ -181,8 +185,8 @@ export abstract class TcpSession implements StreamHost {
   }
 
   // onFrame handles one frame, its payload bytes[start, end): a call's
-  // HEADERS and TRAILERS are read in place, and a DATA payload becomes a view
-  // only for a stream that takes it.
+  // HEADERS and TRAILERS are read in place, and so is a DATA payload until
+  // its stream needs a view of it.
   private onFrame(id: number, type: number, flags: number, bytes: Buffer, start: number, end: number): void {
     switch (type) {
       case FrameType.DATA: {
@@ -203,7 +207,7 @@ export abstract class TcpSession implements StreamHost {
         // A handler sees its call before its first message, as it always has,
         // but for a unary call, which is handed over with its request in.
         this.startArrived(stream);
-        stream.deliverData(flags, bytes.subarray(start, end));
+        stream.deliverData(flags, bytes, start, end);
         return;
       }
       case FrameType.HEADERS:

@@ -182,6 +182,28 @@ describe('createTcpTransport', () => {
     expect(n).toBe(count);
   });
 
+  it('sends messages handed over encoded: in place, in their own buffer when large, and queued past the window', async () => {
+    // An encoded message is laid out where the transport wants it; here, filled with one byte value.
+    const encoded = (size: number, fill: number) => ({ byteLength: size, encodeInto: (b: Buffer, off: number) => void b.fill(fill, off, off + size) });
+    const sizes = [16, 5000, 0, 100_000, 70_000, 16];
+    const { conn } = await setup(async (s) => {
+      await s.read();
+      expect(s.writeEncoded).toBeTypeOf('function');
+      // No awaits between writes: the 100 kB message outruns the 64 KiB window, so it and those after it queue.
+      const written = sizes.map((n, i) => s.writeEncoded?.(encoded(n, i + 1)));
+      await Promise.all(written);
+      s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+    });
+    const c = conn.openStream('/s/ServerStream', new Metadata());
+    await c.write(text('go'));
+    c.closeSend();
+    const got: Uint8Array[] = [];
+    for (let m = await c.read(); m !== null; m = await c.read()) got.push(m);
+    expect(got.map((m) => m.length)).toEqual(sizes);
+    expect(got.map((m, i) => m.every((b) => b === i + 1))).toEqual(sizes.map(() => true));
+    expect((await c.status).code).toBe(Code.OK);
+  });
+
   it('collects a client stream into one reply', async () => {
     const { conn } = await setup(async (s) => {
       let sum = 0;

@@ -54,6 +54,22 @@ describe('WriteBatcher', () => {
     await new Promise((r) => setImmediate(r));
   });
 
+  it('lays an encoded payload out in the slab, and gives a large one its own buffer', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    const encoded = (size: number, fill: number) => ({ byteLength: size, encodeInto: (t: Buffer, off: number) => void t.fill(fill, off, off + size) });
+    b.frameEncoded(3, 0, 2, encoded(5, 7));
+    // END_STREAM can still ride on it.
+    expect(b.addFlagsToLast(3, 0, 1)).toBe(true);
+    b.frameEncoded(5, 0, 2, encoded(8192, 9));
+    await new Promise((r) => setImmediate(r));
+    const out = Buffer.concat(k.writes);
+    expect(out.length).toBe(10 + 5 + 10 + 8192);
+    expect([...out.subarray(0, 15)]).toEqual([0, 0, 0, 3, 0, 3, 0, 0, 0, 5, 7, 7, 7, 7, 7]);
+    expect([...out.subarray(15, 25)]).toEqual([0, 0, 0, 5, 0, 2, 0, 0, 0x20, 0]);
+    expect(out.subarray(25).every((x) => x === 9)).toBe(true);
+  });
+
   it('writes large batches through cork without joining', () => {
     const k = sink();
     const b = new WriteBatcher(k.s);

@@ -1,3 +1,4 @@
+import type { EncodedMessage } from '../transport.js';
 import { FLAGS_OFFSET, FRAME_HEADER_SIZE, encodeWindowUpdate, writeHeader } from './frame.js';
 
 /** ByteSink is the part of a socket the batcher writes to. */
@@ -128,6 +129,32 @@ export class WriteBatcher {
         this.count(len);
       }
     }
+    this.lastFlags = off + FLAGS_OFFSET;
+    this.lastSlab = slab;
+    this.lastStream = streamId;
+    this.lastType = type;
+    this.frames++;
+    this.schedule();
+  }
+
+  /**
+   * frameEncoded queues one frame whose payload is laid out straight into
+   * the slab, sparing it a buffer of its own and a copy; a large one gets
+   * its own buffer and goes as frame() sends it.
+   */
+  frameEncoded(streamId: number, type: number, flags: number, payload: EncodedMessage): void {
+    if (this.closed) return;
+    const len = payload.byteLength;
+    if (len >= COPY_LIMIT) {
+      const bytes = Buffer.allocUnsafe(len);
+      payload.encodeInto(bytes, 0);
+      this.frame(streamId, type, flags, bytes);
+      return;
+    }
+    const off = this.reserve(FRAME_HEADER_SIZE + len);
+    const slab = this.slab;
+    writeHeader(slab, off, streamId, type, flags, len);
+    if (len > 0) payload.encodeInto(slab, off + FRAME_HEADER_SIZE);
     this.lastFlags = off + FLAGS_OFFSET;
     this.lastSlab = slab;
     this.lastStream = streamId;
