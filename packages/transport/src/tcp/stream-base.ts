@@ -302,15 +302,22 @@ export abstract class TcpStreamBase implements PendingRead {
     this.release(cost);
   }
 
+  // goesAtOnce takes a message's credit from both send windows when it may
+  // go now as one frame: nothing queued ahead of it, and room in both.
+  private goesAtOnce(len: number): boolean {
+    const cost = len + FRAME_HEADER_SIZE;
+    const host = this.host;
+    if (this.out.length !== 0 || len > host.peerMaxFrameSize || cost > this.sendWindow || cost > host.connSendWindow) return false;
+    this.sendWindow -= cost;
+    host.connSendWindow -= cost;
+    return true;
+  }
+
   /** sendMessage writes one message, resolving at once while the windows allow it. */
   protected sendMessage(message: Uint8Array): Promise<void> {
     if (this.closed || this.sendClosed) return this.writeAfterEnd();
-    const len = message.length;
-    const cost = len + FRAME_HEADER_SIZE;
     const host = this.host;
-    if (this.out.length === 0 && len <= host.peerMaxFrameSize && cost <= this.sendWindow && cost <= host.connSendWindow) {
-      this.sendWindow -= cost;
-      host.connSendWindow -= cost;
+    if (this.goesAtOnce(message.length)) {
       host.frame(this.id, FrameType.DATA, Flag.END_MESSAGE, message);
       return host.writeBusy ? host.nextTurn() : ACCEPTED;
     }
@@ -328,11 +335,8 @@ export abstract class TcpStreamBase implements PendingRead {
   protected sendEncoded(message: EncodedMessage): Promise<void> {
     if (this.closed || this.sendClosed) return this.writeAfterEnd();
     const len = message.byteLength;
-    const cost = len + FRAME_HEADER_SIZE;
     const host = this.host;
-    if (this.out.length === 0 && len <= host.peerMaxFrameSize && cost <= this.sendWindow && cost <= host.connSendWindow) {
-      this.sendWindow -= cost;
-      host.connSendWindow -= cost;
+    if (this.goesAtOnce(len)) {
       host.frameEncoded(this.id, FrameType.DATA, Flag.END_MESSAGE, message);
       return host.writeBusy ? host.nextTurn() : ACCEPTED;
     }

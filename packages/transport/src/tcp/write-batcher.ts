@@ -129,12 +129,7 @@ export class WriteBatcher {
         this.count(len);
       }
     }
-    this.lastFlags = off + FLAGS_OFFSET;
-    this.lastSlab = slab;
-    this.lastStream = streamId;
-    this.lastType = type;
-    this.frames++;
-    this.schedule();
+    this.queued(slab, off, streamId, type);
   }
 
   /**
@@ -155,6 +150,11 @@ export class WriteBatcher {
     const slab = this.slab;
     writeHeader(slab, off, streamId, type, flags, len);
     if (len > 0) payload.encodeInto(slab, off + FRAME_HEADER_SIZE);
+    this.queued(slab, off, streamId, type);
+  }
+
+  // queued notes the frame just laid out at slab[off], the last one a flag may still be set on, and schedules the write.
+  private queued(slab: Buffer, off: number, streamId: number, type: number): void {
     this.lastFlags = off + FLAGS_OFFSET;
     this.lastSlab = slab;
     this.lastStream = streamId;
