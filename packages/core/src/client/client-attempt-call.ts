@@ -3,13 +3,13 @@ import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
 import { MicroError } from '../errors.js';
 import { ContextValues } from '../interceptor/context-values.js';
-import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
+import type { CallEnd, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
 import { LayeredHooks } from '../interceptor/layered-hooks.js';
 import { emitEnd, OK_BARE_END } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
 import { callerError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
-import { type LayeredCall, LayerEntry } from './client-layer-call.js';
+import { type ClientLayerCall, enterInside, type LayeredCall, type LayerSlots } from './client-layer-call.js';
 import type { NodeAttempt, StreamWatcher } from './node-attempt.js';
 import type { AttemptRun } from './retrying-call.js';
 import type { Route } from '../transport-choice.js';
@@ -28,8 +28,10 @@ const NO_METADATA = new Metadata();
  * earlier pass are dropped, their end listeners hearing how that pass ended,
  * and the hooks of the layers outside, whenever registered, stay.
  */
-export class ClientAttemptCall extends LayerEntry implements LayeredCall, StreamWatcher {
+export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots {
   readonly side = 'client';
+  innerView: ClientLayerCall | undefined = undefined;
+  lastPass: Promise<unknown> | undefined = undefined;
   readonly metadata: Metadata;
   private requests: LayeredHooks<MessageHook> | undefined;
   private responses: LayeredHooks<MessageHook> | undefined;
@@ -62,13 +64,15 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     private readonly runOn: AttemptRun<unknown>,
     private readonly logger: Logger,
   ) {
-    super();
     this.metadata = new Metadata(plan.options.metadata);
     this.unary = plan.method.kind === 'unary';
   }
 
-  protected get layered(): LayeredCall {
-    return this;
+  enterLayer(layer: number, innermost: boolean): InterceptedCall | undefined {
+    return innermost ? undefined : enterInside(this, this, layer);
+  }
+  passed(_layer: number, outcome: Promise<unknown>): void {
+    this.lastPass = this.keptPass(outcome);
   }
 
   get requestHooks(): readonly MessageHook[] | undefined {
