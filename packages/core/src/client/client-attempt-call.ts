@@ -52,6 +52,12 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
   private settledAs: MicroError | null | undefined;
   // Whether the call is unary: its pass is its reply, where any other kind's hands a stream to the caller.
   private readonly unary: boolean;
+  // Whether run() was called, and, while it was called once and no more, what it returned when
+  // that is its ClientCall's own unary promise, not yet settled: see settle.
+  private ran = false;
+  private centre: Promise<unknown> | undefined;
+  // Whether the chain's outcome is that promise, whose call then tells the end as it settles.
+  private direct = false;
 
   constructor(
     private readonly plan: CallPlan<unknown, unknown>,
@@ -193,8 +199,15 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
 
   /** run is the centre of the chain: the attempt on the wire. */
   run(): Promise<unknown> {
+    const first = !this.ran;
+    this.ran = true;
+    this.centre = undefined;
     const endTold = this.endTold;
-    if (endTold === undefined) return Promise.resolve(this.onWire());
+    if (endTold === undefined) {
+      const outcome = Promise.resolve(this.onWire());
+      if (first && this.unary && outcome === this.plan.final) this.centre = outcome;
+      return outcome;
+    }
     this.endTold = undefined;
     return endTold.then(() => this.onWire());
   }
@@ -238,11 +251,31 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
    * the retrying layer need follow it.
    */
   settle<T>(result: Promise<unknown>, last: boolean): Promise<T> {
+    // The interceptors handed back, as it is, the one pass's own unary
+    // promise: it rejects with what the caller is to see, so what settle
+    // would do is done as that call settles, before its promise does
+    // (unarySettling), and the call costs no reaction here.
+    if (result === this.centre) {
+      this.direct = true;
+      return result as Promise<T>;
+    }
     // One reaction rather than an async frame: most calls' ends are told at once.
     return result.then(
       (value) => this.settledWell(value),
       (err: unknown) => this.settledBadly(err, last),
     ) as Promise<T>;
+  }
+
+  unarySettling(failure: unknown, headers: Metadata, status: Status): void {
+    if (!this.direct) {
+      // Settled before the chain handed back its outcome: settle takes the long way.
+      this.centre = undefined;
+      return;
+    }
+    const error = failure === undefined ? null : callerError(failure);
+    this.settledAs = error;
+    if (this.endListeners === undefined) return;
+    this.tellEnd(error === null ? endWith(status, headers) : { code: error.code, message: error.detail, header: headers, trailer: error.metadata });
   }
 
   private settledWell(value: unknown): unknown {
