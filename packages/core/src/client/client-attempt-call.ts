@@ -53,9 +53,11 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
   // Whether the call is unary: its pass is its reply, where any other kind's hands a stream to the caller.
   private readonly unary: boolean;
   // Whether run() was called, and, while it was called once and no more, what it returned when
-  // that is its ClientCall's own unary promise, not yet settled: see settle.
+  // that is its ClientCall's own unary promise, and that call's stream: see settle. Only that
+  // call tells the end as it settles, whatever an interceptor runs later.
   private ran = false;
   private centre: Promise<unknown> | undefined;
+  private centreStream: ClientStream | undefined;
   // Whether the chain's outcome is that promise, whose call then tells the end as it settles.
   private direct = false;
 
@@ -205,7 +207,10 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
     const endTold = this.endTold;
     if (endTold === undefined) {
       const outcome = Promise.resolve(this.onWire());
-      if (first && this.unary && outcome === this.plan.final) this.centre = outcome;
+      if (first && this.unary && outcome === this.plan.final) {
+        this.centre = outcome;
+        this.centreStream = this.stream;
+      }
       return outcome;
     }
     this.endTold = undefined;
@@ -266,7 +271,8 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
     ) as Promise<T>;
   }
 
-  unarySettling(failure: unknown, headers: Metadata, status: Status): void {
+  unarySettling(stream: ClientStream, failure: unknown, headers: Metadata, status: Status): void {
+    if (stream !== this.centreStream) return;
     if (!this.direct) {
       // Settled before the chain handed back its outcome: settle takes the long way.
       this.centre = undefined;

@@ -12,8 +12,8 @@ export interface MessageHooks {
   readonly responseHooks: readonly MessageHook[] | undefined;
   /** drained hears that the caller is done reading (end, failure or close). */
   drained(): void;
-  /** unarySettling hears how a unary call went, told in one callback by its transport, before its promise settles. */
-  unarySettling(failure: unknown, headers: Metadata, status: Status): void;
+  /** unarySettling hears how a unary call on `stream` went, told in one callback by its transport, before its promise settles. */
+  unarySettling(stream: ClientStream, failure: unknown, headers: Metadata, status: Status): void;
 }
 
 // A stream the caller dropped unread counts as done with once it is collected,
@@ -68,7 +68,7 @@ export class HookedClientCall<I, O> extends ClientCall<I, O> {
   }
 
   protected override unarySettling(failure: unknown, headers: Metadata, status: Status): void {
-    this.hooks.unarySettling(failure, headers, status);
+    this.hooks.unarySettling(this.stream, failure, headers, status);
   }
 
   private hookFailed(err: unknown): MicroError {

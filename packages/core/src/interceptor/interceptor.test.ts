@@ -261,6 +261,28 @@ describe('client interceptors', () => {
     await client.close();
   });
 
+  it('tells the end once when an interceptor runs next again after handing back the first pass', async () => {
+    const ends: number[] = [];
+    let second: Promise<unknown> | undefined;
+    const listen: Interceptor = (next) => (call) => {
+      call.onEnd((end) => ends.push(end.code));
+      return next(call);
+    };
+    const late: Interceptor = (next) => (call) => {
+      const first = next(call);
+      queueMicrotask(() => {
+        second = next(call);
+      });
+      return first;
+    };
+    const client = await start([listen, late]);
+    expect(await client.call('greeter', m.sayHello!, { name: 'a' })).toEqual({ message: 'anonymous:a' });
+    await second;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ends).toEqual([Code.OK]);
+    await client.close();
+  });
+
   it('tells the caller and every end listener the status of a request a hook rejected, retries or not', async () => {
     for (const retries of [0, 2]) {
       const ends: string[] = [];
