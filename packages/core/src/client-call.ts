@@ -136,6 +136,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
       }
     }
     this.unaryOver = true;
+    this.unarySettling(failure, headers, status);
     const resolve = this.resolveUnary;
     const reject = this.rejectUnary;
     this.resolveUnary = this.rejectUnary = undefined;
@@ -268,6 +269,12 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   /** drained is told when the caller has read the last reply, the call failed, or it was closed. */
   drained(): void {}
+
+  /**
+   * unarySettling hears how a unary call followed by followUnaryEnd went
+   * (`failure` undefined for a reply), just before its promise settles.
+   */
+  protected unarySettling(_failure: unknown, _headers: Metadata, _status: Status): void {}
 
   /** decode turns a reply's bytes into its message; malformed bytes cancel the call. */
   decode(bytes: Uint8Array): O {

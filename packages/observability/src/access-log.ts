@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { InterceptedCall, Interceptor, Logger, NextCall } from '@tsmicro/core';
 import { grpcCodeLabel, grpcType } from './grpc-labels.js';
 import { spanKey } from './span-key.js';

@@ -3,13 +3,13 @@ import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
 import { MicroError } from '../errors.js';
 import { ContextValues } from '../interceptor/context-values.js';
-import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
+import type { CallEnd, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
 import { LayeredHooks } from '../interceptor/layered-hooks.js';
 import { emitEnd, OK_BARE_END } from '../interceptor/message-hooks.js';
 import type { Node } from '../registry/registry.js';
 import { callerError } from './attempt-error.js';
 import { type CallPlan, NO_REQUEST } from './call-plan.js';
-import { type LayeredCall, LayerEntry } from './client-layer-call.js';
+import { type ClientLayerCall, enterInside, type LayeredCall, type LayerSlots } from './client-layer-call.js';
 import type { NodeAttempt, StreamWatcher } from './node-attempt.js';
 import type { AttemptRun } from './retrying-call.js';
 import type { Route } from '../transport-choice.js';
@@ -27,8 +27,10 @@ import type { Logger } from '../logger/logger.js';
  * earlier pass are dropped, their end listeners hearing how that pass ended,
  * and the hooks of the layers outside, whenever registered, stay.
  */
-export class ClientAttemptCall extends LayerEntry implements LayeredCall, StreamWatcher {
+export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots {
   readonly side = 'client';
+  innerView: ClientLayerCall | undefined = undefined;
+  lastPass: Promise<unknown> | undefined = undefined;
   readonly metadata: Metadata;
   private requests: LayeredHooks<MessageHook> | undefined;
   private responses: LayeredHooks<MessageHook> | undefined;
@@ -49,6 +51,14 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
   private settledAs: MicroError | null | undefined;
   // Whether the call is unary: its pass is its reply, where any other kind's hands a stream to the caller.
   private readonly unary: boolean;
+  // Whether run() was called, and, while it was called once and no more, what it returned when
+  // that is its ClientCall's own unary promise, and that call's stream: see settle. Only that
+  // call tells the end as it settles, whatever an interceptor runs later.
+  private ran = false;
+  private centre: Promise<unknown> | undefined;
+  private centreStream: ClientStream | undefined;
+  // Whether the chain's outcome is that promise, whose call then tells the end as it settles.
+  private direct = false;
 
   constructor(
     private readonly plan: CallPlan<unknown, unknown>,
@@ -61,13 +71,15 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
     private readonly runOn: AttemptRun<unknown>,
     private readonly logger: Logger,
   ) {
-    super();
     this.metadata = new Metadata(plan.options.metadata);
     this.unary = plan.method.kind === 'unary';
   }
 
-  protected get layered(): LayeredCall {
-    return this;
+  enterLayer(layer: number, innermost: boolean): InterceptedCall | undefined {
+    return innermost ? undefined : enterInside(this, this, layer);
+  }
+  passed(_layer: number, outcome: Promise<unknown>): void {
+    this.lastPass = this.keptPass(outcome);
   }
 
   get requestHooks(): readonly MessageHook[] | undefined {
@@ -188,8 +200,18 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
 
   /** run is the centre of the chain: the attempt on the wire. */
   run(): Promise<unknown> {
+    const first = !this.ran;
+    this.ran = true;
+    this.centre = undefined;
     const endTold = this.endTold;
-    if (endTold === undefined) return Promise.resolve(this.onWire());
+    if (endTold === undefined) {
+      const outcome = Promise.resolve(this.onWire());
+      if (first && this.unary && outcome === this.plan.final) {
+        this.centre = outcome;
+        this.centreStream = this.stream;
+      }
+      return outcome;
+    }
     this.endTold = undefined;
     return endTold.then(() => this.onWire());
   }
@@ -233,11 +255,32 @@ export class ClientAttemptCall extends LayerEntry implements LayeredCall, Stream
    * the retrying layer need follow it.
    */
   settle<T>(result: Promise<unknown>, last: boolean): Promise<T> {
+    // The interceptors handed back, as it is, the one pass's own unary
+    // promise: it rejects with what the caller is to see, so what settle
+    // would do is done as that call settles, before its promise does
+    // (unarySettling), and the call costs no reaction here.
+    if (result === this.centre) {
+      this.direct = true;
+      return result as Promise<T>;
+    }
     // One reaction rather than an async frame: most calls' ends are told at once.
     return result.then(
       (value) => this.settledWell(value),
       (err: unknown) => this.settledBadly(err, last),
     ) as Promise<T>;
+  }
+
+  unarySettling(stream: ClientStream, failure: unknown, headers: Metadata, status: Status): void {
+    if (stream !== this.centreStream) return;
+    if (!this.direct) {
+      // Settled before the chain handed back its outcome: settle takes the long way.
+      this.centre = undefined;
+      return;
+    }
+    const error = failure === undefined ? null : callerError(failure);
+    this.settledAs = error;
+    if (this.endListeners === undefined) return;
+    this.tellEnd(error === null ? endWith(status, headers) : { code: error.code, message: error.detail, header: headers, trailer: error.metadata });
   }
 
   private settledWell(value: unknown): unknown {

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import type { MethodDefinition, MethodKind } from '../definition.js';
-import { callReads } from '../interceptor/call-reads.js';
+import type { Metadata } from '@tsmicro/transport';
+import type { ContextValues } from '../interceptor/context-values.js';
 import type { CallEnd, ClientInterceptedCall, InterceptedCall, MessageHook } from '../interceptor/interceptor.js';
 import type { Node } from '../registry/registry.js';
 
@@ -17,37 +18,38 @@ export interface LayeredCall extends ClientInterceptedCall {
 }
 
 /**
- * LayerEntry is the part of the chain's protocol (see composeChain) the
+ * LayerSlots is the part of the chain's protocol (see composeChain) the
  * attempt and each of its views share: each keeps the view of the layer
  * inside its own, and its own latest pass through it, so a call costs no
- * list of either.
+ * list of either. They are plain fields on either class, not a base class:
+ * a view is made per inner layer and call, and a constructor with nothing
+ * above it is the cheapest to run.
  */
-export abstract class LayerEntry {
-  private inner: ClientLayerCall | undefined;
-  private pass: Promise<unknown> | undefined;
+export interface LayerSlots {
+  innerView: ClientLayerCall | undefined;
+  lastPass: Promise<unknown> | undefined;
+}
 
-  protected abstract get layered(): LayeredCall;
-
-  /**
-   * enterLayer returns the view of the layer inside `layer`; a layer entered
-   * again first drops what the layers inside it registered. Inside the
-   * innermost there is only the attempt's run(), which this call reaches as
-   * well as a view would, and nothing registered to drop.
-   */
-  enterLayer(layer: number, innermost: boolean): InterceptedCall | undefined {
-    if (innermost) return undefined;
-    if (this.pass !== undefined) {
-      this.layered.restartInside(layer, this.pass);
-      this.pass = undefined;
-      this.inner = undefined;
-    }
-    this.inner ??= new ClientLayerCall(this.layered, layer + 1);
-    return this.inner;
+/**
+ * enterInside returns the view of the layer inside `layer`; a layer entered
+ * again first drops what the layers inside it registered. Inside the
+ * innermost there is only the attempt's run(), which the call reaches as
+ * well as a view would, and nothing registered to drop: callers return
+ * undefined for it rather than ask.
+ */
+export function enterInside(slots: LayerSlots, call: LayeredCall, layer: number): ClientLayerCall {
+  const pass = slots.lastPass;
+  if (pass !== undefined) {
+    call.restartInside(layer, pass);
+    slots.lastPass = undefined;
+    slots.innerView = undefined;
   }
-
-  passed(_layer: number, outcome: Promise<unknown>): void {
-    this.pass = this.layered.keptPass(outcome);
+  let view = slots.innerView;
+  if (view === undefined) {
+    view = new ClientLayerCall(call, layer + 1);
+    slots.innerView = view;
   }
+  return view;
 }
 
 /**
@@ -55,28 +57,46 @@ export abstract class LayerEntry {
  * it: everything reads through to the attempt, and the hooks it registers
  * are filed under its layer, so a retry by an outer layer drops them.
  */
-export class ClientLayerCall extends callReads(LayerEntry) implements ClientInterceptedCall {
+export class ClientLayerCall implements ClientInterceptedCall, LayerSlots {
   readonly side = 'client';
+  innerView: ClientLayerCall | undefined = undefined;
+  lastPass: Promise<unknown> | undefined = undefined;
 
   constructor(
     private readonly call: LayeredCall,
     private readonly layer: number,
-  ) {
-    super();
+  ) {}
+
+  enterLayer(layer: number, innermost: boolean): InterceptedCall | undefined {
+    return innermost ? undefined : enterInside(this, this.call, layer);
+  }
+  passed(_layer: number, outcome: Promise<unknown>): void {
+    this.lastPass = this.call.keptPass(outcome);
   }
 
-  protected get layered(): LayeredCall {
-    return this.call;
+  get service(): string {
+    return this.call.service;
   }
-  get readsFrom(): LayeredCall {
-    return this.call;
-  }
-
   get method(): MethodDefinition {
     return this.call.method;
   }
   get kind(): MethodKind {
     return this.call.kind;
+  }
+  get metadata(): Metadata {
+    return this.call.metadata;
+  }
+  get deadline(): number | undefined {
+    return this.call.deadline;
+  }
+  get signal(): AbortSignal {
+    return this.call.signal;
+  }
+  get peer(): string {
+    return this.call.peer;
+  }
+  get values(): ContextValues {
+    return this.call.values;
   }
   get transport(): string {
     return this.call.transport;

@@ -1,4 +1,4 @@
-import type { ClientStream } from '@tsmicro/transport';
+import type { ClientStream, Metadata, Status } from '@tsmicro/transport';
 import type { Codec } from '../codec/codec.js';
 import { ClientCall } from '../client-call.js';
 import type { MessageType } from '../definition.js';
@@ -12,6 +12,8 @@ export interface MessageHooks {
   readonly responseHooks: readonly MessageHook[] | undefined;
   /** drained hears that the caller is done reading (end, failure or close). */
   drained(): void;
+  /** unarySettling hears how a unary call on `stream` went, told in one callback by its transport, before its promise settles. */
+  unarySettling(stream: ClientStream, failure: unknown, headers: Metadata, status: Status): void;
 }
 
 // A stream the caller dropped unread counts as done with once it is collected,
@@ -63,6 +65,10 @@ export class HookedClientCall<I, O> extends ClientCall<I, O> {
 
   override drained(): void {
     this.hooks.drained();
+  }
+
+  protected override unarySettling(failure: unknown, headers: Metadata, status: Status): void {
+    this.hooks.unarySettling(this.stream, failure, headers, status);
   }
 
   private hookFailed(err: unknown): MicroError {

@@ -247,6 +247,55 @@ describe('client interceptors', () => {
     await client.close();
   });
 
+  it('tells end listeners before the caller, when every interceptor hands on the promise next gave it', async () => {
+    const order: string[] = [];
+    let failReply = false;
+    let seen: InterceptedCall | undefined;
+    const listen: Interceptor = (next) => (call) => {
+      seen = call;
+      call.onEnd((end) => order.push(`end ${end.code} ${end.message}`));
+      return next(call);
+    };
+    const check: Interceptor = (next) => (call) => {
+      call.onResponseMessage(() => {
+        if (failReply) throw new MicroError(Code.DATA_LOSS, 'bad reply');
+      });
+      return next(call);
+    };
+    const client = await start([listen, check]);
+    await client.call('greeter', m.sayHello!, { name: 'a' }).then(() => order.push('caller ok'));
+    failReply = true;
+    await client.call('greeter', m.sayHello!, { name: 'b' }, { retries: 1 }).catch((e: unknown) => order.push(`caller ${isMicroError(e) ? e.code : e}`));
+    expect(order).toEqual([`end ${Code.OK} `, 'caller ok', `end ${Code.DATA_LOSS} bad reply`, `caller ${Code.DATA_LOSS}`]);
+    // A listener added once the attempt ended hears its end at once.
+    const late: number[] = [];
+    seen?.onEnd((end) => late.push(end.code));
+    expect(late).toEqual([Code.DATA_LOSS]);
+    await client.close();
+  });
+
+  it('tells the end once when an interceptor runs next again after handing back the first pass', async () => {
+    const ends: number[] = [];
+    let second: Promise<unknown> | undefined;
+    const listen: Interceptor = (next) => (call) => {
+      call.onEnd((end) => ends.push(end.code));
+      return next(call);
+    };
+    const late: Interceptor = (next) => (call) => {
+      const first = next(call);
+      queueMicrotask(() => {
+        second = next(call);
+      });
+      return first;
+    };
+    const client = await start([listen, late]);
+    expect(await client.call('greeter', m.sayHello!, { name: 'a' })).toEqual({ message: 'anonymous:a' });
+    await second;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ends).toEqual([Code.OK]);
+    await client.close();
+  });
+
   it('tells the caller and every end listener the status of a request a hook rejected, retries or not', async () => {
     for (const retries of [0, 2]) {
       const ends: string[] = [];
