@@ -98,7 +98,7 @@ const rows: Row[] = [];
 const servers: Child[] = [];
 try {
   for (const name of names) {
-    const server = new Child('./stall-server.js', [name], []);
+    const server = new Child('./server-process.js', [name], []);
     servers.push(server);
     const client = await (await loadImpl(name)).connect(await server.ready);
     rows.push({ client, server, serverStat: new SchedStat(await server.request<number>('pid')) });

@@ -9,8 +9,6 @@ import type { DispatchOptions } from './dispatch.js';
 import type { Route } from './router.js';
 import { ServerCall } from './server-call.js';
 
-
-
 /**
  * InterceptedServerCall is a ServerCall on a route with interceptors: it is
  * also the call those interceptors see. Message hooks run where messages are

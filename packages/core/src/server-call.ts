@@ -12,8 +12,6 @@ export const NOT_AT_HAND: unique symbol = Symbol('not at hand');
 
 const ITERATION_DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
-// The trailers of a call that set none: transports only read them.
-
 // The status of a call its handler ended cleanly: shared, as statuses are read-only.
 const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: EMPTY_METADATA });
 

@@ -280,7 +280,7 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
     const error = failure === undefined ? null : callerError(failure);
     this.settledAs = error;
     if (this.endListeners === undefined) return;
-    this.tellEnd(error === null ? endWith(status, headers) : { code: error.code, message: error.detail, header: headers, trailer: error.metadata });
+    this.tellEnd(error === null ? endWith(status, headers) : failedEnd(error, headers));
   }
 
   private settledWell(value: unknown): unknown {
@@ -323,8 +323,8 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
   // listener (ClientStream.onEnd) hands a call's status and headers together.
   private endOf(failure: MicroError | null, stream: ClientStream | undefined, untilCallerDone: boolean): CallEnd | Promise<CallEnd> {
     if (failure !== null) {
-      if (stream === undefined) return { code: failure.code, message: failure.detail, header: EMPTY_METADATA, trailer: failure.metadata };
-      return stream.headers.then((header) => ({ code: failure.code, message: failure.detail, header, trailer: failure.metadata }));
+      if (stream === undefined) return failedEnd(failure, EMPTY_METADATA);
+      return stream.headers.then((header) => failedEnd(failure, header));
     }
     if (stream === undefined) return OK_BARE_END;
     const status = stream === this.stream ? this.status : undefined;
@@ -345,6 +345,11 @@ export class ClientAttemptCall implements LayeredCall, StreamWatcher, LayerSlots
     if (!errors) return;
     for (const err of errors) this.logger.error({ service: this.plan.service, method: this.plan.method.name, err }, 'client interceptor onEnd listener failed');
   }
+}
+
+// failedEnd is the end of an attempt that failed as `failure`, with the headers that came before.
+function failedEnd(failure: MicroError, header: Metadata): CallEnd {
+  return { code: failure.code, message: failure.detail, header, trailer: failure.metadata };
 }
 
 function endWith(status: Status, header: Metadata): CallEnd {
