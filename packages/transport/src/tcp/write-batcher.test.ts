@@ -23,12 +23,19 @@ describe('WriteBatcher', () => {
     expect(k.writes.map(String)).toEqual(['abcd']);
   });
 
+  // Senders queue frames from microtasks (one awaited send after another): a
+  // mid-turn write goes out in the microtask after the frame that filled the batch.
+  const microtask = () => Promise.resolve();
+
   it('writes a batch mid-turn once it holds 128 frames, so the peer can start on them', async () => {
     const k = sink();
     const b = new WriteBatcher(k.s);
     for (let i = 0; i < 127; i++) b.frame(1, 0, 2, new Uint8Array([i]));
+    await microtask();
     expect(k.writes.length).toBe(0);
     b.frame(1, 0, 2, new Uint8Array([127]));
+    expect(k.writes.length).toBe(0);
+    await microtask();
     expect(k.writes.length).toBe(1);
     expect(k.writes[0]!.length).toBe(128 * 11);
     b.frame(1, 0, 2, new Uint8Array([128]));
@@ -37,21 +44,50 @@ describe('WriteBatcher', () => {
     expect(k.writes[1]![10]).toBe(128);
   });
 
+  it('lets the code that filled the batch finish its frame first: END_STREAM still rides on it', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    for (let i = 0; i < 127; i++) b.frame(1, 0, 2, new Uint8Array([i]));
+    b.frame(3, 0, 2, new Uint8Array([127]));
+    expect(b.addFlagsToLast(3, 0, 1)).toBe(true);
+    await microtask();
+    expect(k.writes.length).toBe(1);
+    expect(k.writes[0]!.length).toBe(128 * 11);
+    expect(k.writes[0]![127 * 11 + 5]).toBe(3);
+    // Written out, the frame takes no more flags.
+    expect(b.addFlagsToLast(3, 0, 1)).toBe(false);
+  });
+
   it('waits for twice the frames before each further mid-turn write, and starts over next turn', async () => {
     const k = sink();
     const b = new WriteBatcher(k.s);
     const sizes = () => k.writes.map((w) => w.length / 11);
-    for (let i = 0; i < 128 + 256 + 512; i++) b.frame(1, 0, 2, new Uint8Array([i & 0xff]));
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        b.frame(1, 0, 2, new Uint8Array([i & 0xff]));
+        await microtask();
+      }
+    };
+    await send(128 + 256 + 512);
     expect(sizes()).toEqual([128, 256, 512]);
     // The doubling stops at 2048 frames a write.
-    for (let i = 0; i < 1024 + 2048 + 2048; i++) b.frame(1, 0, 2, new Uint8Array([1]));
+    await send(1024 + 2048 + 2048);
     expect(sizes()).toEqual([128, 256, 512, 1024, 2048, 2048]);
     b.frame(1, 0, 2, new Uint8Array([1]));
     await new Promise((r) => setImmediate(r));
     expect(sizes().slice(6)).toEqual([1]);
-    for (let i = 0; i < 128; i++) b.frame(1, 0, 2, new Uint8Array([1]));
+    await send(128);
     expect(sizes().slice(6)).toEqual([1, 128]);
     await new Promise((r) => setImmediate(r));
+  });
+
+  it('writes frames queued in one synchronous run together, however many', async () => {
+    const k = sink();
+    const b = new WriteBatcher(k.s);
+    for (let i = 0; i < 1000; i++) b.frame(1, 0, 2, new Uint8Array([1]));
+    expect(k.writes.length).toBe(0);
+    await microtask();
+    expect(k.writes.map((w) => w.length / 11)).toEqual([1000]);
   });
 
   it('lays an encoded payload out in the slab, and gives a large one its own buffer', async () => {
