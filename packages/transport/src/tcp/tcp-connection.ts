@@ -15,6 +15,7 @@ import { decodeMetadata, metadataBlockSize } from './metadata-codec.js';
 import type { Settings } from './preface.js';
 import { RequestHeadersWriter } from './request-headers-writer.js';
 import { TcpClientStream } from './tcp-client-stream.js';
+import type { TcpStreamBase } from './stream-base.js';
 import { TcpSession } from './tcp-session.js';
 
 /** Client stream ids are odd and grow; past this the connection drains and a new one is needed. */
@@ -29,6 +30,11 @@ export class TcpConnection extends TcpSession implements Connection {
   private state_: ConnectionState = 'ready';
   private closing: Promise<void> | undefined;
   private readonly headers = new RequestHeadersWriter();
+  // Unary calls open on this connection, and how many of them were opened
+  // since socket write number `unsentSince` (not on the wire yet): see answersDue.
+  private unaryOpen = 0;
+  private unaryUnsent = 0;
+  private unsentSince = -1;
 
   constructor(
     readonly address: string,
@@ -79,6 +85,7 @@ export class TcpConnection extends TcpSession implements Connection {
       return s;
     }
     this.streams.set(id, s);
+    if (s.unary) this.countUnary();
     this.frame(id, FrameType.HEADERS, 0, payload);
     if (timeoutMs !== NO_TIMEOUT) s.startDeadline(timeoutMs);
     if (this.nextId > MAX_STREAM_ID) void this.close(Number.MAX_SAFE_INTEGER);
@@ -129,7 +136,26 @@ export class TcpConnection extends TcpSession implements Connection {
     if (this.streams.size === 0) void this.close(0);
   }
 
-  protected override onStreamRemoved(): void {
+  private countUnary(): void {
+    this.unaryOpen++;
+    const writes = this.socketWrites;
+    if (this.unsentSince !== writes) {
+      this.unsentSince = writes;
+      this.unaryUnsent = 0;
+    }
+    this.unaryUnsent++;
+  }
+
+  // Answers are due while unary calls are on the wire: ones opened before the
+  // last socket write and still open. Long-lived streams do not count, as
+  // their messages may be hours apart.
+  protected override answersDue(): boolean {
+    const unsent = this.unsentSince === this.socketWrites ? this.unaryUnsent : 0;
+    return this.unaryOpen > unsent;
+  }
+
+  protected override onStreamRemoved(stream: TcpStreamBase): void {
+    if ((stream as TcpClientStream).unary) this.unaryOpen--;
     if (this.state_ === 'closing' && this.closing === undefined && this.streams.size === 0) void this.close(0);
   }
 }

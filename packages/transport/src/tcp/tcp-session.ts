@@ -86,7 +86,7 @@ export abstract class TcpSession implements StreamHost {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.batcher = new WriteBatcher(socket);
+    this.batcher = new WriteBatcher(socket, () => this.answersDue());
     this.parser = new FrameParser(local.maxFrameSize, (id, type, flags, bytes, start, end) => this.onFrame(id, type, flags, bytes, start, end));
   }
 
@@ -150,11 +150,21 @@ export abstract class TcpSession implements StreamHost {
       this.drainWaiters = [];
       for (const w of ws) w();
     }
-    this.onStreamRemoved();
+    this.onStreamRemoved(stream);
   }
 
   /** onStreamRemoved lets a side react when a stream ends (e.g. close a draining connection). */
-  protected onStreamRemoved(): void {}
+  protected onStreamRemoved(_stream: TcpStreamBase): void {}
+
+  /** answersDue tells whether answers to what this side sent are expected soon: the batched write then waits a turn for them. */
+  protected answersDue(): boolean {
+    return false;
+  }
+
+  /** socketWrites counts the batched socket writes so far. */
+  protected get socketWrites(): number {
+    return this.batcher.writes;
+  }
   /**
    * startArrived runs after each batch of received bytes is parsed and before
    * DATA reaches a stream (`dataFor`): the server starts the calls that arrived then.

@@ -81,6 +81,23 @@ describe('WriteBatcher', () => {
     await new Promise((r) => setImmediate(r));
   });
 
+  it('waits one more turn, once, while the side says answers are due', async () => {
+    const k = sink();
+    let due = true;
+    const b = new WriteBatcher(k.s, () => due);
+    b.frame(1, 0, 2, new Uint8Array([1]));
+    await new Promise((r) => setImmediate(r));
+    expect(k.writes.length).toBe(0);
+    b.frame(1, 0, 2, new Uint8Array([2]));
+    await new Promise((r) => setImmediate(r));
+    expect(k.writes.map((w) => w.length / 11)).toEqual([2]);
+    expect(b.writes).toBe(1);
+    due = false;
+    b.frame(1, 0, 2, new Uint8Array([3]));
+    await new Promise((r) => setImmediate(r));
+    expect(k.writes.length).toBe(2);
+  });
+
   it('writes frames queued in one synchronous run together, however many', async () => {
     const k = sink();
     const b = new WriteBatcher(k.s);

@@ -52,8 +52,9 @@ const BACKLOG_LIMIT = 1024 * 1024;
 
 /**
  * WriteBatcher collects the frames produced during one event-loop turn and
- * hands them to the socket as one write at the end of the turn (setImmediate),
- * or sooner once FLUSH_FRAMES are queued (in a microtask), so many small frames cost one syscall. Frame headers and small payloads are
+ * hands them to the socket as one write at the end of the turn (setImmediate;
+ * a turn later while answers are due), or sooner once FLUSH_FRAMES are queued
+ * (in a microtask), so many small frames cost one syscall. Frame headers and small payloads are
  * written straight into a slab, so a frame costs no buffer of its own; large
  * payloads are queued as they are and go out through cork/uncork (writev).
  */
@@ -71,9 +72,24 @@ export class WriteBatcher {
   /** Frames that make the next mid-turn write; grows within a turn, back to FLUSH_FRAMES at its end. */
   private flushFrames = FLUSH_FRAMES;
   private readonly flushBound = (): void => {
+    // While answers to calls already sent are due, the end-of-turn write
+    // waits one more turn, once: the event loop polls the socket meanwhile
+    // without blocking, and calls that answers already arrived free go out
+    // in this write. A client at 64 calls in flight otherwise settled into
+    // two halves taking turns on the wire, each with writes and reads of
+    // its own: about 45 calls per syscall on both sides instead of 62, and
+    // a tenth more server CPU per call.
+    if (!this.held && this.answersDue?.() === true) {
+      this.held = true;
+      setImmediate(this.flushBound);
+      return;
+    }
+    this.held = false;
     this.flushFrames = FLUSH_FRAMES;
     this.flush();
   };
+  private held = false;
+  private writeCount = 0;
   private turn: Promise<void> | undefined;
   private bytesThisTurn = 0;
   // The newest frame, while nothing was queued after it and it is unwritten: its flags can still change.
@@ -94,7 +110,20 @@ export class WriteBatcher {
     if (this.frames >= this.flushFrames) this.writeMidTurn();
   };
 
-  constructor(private readonly sink: ByteSink) {}
+  /**
+   * answersDue, when given, tells whether answers to what this side already
+   * sent are expected soon (a client's unary calls on the wire): the
+   * end-of-turn write then waits a turn for them (see flushBound).
+   */
+  constructor(
+    private readonly sink: ByteSink,
+    private readonly answersDue?: () => boolean,
+  ) {}
+
+  /** writes counts the socket writes made so far: a side tells by it what it queued since the last one. */
+  get writes(): number {
+    return this.writeCount;
+  }
 
   /** backedUp tells whether the socket holds more unsent bytes than BACKLOG_LIMIT. */
   get backedUp(): boolean {
@@ -231,6 +260,7 @@ export class WriteBatcher {
     const parts = this.parts;
     if (parts.length === 0) return;
     const bytes = this.bytes;
+    this.writeCount++;
     this.frames = 0;
     this.parts = [];
     this.bytes = 0;
