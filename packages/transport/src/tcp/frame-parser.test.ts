@@ -51,6 +51,20 @@ describe('FrameParser', () => {
     expect(payload?.[0]).toBe(chunk);
   });
 
+  it('joins only the bytes of a frame split over two chunks, and reads the rest of the second in place', () => {
+    const bytesSeen: Buffer[] = [];
+    const parser = new FrameParser(DEFAULT_MAX, (_i, _t, _f, bytes) => bytesSeen.push(bytes));
+    const split = encodeFrame(1, FrameType.DATA, 2, Buffer.alloc(1000, 1));
+    const after = Buffer.concat([split.subarray(600), encodeFrame(3, FrameType.DATA, 2, Buffer.alloc(30_000, 2)), encodeFrame(5, FrameType.DATA, 2, Buffer.alloc(5))]);
+    // Cut inside the header too: the frame's length is learnt from joined header bytes.
+    parser.push(split.subarray(0, 4));
+    parser.push(split.subarray(4, 600));
+    parser.push(after);
+    expect(bytesSeen.map((b) => b.length)).toEqual([split.length, after.length, after.length]);
+    expect(bytesSeen[1]).toBe(after);
+    expect(bytesSeen[2]).toBe(after);
+  });
+
   it('throws a TcpProtocolError on an oversize length before the payload arrives', () => {
     const { parser, seen } = collect(1024);
     const header = Buffer.from([0, 0, 0, 1, 0, 0, 0xff, 0xff, 0xff, 0xff]);

@@ -12,7 +12,8 @@ export type FrameHandler = (streamId: number, type: number, flags: number, bytes
 /**
  * FrameParser cuts a byte stream into frames. Whole frames inside one chunk
  * are handed out as ranges of it; bytes of an incomplete frame wait in a
- * list and are joined once, when the frame is complete. The length field is
+ * list and are joined once, when the frame is complete, with only the bytes
+ * of the next chunk it lacks (the rest of that chunk is read in place). The length field is
  * checked against maxFrameSize before anything is buffered for the frame.
  */
 export class FrameParser {
@@ -63,31 +64,69 @@ export class FrameParser {
   /** push feeds received bytes; it throws TcpProtocolError on an oversize frame. */
   push(chunk: Buffer): void {
     if (this.stopped) return;
-    let buf: Buffer;
-    if (this.pendingBytes === 0 && !this.held) {
-      buf = chunk;
-    } else {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.held || this.pendingBytes < this.need) return;
-      buf = this.pending.length === 1 ? chunk : Buffer.concat(this.pending, this.pendingBytes);
+    if (this.held) {
+      this.keep(chunk);
+      return;
+    }
+    let from = 0;
+    if (this.pendingBytes > 0) {
+      from = this.completeFrame(chunk);
+      if (from < 0) return;
+      const frame = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
+      this.need = FRAME_HEADER_SIZE;
+      const at = this.parse(frame, 0);
+      if (this.stopped) return;
+      if (at < frame.length) {
+        // The frame was put back: it waits, and the rest of the chunk behind it.
+        this.keep(frame);
+        if (from < chunk.length) this.keep(chunk.subarray(from));
+        return;
+      }
     }
+    const off = this.parse(chunk, from);
+    if (!this.stopped && off < chunk.length) this.keep(off === 0 ? chunk : chunk.subarray(off));
+  }
+
+  /**
+   * completeFrame moves into the waiting frame only the bytes of chunk it
+   * lacks and returns how many it took, or -1 when the chunk ran out first.
+   * Joining the whole chunk instead copied up to 64 KiB per read whenever a
+   * frame straddled two reads, as large messages nearly always do, when one
+   * frame's bytes were all that needed joining.
+   */
+  private completeFrame(chunk: Buffer): number {
+    let at = 0;
+    for (;;) {
+      const n = Math.min(this.need - this.pendingBytes, chunk.length - at);
+      if (n > 0) {
+        this.keep(at === 0 && n === chunk.length ? chunk : chunk.subarray(at, at + n));
+        at += n;
+      }
+      if (this.pendingBytes < this.need) return -1;
+      if (this.need > FRAME_HEADER_SIZE) return at;
+      // The header is whole: its length says how much more the frame needs.
+      const head = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [head];
+      const length = this.checkedLength(head, 0);
+      if (length === 0) return at;
+      this.need = FRAME_HEADER_SIZE + length;
+    }
+  }
+
+  // parse hands out the whole frames of buf from off and returns where it
+  // stopped: the end, a frame not yet whole (whose bytes it then needs), or
+  // a frame put back.
+  private parse(buf: Buffer, off: number): number {
     const end = buf.length;
-    let off = 0;
     while (!this.stopped && !this.held) {
       const avail = end - off;
       if (avail < FRAME_HEADER_SIZE) {
         this.need = FRAME_HEADER_SIZE;
         break;
       }
-      const length = u32(buf, off + 6);
-      if (length > this.maxFrameSize) {
-        this.stop();
-        throw new TcpProtocolError(`frame of ${length} bytes exceeds the maximum of ${this.maxFrameSize}`, GoawayCode.FRAME_SIZE_ERROR);
-      }
-      const total = FRAME_HEADER_SIZE + length;
+      const total = FRAME_HEADER_SIZE + this.checkedLength(buf, off);
       if (avail < total) {
         this.need = total;
         break;
@@ -103,9 +142,21 @@ export class FrameParser {
         off -= total;
       }
     }
-    if (!this.stopped && off < end) {
-      this.pending.push(off === 0 ? buf : buf.subarray(off));
-      this.pendingBytes = end - off;
+    return off;
+  }
+
+  // checkedLength reads the payload length of the header at buf[off], checked before anything is buffered for it.
+  private checkedLength(buf: Buffer, off: number): number {
+    const length = u32(buf, off + 6);
+    if (length > this.maxFrameSize) {
+      this.stop();
+      throw new TcpProtocolError(`frame of ${length} bytes exceeds the maximum of ${this.maxFrameSize}`, GoawayCode.FRAME_SIZE_ERROR);
     }
+    return length;
+  }
+
+  private keep(bytes: Buffer): void {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
   }
 }

@@ -54,9 +54,10 @@ const BACKLOG_LIMIT = 1024 * 1024;
  * WriteBatcher collects the frames produced during one event-loop turn and
  * hands them to the socket as one write at the end of the turn (setImmediate;
  * a turn later while answers are due), or sooner once FLUSH_FRAMES are queued
- * (in a microtask), so many small frames cost one syscall. Frame headers and small payloads are
- * written straight into a slab, so a frame costs no buffer of its own; large
- * payloads are queued as they are and go out through cork/uncork (writev).
+ * (in a microtask), so many small frames cost one syscall. Frame headers and
+ * small payloads are written straight into a slab, so a frame costs no buffer
+ * of its own; large payloads are queued as they are and go out through
+ * cork/uncork (writev).
  */
 export class WriteBatcher {
   private slab = Buffer.allocUnsafe(0);
@@ -74,8 +75,8 @@ export class WriteBatcher {
   private readonly flushBound = (): void => {
     // While answers to calls already sent are due, the end-of-turn write
     // waits one more turn, once: the event loop polls the socket meanwhile
-    // without blocking, and calls that answers already arrived free go out
-    // in this write. A client at 64 calls in flight otherwise settled into
+    // without blocking, and calls freed by answers that had already arrived
+    // go out in this write. A client at 64 calls in flight otherwise settled into
     // two halves taking turns on the wire, each with writes and reads of
     // its own: about 45 calls per syscall on both sides instead of 62, and
     // a tenth more server CPU per call.
