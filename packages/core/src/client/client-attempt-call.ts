@@ -16,7 +16,6 @@ import type { Route } from '../transport-choice.js';
 import type { Target } from './target-resolver.js';
 import type { Logger } from '../logger/logger.js';
 
-
 /**
  * ClientAttemptCall is one attempt of an intercepted call, as its outermost
  * client interceptor sees it, and the centre of their chain: run() opens the

@@ -3,7 +3,6 @@ import { MicroError } from '../errors.js';
 import type { CallEnd, MessageHook } from '../interceptor/interceptor.js';
 import { emitEnd, runRequestHooks } from '../interceptor/message-hooks.js';
 
-
 /**
  * EventCall is what event interceptors share, on both sides: request hooks
  * see the message (before the handler, or before encoding), there is never a
