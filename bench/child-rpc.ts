@@ -31,11 +31,19 @@ export function answerRequests(handlers: Handlers): void {
   });
 }
 
-/** measuredRss is the process's resident set after a full collection, in bytes. */
-export function measuredRss(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
+/**
+ * residentSet is the process's resident set in bytes, after a full
+ * collection when collect is true. Only a process that measures nothing
+ * afterwards may collect: a forced collection between rounds puts V8 into a
+ * state no service reaches by itself (see the bench README), and the rounds
+ * after it would measure that state.
+ */
+export function residentSet(collect: boolean): number {
+  if (collect) {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    gc?.();
+  }
   return process.memoryUsage().rss;
 }
 

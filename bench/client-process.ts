@@ -1,4 +1,4 @@
-import { answerRequests, cpuMicros, markWindow, measuredRss } from './child-rpc.js';
+import { answerRequests, cpuMicros, markWindow, residentSet } from './child-rpc.js';
 import { type BenchServer, type ImplName, loadImpl, type PingPong } from './bench-impl.js';
 import type { Figures, MeasuredWindow, Timing } from './measure.js';
 import { scenarios } from './scenarios.js';
@@ -57,7 +57,7 @@ answerRequests({
     const { index, timing } = arg as { index: number; timing: Timing };
     return run(index, timing);
   },
-  rss: () => measuredRss(),
+  rss: (collect) => residentSet(collect === true),
   openIdle: (n) => openIdle(n as number),
   async closeIdle() {
     await Promise.all(idle.splice(0).map((s) => s.close()));

@@ -72,9 +72,10 @@ async function closeSession(session: Session): Promise<void> {
   await session.server?.stop();
 }
 
-async function rssOf(session: Session): Promise<{ clientRss: number; serverRss: number }> {
-  const clientRss = await session.client.request<number>('rss');
-  return { clientRss, serverRss: session.server ? await session.server.request<number>('rss') : clientRss };
+/** rssOf reads both processes' resident sets, after a full collection in each when collect is true. */
+async function rssOf(session: Session, collect: boolean): Promise<{ clientRss: number; serverRss: number }> {
+  const clientRss = await session.client.request<number>('rss', collect);
+  return { clientRss, serverRss: session.server ? await session.server.request<number>('rss', collect) : clientRss };
 }
 
 /**
@@ -115,7 +116,7 @@ async function measureScenario(sessions: readonly Session[], index: number, roun
     for (const session of round % 2 === 0 ? sessions : [...sessions].reverse()) {
       log(`${scenario.name}: ${session.impl}${rounds > 1 ? ` (round ${round + 1} of ${rounds})` : ''}`);
       const figures = await runMeasured(session, index, timing);
-      const row: Row = { scenario: scenario.name, impl: session.impl, unit: scenario.unit, figures, ...(figures ? await rssOf(session) : {}) };
+      const row: Row = { scenario: scenario.name, impl: session.impl, unit: scenario.unit, figures, ...(figures ? await rssOf(session, false) : {}) };
       samples.get(session.impl)!.push(row);
     }
   }
@@ -155,9 +156,9 @@ async function warmUp(sessions: readonly Session[], indexes: readonly number[], 
 async function measureIdle(session: Session, log: (s: string) => void): Promise<Row[]> {
   log(`${idleStreamCount} idle streams: ${session.impl}`);
   const warmed = await session.client.request<boolean>('openIdle', idleStreamCount / 10);
-  const before = await rssOf(session);
+  const before = await rssOf(session, true);
   const opened = warmed && (await session.client.request<boolean>('openIdle', idleStreamCount));
-  const after = opened ? await rssOf(session) : undefined;
+  const after = opened ? await rssOf(session, true) : undefined;
   const rows: Row[] = [];
   for (const side of ['client', 'server'] as const) {
     const key = side === 'client' ? 'clientRss' : 'serverRss';

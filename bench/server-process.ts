@@ -1,4 +1,4 @@
-import { answerRequests, cpuMicros, measuredRss } from './child-rpc.js';
+import { answerRequests, cpuMicros, residentSet } from './child-rpc.js';
 import { type ImplName, loadImpl } from './bench-impl.js';
 import { watchGcPauses } from './gc-pauses.js';
 
@@ -8,7 +8,7 @@ const server = await impl.serve();
 // GC pauses are watched from the first time they are asked for (stalls.js), so the other runs pay nothing for them.
 let pauses: ReturnType<typeof watchGcPauses> | undefined;
 answerRequests({
-  rss: () => measuredRss(),
+  rss: (collect) => residentSet(collect === true),
   cpu: () => cpuMicros(),
   pid: () => process.pid,
   pauses: () => (pauses ??= watchGcPauses()).take(),

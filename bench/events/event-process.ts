@@ -2,7 +2,7 @@ import { connect, headers } from '@nats-io/transport-node';
 import { Context, loadProto, type MessageType, micro, Subscribe, Subscriber } from '@tsmicro/core';
 import { createMemoryBroker } from '@tsmicro/core/plugin';
 import { randomUUID } from 'node:crypto';
-import { answerRequests, measuredRss } from '../child-rpc.js';
+import { answerRequests, residentSet } from '../child-rpc.js';
 import { protoPath } from '../bench-impl.js';
 
 // One side of an events row, in its own process: `node event-process.js <role> <nats address>`.
@@ -66,7 +66,7 @@ const service = micro.newService(
   { env, file: false },
 );
 const handlers: Record<string, (arg: unknown) => Promise<unknown> | unknown> = {
-  rss: () => measuredRss(),
+  rss: (collect) => residentSet(collect === true),
   // CPU time used so far (user + system, µs): cpu-per-event divides its growth by the events moved.
   cpu: () => {
     const used = process.cpuUsage();
