@@ -58,6 +58,16 @@ export function markWindow(mark: 'open' | 'close'): void {
   process.send!({ mark });
 }
 
+/**
+ * childV8Flags go to every bench process. Each process sits idle while the
+ * others run their rounds, long enough for V8's memory reducer to shrink its
+ * heap; a process under load straight after that can spend whole scenarios
+ * collecting its old generation again and again (see the bench README). A
+ * service under steady load never meets the reducer, so the bench turns it
+ * off, for every implementation alike.
+ */
+const childV8Flags = ['--expose-gc', '--no-memory-reducer'];
+
 /** Child is a forked bench process answering requests; its first message says it is ready. */
 export class Child {
   readonly ready: Promise<string>;
@@ -68,7 +78,7 @@ export class Child {
   private nextId = 1;
 
   constructor(file: string, args: string[], execArgv: string[]) {
-    this.process = fork(new URL(file, import.meta.url).pathname, args, { execArgv: ['--expose-gc', ...execArgv] });
+    this.process = fork(new URL(file, import.meta.url).pathname, args, { execArgv: [...childV8Flags, ...execArgv] });
     this.ready = new Promise((resolve, reject) => {
       this.process.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
       this.process.on('message', (message: Reply | { ready: string } | { mark: 'open' | 'close' }) => {
