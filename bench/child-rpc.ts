@@ -59,14 +59,25 @@ export function markWindow(mark: 'open' | 'close'): void {
 }
 
 /**
- * childV8Flags go to every bench process. Each process sits idle while the
- * others run their rounds, long enough for V8's memory reducer to shrink its
- * heap; a process under load straight after that can spend whole scenarios
- * collecting its old generation again and again (see the bench README). A
- * service under steady load never meets the reducer, so the bench turns it
- * off, for every implementation alike.
+ * childV8Flags go to every bench process, of every implementation alike.
+ * Each process sits idle while the others run their rounds, long enough for
+ * V8's memory reducer to shrink its heap, after which a process under load
+ * can spend whole scenarios collecting its old generation again and again
+ * (see the bench README). A service under steady load never meets the
+ * reducer.
  */
 const childV8Flags = ['--expose-gc', '--no-memory-reducer'];
+
+/**
+ * keptYoungGeneration is for processes that run measured rounds with pauses
+ * between them. The first scavenge after a pause sees a low allocation rate
+ * and shrinks the young generation to 1 MB, which a process allocating as
+ * fast as a tsmicro server takes many seconds, scavenging hundreds of times a
+ * second, to grow back; a service under steady load keeps the size its load
+ * grew it to. The idle-stream rows, which measure memory in fresh processes,
+ * go without it.
+ */
+export const keptYoungGeneration = ['--min-semi-space-size=16'];
 
 /** Child is a forked bench process answering requests; its first message says it is ready. */
 export class Child {

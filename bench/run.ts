@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type ImplName, implNames } from './bench-impl.js';
-import { Child } from './child-rpc.js';
+import { Child, keptYoungGeneration } from './child-rpc.js';
 import type { Figures, Timing } from './measure.js';
 import { formatTable, type Row, withRatios } from './report.js';
 import { idleStreamCount, scenarios } from './scenarios.js';
@@ -57,12 +57,13 @@ interface Session {
   readonly client: Child;
 }
 
-async function openSession(impl: ImplName, args: Args): Promise<Session> {
+/** openSession starts one implementation's processes, each with v8Flags and any profiling asked for. */
+async function openSession(impl: ImplName, args: Args, v8Flags: readonly string[]): Promise<Session> {
   // One folder per implementation and side: Node names the files itself.
-  const profile = (side: string) => (args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf, impl.replace('/', '-'), side)}`] : []);
-  const server = impl === 'tsmicro/memory' ? undefined : new Child('./server-process.js', [impl], profile('server'));
+  const flags = (side: string) => [...v8Flags, ...(args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf, impl.replace('/', '-'), side)}`] : [])];
+  const server = impl === 'tsmicro/memory' ? undefined : new Child('./server-process.js', [impl], flags('server'));
   const address = server ? await server.ready : '';
-  const client = new Child('./client-process.js', [impl, address], profile('client'));
+  const client = new Child('./client-process.js', [impl, address], flags('client'));
   await client.ready;
   return { impl, server, client };
 }
@@ -187,7 +188,7 @@ const started = Date.now();
 let rows: Row[] = [];
 const sessions: Session[] = [];
 try {
-  for (const impl of args.only ?? implNames) sessions.push(await openSession(impl, args));
+  for (const impl of args.only ?? implNames) sessions.push(await openSession(impl, args, keptYoungGeneration));
   const chosen = [...scenarios.keys()].filter((i) => !args.scenario || scenarios[i]!.name.includes(args.scenario));
   await warmUp(sessions, chosen, warmUpMs, log);
   for (const index of chosen) rows.push(...(await measureScenario(sessions, index, roundsOf(scenarios[index]!.name), timing, log)));
@@ -198,7 +199,7 @@ try {
     // what a stream holds.
     for (const session of sessions.splice(0)) await closeSession(session);
     for (const impl of args.only ?? implNames) {
-      const fresh = await openSession(impl, args);
+      const fresh = await openSession(impl, args, []);
       try {
         rows.push(...(await measureIdle(fresh, log)));
       } finally {
