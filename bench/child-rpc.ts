@@ -32,14 +32,14 @@ export function answerRequests(handlers: Handlers): void {
 }
 
 /**
- * residentSet is the process's resident set in bytes, after a full
- * collection when collect is true. Only a process that measures nothing
- * afterwards may collect: a forced collection between rounds puts V8 into a
- * state no service reaches by itself (see the bench README), and the rounds
- * after it would measure that state.
+ * residentSet answers the parent's 'rss' request: the process's resident set
+ * in bytes, after a full collection when the request's argument is true.
+ * Only a process that measures nothing afterwards may collect: a forced
+ * collection between rounds puts V8 into a state no service reaches by itself
+ * (see the bench README), and the rounds after it would measure that state.
  */
-export function residentSet(collect: boolean): number {
-  if (collect) {
+export function residentSet(collect: unknown): number {
+  if (collect === true) {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     gc?.();

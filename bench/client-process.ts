@@ -57,7 +57,7 @@ answerRequests({
     const { index, timing } = arg as { index: number; timing: Timing };
     return run(index, timing);
   },
-  rss: (collect) => residentSet(collect === true),
+  rss: residentSet,
   openIdle: (n) => openIdle(n as number),
   async closeIdle() {
     await Promise.all(idle.splice(0).map((s) => s.close()));

@@ -8,7 +8,7 @@ const server = await impl.serve();
 // GC pauses are watched from the first time they are asked for (stalls.js), so the other runs pay nothing for them.
 let pauses: ReturnType<typeof watchGcPauses> | undefined;
 answerRequests({
-  rss: (collect) => residentSet(collect === true),
+  rss: residentSet,
   cpu: () => cpuMicros(),
   pid: () => process.pid,
   pauses: () => (pauses ??= watchGcPauses()).take(),

@@ -66,7 +66,7 @@ const service = micro.newService(
   { env, file: false },
 );
 const handlers: Record<string, (arg: unknown) => Promise<unknown> | unknown> = {
-  rss: (collect) => residentSet(collect === true),
+  rss: residentSet,
   // CPU time used so far (user + system, µs): cpu-per-event divides its growth by the events moved.
   cpu: () => {
     const used = process.cpuUsage();
