@@ -38,7 +38,6 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   private headersSent = false;
   private ended = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private readonly onTransportAbort = (reason: StatusError) => this.finish(MicroError.from(reason, Code.CANCELLED).toStatus());
 
   constructor(
     private readonly stream: ServerStream,
@@ -52,9 +51,9 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
     private readonly onCallEnd: (call: ServerCall<I, O>) => void,
   ) {
     this.ctx = new CallContext(this, stream, service, method);
-    stream.onAbort(this.onTransportAbort);
+    stream.onAbort(transportAborted, this);
     // A transport that aborts the call at its deadline itself (with a
-    // DEADLINE_EXCEEDED reason, which ends the call through onTransportAbort)
+    // DEADLINE_EXCEEDED reason, which ends the call through transportAborted)
     // spares a timer per call.
     if (stream.deadline !== undefined && stream.endsAtDeadline !== true) this.deadlineTimer = endAtDeadline(this, stream.deadline);
   }
@@ -221,6 +220,12 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   private endedError(): MicroError {
     return this.endReason ?? new MicroError(Code.CANCELLED, 'the call has ended');
   }
+}
+
+// transportAborted ends a call the transport aborted, called with the call as
+// `this`: shared, so a call makes no closure for it.
+function transportAborted(this: { finish(status: Status): void }, reason: StatusError): void {
+  this.finish(MicroError.from(reason, Code.CANCELLED).toStatus());
 }
 
 // endAtDeadline ends a call at its deadline: in a microtask when it has

@@ -1,4 +1,5 @@
 import type { StatusError } from './status-error.js';
+import type { AbortListener } from './transport.js';
 
 /**
  * AbortNotice is a call's "it can no longer complete" event, told once with
@@ -9,7 +10,8 @@ import type { StatusError } from './status-error.js';
 export class AbortNotice {
   private reason_: StatusError | undefined;
   private controller: AbortController | undefined;
-  private listener: ((reason: StatusError) => void) | undefined;
+  private listener: AbortListener | undefined;
+  private listenerSelf: unknown;
 
   /** The error the call was aborted with, once it was. */
   get reason(): StatusError | undefined {
@@ -25,14 +27,18 @@ export class AbortNotice {
     return this.controller.signal;
   }
 
-  /** listen sets the one listener (undefined removes it); one set after the abort is called on a microtask. */
-  listen(listener: ((reason: StatusError) => void) | undefined): void {
+  /**
+   * listen sets the one listener, called with `self` as `this` (undefined
+   * removes it); one set after the abort is called on a microtask.
+   */
+  listen<C>(listener: AbortListener<C> | undefined, self?: C): void {
     const reason = this.reason_;
     if (reason !== undefined && listener !== undefined) {
-      tellSoon(listener, reason);
+      tellSoon(listener, self as C, reason);
       return;
     }
-    this.listener = listener;
+    this.listener = listener as AbortListener | undefined;
+    this.listenerSelf = self;
   }
 
   /** abort tells the listener and the signal once; later calls do nothing. */
@@ -40,15 +46,17 @@ export class AbortNotice {
     if (this.reason_ !== undefined) return;
     this.reason_ = reason;
     const listener = this.listener;
+    const self = this.listenerSelf;
     this.listener = undefined;
+    this.listenerSelf = undefined;
     this.controller?.abort(reason);
-    listener?.(reason);
+    listener?.call(self, reason);
   }
 }
 
 // tellSoon tells a listener set after the abort, on a microtask. Apart from
 // listen() so that listen, called per call, makes no closure context (V8
 // makes one on every entry to a function holding closures).
-function tellSoon(listener: (reason: StatusError) => void, reason: StatusError): void {
-  queueMicrotask(() => listener(reason));
+function tellSoon<C>(listener: AbortListener<C>, self: C, reason: StatusError): void {
+  queueMicrotask(() => listener.call(self, reason));
 }

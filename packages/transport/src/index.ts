@@ -6,6 +6,7 @@ export type {
   Listener,
   ClientStream,
   ServerStream,
+  AbortListener,
   EncodedMessage,
   ReadWith,
   EndListener,

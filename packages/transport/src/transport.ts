@@ -115,6 +115,9 @@ export interface EncodedMessage {
   encodeInto(target: Buffer, offset: number): void;
 }
 
+/** AbortListener hears that a call can no longer complete, with `this` the object it was set with. */
+export type AbortListener<C = unknown> = (this: C, reason: StatusError) => void;
+
 /** CallKind is one of gRPC's four call kinds. */
 export type CallKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
 
@@ -230,11 +233,11 @@ export interface ServerStream {
   readonly signal: AbortSignal;
   /**
    * onAbort sets one listener for the same event as `signal`, called once
-   * with the same reason (on a microtask when the call was already aborted);
-   * undefined removes it. It is how the framework follows a call without
-   * paying for an AbortSignal per call.
+   * with the same reason (on a microtask when the call was already aborted)
+   * and with `self` as `this`; undefined removes it. It is how the framework
+   * follows a call without paying for an AbortSignal, or a closure, per call.
    */
-  onAbort(listener: ((reason: StatusError) => void) | undefined): void;
+  onAbort<C>(listener: AbortListener<C> | undefined, self?: C): void;
   /** read returns the next message; null once the client half-closed. Rejects with StatusError if the call died. */
   read(): Promise<Uint8Array | null>;
   /**

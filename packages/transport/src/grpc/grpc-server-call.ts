@@ -3,7 +3,7 @@ import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError } from '../status-error.js';
-import type { ServerStream } from '../transport.js';
+import type { AbortListener, ServerStream } from '../transport.js';
 import { statusErrorFromUnknown } from './grpc-error.js';
 import { CONTENT_TYPE_HEADER, grpcMetadataFromMetadata, metadataFromGrpcMetadata } from './grpc-metadata.js';
 import type { GrpcServerCalls } from './grpc-server-calls.js';
@@ -101,8 +101,8 @@ export abstract class GrpcServerCall implements ServerStream {
     return this.aborted.signal;
   }
 
-  onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    this.aborted.listen(listener);
+  onAbort<C>(listener: AbortListener<C> | undefined, self?: C): void {
+    this.aborted.listen(listener, self);
   }
 
   abstract read(): Promise<Uint8Array | null>;

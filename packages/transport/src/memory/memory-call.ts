@@ -3,7 +3,7 @@ import { Metadata } from '../metadata.js';
 import { MessageQueue } from '../message-queue.js';
 import { Code } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, type Status, StatusError, TOO_MANY_REPLIES_TEXT as TOO_MANY_REPLIES, writeAfterCloseSend } from '../status-error.js';
-import type { ClientStream, ServerStream, EndListener } from '../transport.js';
+import type { AbortListener, ClientStream, ServerStream, EndListener } from '../transport.js';
 import { armDeadline, type DeadlineList, disarmDeadline, type Timed } from './deadline-list.js';
 
 /** What a write after an OK end rejects with: the call is over, and OK. */
@@ -244,8 +244,8 @@ class MemoryServerStream implements ServerStream {
     return this.call.signal;
   }
 
-  onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    this.call.listen(listener);
+  onAbort<C>(listener: AbortListener<C> | undefined, self?: C): void {
+    this.call.listen(listener, self);
   }
 
   read(): Promise<Uint8Array | null> {

@@ -2,7 +2,7 @@ import { AbortNotice } from '../abort-notice.js';
 import { Metadata } from '../metadata.js';
 import { Code, isCode } from '../status.js';
 import { DEADLINE_EXCEEDED_TEXT, StatusError, type Status } from '../status-error.js';
-import type { EncodedMessage, ServerStream } from '../transport.js';
+import type { AbortListener, EncodedMessage, ServerStream } from '../transport.js';
 import { FrameType, NO_TIMEOUT, encodeHeadersPayload, encodeTrailersPayload } from './frame.js';
 import { encodeMetadata } from './metadata-codec.js';
 import { type StreamHost, TcpStreamBase } from './stream-base.js';
@@ -90,8 +90,8 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     return this.aborted.signal;
   }
 
-  onAbort(listener: ((reason: StatusError) => void) | undefined): void {
-    this.aborted.listen(listener);
+  onAbort<C>(listener: AbortListener<C> | undefined, self?: C): void {
+    this.aborted.listen(listener, self);
   }
 
   takeNow(): Uint8Array | undefined {
