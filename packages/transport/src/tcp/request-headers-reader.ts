@@ -1,10 +1,18 @@
 import { type RequestHeaders, headersMetadataStart, u32 } from './frame.js';
 import { EMPTY_METADATA_BLOCK } from './metadata-codec.js';
+import type { ServedMethods } from './served-methods.js';
 
 /** Method and content type pairs a connection remembers, with the bytes they came as. */
 const MAX_KNOWN = 32;
 /** Distinct strings kept for pairs past MAX_KNOWN, so open streams share them. */
 const MAX_INTERNED_NAMES = 256;
+/**
+ * The content types tsmicro and gRPC clients send, as string literals. The
+ * engine keeps one string per distinct literal, which the codecs' own
+ * literals are too: checking a call's content type then compares two
+ * references rather than two copies character by character.
+ */
+const WELL_KNOWN_CONTENT_TYPES = new Map(['application/grpc+proto', 'application/grpc', 'application/grpc+json'].map((t) => [t, t]));
 
 interface KnownNames {
   /** The payload's bytes from the method length to the end of the content type. */
@@ -21,7 +29,8 @@ interface KnownNames {
  * type bytes: once seen, they are matched byte for byte and their strings
  * reused, so a call decodes no text and a metadata block of no entries
  * costs no view of its own. What read() returns is the reader itself, valid
- * until the next read: a call's headers cost no object.
+ * until the next read: a call's headers cost no object. A served method's
+ * path is the server's own string (see ServedMethods).
  */
 export class RequestHeadersReader implements RequestHeaders {
   timeoutMs = 0;
@@ -31,6 +40,8 @@ export class RequestHeadersReader implements RequestHeaders {
   private readonly known: KnownNames[] = [];
   private last: KnownNames | undefined;
   private readonly names = new Map<string, string>();
+
+  constructor(private readonly served?: ServedMethods) {}
 
   /** read decodes the payload p[start, end) into this reader, valid until the next read; a malformed one is a TcpProtocolError. */
   read(p: Buffer, start = 0, end = p.length): RequestHeaders {
@@ -68,8 +79,8 @@ export class RequestHeadersReader implements RequestHeaders {
     const names: KnownNames = {
       bytes,
       words: wordsOf(bytes),
-      method: this.interned(p.toString('utf8', start + 6, start + 6 + ml)),
-      contentType: this.interned(p.toString('utf8', start + 8 + ml, end)),
+      method: this.methodPath(p.toString('utf8', start + 6, start + 6 + ml)),
+      contentType: this.contentTypeOf(p.toString('utf8', start + 8 + ml, end)),
     };
     // Bounded: a client sending endless distinct names gets nothing kept.
     if (this.known.length < MAX_KNOWN) {
@@ -77,6 +88,14 @@ export class RequestHeadersReader implements RequestHeaders {
       this.last = names;
     }
     return names;
+  }
+
+  private methodPath(path: string): string {
+    return this.served?.pathOf(path) ?? this.interned(path);
+  }
+
+  private contentTypeOf(name: string): string {
+    return WELL_KNOWN_CONTENT_TYPES.get(name) ?? this.interned(name);
   }
 
   private interned(name: string): string {

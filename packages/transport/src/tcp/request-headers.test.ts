@@ -5,6 +5,7 @@ import { decodeMetadata, encodeMetadata, metadataBlockSize } from './metadata-co
 import { TcpProtocolError } from './protocol-error.js';
 import { RequestHeadersReader } from './request-headers-reader.js';
 import { RequestHeadersWriter } from './request-headers-writer.js';
+import { ServedMethods } from './served-methods.js';
 
 const CT = 'application/grpc+proto';
 
@@ -108,6 +109,30 @@ describe('RequestHeadersReader', () => {
       expect(h.method).toBe(`/s/Method${i}`);
     }
     expect(r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/Method0', CT, encodeMetadata(undefined))).method).toBe(first);
+  });
+
+  it('reads served and unserved paths alike with the served methods at hand, and tells their kinds', () => {
+    const served = new ServedMethods();
+    served.add([{ path: '/s/Unary', kind: 'unary' }, { path: '/s/Stream', kind: 'bidi_streaming' }]);
+    const r = new RequestHeadersReader(served);
+    const names = ['/s/Unary', '/s/Other', '/s/Stream', '/s/Unary', 'application/grpc+proto'];
+    for (const ct of [CT, 'application/grpc', 'application/grpc+json', 'application/grpc+custom', '']) {
+      const read = names.map((m) => {
+        const h = r.read(encodeHeadersPayload(NO_TIMEOUT, m, ct, encodeMetadata(undefined)));
+        return [h.method, h.contentType];
+      });
+      expect(read).toEqual(names.map((m) => [m, ct]));
+    }
+    expect(names.map((m) => [served.pathOf(m), served.isUnary(m)])).toEqual([
+      ['/s/Unary', true],
+      [undefined, false],
+      ['/s/Stream', false],
+      ['/s/Unary', true],
+      [undefined, false],
+    ]);
+    // Methods announced later are served as well.
+    served.add([{ path: '/s/Other', kind: 'unary' }]);
+    expect(served.isUnary('/s/Other')).toBe(true);
   });
 
   it('reads a payload in place inside the received bytes, and its overruns stop at the frame, not the bytes after it', () => {

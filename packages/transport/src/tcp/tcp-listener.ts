@@ -1,5 +1,6 @@
 import type { Server } from 'node:net';
 import type { Listener, MethodInfo } from '../transport.js';
+import type { ServedMethods } from './served-methods.js';
 import type { TcpServerSession } from './tcp-server-session.js';
 
 /**
@@ -16,7 +17,7 @@ export class TcpListener implements Listener {
     private readonly sessions: Set<TcpServerSession>,
     private readonly pending: Set<{ destroy(): void }>,
     private readonly abuse: { readonly count: number },
-    private readonly unaryMethods: Set<string>,
+    private readonly served: ServedMethods,
   ) {}
 
   get connections(): number {
@@ -30,7 +31,7 @@ export class TcpListener implements Listener {
 
   addMethods(methods: readonly MethodInfo[]): void {
     // Calls are routed by the path in HEADERS; the kinds let a unary call be handed over with its request in.
-    for (const m of methods) if (m.kind === 'unary') this.unaryMethods.add(m.path);
+    this.served.add(methods);
   }
 
   close(graceMs = 0): Promise<void> {

@@ -6,6 +6,7 @@ import { Flag, type GoawayPayload } from './frame.js';
 import { EMPTY_METADATA_BLOCK, decodeMetadata } from './metadata-codec.js';
 import type { Settings } from './preface.js';
 import { RequestHeadersReader } from './request-headers-reader.js';
+import type { ServedMethods } from './served-methods.js';
 import { GoawayCode, TcpProtocolError } from './protocol-error.js';
 import { encodeRst } from './tcp-client-stream.js';
 import type { TcpStreamBase } from './stream-base.js';
@@ -20,8 +21,8 @@ export interface ServerSessionOptions {
   readonly maxResetsPerSecond: number;
   /** onAbusive runs when the session closes its connection for abuse (GOAWAY ENHANCE_YOUR_CALM). */
   readonly onAbusive: () => void;
-  /** The paths of the unary methods served, which are handed over with their request in. */
-  readonly unaryMethods: ReadonlySet<string>;
+  /** The methods served: a unary one is handed over with its request in. */
+  readonly served: ServedMethods;
 }
 
 /**
@@ -38,7 +39,7 @@ export class TcpServerSession extends TcpSession {
   private arrived: TcpServerStream[] = [];
   // One copy per connection of each method path and content type: every call
   // carries them, and an open stream would otherwise keep its own two strings.
-  private readonly headers = new RequestHeadersReader();
+  private readonly headers: RequestHeadersReader;
   private readonly shared: ServerStreamShared;
 
   constructor(
@@ -50,6 +51,7 @@ export class TcpServerSession extends TcpSession {
   ) {
     super(socket, local, peer, options.keepalive);
     this.resetTokens = options.maxResetsPerSecond;
+    this.headers = new RequestHeadersReader(options.served);
     this.shared = {
       host: this,
       sendWindow: peer.initialWindowSize,
@@ -92,7 +94,7 @@ export class TcpServerSession extends TcpSession {
       h.contentType === '' ? undefined : h.contentType,
       h.metadata === EMPTY_METADATA_BLOCK ? undefined : decodeMetadata(h.metadata),
       h.timeoutMs,
-      (flags & Flag.END_STREAM) === 0 && this.options.unaryMethods.has(h.method),
+      (flags & Flag.END_STREAM) === 0 && this.options.served.isUnary(h.method),
     );
     this.streams.set(id, s);
     if ((flags & Flag.END_STREAM) !== 0) s.remoteEnded();

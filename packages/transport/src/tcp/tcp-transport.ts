@@ -7,6 +7,7 @@ import { formatAddress, parseAddress } from './address.js';
 import { handshake } from './handshake.js';
 import { type ResolvedTcpOptions, type TcpTransportOptions, resolveTcpOptions } from './tcp-options.js';
 import { TcpConnection } from './tcp-connection.js';
+import { ServedMethods } from './served-methods.js';
 import { TcpListener } from './tcp-listener.js';
 import { TcpServerSession } from './tcp-server-session.js';
 
@@ -77,14 +78,14 @@ function serverTls(t: TlsOptions, handshakeTimeout: number): tls.TlsOptions {
 async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedTcpOptions): Promise<Listener> {
   const { host, port } = parseAddress(address);
   const local = { ...cfg.settings, maxConcurrentStreams: options.maxConcurrentStreams ?? cfg.settings.maxConcurrentStreams };
-  const unaryMethods = new Set<string>();
+  const served = new ServedMethods();
   const sessionOptions = {
     onStream: options.onStream,
     keepalive: options.keepalive ?? cfg.keepalive,
     maxMessageSize: options.maxMessageSize ?? cfg.maxMessageSize,
     maxResetsPerSecond: cfg.maxResetsPerSecond,
     onAbusive: () => abuse.count++,
-    unaryMethods,
+    served,
   };
   const sessions = new Set<TcpServerSession>();
   const pending = new Set<net.Socket>();
@@ -120,5 +121,5 @@ async function listenTcp(address: string, options: ListenOptions, cfg: ResolvedT
   });
   server.on('error', noop);
   const bound = server.address() as net.AddressInfo;
-  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending, abuse, unaryMethods);
+  return new TcpListener(formatAddress(bound.address, bound.port), server, sessions, pending, abuse, served);
 }
