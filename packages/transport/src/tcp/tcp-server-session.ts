@@ -37,8 +37,9 @@ export class TcpServerSession extends TcpSession {
   private resetRefilled = performance.now();
   private draining: Promise<void> | undefined;
   private arrived: TcpServerStream[] = [];
-  // One copy per connection of each method path and content type: every call
-  // carries them, and an open stream would otherwise keep its own two strings.
+  // One copy of each method path and content type (a served path is the
+  // router's own string): every call carries them, and an open stream would
+  // otherwise keep its own two strings.
   private readonly headers: RequestHeadersReader;
   private readonly shared: ServerStreamShared;
 
