@@ -88,9 +88,11 @@ export class GrpcUnaryServerStream extends GrpcServerCall implements GrpcCallLis
     }
     const ok = { code: grpc.status.OK, details: 'OK', metadata: status.metadata };
     // Without interceptors grpc-js ends the HTTP/2 stream behind the reply it
-    // was handed, so the reply, its headers and the trailers leave in one
-    // socket write. An interceptor holds the reply while its hook works and
-    // drops a status given meanwhile: there the status waits for the reply.
+    // was handed, in the same turn: the headers and the reply leave in one
+    // socket write, the trailers in the next (Node's http2 asks for trailers
+    // only once the last DATA is on its way). An interceptor holds the reply
+    // while its hook works and drops a status given meanwhile: there the
+    // status waits for the reply.
     if (!this.calls.intercepted) {
       this.call.sendMessage(reply, noop);
       this.call.sendStatus(ok);
