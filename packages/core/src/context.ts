@@ -7,19 +7,22 @@ import { ContextValues } from './interceptor/context-values.js';
  * `{ ctx }` to downstream calls so the deadline and cancellation follow.
  */
 export class Context {
-  private metadata_: Metadata | undefined;
+  // Fields are declared and set in the constructor rather than initialized
+  // as class fields, which the engine runs as a function of their own: every
+  // incoming call makes a context.
+  private declare metadata_: Metadata | undefined;
   /** Absolute deadline (ms since the epoch), if the caller set one. */
-  readonly deadline: number | undefined;
-  private signal_: AbortSignal | (() => AbortSignal) | undefined;
+  readonly declare deadline: number | undefined;
+  private declare signal_: AbortSignal | (() => AbortSignal) | undefined;
   /** "greeter.Greeter" */
-  readonly service: string;
+  readonly declare service: string;
   /** "SayHello" */
-  readonly method: string;
-  private readonly peer_: string;
+  readonly declare method: string;
+  private readonly declare peer_: string;
   // Made on first use: most calls set neither, and a long-lived stream keeps its context.
-  private header_: Metadata | undefined;
-  private trailer_: Metadata | undefined;
-  private values_: ContextValues | undefined;
+  private declare header_: Metadata | undefined;
+  private declare trailer_: Metadata | undefined;
+  private declare values_: ContextValues | undefined;
 
   constructor(init: {
     metadata?: Metadata;
@@ -38,6 +41,8 @@ export class Context {
     this.service = init.service ?? '';
     this.method = init.method ?? '';
     this.peer_ = init.peer ?? '';
+    this.header_ = undefined;
+    this.trailer_ = undefined;
     this.values_ = init.values;
   }
 

@@ -23,39 +23,61 @@ const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: 
  * server-side stream interface; the handler sees the one its kind allows.
  */
 export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I>, Slotted {
-  readonly ctx: Context;
+  // Fields are declared and set in the constructor rather than initialized
+  // as class fields, which the engine runs as a function of their own: a
+  // measurable share of a short call, which makes one of these.
+  readonly declare ctx: Context;
   /** Where the server's SlotSet of active calls keeps it. */
-  slot = -1;
+  declare slot: number;
   // Made on first use of ctx.signal: most handlers never look, and an
   // AbortController per call is a measurable share of a short call.
-  private abort: AbortController | undefined;
+  private declare abort: AbortController | undefined;
   // The controller's signal, kept: a streaming handler may look at ctx.signal
   // for every message it sends, and the controller's getter checks its receiver each time.
-  private callSignal: AbortSignal | undefined;
+  private declare callSignal: AbortSignal | undefined;
   // What a failed write rejects with, made on first use.
-  private onWriteFailure: ((err: unknown) => never) | undefined;
-  private endReason: MicroError | undefined;
-  private headersSent = false;
-  private ended = false;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  private declare onWriteFailure: ((err: unknown) => never) | undefined;
+  private declare endReason: MicroError | undefined;
+  private declare headersSent: boolean;
+  private declare ended: boolean;
+  private declare deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly declare stream: ServerStream;
+  private readonly declare codec: Codec;
+  private readonly declare requestType: MessageType<I>;
+  private readonly declare responseType: MessageType<O>;
+  private readonly declare maxSendSize: number;
+  /** Called once when the call has ended, whatever the reason. */
+  private readonly declare onCallEnd: (call: ServerCall<I, O>) => void;
 
   constructor(
-    private readonly stream: ServerStream,
-    private readonly codec: Codec,
-    private readonly requestType: MessageType<I>,
-    private readonly responseType: MessageType<O>,
+    stream: ServerStream,
+    codec: Codec,
+    requestType: MessageType<I>,
+    responseType: MessageType<O>,
     service: string,
     method: string,
-    private readonly maxSendSize: number,
-    /** Called once when the call has ended, whatever the reason. */
-    private readonly onCallEnd: (call: ServerCall<I, O>) => void,
+    maxSendSize: number,
+    onCallEnd: (call: ServerCall<I, O>) => void,
   ) {
+    this.stream = stream;
+    this.codec = codec;
+    this.requestType = requestType;
+    this.responseType = responseType;
+    this.maxSendSize = maxSendSize;
+    this.onCallEnd = onCallEnd;
+    this.slot = -1;
+    this.abort = undefined;
+    this.callSignal = undefined;
+    this.onWriteFailure = undefined;
+    this.endReason = undefined;
+    this.headersSent = false;
+    this.ended = false;
     this.ctx = new CallContext(this, stream, service, method);
     stream.onAbort(transportAborted, this);
     // A transport that aborts the call at its deadline itself (with a
     // DEADLINE_EXCEEDED reason, which ends the call through transportAborted)
     // spares a timer per call.
-    if (stream.deadline !== undefined && stream.endsAtDeadline !== true) this.deadlineTimer = endAtDeadline(this, stream.deadline);
+    this.deadlineTimer = stream.deadline !== undefined && stream.endsAtDeadline !== true ? endAtDeadline(this, stream.deadline) : undefined;
   }
 
   get isEnded(): boolean {
@@ -282,13 +304,14 @@ function readFailure(this: RequestReader<unknown>, err: unknown): MicroError {
 
 // The Context of an incoming call: its signal comes from the call, made on first look.
 class CallContext extends Context {
-  constructor(
-    private readonly call: { abortSignal(): AbortSignal },
-    private readonly stream: ServerStream,
-    service: string,
-    method: string,
-  ) {
+  // Declared and set in the constructor, as Context's fields are.
+  private readonly declare call: { abortSignal(): AbortSignal };
+  private readonly declare stream: ServerStream;
+
+  constructor(call: { abortSignal(): AbortSignal }, stream: ServerStream, service: string, method: string) {
     super({ deadline: stream.deadline, service, method });
+    this.call = call;
+    this.stream = stream;
   }
 
   // Headers and peer are the transport's, read when a handler looks: a

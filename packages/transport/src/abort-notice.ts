@@ -8,10 +8,19 @@ import type { AbortListener } from './transport.js';
  * together; the AbortSignal is made only when someone asks for it.
  */
 export class AbortNotice {
-  private reason_: StatusError | undefined;
-  private controller: AbortController | undefined;
-  private listener: AbortListener | undefined;
-  private listenerSelf: unknown;
+  // Declared and set in the constructor: class field initializers run as a
+  // function of their own, a measurable share of making one per call.
+  private declare reason_: StatusError | undefined;
+  private declare controller: AbortController | undefined;
+  private declare listener: AbortListener | undefined;
+  private declare listenerSelf: unknown;
+
+  constructor() {
+    this.reason_ = undefined;
+    this.controller = undefined;
+    this.listener = undefined;
+    this.listenerSelf = undefined;
+  }
 
   /** The error the call was aborted with, once it was. */
   get reason(): StatusError | undefined {

@@ -66,55 +66,82 @@ Object.freeze(NO_OUT);
  * application reads it, so a reader that stops makes the writer wait.
  */
 export abstract class TcpStreamBase implements PendingRead {
+  // Fields are declared and set in the constructor rather than initialized
+  // as class fields: the engine defines class fields through a function of
+  // their own, which made constructing a stream take about twice as long.
+  // Every field is set there, so every stream has the same shape.
+  readonly declare id: number;
+  protected readonly declare host: StreamHost;
+  protected readonly declare maxMessageSize: number;
   /** Bytes this side may still send on this stream. */
-  sendWindow: number;
+  declare sendWindow: number;
   /** True once the stream is over on this side and gone from the session. */
-  closed = false;
+  declare closed: boolean;
   /** True once END_STREAM (or trailers) is queued: no more writes. */
-  protected sendClosed = false;
+  protected declare sendClosed: boolean;
   /** True once the peer said it sends no more messages. */
-  protected remoteDone = false;
+  protected declare remoteDone: boolean;
   /** How the stream ended, surfaced once queued messages are read; null for a clean end. */
-  protected terminal: StatusError | null = null;
+  protected declare terminal: StatusError | null;
 
   /** Whether a failed stream drops unread messages (server) or still hands them out first (client). */
-  protected discardOnError = false;
+  protected declare discardOnError: boolean;
 
   // The oldest unread message, first[firstStart, firstEnd), and the credit it
   // returns when read: a unary request, the only message its stream queues,
   // costs no array, and stays a range of the bytes it came in until it is
   // read (no view at all when it is decoded in place, see takeQueuedWith).
-  private first: Uint8Array | undefined;
-  private firstStart = 0;
-  private firstEnd = 0;
-  private firstCost = 0;
+  private declare first: Uint8Array | undefined;
+  private declare firstStart: number;
+  private declare firstEnd: number;
+  private declare firstCost: number;
   // Unread messages after `first` and their credit, made when a second one
   // waits; a stream read as fast as it is written holds no array.
-  private msgs: (Uint8Array | undefined)[] | undefined;
-  private costs: number[] | undefined;
-  private head = 0;
+  private declare msgs: (Uint8Array | undefined)[] | undefined;
+  private declare costs: number[] | undefined;
+  private declare head: number;
   // The pending read (see PendingRead): internal to the stream, public only for settleRead().
-  resolveRead: PendingRead['resolveRead'];
-  rejectRead: PendingRead['rejectRead'];
-  onReadMessage: PendingRead['onReadMessage'];
-  onReadFailure: PendingRead['onReadFailure'];
-  readSelf: unknown;
+  declare resolveRead: PendingRead['resolveRead'];
+  declare rejectRead: PendingRead['rejectRead'];
+  declare onReadMessage: PendingRead['onReadMessage'];
+  declare onReadFailure: PendingRead['onReadFailure'];
+  declare readSelf: unknown;
   // Fragments of a message split over DATA frames, made for the first one.
-  private partial: Buffer[] | undefined;
-  private partialBytes = 0;
-  private heldCredit = 0;
-  private recvWindow: number;
-  private credit = 0;
-  private out: OutItem[] = NO_OUT;
+  private declare partial: Buffer[] | undefined;
+  private declare partialBytes: number;
+  private declare heldCredit: number;
+  private declare recvWindow: number;
+  private declare credit: number;
+  private declare out: OutItem[];
 
-  constructor(
-    readonly id: number,
-    protected readonly host: StreamHost,
-    initialSendWindow: number,
-    protected readonly maxMessageSize: number,
-  ) {
+  constructor(id: number, host: StreamHost, initialSendWindow: number, maxMessageSize: number) {
+    this.id = id;
+    this.host = host;
+    this.maxMessageSize = maxMessageSize;
     this.sendWindow = initialSendWindow;
+    this.closed = false;
+    this.sendClosed = false;
+    this.remoteDone = false;
+    this.terminal = null;
+    this.discardOnError = false;
+    this.first = undefined;
+    this.firstStart = 0;
+    this.firstEnd = 0;
+    this.firstCost = 0;
+    this.msgs = undefined;
+    this.costs = undefined;
+    this.head = 0;
+    this.resolveRead = undefined;
+    this.rejectRead = undefined;
+    this.onReadMessage = undefined;
+    this.onReadFailure = undefined;
+    this.readSelf = undefined;
+    this.partial = undefined;
+    this.partialBytes = 0;
+    this.heldCredit = 0;
     this.recvWindow = host.localInitialWindow;
+    this.credit = 0;
+    this.out = NO_OUT;
   }
 
   /** onReset handles an RST from the peer. */

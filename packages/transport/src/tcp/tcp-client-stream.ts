@@ -13,24 +13,37 @@ const OK_STATUS: Status = Object.freeze({ code: Code.OK, message: '', metadata: 
  * looks at them does not pay for them.
  */
 export class TcpClientStream extends TcpStreamBase implements ClientStream {
+  // Declared and set in the constructor, as TcpStreamBase's fields are.
   // Response headers are made on first use: most arrive empty and unread.
-  private headersArrived = false;
-  private headersValue: Metadata | undefined;
-  private headersPromise: Promise<Metadata> | undefined;
-  private resolveHeaders: ((md: Metadata) => void) | undefined;
-  private statusValue: Status | undefined;
-  private statusPromise: Promise<Status> | undefined;
-  private resolveStatus: ((s: Status) => void) | undefined;
+  private declare headersArrived: boolean;
+  private declare headersValue: Metadata | undefined;
+  private declare headersPromise: Promise<Metadata> | undefined;
+  private declare resolveHeaders: ((md: Metadata) => void) | undefined;
+  private declare statusValue: Status | undefined;
+  private declare statusPromise: Promise<Status> | undefined;
+  private declare resolveStatus: ((s: Status) => void) | undefined;
   /** Whether the call is unary-kind: with an end listener, its one reply goes to that listener. */
-  unary = false;
+  declare unary: boolean;
   // The end listener (ClientStream.onEnd), told without a promise, and a unary call's one reply.
-  private endListener: EndListener<unknown> | undefined;
-  private endSelf: unknown;
-  private reply: Uint8Array | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private declare endListener: EndListener<unknown> | undefined;
+  private declare endSelf: unknown;
+  private declare reply: Uint8Array | undefined;
+  private declare timer: NodeJS.Timeout | undefined;
 
   constructor(id: number, host: StreamHost, sendWindow: number, maxMessageSize: number) {
     super(id, host, sendWindow, maxMessageSize);
+    this.headersArrived = false;
+    this.headersValue = undefined;
+    this.headersPromise = undefined;
+    this.resolveHeaders = undefined;
+    this.statusValue = undefined;
+    this.statusPromise = undefined;
+    this.resolveStatus = undefined;
+    this.unary = false;
+    this.endListener = undefined;
+    this.endSelf = undefined;
+    this.reply = undefined;
+    this.timer = undefined;
   }
 
   get headers(): Promise<Metadata> {

@@ -29,24 +29,34 @@ function peerError(code: Code, message: string): StatusError {
   }
 }
 
+// abortAfter aborts a stream at its deadline. Apart from the constructor so
+// that constructing a stream makes no closure context (V8 makes one on every
+// entry to a function holding closures).
+function abortAfter(stream: TcpServerStream, timeoutMs: number): NodeJS.Timeout {
+  const timer = setTimeout(() => stream.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), timeoutMs);
+  timer.unref();
+  return timer;
+}
+
 /** TcpServerStream is the handler's side of one call on a tcp connection. */
 export class TcpServerStream extends TcpStreamBase implements ServerStream {
-  readonly method: string;
-  readonly deadline: number | undefined;
-  readonly contentType: string | undefined;
-  private readonly shared: ServerStreamShared;
-  private readonly aborted = new AbortNotice();
+  // Declared and set in the constructor, as TcpStreamBase's fields are.
+  readonly declare method: string;
+  readonly declare deadline: number | undefined;
+  readonly declare contentType: string | undefined;
+  private readonly declare shared: ServerStreamShared;
+  private readonly declare aborted: AbortNotice;
   // Request headers; undefined for none until someone looks (most calls carry none).
-  private metadataValue: Metadata | undefined;
-  private headersSent = false;
-  private finished = false;
-  private timer: NodeJS.Timeout | undefined;
+  private declare metadataValue: Metadata | undefined;
+  private declare headersSent: boolean;
+  private declare finished: boolean;
+  private declare timer: NodeJS.Timeout | undefined;
   /**
    * True while a unary call not yet handed to the application waits for its
    * request: its DATA then does not start the calls arrived before it, so it
    * is handed over with the request in (takeNow) rather than parking a read.
    */
-  awaitsRequest: boolean;
+  declare awaitsRequest: boolean;
 
   // What HEADERS told of the call comes as arguments, not an object: one fewer per call.
   constructor(
@@ -60,16 +70,21 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     unary: boolean,
   ) {
     super(id, shared.host, shared.sendWindow, shared.maxMessageSize);
-    this.shared = shared;
     this.method = method;
-    this.metadataValue = metadata;
     this.contentType = contentType;
-    this.discardOnError = true;
+    this.shared = shared;
+    this.aborted = new AbortNotice();
+    this.metadataValue = metadata;
+    this.headersSent = false;
+    this.finished = false;
     this.awaitsRequest = unary;
-    if (timeoutMs !== NO_TIMEOUT) {
+    this.discardOnError = true;
+    if (timeoutMs === NO_TIMEOUT) {
+      this.deadline = undefined;
+      this.timer = undefined;
+    } else {
       this.deadline = Date.now() + timeoutMs;
-      this.timer = setTimeout(() => this.abort(Code.DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_TEXT), timeoutMs);
-      this.timer.unref();
+      this.timer = abortAfter(this, timeoutMs);
     }
   }
 
