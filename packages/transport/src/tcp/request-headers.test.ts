@@ -116,12 +116,13 @@ describe('RequestHeadersReader', () => {
     served.add([{ path: '/s/Unary', kind: 'unary' }, { path: '/s/Stream', kind: 'bidi_streaming' }]);
     const r = new RequestHeadersReader(served);
     const names = ['/s/Unary', '/s/Other', '/s/Stream', '/s/Unary', 'application/grpc+proto'];
+    const unary = [true, false, false, true, false];
     for (const ct of [CT, 'application/grpc', 'application/grpc+json', 'application/grpc+custom', '']) {
       const read = names.map((m) => {
         const h = r.read(encodeHeadersPayload(NO_TIMEOUT, m, ct, encodeMetadata(undefined)));
-        return [h.method, h.contentType];
+        return [h.method, h.contentType, r.unary];
       });
-      expect(read).toEqual(names.map((m) => [m, ct]));
+      expect(read).toEqual(names.map((m, i) => [m, ct, unary[i]]));
     }
     expect(names.map((m) => [served.pathOf(m), served.isUnary(m)])).toEqual([
       ['/s/Unary', true],
@@ -130,9 +131,37 @@ describe('RequestHeadersReader', () => {
       ['/s/Unary', true],
       [undefined, false],
     ]);
-    // Methods announced later are served as well.
+    // Methods announced later are served as well, also on a connection that read their path before.
     served.add([{ path: '/s/Other', kind: 'unary' }]);
     expect(served.isUnary('/s/Other')).toBe(true);
+    const h = r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/Other', CT, encodeMetadata(undefined)));
+    expect([h.method, r.unary]).toEqual(['/s/Other', true]);
+    r.read(encodeHeadersPayload(NO_TIMEOUT, '/s/Stream', CT, encodeMetadata(undefined)));
+    expect(r.unary).toBe(false);
+  });
+
+  it('reads the HEADERS of many calls in one received buffer, and of the next buffer once it let go of the last', () => {
+    const r = new RequestHeadersReader();
+    const payloads = ['/a/One', '/a/Two', '/a/One', '/b/Three'].map((m, i) => encodeHeadersPayload(i, m, CT, encodeMetadata(undefined)));
+    for (const lead of [0, 1, 2, 3]) {
+      const bytes = Buffer.concat([Buffer.alloc(lead, 7), ...payloads]);
+      let at = lead;
+      const read = payloads.map((p) => {
+        const h = r.read(bytes, at, at + p.length);
+        at += p.length;
+        return [h.timeoutMs, h.method];
+      });
+      expect(read).toEqual([
+        [0, '/a/One'],
+        [1, '/a/Two'],
+        [2, '/a/One'],
+        [3, '/b/Three'],
+      ]);
+      // The same bytes rewritten in place read as what they hold now.
+      payloads[1]?.copy(bytes, lead);
+      expect(r.read(bytes, lead, lead + (payloads[1]?.length ?? 0)).method).toBe('/a/Two');
+      r.releaseBytes();
+    }
   });
 
   it('reads a payload in place inside the received bytes, and its overruns stop at the frame, not the bytes after it', () => {

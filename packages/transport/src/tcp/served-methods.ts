@@ -9,9 +9,12 @@ import type { MethodInfo } from '../transport.js';
  */
 export class ServedMethods {
   private readonly byPath = new Map<string, MethodInfo>();
+  /** Counts the changes: what a connection remembers of a path holds until it moves. */
+  version = 0;
 
   add(methods: readonly MethodInfo[]): void {
     for (const m of methods) this.byPath.set(m.path, m);
+    this.version++;
   }
 
   /** pathOf is the served path equal to path, the server's own string; undefined for a path not served. */

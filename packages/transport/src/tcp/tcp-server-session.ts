@@ -95,7 +95,7 @@ export class TcpServerSession extends TcpSession {
       h.contentType === '' ? undefined : h.contentType,
       h.metadata === EMPTY_METADATA_BLOCK ? undefined : decodeMetadata(h.metadata),
       h.timeoutMs,
-      (flags & Flag.END_STREAM) === 0 && this.options.served.isUnary(h.method),
+      (flags & Flag.END_STREAM) === 0 && this.headers.unary,
     );
     this.streams.set(id, s);
     if ((flags & Flag.END_STREAM) !== 0) s.remoteEnded();
@@ -105,8 +105,10 @@ export class TcpServerSession extends TcpSession {
   // New streams reach the application once the bytes they came in are
   // parsed, or their first DATA is: a stream the same bytes reset (a reset
   // flood) costs no handler. A unary call's DATA leaves them waiting, so
-  // that call comes with its request in.
+  // that call comes with its request in. Once the bytes are parsed, the
+  // headers reader lets go of them.
   protected override startArrived(dataFor?: TcpStreamBase): void {
+    if (dataFor === undefined) this.headers.releaseBytes();
     const arrived = this.arrived;
     if (arrived.length === 0 || (dataFor as TcpServerStream | undefined)?.awaitsRequest === true) return;
     this.arrived = [];
