@@ -13,6 +13,7 @@ export const SettingId = {
   INITIAL_WINDOW_SIZE: 3,
   CONNECTION_WINDOW_SIZE: 4,
   MAX_METADATA_SIZE: 5,
+  OK_END_ON_DATA: 6,
 } as const;
 
 /** Settings are what one side announces about what it accepts. */
@@ -27,6 +28,13 @@ export interface Settings {
   readonly connectionWindowSize: number;
   /** Largest metadata block this side accepts in HEADERS or TRAILERS. */
   readonly maxMetadataSize: number;
+  /**
+   * 1 when this side, as a client, takes END_STREAM on the server's last
+   * DATA frame as the end of the call with status OK and no trailers; the
+   * server may then spare such calls their TRAILERS frame. 0 (the default,
+   * what peers that predate it stand for): every call ends with TRAILERS.
+   */
+  readonly okEndOnData: number;
 }
 
 /** DEFAULT_SETTINGS are assumed for any setting a peer does not announce. */
@@ -36,6 +44,7 @@ export const DEFAULT_SETTINGS: Settings = {
   initialWindowSize: 1024 * 1024,
   connectionWindowSize: 16 * 1024 * 1024,
   maxMetadataSize: 64 * 1024,
+  okEndOnData: 0,
 };
 
 /** SETTING_LIMITS are the accepted ranges; a value outside them is a protocol error. */
@@ -45,6 +54,7 @@ const LIMITS: Record<keyof Settings, readonly [number, number]> = {
   initialWindowSize: [1024, 0x7fffffff],
   connectionWindowSize: [1024, 0x7fffffff],
   maxMetadataSize: [64, 16 * 1024 * 1024],
+  okEndOnData: [0, 1],
 };
 
 const FIELDS: ReadonlyArray<readonly [number, keyof Settings]> = [
@@ -53,6 +63,7 @@ const FIELDS: ReadonlyArray<readonly [number, keyof Settings]> = [
   [SettingId.INITIAL_WINDOW_SIZE, 'initialWindowSize'],
   [SettingId.CONNECTION_WINDOW_SIZE, 'connectionWindowSize'],
   [SettingId.MAX_METADATA_SIZE, 'maxMetadataSize'],
+  [SettingId.OK_END_ON_DATA, 'okEndOnData'],
 ];
 
 /** checkSettings throws a RangeError naming the first setting outside its accepted range. */

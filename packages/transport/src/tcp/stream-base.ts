@@ -163,7 +163,7 @@ export abstract class TcpStreamBase implements PendingRead {
     if (this.first === undefined) return 0;
     return this.msgs === undefined ? 1 : 1 + this.msgs.length - this.head;
   }
-  /** onFrameSent runs when a queued control frame (trailers) leaves the queue. */
+  /** onFrameSent runs once the frame that ends the sending side (trailers, or END_STREAM on the last DATA) is queued. */
   protected onFrameSent(): void {}
 
   /** deliverData takes one DATA frame from the session, its payload bytes[start, end) (read in place, not copied). */
@@ -379,6 +379,19 @@ export abstract class TcpStreamBase implements PendingRead {
     if (this.out.length === 0 && this.host.addFlagsToLast(this.id, FrameType.DATA, Flag.END_STREAM)) return;
     this.outQueue().push({ kind: END, data: NO_BYTES, off: 0 });
     this.pump();
+  }
+
+  /**
+   * endOnLastData ends the sending side by setting END_STREAM on this
+   * stream's last DATA frame, when nothing waits behind it and that frame is
+   * still the newest unwritten one; false (and nothing done) otherwise.
+   */
+  protected endOnLastData(): boolean {
+    if (this.out.length !== 0 || this.closed || this.sendClosed) return false;
+    if (!this.host.addFlagsToLast(this.id, FrameType.DATA, Flag.END_STREAM)) return false;
+    this.sendClosed = true;
+    this.onFrameSent();
+    return true;
   }
 
   /** sendFrameInOrder queues a control frame (trailers) behind the queued messages. */

@@ -137,6 +137,12 @@ export class TcpClientStream extends TcpStreamBase implements ClientStream {
     }
   }
 
+  // END_STREAM on the server's DATA ends the call with OK and no trailers
+  // (see Settings.okEndOnData): its message, if the frame carried one, is in by now.
+  protected override onRemoteEnd(): void {
+    this.onOkTrailers();
+  }
+
   /** onOkTrailers ends the call with OK and no message or metadata, the common end. */
   onOkTrailers(): void {
     this.remoteDone = true;

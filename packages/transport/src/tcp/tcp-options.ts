@@ -53,6 +53,8 @@ export function resolveTcpOptions(o: TcpTransportOptions): ResolvedTcpOptions {
     initialWindowSize: o.initialWindowSize ?? DEFAULT_SETTINGS.initialWindowSize,
     connectionWindowSize: o.connectionWindowSize ?? DEFAULT_SETTINGS.connectionWindowSize,
     maxMetadataSize: o.maxMetadataSize ?? DEFAULT_SETTINGS.maxMetadataSize,
+    // Every tsmicro client takes an OK end on DATA; a server's announcement of it means nothing.
+    okEndOnData: 1,
   });
   const positive = (name: string, v: number): number => {
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`tcp option ${name} must be a positive integer, got ${v}`);

@@ -8,7 +8,7 @@ import type { Connection, Listener, ServerStream } from '../transport.js';
 import { Flag, FrameType, GoawayCode, NO_TIMEOUT, decodeGoawayPayload, encodeCodeMessage, encodeFrame, encodeHeadersPayload, encodeWindowUpdate } from './frame.js';
 import { FrameParser } from './frame-parser.js';
 import { encodeMetadata } from './metadata-codec.js';
-import { DEFAULT_SETTINGS, decodePreface, encodePreface } from './preface.js';
+import { DEFAULT_SETTINGS, type Settings, decodePreface, encodePreface } from './preface.js';
 import { createTcpTransport } from './tcp-transport.js';
 
 /** RawPeer is a hand-driven client socket that has done the handshake. */
@@ -18,7 +18,7 @@ interface RawPeer {
   closed: Promise<void>;
 }
 
-async function rawPeer(address: string): Promise<RawPeer> {
+async function rawPeer(address: string, settings: Settings = DEFAULT_SETTINGS): Promise<RawPeer> {
   const [host, port] = address.split(':') as [string, string];
   const socket = net.connect({ host, port: Number(port) });
   socket.on('error', () => {});
@@ -39,7 +39,7 @@ async function rawPeer(address: string): Promise<RawPeer> {
       parser.push(buf.subarray(p.length));
       resolve();
     });
-    socket.write(encodePreface(DEFAULT_SETTINGS));
+    socket.write(encodePreface(settings));
   });
   return { socket, frames, closed };
 }
@@ -383,6 +383,72 @@ describe('TcpServerSession turn budget', () => {
     } finally {
       ticking = false;
       p.socket.destroy();
+      await listener.close(0);
+    }
+  });
+});
+
+describe('TcpServerSession end of a call', () => {
+  it("ends an OK call on its reply's DATA frame for a client that takes it so, and with TRAILERS otherwise", async () => {
+    const t = createTcpTransport();
+    const listener = await t.listen('127.0.0.1:0', {
+      onStream: async (s: ServerStream) => {
+        const m = await s.read();
+        void s.write(m ?? new Uint8Array(0));
+        // Trailers with something to tell, or after a reply already written, still go as TRAILERS.
+        const told = s.method === '/s/Told';
+        if (s.method === '/s/Later') await new Promise((r) => setTimeout(r, 20));
+        s.finish({ code: Code.OK, message: '', metadata: new Metadata(told ? { 'x-told': 'yes' } : {}) });
+      },
+    });
+    const call = (id: number, method: string) =>
+      Buffer.concat([headers(id, method), encodeFrame(id, FrameType.DATA, Flag.END_MESSAGE | Flag.END_STREAM, Buffer.from('hi'))]);
+    const framesOf = (p: RawPeer, id: number) => p.frames.filter(([fid]) => fid === id).map(([, type, flags, payload]) => [type, flags, payload.toString()]);
+    const okDataEnd = [FrameType.DATA, Flag.END_MESSAGE | Flag.END_STREAM, 'hi'];
+    const dataThenTrailers = (trailers: 'plain' | 'told') => [
+      [FrameType.DATA, Flag.END_MESSAGE, 'hi'],
+      [FrameType.TRAILERS, 0, expect.stringContaining(trailers === 'told' ? 'x-told' : '')],
+    ];
+    const taker = await rawPeer(listener.address, { ...DEFAULT_SETTINGS, okEndOnData: 1 });
+    const older = await rawPeer(listener.address);
+    try {
+      taker.socket.write(Buffer.concat([call(1, '/s/Echo'), call(3, '/s/Told'), call(5, '/s/Later')]));
+      older.socket.write(call(1, '/s/Echo'));
+      await waitFor(() => taker.frames.length >= 5 && older.frames.length >= 2);
+      // Whatever else was to come for these calls has had time to arrive.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(framesOf(taker, 1)).toEqual([okDataEnd]);
+      expect(framesOf(taker, 3)).toEqual(dataThenTrailers('told'));
+      expect(framesOf(taker, 5)).toEqual(dataThenTrailers('plain'));
+      expect(framesOf(older, 1)).toEqual(dataThenTrailers('plain'));
+    } finally {
+      taker.socket.destroy();
+      older.socket.destroy();
+      await listener.close(0);
+    }
+  });
+
+  it('ends the call with OK and its reply when the server sets END_STREAM on the last DATA frame', async () => {
+    const t = createTcpTransport();
+    const listener = await t.listen('127.0.0.1:0', {
+      onStream: async (s: ServerStream) => {
+        const m = await s.read();
+        void s.write(m ?? new Uint8Array(0));
+        void s.write(Buffer.from('second'));
+        s.finish({ code: Code.OK, message: '', metadata: new Metadata() });
+      },
+    });
+    const c = await t.dial(listener.address);
+    try {
+      const s = c.openStream('/s/Stream', new Metadata());
+      await s.write(Buffer.from('first'));
+      s.closeSend();
+      const got: string[] = [];
+      for (let m = await s.read(); m !== null; m = await s.read()) got.push(Buffer.from(m).toString());
+      expect(got).toEqual(['first', 'second']);
+      expect((await s.status).code).toBe(Code.OK);
+    } finally {
+      await c.close(0);
       await listener.close(0);
     }
   });

@@ -59,6 +59,7 @@ export class TcpServerSession extends TcpSession {
       maxMessageSize: options.maxMessageSize,
       peer: peerAddress,
       peerMaxMetadataSize: peer.maxMetadataSize,
+      peerTakesOkEnd: peer.okEndOnData === 1,
     };
   }
 

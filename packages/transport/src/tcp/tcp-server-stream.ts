@@ -15,6 +15,8 @@ export interface ServerStreamShared {
   readonly maxMessageSize: number;
   readonly peer: string;
   readonly peerMaxMetadataSize: number;
+  /** Whether the client takes END_STREAM on the last DATA frame as the end of the call with OK (see Settings.okEndOnData). */
+  readonly peerTakesOkEnd: boolean;
 }
 
 // A reset comes from the peer: a stack trace of this side's parser tells
@@ -144,6 +146,11 @@ export class TcpServerStream extends TcpStreamBase implements ServerStream {
     if (this.finished || this.closed) return;
     this.finished = true;
     const code = isCode(status.code) ? status.code : Code.UNKNOWN;
+    // The common end, OK with nothing to tell, rides on the reply's DATA
+    // frame where the client takes it so: one frame fewer for each side.
+    if (code === Code.OK && status.message === '' && (status.metadata === undefined || status.metadata.size === 0) && this.shared.peerTakesOkEnd && this.endOnLastData()) {
+      return;
+    }
     let md = encodeMetadata(status.metadata);
     let message = status.message;
     let finalCode: number = code;
