@@ -68,8 +68,9 @@ Object.freeze(NO_OUT);
 export abstract class TcpStreamBase implements PendingRead {
   // Fields are declared and set in the constructor rather than initialized
   // as class fields: the engine defines class fields through a function of
-  // their own, which made constructing a stream take about twice as long.
-  // Every field is set there, so every stream has the same shape.
+  // their own, which made constructing a server stream take half as long
+  // again (about 44 ns against 29). Every field is set there, so every
+  // stream has the same shape.
   readonly declare id: number;
   protected readonly declare host: StreamHost;
   protected readonly declare maxMessageSize: number;
