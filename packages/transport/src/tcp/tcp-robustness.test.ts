@@ -395,31 +395,35 @@ describe('TcpServerSession end of a call', () => {
       onStream: async (s: ServerStream) => {
         const m = await s.read();
         void s.write(m ?? new Uint8Array(0));
-        // Trailers with something to tell, or after a reply already written, still go as TRAILERS.
+        // Trailers with something to tell, another status, or an end after the reply was written still go as TRAILERS.
         const told = s.method === '/s/Told';
         if (s.method === '/s/Later') await new Promise((r) => setTimeout(r, 20));
-        s.finish({ code: Code.OK, message: '', metadata: new Metadata(told ? { 'x-told': 'yes' } : {}) });
+        if (s.method === '/s/Fail') s.finish({ code: Code.NOT_FOUND, message: 'gone', metadata: new Metadata() });
+        else s.finish({ code: Code.OK, message: '', metadata: new Metadata(told ? { 'x-told': 'yes' } : {}) });
       },
     });
     const call = (id: number, method: string) =>
       Buffer.concat([headers(id, method), encodeFrame(id, FrameType.DATA, Flag.END_MESSAGE | Flag.END_STREAM, Buffer.from('hi'))]);
     const framesOf = (p: RawPeer, id: number) => p.frames.filter(([fid]) => fid === id).map(([, type, flags, payload]) => [type, flags, payload.toString()]);
     const okDataEnd = [FrameType.DATA, Flag.END_MESSAGE | Flag.END_STREAM, 'hi'];
-    const dataThenTrailers = (trailers: 'plain' | 'told') => [
+    // Plain OK trailers are ten zero bytes: code 0, an empty message, a metadata block of no entries.
+    const trailersOf = { plain: '\0'.repeat(10), told: expect.stringContaining('x-told'), failed: expect.stringContaining('gone') };
+    const dataThenTrailers = (trailers: keyof typeof trailersOf) => [
       [FrameType.DATA, Flag.END_MESSAGE, 'hi'],
-      [FrameType.TRAILERS, 0, expect.stringContaining(trailers === 'told' ? 'x-told' : '')],
+      [FrameType.TRAILERS, 0, trailersOf[trailers]],
     ];
     const taker = await rawPeer(listener.address, { ...DEFAULT_SETTINGS, okEndOnData: 1 });
     const older = await rawPeer(listener.address);
     try {
-      taker.socket.write(Buffer.concat([call(1, '/s/Echo'), call(3, '/s/Told'), call(5, '/s/Later')]));
+      taker.socket.write(Buffer.concat([call(1, '/s/Echo'), call(3, '/s/Told'), call(5, '/s/Later'), call(7, '/s/Fail')]));
       older.socket.write(call(1, '/s/Echo'));
-      await waitFor(() => taker.frames.length >= 5 && older.frames.length >= 2);
+      await waitFor(() => taker.frames.length >= 7 && older.frames.length >= 2);
       // Whatever else was to come for these calls has had time to arrive.
       await new Promise((r) => setTimeout(r, 50));
       expect(framesOf(taker, 1)).toEqual([okDataEnd]);
       expect(framesOf(taker, 3)).toEqual(dataThenTrailers('told'));
       expect(framesOf(taker, 5)).toEqual(dataThenTrailers('plain'));
+      expect(framesOf(taker, 7)).toEqual(dataThenTrailers('failed'));
       expect(framesOf(older, 1)).toEqual(dataThenTrailers('plain'));
     } finally {
       taker.socket.destroy();
