@@ -81,8 +81,13 @@ export function tsmicro(transportName: TransportName, extra?: 'interceptors' | '
       return { address, close: () => server.stop(0) };
     },
     async connect(address) {
-      // One connection, as the grpc-js baseline has one channel.
-      const pool = createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000 });
+      // One connection, as the grpc-js baseline has one channel, and kept
+      // as long as that channel keeps its own (grpc-js drops an idle one
+      // after 30 minutes): with the pool's default of 60 s, a row idle
+      // through the other rows' turns (the warm-up of all of them takes
+      // minutes) redialled at the start of its next turn, a cost the
+      // baseline never pays.
+      const pool = createPool(transport, { poolSize: 1, maxStreamsPerConnection: 100_000, ttlMs: 30 * 60_000 });
       const client = createClient({ transport, connections: pool, resolve: () => address, interceptors });
       const service = 'bench';
       return {
