@@ -4,6 +4,7 @@ import { StatusError } from '../status-error.js';
 import { ACCEPTED, type EncodedMessage } from '../transport.js';
 import { FRAME_HEADER_SIZE, Flag, FrameType, GoawayCode, MAX_WINDOW, encodeCodeMessage } from './frame.js';
 import { TcpProtocolError } from './protocol-error.js';
+import { RangeQueue } from './range-queue.js';
 
 /** StreamHost is what a stream needs from its connection's session. */
 export interface StreamHost {
@@ -96,11 +97,9 @@ export abstract class TcpStreamBase implements PendingRead {
   private declare firstStart: number;
   private declare firstEnd: number;
   private declare firstCost: number;
-  // Unread messages after `first` and their credit, made when a second one
-  // waits; a stream read as fast as it is written holds no array.
-  private declare msgs: (Uint8Array | undefined)[] | undefined;
-  private declare costs: number[] | undefined;
-  private declare head: number;
+  // Unread messages after `first`, made when a second one waits: a stream
+  // read as fast as it is written holds none.
+  private declare later: RangeQueue | undefined;
   // The pending read (see PendingRead): internal to the stream, public only for settleRead().
   declare resolveRead: PendingRead['resolveRead'];
   declare rejectRead: PendingRead['rejectRead'];
@@ -129,9 +128,7 @@ export abstract class TcpStreamBase implements PendingRead {
     this.firstStart = 0;
     this.firstEnd = 0;
     this.firstCost = 0;
-    this.msgs = undefined;
-    this.costs = undefined;
-    this.head = 0;
+    this.later = undefined;
     this.resolveRead = undefined;
     this.rejectRead = undefined;
     this.onReadMessage = undefined;
@@ -162,7 +159,7 @@ export abstract class TcpStreamBase implements PendingRead {
   /** queued is how many messages wait unread. */
   private get queued(): number {
     if (this.first === undefined) return 0;
-    return this.msgs === undefined ? 1 : 1 + this.msgs.length - this.head;
+    return this.later === undefined ? 1 : 1 + this.later.length;
   }
   /** onFrameSent runs once the frame that ends the sending side (trailers, or END_STREAM on the last DATA) is queued. */
   protected onFrameSent(): void {}
@@ -234,14 +231,7 @@ export abstract class TcpStreamBase implements PendingRead {
       this.firstCost = cost;
       return;
     }
-    const msg = viewOf(bytes, start, end);
-    if (this.msgs === undefined) {
-      this.msgs = [msg];
-      this.costs = [cost];
-    } else {
-      this.msgs.push(msg);
-      (this.costs as number[]).push(cost);
-    }
+    (this.later ??= new RangeQueue()).push(bytes, start, end, cost);
   }
 
   private release(n: number): void {
@@ -304,28 +294,17 @@ export abstract class TcpStreamBase implements PendingRead {
   // dropFirst moves the queue on past `first` and returns that message's credit.
   private dropFirst(): void {
     let cost = this.firstCost;
-    const msgs = this.msgs;
-    if (msgs === undefined || this.head === msgs.length) {
+    const later = this.later;
+    if (later === undefined || later.length === 0) {
       this.first = undefined;
       cost += this.heldCredit;
       this.heldCredit = 0;
     } else {
-      const costs = this.costs as number[];
-      const next = msgs[this.head] as Uint8Array;
-      this.first = next;
-      this.firstStart = 0;
-      this.firstEnd = next.length;
-      this.firstCost = costs[this.head] as number;
-      msgs[this.head] = undefined;
-      this.head++;
-      if (this.head === msgs.length) {
-        // Emptied but kept: a reader that trails its writer by a message
-        // or two empties them at every message, and dropping them made two
-        // arrays per message. A stream that never queued two holds none.
-        msgs.length = 0;
-        costs.length = 0;
-        this.head = 0;
-      }
+      this.first = later.bytes;
+      this.firstStart = later.start;
+      this.firstEnd = later.end;
+      this.firstCost = later.credit;
+      later.shift();
     }
     this.release(cost);
   }
@@ -466,9 +445,7 @@ export abstract class TcpStreamBase implements PendingRead {
   /** discardInbound drops messages not yet read, for a call that died and has no use for them. */
   protected discardInbound(): void {
     this.first = undefined;
-    this.msgs = undefined;
-    this.costs = undefined;
-    this.head = 0;
+    this.later = undefined;
   }
 
   /** close ends the stream on this side once: pending writes and reads settle, the session forgets it. */
