@@ -61,7 +61,7 @@ describe('RangeQueue', () => {
     const q = new RangeQueue();
     const bytes = new Uint8Array(1);
     q.push(bytes, 2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31 - 1);
-    expect(oldest(q, { bytes, start: 0, end: 0, credit: 0 })).toEqual({ start: 2 ** 31 - 2, end: 2 ** 31 - 1, credit: 2 ** 31 - 1 });
+    expect([q.bytes, q.start, q.end, q.credit]).toEqual([bytes, 2 ** 31 - 2, 2 ** 31 - 1, 2 ** 31 - 1]);
   });
 
   it('works on after a large queue empties and goes back to its first size', () => {
