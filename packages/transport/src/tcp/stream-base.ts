@@ -97,8 +97,9 @@ export abstract class TcpStreamBase implements PendingRead {
   private declare firstStart: number;
   private declare firstEnd: number;
   private declare firstCost: number;
-  // Unread messages after `first`, made when a second one waits: a stream
-  // read as fast as it is written holds none.
+  // Unread messages after `first`, made when a second one waits (a stream
+  // read as fast as it is written holds none) and kept once made: a reader
+  // that trails its writer by a message or two empties it at every message.
   private declare later: RangeQueue | undefined;
   // The pending read (see PendingRead): internal to the stream, public only for settleRead().
   declare resolveRead: PendingRead['resolveRead'];

@@ -228,6 +228,37 @@ describe('createTcpTransport', () => {
     c.cancel();
   });
 
+  it('on a failed call, hands the client its queued messages before the error', async () => {
+    const { conn } = await setup(async (s) => {
+      for (let i = 0; i < 1000; i++) await s.write(text(`r${i}`));
+      s.finish({ code: Code.NOT_FOUND, message: 'no such thing', metadata: new Metadata() });
+    });
+    const c = conn.openStream('/s/Fail', new Metadata());
+    c.closeSend();
+    // All 1,000 replies and the failure are in before the first read.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const got: string[] = [];
+    const err = await (async () => {
+      for (let m = await c.read(); m !== null; m = await c.read()) got.push(str(m) as string);
+    })().catch((e: unknown) => e);
+    expect(got).toEqual(Array.from({ length: 1000 }, (_, i) => `r${i}`));
+    expect(isStatusError(err) && err.code).toBe(Code.NOT_FOUND);
+  });
+
+  it('on a cancelled call, drops the queued messages on the server and fails its read', async () => {
+    let server: ServerStream | undefined;
+    const { conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Cancelled', new Metadata());
+    for (let i = 0; i < 100; i++) await c.write(text(`q${i}`));
+    await vi.waitFor(() => expect(server).toBeDefined());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    c.cancel(Code.CANCELLED, 'gone');
+    await vi.waitFor(() => expect(server?.signal.aborted).toBe(true));
+    await expect(server?.read()).rejects.toMatchObject({ code: Code.CANCELLED });
+  });
+
   it('sends messages handed over encoded: in place, in their own buffer when large, and queued past the window', async () => {
     // An encoded message is laid out where the transport wants it; here, filled with one byte value.
     const encoded = (size: number, fill: number) => ({ byteLength: size, encodeInto: (b: Buffer, off: number) => void b.fill(fill, off, off + size) });
