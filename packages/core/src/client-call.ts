@@ -186,7 +186,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
   }
 
   recv(): Promise<O> {
-    return this.read(messageFrom);
+    return this.read(messageFrom, messageIn);
   }
 
   recvMsg(): Promise<O> {
@@ -224,7 +224,7 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   /** next is the iterator step behind `for await (const m of stream)`. */
   next(): Promise<IteratorResult<O>> {
-    return this.read(resultFrom);
+    return this.read(resultFrom, resultIn);
   }
 
   /**
@@ -238,9 +238,15 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
     return Promise.resolve(ITERATION_DONE);
   }
 
-  // read hands the next message to onBytes, a shared function called with the call as `this`.
-  private read<T>(onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T): Promise<T> {
+  // read hands the next message to onBytes, or to onRange where transport
+  // and codec read it in place (no view of its own): shared functions
+  // called with the call as `this`.
+  private read<T>(
+    onBytes: (this: ReplyDecoder<O>, bytes: Uint8Array | null) => T,
+    onRange: (this: ReplyDecoder<O>, bytes: Uint8Array | null, start: number, end: number) => T,
+  ): Promise<T> {
     const stream = this.stream;
+    if (stream.readIn !== undefined && this.codec.unmarshalIn !== undefined) return stream.readIn(onRange, readError, this);
     if (stream.readWith) return stream.readWith(onBytes, readError, this);
     return readThen(stream.read(), onBytes, readError, this);
   }
@@ -278,13 +284,36 @@ export class ClientCall<I, O> implements BidiStreamClient<I, O>, ClientStreamCli
 
   /** decode turns a reply's bytes into its message; malformed bytes cancel the call. */
   decode(bytes: Uint8Array): O {
+    let message: O;
     try {
-      return this.codec.unmarshal(this.responseType, bytes);
+      message = this.codec.unmarshal(this.responseType, bytes);
     } catch (err) {
-      const e = new MicroError(Code.INTERNAL, `malformed ${this.responseType.typeName} from server: ${(err as Error).message}`);
-      this.stream.cancel(Code.INTERNAL, e.detail);
-      throw e;
+      throw this.malformed(err);
     }
+    return this.received(message);
+  }
+
+  /** decodeIn is decode(bytes.subarray(start, end)), read in place by a codec with unmarshalIn. */
+  decodeIn(bytes: Uint8Array, start: number, end: number): O {
+    let message: O;
+    try {
+      message = (this.codec.unmarshalIn as NonNullable<Codec['unmarshalIn']>)(this.responseType, bytes, start, end);
+    } catch (err) {
+      throw this.malformed(err);
+    }
+    return this.received(message);
+  }
+
+  /** received is what the caller gets for a decoded reply: the reply itself here, what hooks make of it in a subclass. */
+  protected received(message: O): O {
+    return message;
+  }
+
+  // malformed cancels the call over a reply that did not decode and returns what to throw.
+  private malformed(err: unknown): MicroError {
+    const e = new MicroError(Code.INTERNAL, `malformed ${this.responseType.typeName} from server: ${(err as Error).message}`);
+    this.stream.cancel(Code.INTERNAL, e.detail);
+    return e;
   }
 
   private tooManyReplies(): MicroError {
@@ -308,6 +337,7 @@ export function encodeRequest<I>(codec: Codec, type: MessageType<I>, message: I)
 /** What the shared read continuations use of a call. */
 interface ReplyDecoder<O> {
   decode(bytes: Uint8Array): O;
+  decodeIn(bytes: Uint8Array, start: number, end: number): O;
   drained(): void;
 }
 
@@ -322,6 +352,21 @@ function messageFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): O {
 
 function resultFrom<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null): IteratorResult<O> {
   if (bytes !== null) return { value: this.decode(bytes), done: false };
+  this.drained();
+  return ITERATION_DONE;
+}
+
+// The same two, for a reply read in place as bytes[start, end).
+function messageIn<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null, start: number, end: number): O {
+  if (bytes === null) {
+    this.drained();
+    throw EOF;
+  }
+  return this.decodeIn(bytes, start, end);
+}
+
+function resultIn<O>(this: ReplyDecoder<O>, bytes: Uint8Array | null, start: number, end: number): IteratorResult<O> {
+  if (bytes !== null) return { value: this.decodeIn(bytes, start, end), done: false };
   this.drained();
   return ITERATION_DONE;
 }

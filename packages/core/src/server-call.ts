@@ -96,7 +96,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   /** readRequest reads the one request of a unary or server-streaming call. */
   readRequest(): Promise<I> {
-    return this.read(requestFrom);
+    return this.read(requestFrom, requestIn);
   }
 
   /** requestNow is the one request when the transport has it at hand, else NOT_AT_HAND (readRequest() then waits for it). */
@@ -113,7 +113,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   }
 
   recv(): Promise<I> {
-    return this.read(messageFrom);
+    return this.read(messageFrom, messageIn);
   }
 
   recvMsg(): Promise<I> {
@@ -161,7 +161,7 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
 
   /** next is the iterator step behind `for await (const m of stream)`. */
   next(): Promise<IteratorResult<I>> {
-    return this.read(resultFrom);
+    return this.read(resultFrom, resultIn);
   }
 
   /** fail ends the call with the status of an error a handler threw. */
@@ -196,10 +196,15 @@ export class ServerCall<I, O> implements BidiStreamServer<I, O>, AsyncIterator<I
   }
 
   // read takes the next message from the transport and hands it to onBytes,
-  // a shared function called with the call as `this`.
-  private read<T>(onBytes: (this: RequestReader<I>, bytes: Uint8Array | null) => T): Promise<T> {
+  // or to onRange where transport and codec read it in place (no view of
+  // its own): shared functions called with the call as `this`.
+  private read<T>(
+    onBytes: (this: RequestReader<I>, bytes: Uint8Array | null) => T,
+    onRange: (this: RequestReader<I>, bytes: Uint8Array | null, start: number, end: number) => T,
+  ): Promise<T> {
     if (this.ended) return Promise.reject(this.endedError());
     const stream = this.stream;
+    if (stream.readIn !== undefined && this.codec.unmarshalIn !== undefined) return stream.readIn(onRange, readFailure, this);
     if (stream.readWith) return stream.readWith(onBytes, readFailure, this);
     return readThen(stream.read(), onBytes, readFailure, this);
   }
@@ -272,7 +277,7 @@ interface RequestReader<I> {
 // The continuations of reads, shared by every call (called with the call as
 // `this`): a call then makes no closure for its reads.
 function requestFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {
-  if (bytes === null) throw new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
+  if (bytes === null) throw noRequest();
   return this.decode(bytes);
 }
 
@@ -288,6 +293,25 @@ function messageFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): I {
 
 function resultFrom<I>(this: RequestReader<I>, bytes: Uint8Array | null): IteratorResult<I> {
   return bytes === null ? ITERATION_DONE : { value: this.decode(bytes), done: false };
+}
+
+function noRequest(): MicroError {
+  return new MicroError(Code.INVALID_ARGUMENT, 'the call ended before its request message');
+}
+
+// The same three, for a message read in place as bytes[start, end).
+function requestIn<I>(this: RequestReader<I>, bytes: Uint8Array | null, start: number, end: number): I {
+  if (bytes === null) throw noRequest();
+  return this.decodeIn(bytes, start, end);
+}
+
+function messageIn<I>(this: RequestReader<I>, bytes: Uint8Array | null, start: number, end: number): I {
+  if (bytes === null) throw EOF;
+  return this.decodeIn(bytes, start, end);
+}
+
+function resultIn<I>(this: RequestReader<I>, bytes: Uint8Array | null, start: number, end: number): IteratorResult<I> {
+  return bytes === null ? ITERATION_DONE : { value: this.decodeIn(bytes, start, end), done: false };
 }
 
 // failWith is what a call's failed writes reject with, made once per call

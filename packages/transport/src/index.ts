@@ -8,6 +8,7 @@ export type {
   ServerStream,
   AbortListener,
   EncodedMessage,
+  ReadIn,
   ReadWith,
   EndListener,
   DialOptions,

@@ -167,6 +167,8 @@ export interface ClientStream {
   read(): Promise<Uint8Array | null>;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
+  /** readIn is readWith() for a reader that reads each message in place; see ReadIn. Optional. */
+  readIn?: ReadIn;
   /** Response headers; resolves with empty metadata when the call ends without any. Never rejects. */
   readonly headers: Promise<Metadata>;
   /** The final status with the trailers; resolves once the call is over, whatever the code. Never rejects. */
@@ -196,6 +198,19 @@ export interface ClientStream {
  */
 export type ReadWith = <T, C>(
   onMessage: (this: C, message: Uint8Array | null) => T,
+  onFailure: (this: C, err: StatusError) => unknown,
+  self: C,
+) => Promise<T>;
+
+/**
+ * ReadIn is readWith for a reader that reads each message where it lies:
+ * onMessage gets it as bytes[start, end) of the bytes it arrived in (never
+ * written to again, so views of them may be kept), and null bytes at a
+ * clean end. A message then costs no view of its own, where a transport
+ * receives many into one buffer.
+ */
+export type ReadIn = <T, C>(
+  onMessage: (this: C, bytes: Uint8Array | null, start: number, end: number) => T,
   onFailure: (this: C, err: StatusError) => unknown,
   self: C,
 ) => Promise<T>;
@@ -257,6 +272,8 @@ export interface ServerStream {
   takeNowWith?<T, C>(use: (this: C, bytes: Uint8Array, start: number, end: number) => T, self: C): T | undefined;
   /** readWith is read() with its continuations applied in place; see ReadWith. Optional. */
   readWith?: ReadWith;
+  /** readIn is readWith() for a reader that reads each message in place; see ReadIn. Optional. */
+  readIn?: ReadIn;
   /** write sends one message; it resolves when flow control accepts it. Rejects with StatusError if the call died. */
   write(message: Uint8Array): Promise<void>;
   /**

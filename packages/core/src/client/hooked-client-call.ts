@@ -52,8 +52,7 @@ export class HookedClientCall<I, O> extends ClientCall<I, O> {
     return super.encode(message);
   }
 
-  override decode(bytes: Uint8Array): O {
-    const message = super.decode(bytes);
+  protected override received(message: O): O {
     const hooks = this.hooks.responseHooks;
     if (hooks === undefined) return message;
     try {

@@ -1,4 +1,4 @@
-import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRead, settledWith } from '../read-with.js';
+import { type PendingRead, asIs, parkRead, readAlreadyPending, rethrow, settleRead, settleReadIn, settledIn, settledWith } from '../read-with.js';
 import { Code } from '../status.js';
 import { StatusError } from '../status-error.js';
 import { ACCEPTED, type EncodedMessage } from '../transport.js';
@@ -107,6 +107,8 @@ export abstract class TcpStreamBase implements PendingRead {
   declare onReadMessage: PendingRead['onReadMessage'];
   declare onReadFailure: PendingRead['onReadFailure'];
   declare readSelf: unknown;
+  // Whether the pending read was parked by readIn, whose continuation takes the message in place.
+  private declare readsInPlace: boolean;
   // Fragments of a message split over DATA frames, made for the first one.
   private declare partial: Buffer[] | undefined;
   private declare partialBytes: number;
@@ -135,6 +137,7 @@ export abstract class TcpStreamBase implements PendingRead {
     this.onReadMessage = undefined;
     this.onReadFailure = undefined;
     this.readSelf = undefined;
+    this.readsInPlace = false;
     this.partial = undefined;
     this.partialBytes = 0;
     this.heldCredit = 0;
@@ -222,7 +225,8 @@ export abstract class TcpStreamBase implements PendingRead {
     }
     if (this.resolveRead !== undefined) {
       this.release(cost);
-      settleRead(this, viewOf(bytes, start, end), undefined);
+      if (this.readsInPlace) settleReadIn(this, bytes, start, end);
+      else settleRead(this, viewOf(bytes, start, end), undefined);
       return;
     }
     if (this.first === undefined) {
@@ -259,11 +263,40 @@ export abstract class TcpStreamBase implements PendingRead {
   readWith<T, C>(onMessage: (this: C, m: Uint8Array | null) => T, onFailure: (this: C, err: StatusError) => unknown, self: C): Promise<T> {
     const m = this.takeQueued();
     if (m !== undefined) return settledWith(onMessage, self, m);
+    return this.readLater(onMessage, onFailure, self, false);
+  }
+
+  /** readIn is readWith for a reader that reads each message in place (see ReadIn): no view per message. */
+  readIn<T, C>(
+    onMessage: (this: C, bytes: Uint8Array | null, start: number, end: number) => T,
+    onFailure: (this: C, err: StatusError) => unknown,
+    self: C,
+  ): Promise<T> {
+    const m = this.first;
+    if (m !== undefined) {
+      const start = this.firstStart;
+      const end = this.firstEnd;
+      this.dropFirst();
+      return settledIn(onMessage, self, m, start, end);
+    }
+    return this.readLater(onMessage, onFailure, self, true);
+  }
+
+  // readLater is a read that finds no message queued: it tells how the
+  // stream ended, or parks the read for the next message. Both kinds of
+  // continuation take null alone at a clean end.
+  private readLater<T, C>(
+    onMessage: (this: C, bytes: Uint8Array | null, start: number, end: number) => T,
+    onFailure: (this: C, err: StatusError) => unknown,
+    self: C,
+    inPlace: boolean,
+  ): Promise<T> {
     if (this.terminal !== null) return Promise.reject(onFailure.call(self, this.terminal));
-    if (this.remoteDone || this.closed) return settledWith(onMessage, self, null);
+    if (this.remoteDone || this.closed) return settledIn(onMessage, self, null, 0, 0);
     if (this.resolveRead !== undefined) {
       return Promise.reject(onFailure.call(self, readAlreadyPending()));
     }
+    this.readsInPlace = inPlace;
     return parkRead(this, onMessage, onFailure, self);
   }
 
