@@ -24,11 +24,28 @@ function figure(rows: readonly Row[], impl: string, scenario: string): number | 
 function ratioSpread(rows: readonly Row[], a: string, sa: string, b: string, sb: string): Spread | undefined {
   const ra = row(rows, a, sa);
   const rb = row(rows, b, sb);
-  const byRound = roundRatios(ra?.rounds, rb?.rounds);
+  const byRound = roundRatios(ra?.rounds, rb?.rounds) ?? groupRatios(ra?.rounds, rb?.rounds);
   if (byRound) return byRound;
   const x = ra?.figures?.rate;
   const y = rb?.figures?.rate;
   return x === undefined || y === undefined ? undefined : { median: x / y, min: x / y, max: x / y, rounds: 1 };
+}
+
+// groupRatios is roundRatios for two rows of different scenarios with
+// different numbers of rounds (those at 1 in flight, and unary 64 in flight
+// 16 B, run twice as many as the streams): the longer row's consecutive
+// rounds go in as many groups as the shorter has rounds, each group's mean
+// standing for one round, so such a ratio shows its spread as well.
+function groupRatios(a: readonly number[] | undefined, b: readonly number[] | undefined): Spread | undefined {
+  if (!a || !b || a.length === 0 || b.length === 0) return undefined;
+  const n = Math.min(a.length, b.length);
+  return roundRatios(inGroups(a, n), inGroups(b, n));
+}
+
+function inGroups(values: readonly number[], groups: number): number[] | undefined {
+  if (values.length % groups !== 0) return undefined;
+  const size = values.length / groups;
+  return Array.from({ length: groups }, (_, g) => values.slice(g * size, (g + 1) * size).reduce((sum, x) => sum + x, 0) / size);
 }
 
 /** checkTargets reads the goals the benchmark exists for off a finished table. */
