@@ -170,6 +170,23 @@ describe('createTcpTransport', () => {
     await expect(pending).rejects.toThrow(`mapped ${Code.NOT_FOUND}`);
   });
 
+  it('ends a waiting readIn with null at the clean end, and refuses a second read while one waits', async () => {
+    let server!: ServerStream;
+    const { conn } = await setup((s) => {
+      server = s;
+    });
+    const c = conn.openStream('/s/Bidi', new Metadata());
+    await c.write(text('first'));
+    await vi.waitFor(() => expect(server).toBeDefined());
+    expect(str(await server.read())).toBe('first');
+    const range = (b: Uint8Array | null, start: number, end: number) => (b === null ? 'end' : end - start);
+    const mapped = (err: StatusError) => new Error(`mapped ${err.code}`);
+    const waiting = server.readIn?.(range, mapped, undefined);
+    await expect(server.readIn?.(range, mapped, undefined)).rejects.toThrow(`mapped ${Code.FAILED_PRECONDITION}`);
+    c.closeSend();
+    expect(await waiting).toBe('end');
+  });
+
   it('rejects a pending readWith with what onFailure makes of the reset', async () => {
     let server!: ServerStream;
     const { conn } = await setup((s) => {
